@@ -1,0 +1,1 @@
+export { freePort, startRedis, type TestRedis } from './redis.js'

@@ -1,0 +1,153 @@
+// The demo orchestrator behind ./scripts/demo. Starts what exists, in order, on free ports.
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { freePort } from '@offside/testkit'
+import { startNodeService, startProcess, stopAll } from './processes.js'
+import { waitForHttp } from './wait.js'
+
+const root = resolve(import.meta.dirname, '../../..')
+const stateDir = join(root, '.offside')
+const logDir = join(stateDir, 'logs')
+
+async function startRedis(): Promise<string> {
+  const dir = join(stateDir, 'redis')
+  await mkdir(dir, { recursive: true })
+  const port = await freePort()
+  const redis = startProcess(
+    'redis',
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''],
+    { logDir },
+  )
+  await new Promise<void>((ready, fail) => {
+    let seen = ''
+    redis.child.stdout?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString()
+      if (seen.includes('Ready to accept connections')) ready()
+    })
+    redis.child.once('exit', () => fail(new Error(`redis-server failed: ${seen}`)))
+  })
+  return `redis://127.0.0.1:${port}`
+}
+
+async function signingKeyFiles(): Promise<{ privateKey: string; publicKey: string }> {
+  const privateKey = join(stateDir, 'signing-key.pem')
+  const publicKey = join(stateDir, 'signing-key.pub.pem')
+  if (!existsSync(privateKey)) {
+    const pair = generateKeyPairSync('ed25519')
+    await writeFile(privateKey, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 })
+    await writeFile(publicKey, pair.publicKey.export({ type: 'spki', format: 'pem' }))
+  }
+  return { privateKey, publicKey }
+}
+
+function serviceEntry(name: string): string | undefined {
+  const entry = join(root, 'services', name, 'src', 'server.ts')
+  return existsSync(entry) ? entry : undefined
+}
+
+async function main(): Promise<void> {
+  await mkdir(logDir, { recursive: true })
+  const redisUrl = await startRedis()
+  const keys = await signingKeyFiles()
+  const adminToken = `adm_${randomBytes(24).toString('base64url')}`
+  const env: Record<string, string> = {
+    OFFSIDE_REDIS_URL: redisUrl,
+    OFFSIDE_ADMIN_TOKEN: adminToken,
+    OFFSIDE_SIGNING_KEY_FILE: keys.privateKey,
+    OFFSIDE_SIGNING_PUBLIC_KEY: keys.publicKey,
+    OFFSIDE_GUARD_ALLOW_SPECIAL: 'documentation',
+    OFFSIDE_LOG_LEVEL: process.env.OFFSIDE_LOG_LEVEL ?? 'info',
+  }
+  const demoEnv: Record<string, string> = {
+    OFFSIDE_REDIS_URL: redisUrl,
+    OFFSIDE_ADMIN_TOKEN: adminToken,
+    OFFSIDE_SIGNING_PUBLIC_KEY: keys.publicKey,
+  }
+
+  const services = [
+    { name: 'api', portVar: 'OFFSIDE_API_PORT', urlVar: 'OFFSIDE_API_URL', scheme: 'http' },
+    { name: 'scheduler', portVar: 'OFFSIDE_SCHEDULER_PORT', urlVar: 'OFFSIDE_SCHEDULER_URL', scheme: 'http' },
+    { name: 'gateway', portVar: 'OFFSIDE_GATEWAY_PORT', urlVar: 'OFFSIDE_GATEWAY_URL', scheme: 'ws' },
+    { name: 'dashboard', portVar: 'OFFSIDE_DASHBOARD_PORT', urlVar: 'OFFSIDE_DASHBOARD_URL', scheme: 'http' },
+  ]
+  for (const service of services) {
+    const port = await freePort()
+    env[service.portVar] = String(port)
+    demoEnv[service.urlVar] = `${service.scheme}://127.0.0.1:${port}`
+    env[service.urlVar] = demoEnv[service.urlVar]!
+  }
+  for (const service of services) {
+    const entry = serviceEntry(service.name)
+    if (!entry) {
+      delete demoEnv[service.urlVar]
+      continue
+    }
+    startNodeService(service.name, entry, { env, logDir })
+    await waitForHttp(`http://127.0.0.1:${env[service.portVar]}/healthz`)
+  }
+
+  const loader = join(root, 'scripts', 'lib', 'demo', 'load-data.ts')
+  if (serviceEntry('api') && existsSync(loader)) {
+    const { loadDemoData } = (await import(loader)) as {
+      loadDemoData(
+        apiUrl: string,
+        adminToken: string,
+      ): Promise<{ env: Record<string, string>; summary: string[] }>
+    }
+    const loaded = await loadDemoData(demoEnv.OFFSIDE_API_URL!, adminToken)
+    Object.assign(demoEnv, loaded.env)
+    for (const line of loaded.summary) console.log(line)
+  }
+
+  const agent = join(root, 'services', 'edge-agent', 'src', 'cli.ts')
+  if (existsSync(agent) && serviceEntry('gateway') && demoEnv.OFFSIDE_AGENT_TOKEN) {
+    startNodeService('agent', agent, {
+      env,
+      logDir,
+      args: [
+        '--gateway',
+        demoEnv.OFFSIDE_GATEWAY_URL!,
+        '--token',
+        demoEnv.OFFSIDE_AGENT_TOKEN,
+        '--agent-id',
+        'demo-agent-1',
+        '--backend',
+        'dry-run',
+        '--public-key',
+        keys.publicKey,
+        '--state-dir',
+        join(stateDir, 'agent'),
+      ],
+    })
+  }
+
+  const envFile = join(stateDir, 'demo.env')
+  await writeFile(
+    envFile,
+    `${Object.entries(demoEnv)
+      .map(([key, value]) => `${key}=${value}`)
+      .join('\n')}\n`,
+  )
+  console.log('\nOffside demo is running. Ctrl-C stops everything.')
+  for (const [key, value] of Object.entries(demoEnv)) console.log(`  ${key}=${value}`)
+  console.log(`\nThese are in ${envFile}; logs in ${logDir}`)
+}
+
+let shuttingDown = false
+async function shutdown(code: number): Promise<void> {
+  if (shuttingDown) return
+  shuttingDown = true
+  console.log('\nstopping…')
+  await stopAll()
+  process.exit(code)
+}
+process.on('SIGINT', () => void shutdown(0))
+process.on('SIGTERM', () => void shutdown(0))
+
+main().catch(async (err: unknown) => {
+  console.error(`offside demo failed: ${(err as Error).message}`)
+  await shutdown(1)
+})

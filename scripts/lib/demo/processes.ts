@@ -1,0 +1,61 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
+import { join } from 'node:path'
+
+/** A child process the demo started; its output goes to a log file under .offside/logs. */
+export interface Started {
+  name: string
+  child: ChildProcess
+}
+
+const started: Started[] = []
+let stopping = false
+
+export function startProcess(
+  name: string,
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; logDir: string; cwd?: string },
+): Started {
+  const log = createWriteStream(join(options.logDir, `${name}.log`), { flags: 'a' })
+  const child = spawn(command, args, {
+    env: { ...process.env, ...options.env },
+    cwd: options.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  child.stdout?.pipe(log)
+  child.stderr?.pipe(log)
+  const entry = { name, child }
+  started.push(entry)
+  child.once('exit', (code, signal) => {
+    if (!stopping) console.error(`offside demo: ${name} exited (${signal ?? code}); see .offside/logs/${name}.log`)
+  })
+  return entry
+}
+
+/** Starts a TypeScript entry point from the checkout. */
+export function startNodeService(
+  name: string,
+  entry: string,
+  options: { env?: NodeJS.ProcessEnv; logDir: string; args?: string[] },
+): Started {
+  return startProcess(
+    name,
+    process.execPath,
+    ['--conditions=@offside/source', '--import', 'tsx', entry, ...(options.args ?? [])],
+    options,
+  )
+}
+
+/** Stops every started process, newest first, waiting for each to exit. */
+export async function stopAll(): Promise<void> {
+  stopping = true
+  for (const { child } of [...started].reverse()) {
+    if (child.exitCode !== null || child.signalCode !== null) continue
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+    await exited
+    clearTimeout(timer)
+  }
+}
