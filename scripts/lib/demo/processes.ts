@@ -28,7 +28,8 @@ export function startProcess(
   const entry = { name, child }
   started.push(entry)
   child.once('exit', (code, signal) => {
-    if (!stopping) console.error(`offside demo: ${name} exited (${signal ?? code}); see .offside/logs/${name}.log`)
+    if (!stopping)
+      console.error(`offside demo: ${name} exited (${signal ?? code}); see .offside/logs/${name}.log`)
   })
   return entry
 }
