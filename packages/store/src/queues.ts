@@ -1,0 +1,156 @@
+/**
+ * The job queues between the API and the scheduler: one map from queue name to payload type, and
+ * one factory for queues and workers that applies BullMQ's production settings, so no caller can
+ * forget them (workers need `maxRetriesPerRequest: null`, completed jobs are removed, errors are
+ * logged instead of crashing the process).
+ *
+ * BullMQ keeps its own keys under `<keyPrefix>bull:<queue>:…` (its `prefix` option). Never give a
+ * BullMQ connection an ioredis `keyPrefix`: BullMQ does not support it.
+ */
+import { type Job, type Processor, Queue, Worker } from 'bullmq'
+
+/** Changes that affect enforcement and ask for a revision at once (API → scheduler). */
+export type TriggerKind =
+  | 'list-upload'
+  | 'hot-addition'
+  | 'complaint-upheld'
+  | 'order-suspended'
+  | 'order-resumed'
+  | 'guard-change'
+  | 'event-change'
+
+/** Instants on the calendar that the scheduler acts on by itself. */
+export type TimedKind = 'window-open' | 'window-close' | 'rotation'
+
+/** Every cause a revision can carry (docs/architecture.md "Enforcement model"). */
+export type CauseKind = TriggerKind | TimedKind | 'catch-up'
+
+/**
+ * Why a revision was published. `requestedAt` is when the change was made (triggers) or when the
+ * scheduler noticed it; `scheduledAt` is the calendar instant of a window open/close or rotation,
+ * from which compliance measures each agent's delay.
+ */
+export interface RevisionCause {
+  kind: CauseKind
+  requestedAt: number
+  scheduledAt?: number
+  event?: string
+  competition?: string
+  week?: string
+  rightsholder?: string
+  order?: string
+  complaint?: string
+  prefixes?: string[]
+}
+
+/** A change made through the API: recompute and publish now. */
+export interface RecomputeJob {
+  cause: RevisionCause & { kind: TriggerKind }
+}
+
+/** A calendar instant: a window opens or closes, or a competition's week rotates. */
+export interface TimelineJob {
+  kind: TimedKind
+  scheduledAt: number
+  /** window-open / window-close */
+  event?: string
+  /** rotation */
+  competition?: string
+  week?: string
+}
+
+/** Queue name → job payload. The only place queue names are spelled. */
+export interface QueuePayloads {
+  recompute: RecomputeJob
+  timeline: TimelineJob
+}
+export type QueueName = keyof QueuePayloads
+
+export const queueNames: readonly QueueName[] = ['recompute', 'timeline']
+
+/** Where the queues live: the Redis URL and the deployment's key prefix (e.g. `offside:`). */
+export interface QueueConnection {
+  redisUrl: string
+  keyPrefix: string
+}
+
+/** Anything with a pino-like `error` method; queues report connection errors there. */
+export interface ErrorLog {
+  error(details: object, message: string): void
+}
+
+/** BullMQ's key prefix for a deployment: `offside:` → `offside:bull`. */
+export function bullPrefix(keyPrefix: string): string {
+  return `${keyPrefix}bull`
+}
+
+/**
+ * Creates a producer for one queue. Its connection fails fast (no offline queue) so an API request
+ * gets an error instead of hanging when Redis is down. Close it with `queue.close()`.
+ */
+export function createQueue<N extends QueueName>(
+  name: N,
+  connection: QueueConnection,
+  log?: ErrorLog,
+): Queue<QueuePayloads[N]> {
+  const queue = new Queue<QueuePayloads[N]>(name, {
+    connection: { url: connection.redisUrl, enableOfflineQueue: false },
+    prefix: bullPrefix(connection.keyPrefix),
+    defaultJobOptions: {
+      removeOnComplete: true,
+      removeOnFail: { count: 1000 },
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 200 },
+    },
+  })
+  queue.on('error', (err) => log?.error({ err, queue: name }, 'queue connection error'))
+  return queue
+}
+
+/** Options for {@link createWorker}. */
+export interface WorkerOptions {
+  concurrency?: number
+  /** Start processing at once (default true); tests may start later with `worker.run()`. */
+  autorun?: boolean
+  log?: ErrorLog
+}
+
+/**
+ * Creates a worker for one queue with a blocking connection that retries forever
+ * (`maxRetriesPerRequest: null`), as BullMQ requires. Failed jobs are logged. Close it with
+ * `worker.close()` on SIGTERM: it waits for the jobs in progress.
+ */
+export function createWorker<N extends QueueName>(
+  name: N,
+  processor: Processor<QueuePayloads[N]>,
+  connection: QueueConnection,
+  options: WorkerOptions = {},
+): Worker<QueuePayloads[N]> {
+  const worker = new Worker<QueuePayloads[N]>(name, processor, {
+    connection: { url: connection.redisUrl, maxRetriesPerRequest: null },
+    prefix: bullPrefix(connection.keyPrefix),
+    concurrency: options.concurrency ?? 1,
+    autorun: options.autorun ?? true,
+    removeOnComplete: { count: 0 },
+    removeOnFail: { count: 1000 },
+  })
+  const log = options.log
+  worker.on('error', (err) => log?.error({ err, queue: name }, 'worker error'))
+  worker.on('failed', (job: Job<QueuePayloads[N]> | undefined, err: Error) =>
+    log?.error({ err, queue: name, jobId: job?.id, data: job?.data }, 'job failed'),
+  )
+  return worker
+}
+
+/**
+ * Asks the scheduler to recompute the effective state and publish a revision now. The API calls
+ * it after every change that affects enforcement (list upload, hot addition, complaint upheld,
+ * order suspended/resumed, protected range changed, event moved/extended/cancelled).
+ */
+export async function requestRecompute(
+  queue: Queue<RecomputeJob>,
+  cause: Omit<RecomputeJob['cause'], 'requestedAt'> & { requestedAt?: number },
+): Promise<void> {
+  const requestedAt = cause.requestedAt ?? Date.now()
+  await queue.add(cause.kind, { cause: { ...cause, requestedAt } })
+}
