@@ -1,0 +1,124 @@
+import type { EnforcementGroup, GroupOp } from '@offside/core'
+
+/** The protocol version this package speaks; every message carries it as `v`. */
+export const PROTOCOL_VERSION = 1
+
+/** Why a revision was issued (docs/architecture.md, "Enforcement model"). */
+export const CAUSE_KINDS = [
+  'window-open',
+  'window-close',
+  'list-upload',
+  'hot-addition',
+  'complaint-upheld',
+  'order-suspended',
+  'order-resumed',
+  'guard-change',
+  'rotation',
+  'event-change',
+  'catch-up',
+] as const
+export type CauseKind = (typeof CAUSE_KINDS)[number]
+
+/**
+ * The cause of a revision. `scheduledAt` is set for window open/close: the instant the change was
+ * due, from which compliance measures the agents' delay. Other details (event id, order id…) are free.
+ */
+export interface Cause {
+  kind: CauseKind
+  scheduledAt?: number
+  [detail: string]: unknown
+}
+
+/** Signed content of a snapshot: the whole state at `revision`. */
+export interface SnapshotPayload {
+  kind: 'snapshot'
+  revision: number
+  issuedAt: number
+  groups: EnforcementGroup[]
+}
+
+/** Signed content of a delta: what revision `revision` changes relative to `revision - 1`. */
+export interface DeltaPayload {
+  kind: 'delta'
+  revision: number
+  issuedAt: number
+  cause: Cause
+  ops: GroupOp[]
+}
+
+export type SignedPayload = SnapshotPayload | DeltaPayload
+
+/** A payload with its Ed25519 signature (base64) over the payload's canonical JSON. */
+export interface Signed<P extends SignedPayload> {
+  payload: P
+  sig: string
+  keyId: string
+}
+
+// Agent → gateway
+
+export interface HelloMessage {
+  v: 1
+  type: 'hello'
+  agentId: string
+  /** Last revision the agent applied and persisted; 0 when it has none. */
+  lastRevision: number
+  /** Free-form capability names, e.g. the backend: ["backend:nftables"]. */
+  capabilities: string[]
+}
+
+export interface AckMessage {
+  v: 1
+  type: 'ack'
+  revision: number
+  /** Agent clock, epoch ms, when the revision was applied and persisted. */
+  appliedAt: number
+  enforced: number
+  staged: number
+  notFitting: string[]
+}
+
+// Both ways
+
+export interface HeartbeatMessage {
+  v: 1
+  type: 'heartbeat'
+  at: number
+}
+
+export const ERROR_CODES = [
+  'bad-message',
+  'bad-signature',
+  'unknown-key',
+  'unsupported-version',
+  'revision-gap',
+  'apply-failed',
+  'not-ready',
+  'too-slow',
+  'internal',
+] as const
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+export interface ErrorMessage {
+  v: 1
+  type: 'error'
+  code: ErrorCode
+  message: string
+  /** The revision the error is about, when there is one. */
+  revision?: number
+}
+
+// Gateway → agent
+
+export interface SnapshotMessage extends Signed<SnapshotPayload> {
+  v: 1
+  type: 'snapshot'
+}
+
+export interface DeltaMessage extends Signed<DeltaPayload> {
+  v: 1
+  type: 'delta'
+}
+
+export type AgentMessage = HelloMessage | AckMessage | HeartbeatMessage | ErrorMessage
+export type GatewayMessage = SnapshotMessage | DeltaMessage | HeartbeatMessage | ErrorMessage

@@ -1,0 +1,154 @@
+import { parseTarget } from '@offside/core'
+import {
+  type AgentMessage,
+  CAUSE_KINDS,
+  ERROR_CODES,
+  type GatewayMessage,
+  PROTOCOL_VERSION,
+} from './messages.js'
+
+/**
+ * Hand-written type guards rather than a schema library: the protocol has a dozen shapes, the
+ * package stays dependency-free (agents embed it), and the checks that matter most — canonical
+ * prefixes, safe integers, `from < until` — are not what schema validators express well.
+ */
+
+export type Parsed<M> =
+  | { ok: true; message: M }
+  | { ok: false; code: 'bad-message' | 'unsupported-version'; message: string }
+
+type Obj = Record<string, unknown>
+type Check = (value: unknown, at: string) => string | null
+
+const isObj = (value: unknown): value is Obj =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+const int: Check = (v, at) =>
+  Number.isSafeInteger(v) && (v as number) >= 0 ? null : `${at} must be a non-negative integer`
+const str: Check = (v, at) =>
+  typeof v === 'string' && v.length > 0 && v.length <= 256 ? null : `${at} must be a short string`
+const text: Check = (v, at) => (typeof v === 'string' ? null : `${at} must be a string`)
+const oneOf =
+  (values: readonly string[]): Check =>
+  (v, at) =>
+    typeof v === 'string' && values.includes(v) ? null : `${at} must be one of ${values.join(', ')}`
+const arrayOf =
+  (item: Check): Check =>
+  (v, at) => {
+    if (!Array.isArray(v)) return `${at} must be an array`
+    for (let i = 0; i < v.length; i++) {
+      const problem = item(v[i], `${at}[${i}]`)
+      if (problem) return problem
+    }
+    return null
+  }
+
+/** A canonical CIDR as packages/core writes it ("203.0.113.7/32"); anything else is refused. */
+const prefix: Check = (v, at) => {
+  if (typeof v !== 'string') return `${at} must be a prefix string`
+  const parsed = parseTarget(v)
+  return parsed.ok && parsed.target.kind === 'prefix' && parsed.target.prefix === v
+    ? null
+    : `${at} is not a canonical prefix: ${JSON.stringify(v).slice(0, 60)}`
+}
+
+function fields(
+  value: unknown,
+  at: string,
+  shape: Record<string, Check>,
+  optional: Record<string, Check> = {},
+) {
+  if (!isObj(value)) return `${at} must be an object`
+  for (const [name, check] of Object.entries(shape)) {
+    const problem = check(value[name], `${at}.${name}`)
+    if (problem) return problem
+  }
+  for (const [name, check] of Object.entries(optional)) {
+    if (value[name] === undefined) continue
+    const problem = check(value[name], `${at}.${name}`)
+    if (problem) return problem
+  }
+  return null
+}
+
+const span = (v: unknown, at: string) => {
+  const o = v as Obj
+  return (o.from as number) < (o.until as number) ? null : `${at}.from must be before until`
+}
+
+const group: Check = (v, at) =>
+  fields(v, at, { id: str, event: str, from: int, until: int, prefixes: arrayOf(prefix) }) ?? span(v, at)
+
+const op: Check = (v, at) => {
+  if (!isObj(v)) return `${at} must be an object`
+  switch (v.op) {
+    case 'put':
+      return group(v.group, `${at}.group`)
+    case 'patch':
+      return (
+        fields(v, at, { id: str, from: int, until: int, add: arrayOf(prefix), remove: arrayOf(prefix) }) ??
+        span(v, at)
+      )
+    case 'drop':
+      return fields(v, at, { id: str })
+    default:
+      return `${at}.op must be put, patch or drop`
+  }
+}
+
+const cause: Check = (v, at) => fields(v, at, { kind: oneOf(CAUSE_KINDS) }, { scheduledAt: int })
+
+const signedPayload = (kind: 'snapshot' | 'delta'): Check => {
+  const body: Record<string, Check> =
+    kind === 'snapshot'
+      ? { kind: oneOf([kind]), revision: int, issuedAt: int, groups: arrayOf(group) }
+      : { kind: oneOf([kind]), revision: int, issuedAt: int, cause, ops: arrayOf(op) }
+  return (v, at) => fields(v, at, body)
+}
+
+const AGENT_SHAPES: Record<string, Record<string, Check>> = {
+  hello: { agentId: str, lastRevision: int, capabilities: arrayOf(str) },
+  ack: { revision: int, appliedAt: int, enforced: int, staged: int, notFitting: arrayOf(text) },
+  heartbeat: { at: int },
+  error: { code: oneOf(ERROR_CODES), message: text },
+}
+
+const GATEWAY_SHAPES: Record<string, Record<string, Check>> = {
+  snapshot: { payload: signedPayload('snapshot'), sig: str, keyId: str },
+  delta: { payload: signedPayload('delta'), sig: str, keyId: str },
+  heartbeat: { at: int },
+  error: { code: oneOf(ERROR_CODES), message: text },
+}
+
+function parseWith<M>(data: string, shapes: Record<string, Record<string, Check>>): Parsed<M> {
+  let value: unknown
+  try {
+    value = JSON.parse(data)
+  } catch {
+    return { ok: false, code: 'bad-message', message: 'not JSON' }
+  }
+  if (!isObj(value)) return { ok: false, code: 'bad-message', message: 'message must be an object' }
+  if (value.v !== PROTOCOL_VERSION) {
+    return {
+      ok: false,
+      code: 'unsupported-version',
+      message: `protocol version ${String(value.v)} is not ${PROTOCOL_VERSION}`,
+    }
+  }
+  const shape = typeof value.type === 'string' ? shapes[value.type] : undefined
+  if (!shape) return { ok: false, code: 'bad-message', message: `unknown message type ${String(value.type)}` }
+  const optional: Record<string, Check> = value.type === 'error' ? { revision: int } : {}
+  const problem = fields(value, value.type as string, shape, optional)
+  if (problem) return { ok: false, code: 'bad-message', message: problem }
+  return { ok: true, message: value as M }
+}
+
+/** Parses and validates a text frame an agent sent (gateway side). */
+export function parseAgentMessage(data: string): Parsed<AgentMessage> {
+  return parseWith<AgentMessage>(data, AGENT_SHAPES)
+}
+
+/** Parses and validates a text frame the gateway sent (agent side). Signatures are checked apart. */
+export function parseGatewayMessage(data: string): Parsed<GatewayMessage> {
+  return parseWith<GatewayMessage>(data, GATEWAY_SHAPES)
+}

@@ -1,0 +1,104 @@
+import t from 'tap'
+import { parseAgentMessage, parseGatewayMessage } from '../src/validate.js'
+
+const group = {
+  id: 'w:m1',
+  event: 'm1',
+  from: 1000,
+  until: 2000,
+  prefixes: ['203.0.113.7/32', '2001:db8::/48'],
+}
+const snapshot = {
+  v: 1,
+  type: 'snapshot',
+  payload: { kind: 'snapshot', revision: 3, issuedAt: 900, groups: [group] },
+  sig: 'c2ln',
+  keyId: 'abcd',
+}
+const delta = {
+  v: 1,
+  type: 'delta',
+  payload: {
+    kind: 'delta',
+    revision: 4,
+    issuedAt: 950,
+    cause: { kind: 'window-open', scheduledAt: 1000, event: 'm1' },
+    ops: [
+      { op: 'put', group },
+      { op: 'patch', id: 'w:m1', from: 1000, until: 3000, add: ['198.51.100.0/24'], remove: [] },
+      { op: 'drop', id: 'w:m0' },
+    ],
+  },
+  sig: 'c2ln',
+  keyId: 'abcd',
+}
+
+const reason = (data: unknown) => {
+  const result = parseGatewayMessage(JSON.stringify(data))
+  return result.ok ? 'ok' : result.message
+}
+
+t.test('well-formed agent messages are accepted', async (t) => {
+  const hello = {
+    v: 1,
+    type: 'hello',
+    agentId: 'isp-a-1',
+    lastRevision: 0,
+    capabilities: ['backend:dry-run'],
+  }
+  t.ok(parseAgentMessage(JSON.stringify(hello)).ok, 'hello')
+  const ack = { v: 1, type: 'ack', revision: 4, appliedAt: 1001, enforced: 2, staged: 0, notFitting: [] }
+  t.ok(parseAgentMessage(JSON.stringify(ack)).ok, 'ack')
+  t.ok(parseAgentMessage('{"v":1,"type":"heartbeat","at":5}').ok, 'heartbeat')
+  t.ok(
+    parseAgentMessage('{"v":1,"type":"error","code":"bad-signature","message":"no","revision":4}').ok,
+    'error',
+  )
+})
+
+t.test('well-formed snapshots and deltas are accepted', async (t) => {
+  t.equal(reason(snapshot), 'ok', 'snapshot')
+  t.equal(reason(delta), 'ok', 'delta with put, patch and drop')
+})
+
+t.test('a message from another protocol version is refused as unsupported', async (t) => {
+  const result = parseAgentMessage('{"v":2,"type":"heartbeat","at":5}')
+  t.equal(!result.ok && result.code, 'unsupported-version', 'version named')
+})
+
+t.test('malformed frames are refused with a reason, never thrown', async (t) => {
+  t.equal(parseAgentMessage('{not json').ok, false, 'not JSON')
+  t.equal(parseAgentMessage('[]').ok, false, 'not an object')
+  t.equal(parseAgentMessage('{"v":1,"type":"launch"}').ok, false, 'unknown type')
+  t.match(
+    parseAgentMessage('{"v":1,"type":"hello","agentId":"a","lastRevision":-1,"capabilities":[]}'),
+    { ok: false, message: /lastRevision/ },
+    'negative revision named',
+  )
+})
+
+t.test('a group whose prefixes are not canonical is refused', async (t) => {
+  for (const bad of ['203.0.113.7', '203.0.113.7/24', '2001:DB8::/48', '10.0.0.1/33', 'example.org', 7]) {
+    const data = { ...snapshot, payload: { ...snapshot.payload, groups: [{ ...group, prefixes: [bad] }] } }
+    t.match(reason(data), /prefix/, `${JSON.stringify(bad)} refused`)
+  }
+})
+
+t.test('a group that ends before it starts is refused', async (t) => {
+  const data = {
+    ...snapshot,
+    payload: { ...snapshot.payload, groups: [{ ...group, from: 2000, until: 2000 }] },
+  }
+  t.match(reason(data), /before until/, 'empty span refused')
+})
+
+t.test('a delta message carrying a snapshot payload is refused', async (t) => {
+  t.not(reason({ ...delta, payload: snapshot.payload }), 'ok', 'kind must match the message type')
+})
+
+t.test('a delta with an unknown op or cause is refused', async (t) => {
+  const badOp = { ...delta, payload: { ...delta.payload, ops: [{ op: 'wipe', id: 'x' }] } }
+  t.match(reason(badOp), /op must be/, 'unknown op')
+  const badCause = { ...delta, payload: { ...delta.payload, cause: { kind: 'whim' } } }
+  t.match(reason(badCause), /cause.kind/, 'unknown cause')
+})
