@@ -1,0 +1,3 @@
+export * from './season.js'
+export * from './time.js'
+export * from './window.js'
