@@ -30,7 +30,7 @@ export type CauseKind = TriggerKind | TimedKind | 'catch-up'
  * scheduler noticed it; `scheduledAt` is the calendar instant of a window open/close or rotation,
  * from which compliance measures each agent's delay.
  */
-export interface RevisionCause {
+export type RevisionCause = {
   kind: CauseKind
   requestedAt: number
   scheduledAt?: number

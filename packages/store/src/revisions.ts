@@ -1,0 +1,213 @@
+/**
+ * Revisions: the numbered, ordered changes of enforcement that every agent applies and acknowledges.
+ *
+ * - `revision` (STRING): the number of the last published revision; 0 or absent before the first.
+ * - `revisions` (STREAM): one entry per revision, stream id `<revision>-0`, field `record` = the
+ *   {@link RevisionRecord} JSON, so a reader can `XRANGE` from any revision. Trimmed to about
+ *   `maxLength` entries; an agent further behind gets the snapshot instead.
+ * - `revision-snapshot` (STRING): the {@link Snapshot} JSON at the last revision.
+ * - `revision-instants` (ZSET): calendar instants (window open/close, rotation) already published,
+ *   scored by the instant, so a timed job that runs twice never publishes twice.
+ *
+ * Everything is written by one Lua script that compares the previous revision first
+ * (compare-and-set), so several schedulers never publish one number twice or out of order.
+ */
+import type { EnforcementGroup, EventWindow, GroupOp } from '@offside/core'
+import type { Redis } from 'ioredis'
+import type { Db } from './keys.js'
+import type { RevisionCause } from './queues.js'
+
+/** One published revision: what changed, when, and why. */
+export interface RevisionRecord {
+  revision: number
+  issuedAt: number
+  cause: RevisionCause
+  ops: GroupOp[]
+}
+
+/** The whole enforcement state at one revision, for agents that start or fell too far behind. */
+export interface Snapshot {
+  revision: number
+  issuedAt: number
+  /** Every enforcement group not yet expired: live now or staged ahead. */
+  groups: EnforcementGroup[]
+  /** Windows live at `issuedAt`. */
+  live: EventWindow[]
+  /** Prefixes enforced at `issuedAt`. */
+  enforcedCount: number
+}
+
+/** The empty state before the first revision. */
+export const EMPTY_SNAPSHOT: Snapshot = { revision: 0, issuedAt: 0, groups: [], live: [], enforcedCount: 0 }
+
+/** Default number of revisions kept in the stream. */
+export const DEFAULT_REVISION_HISTORY = 10_000
+
+/** How long published calendar instants are remembered (they are only looked up near their time). */
+const INSTANT_MEMORY_MS = 14 * 24 * 3600_000
+
+/**
+ * The revision keys of one deployment. They sit here rather than in keys.ts because only this
+ * module touches them; they share the deployment prefix like every other key.
+ */
+export function revisionKeys(prefix: string) {
+  return {
+    counter: `${prefix}revision`,
+    stream: `${prefix}revisions`,
+    snapshot: `${prefix}revision-snapshot`,
+    instants: `${prefix}revision-instants`,
+  } as const
+}
+
+/**
+ * KEYS[1] counter, KEYS[2] stream, KEYS[3] snapshot, KEYS[4] published instants
+ * ARGV[1] expected previous revision, ARGV[2] record JSON (revision = expected + 1),
+ * ARGV[3] snapshot JSON, ARGV[4] approximate stream length kept,
+ * ARGV[5] instant member ("" when the revision is not for a calendar instant), ARGV[6] its score,
+ * ARGV[7] forget instants scored below this
+ * Returns the new revision, -1 when the previous revision is not the expected one (another
+ * scheduler published first: recompute and retry), -2 when the instant was already published.
+ */
+const PUBLISH_REVISION = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if current ~= tonumber(ARGV[1]) then return -1 end
+if ARGV[5] ~= '' then
+  if redis.call('ZSCORE', KEYS[4], ARGV[5]) then return -2 end
+  redis.call('ZADD', KEYS[4], ARGV[6], ARGV[5])
+  redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. ARGV[7])
+end
+local rev = current + 1
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], rev .. '-0', 'record', ARGV[2])
+redis.call('SET', KEYS[3], ARGV[3])
+redis.call('SET', KEYS[1], rev)
+return rev
+`
+
+/** What {@link publishRevision} publishes. */
+export interface RevisionDraft {
+  /** The revision this one follows: the snapshot's revision it was computed from. */
+  previous: number
+  issuedAt: number
+  cause: RevisionCause
+  ops: GroupOp[]
+  /** The state after the ops. */
+  groups: EnforcementGroup[]
+  live: EventWindow[]
+  enforcedCount: number
+  /** Set for a calendar instant (e.g. `window-open|m1|1796000000000`) published at most once. */
+  instant?: { key: string; at: number }
+}
+
+export type PublishResult =
+  | { status: 'published'; record: RevisionRecord; snapshot: Snapshot }
+  | { status: 'conflict' }
+  | { status: 'duplicate-instant' }
+
+/**
+ * Publishes a revision if `draft.previous` is still the last one. On `conflict` the caller reads
+ * the new snapshot, recomputes and tries again.
+ */
+export async function publishRevision(
+  db: Db,
+  draft: RevisionDraft,
+  options: { maxLength?: number } = {},
+): Promise<PublishResult> {
+  const keys = revisionKeys(db.keys.prefix)
+  const revision = draft.previous + 1
+  const record: RevisionRecord = { revision, issuedAt: draft.issuedAt, cause: draft.cause, ops: draft.ops }
+  const snapshot: Snapshot = {
+    revision,
+    issuedAt: draft.issuedAt,
+    groups: draft.groups,
+    live: draft.live,
+    enforcedCount: draft.enforcedCount,
+  }
+  const result = await db.redis.eval(
+    PUBLISH_REVISION,
+    4,
+    keys.counter,
+    keys.stream,
+    keys.snapshot,
+    keys.instants,
+    String(draft.previous),
+    JSON.stringify(record),
+    JSON.stringify(snapshot),
+    String(options.maxLength ?? DEFAULT_REVISION_HISTORY),
+    draft.instant?.key ?? '',
+    String(draft.instant?.at ?? 0),
+    String(draft.issuedAt - INSTANT_MEMORY_MS),
+  )
+  if (result === -1) return { status: 'conflict' }
+  if (result === -2) return { status: 'duplicate-instant' }
+  return { status: 'published', record, snapshot }
+}
+
+/** The number of the last published revision (0 before the first). */
+export async function currentRevision(db: Db): Promise<number> {
+  const raw = await db.redis.get(revisionKeys(db.keys.prefix).counter)
+  return raw === null ? 0 : Number(raw)
+}
+
+/** The state at the last published revision ({@link EMPTY_SNAPSHOT} before the first). */
+export async function readSnapshot(db: Db): Promise<Snapshot> {
+  const raw = await db.redis.get(revisionKeys(db.keys.prefix).snapshot)
+  return raw === null ? EMPTY_SNAPSHOT : (JSON.parse(raw) as Snapshot)
+}
+
+/** Whether a calendar instant (see {@link RevisionDraft.instant}) has been published. */
+export async function instantPublished(db: Db, key: string): Promise<boolean> {
+  return (await db.redis.zscore(revisionKeys(db.keys.prefix).instants, key)) !== null
+}
+
+type StreamEntries = [id: string, fields: string[]][]
+
+function toRecords(entries: StreamEntries): RevisionRecord[] {
+  return entries.map(([, fields]) => {
+    const at = fields.indexOf('record')
+    return JSON.parse(fields[at + 1] ?? 'null') as RevisionRecord
+  })
+}
+
+/**
+ * The revisions after `revision`, oldest first, at most `limit` of them. Returns `null` when the
+ * history kept no longer reaches back to `revision + 1` (or `revision` is ahead of the last one):
+ * that reader needs the snapshot.
+ */
+export async function readRevisionsSince(
+  db: Db,
+  revision: number,
+  limit = 1000,
+): Promise<RevisionRecord[] | null> {
+  const keys = revisionKeys(db.keys.prefix)
+  const last = await currentRevision(db)
+  if (revision === last) return []
+  if (revision > last) return null
+  const entries = (await db.redis.xrange(
+    keys.stream,
+    `${revision + 1}-0`,
+    '+',
+    'COUNT',
+    limit,
+  )) as StreamEntries
+  const records = toRecords(entries)
+  if (records[0]?.revision !== revision + 1) return null
+  return records
+}
+
+/**
+ * Waits up to `blockMs` for revisions after `revision` (XREAD BLOCK). Give it a connection of its
+ * own: a blocked connection serves nobody else. Returns [] on timeout.
+ */
+export async function waitForRevisions(
+  redis: Redis,
+  prefix: string,
+  revision: number,
+  blockMs: number,
+  limit = 1000,
+): Promise<RevisionRecord[]> {
+  const stream = revisionKeys(prefix).stream
+  const reply = (await redis.xread('COUNT', limit, 'BLOCK', blockMs, 'STREAMS', stream, `${revision}-0`)) as
+    | [key: string, entries: StreamEntries][]
+    | null
+  return reply?.[0] ? toRecords(reply[0][1]) : []
+}

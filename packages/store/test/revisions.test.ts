@@ -1,0 +1,126 @@
+import type { EnforcementGroup } from '@offside/core'
+import { startRedis } from '@offside/testkit'
+import { Redis } from 'ioredis'
+import t, { type Test } from 'tap'
+import { createDb, type Db } from '../src/keys.js'
+import {
+  currentRevision,
+  publishRevision,
+  type RevisionDraft,
+  readRevisionsSince,
+  readSnapshot,
+  waitForRevisions,
+} from '../src/revisions.js'
+
+const group: EnforcementGroup = {
+  id: 'w:m1',
+  event: 'm1',
+  from: 1_800_000_000_000,
+  until: 1_800_000_600_000,
+  prefixes: ['203.0.113.7/32'],
+}
+
+function draft(previous: number, overrides: Partial<RevisionDraft> = {}): RevisionDraft {
+  return {
+    previous,
+    issuedAt: 1_800_000_000_000 + previous,
+    cause: { kind: 'list-upload', requestedAt: 1_800_000_000_000, rightsholder: 'sky-it' },
+    ops: [{ op: 'put', group }],
+    groups: [group],
+    live: [],
+    enforcedCount: 0,
+    ...overrides,
+  }
+}
+
+async function connect(t: Test): Promise<Db> {
+  const server = await startRedis(t)
+  const redis = new Redis(server.url)
+  t.teardown(() => redis.quit())
+  return createDb(redis, 'test:')
+}
+
+t.test('revisions are numbered from 1 and the snapshot follows the last one', async (t) => {
+  const db = await connect(t)
+  t.equal(await currentRevision(db), 0, 'no revision before the first publish')
+  t.equal((await readSnapshot(db)).revision, 0, 'the empty snapshot is revision 0')
+  const first = await publishRevision(db, draft(0))
+  t.equal(first.status, 'published', 'the first revision is published')
+  const second = await publishRevision(db, draft(1, { ops: [], groups: [group] }))
+  t.equal(second.status, 'published', 'the second revision is published')
+  t.equal(await currentRevision(db), 2, 'the counter is at 2')
+  const snapshot = await readSnapshot(db)
+  t.equal(snapshot.revision, 2, 'the snapshot is at revision 2')
+  t.same(snapshot.groups, [group], 'the snapshot holds the groups after the revision')
+})
+
+t.test('a revision computed from a stale snapshot is refused, so no number is published twice', async (t) => {
+  const db = await connect(t)
+  await publishRevision(db, draft(0))
+  const stale = await publishRevision(db, draft(0, { cause: { kind: 'hot-addition', requestedAt: 1 } }))
+  t.equal(stale.status, 'conflict', 'a second publish after revision 0 is a conflict')
+  const records = await readRevisionsSince(db, 0)
+  t.equal(records?.length, 1, 'only one revision exists')
+  t.equal(records?.[0]?.cause.kind, 'list-upload', 'the first publisher won')
+})
+
+t.test('concurrent publishers after the same revision produce exactly one next revision', async (t) => {
+  const db = await connect(t)
+  const results = await Promise.all(Array.from({ length: 10 }, () => publishRevision(db, draft(0))))
+  t.equal(results.filter((r) => r.status === 'published').length, 1, 'exactly one publisher succeeds')
+  t.equal(await currentRevision(db), 1, 'the counter moved by one')
+})
+
+t.test('a calendar instant is published at most once', async (t) => {
+  const db = await connect(t)
+  const instant = { key: 'window-open|m1|1800000000000', at: 1_800_000_000_000 }
+  const cause = { kind: 'window-open' as const, requestedAt: 1, scheduledAt: instant.at, event: 'm1' }
+  const first = await publishRevision(db, draft(0, { cause, instant, ops: [] }))
+  t.equal(first.status, 'published', 'the window-open revision is published')
+  const again = await publishRevision(db, draft(1, { cause, instant, ops: [] }))
+  t.equal(again.status, 'duplicate-instant', 'the same window-open is not published a second time')
+  t.equal(await currentRevision(db), 1, 'no extra revision')
+})
+
+t.test(
+  'a reader gets the missing revisions in order, or null when history no longer reaches back',
+  async (t) => {
+    const db = await connect(t)
+    // Redis trims whole stream nodes (`MAXLEN ~`), so publish well past the bound.
+    for (let previous = 0; previous < 60; previous++) {
+      const result = await publishRevision(db, draft(previous), { maxLength: 5 })
+      t.equal(result.status, 'published', `revision ${previous + 1} published`)
+    }
+    t.same(await readRevisionsSince(db, 60), [], 'an agent at the last revision needs nothing')
+    const recent = await readRevisionsSince(db, 57)
+    t.same(
+      recent?.map((r) => r.revision),
+      [58, 59, 60],
+      'an agent 3 behind gets the 3 missing revisions in order',
+    )
+    t.equal(await readRevisionsSince(db, 1), null, 'an agent behind the trimmed history needs a snapshot')
+    t.equal(await readRevisionsSince(db, 61), null, 'an agent ahead of the server needs a snapshot')
+    const limited = await readRevisionsSince(db, 57, 2)
+    t.same(
+      limited?.map((r) => r.revision),
+      [58, 59],
+      'the limit caps the batch',
+    )
+  },
+)
+
+t.test('a blocked reader wakes up with the next revision', async (t) => {
+  const db = await connect(t)
+  const reader = db.redis.duplicate()
+  t.teardown(() => reader.quit())
+  const waiting = waitForRevisions(reader, 'test:', 0, 5000)
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  await publishRevision(db, draft(0))
+  const records = await waiting
+  t.same(
+    records.map((r) => r.revision),
+    [1],
+    'the reader receives revision 1',
+  )
+  t.same(await waitForRevisions(reader, 'test:', 1, 50), [], 'nothing new: empty after the timeout')
+})
