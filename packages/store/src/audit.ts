@@ -1,0 +1,209 @@
+import { createHash } from 'node:crypto'
+import type { Redis } from 'ioredis'
+import { canonicalJson } from './canonical-json.js'
+import type { Db } from './keys.js'
+
+/** The hash a chain starts from. */
+export const GENESIS_HASH = '0'.repeat(64)
+
+/** Who did something, as the audit log names them. */
+export interface AuditActor {
+  org: string
+  role: string
+  tokenId?: string
+}
+
+/** One link of the chain. `hash` = SHA-256 of the canonical JSON of every other field. */
+export interface AuditRecord {
+  seq: number
+  at: number
+  prev: string
+  actor: AuditActor | null
+  action: string
+  subject: string
+  details: unknown
+  hash: string
+}
+
+export interface AuditInput {
+  at: number
+  actor: AuditActor | null
+  action: string
+  subject: string
+  details?: unknown
+}
+
+/**
+ * KEYS[1] audit stream, KEYS[2] head ("<seq> <hash>").
+ * ARGV[1] the previous hash the caller chained to, ARGV[2] the new seq, ARGV[3] the record JSON,
+ * ARGV[4] the new hash.
+ * Appends only if the head is still what the caller read (else returns 0 and the caller retries),
+ * so concurrent API processes can never fork the chain. Hashing stays in Node.
+ */
+const APPEND_LUA = `
+local head = redis.call('GET', KEYS[2])
+local seq, prev = 0, '${GENESIS_HASH}'
+if head then
+  local space = string.find(head, ' ', 1, true)
+  seq = tonumber(string.sub(head, 1, space - 1))
+  prev = string.sub(head, space + 1)
+end
+if prev ~= ARGV[1] or seq + 1 ~= tonumber(ARGV[2]) then return 0 end
+redis.call('XADD', KEYS[1], ARGV[2] .. '-1', 'record', ARGV[3])
+redis.call('SET', KEYS[2], ARGV[2] .. ' ' .. ARGV[4])
+return 1
+`
+
+type AuditClient = Redis & {
+  offsideAuditAppend(
+    stream: string,
+    head: string,
+    prev: string,
+    seq: string,
+    record: string,
+    hash: string,
+  ): Promise<number>
+}
+
+function withAppend(redis: Redis): AuditClient {
+  const client = redis as AuditClient
+  if (typeof client.offsideAuditAppend !== 'function') {
+    redis.defineCommand('offsideAuditAppend', { numberOfKeys: 2, lua: APPEND_LUA })
+  }
+  return client
+}
+
+/** The hash a record must carry, recomputed from its content. */
+export function auditHash(record: Omit<AuditRecord, 'hash'>): string {
+  const { seq, at, prev, actor, action, subject, details } = record
+  return createHash('sha256')
+    .update(canonicalJson({ seq, at, prev, actor, action, subject, details }))
+    .digest('hex')
+}
+
+function parseHead(head: string | null): { seq: number; hash: string } {
+  if (!head) return { seq: 0, hash: GENESIS_HASH }
+  const [seq, hash] = head.split(' ')
+  return { seq: Number(seq), hash: hash ?? GENESIS_HASH }
+}
+
+/** Appends one record to the chain, retrying when another writer moved the head first. */
+export async function appendAudit(db: Db, input: AuditInput): Promise<AuditRecord> {
+  const client = withAppend(db.redis)
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const head = parseHead(await db.redis.get(db.keys.auditHead))
+    const body = {
+      seq: head.seq + 1,
+      at: input.at,
+      prev: head.hash,
+      actor: input.actor,
+      action: input.action,
+      subject: input.subject,
+      details: input.details ?? null,
+    }
+    const record: AuditRecord = { ...body, hash: auditHash(body) }
+    const appended = await client.offsideAuditAppend(
+      db.keys.audit,
+      db.keys.auditHead,
+      head.hash,
+      String(record.seq),
+      JSON.stringify(record),
+      record.hash,
+    )
+    if (appended === 1) return record
+  }
+  throw new Error('audit head kept moving; gave up after 50 attempts')
+}
+
+function parseEntries(entries: [string, string[]][]): { id: string; record: AuditRecord | null }[] {
+  return entries.map(([id, fields]) => {
+    const at = fields.indexOf('record')
+    try {
+      return { id, record: at >= 0 ? (JSON.parse(fields[at + 1] ?? '') as AuditRecord) : null }
+    } catch {
+      return { id, record: null }
+    }
+  })
+}
+
+/** One page of the log, oldest first, starting after `afterSeq`. */
+export async function readAudit(
+  db: Db,
+  options: { afterSeq?: number; limit?: number } = {},
+): Promise<{ records: AuditRecord[]; nextAfter: number | null }> {
+  const limit = options.limit ?? 100
+  const start = `(${options.afterSeq ?? 0}-1`
+  const entries = (await db.redis.xrange(db.keys.audit, start, '+', 'COUNT', limit)) as [string, string[]][]
+  const records = parseEntries(entries).flatMap((entry) => (entry.record ? [entry.record] : []))
+  const last = records.at(-1)
+  return { records, nextAfter: records.length === limit && last ? last.seq : null }
+}
+
+/** Calls `visit` with every stored record in order, a page at a time. */
+export async function* iterateAudit(
+  db: Db,
+  pageSize = 1000,
+): AsyncGenerator<{ id: string; record: AuditRecord | null }> {
+  let start = '-'
+  for (;;) {
+    const entries = (await db.redis.xrange(db.keys.audit, start, '+', 'COUNT', pageSize)) as [
+      string,
+      string[],
+    ][]
+    for (const entry of parseEntries(entries)) yield entry
+    const last = entries.at(-1)
+    if (!last || entries.length < pageSize) return
+    start = `(${last[0]}`
+  }
+}
+
+export interface AuditVerification {
+  ok: boolean
+  checked: number
+  head: { seq: number; hash: string }
+  firstBad?: { seq: number; id: string; reason: string }
+}
+
+/**
+ * Recomputes the whole chain and names the first record that does not hold: a changed record
+ * (its hash no longer matches), a removed or reordered one (a gap in seq, or prev not the
+ * previous hash), or a head that points elsewhere.
+ */
+export async function verifyAudit(db: Db): Promise<AuditVerification> {
+  const head = parseHead(await db.redis.get(db.keys.auditHead))
+  let expectedSeq = 1
+  let prev = GENESIS_HASH
+  let checked = 0
+  const bad = (seq: number, id: string, reason: string): AuditVerification => ({
+    ok: false,
+    checked,
+    head,
+    firstBad: { seq, id, reason },
+  })
+  for await (const { id, record } of iterateAudit(db)) {
+    const idSeq = Number(id.split('-')[0])
+    if (!record) return bad(idSeq, id, 'record is not readable JSON')
+    if (record.seq !== expectedSeq || idSeq !== expectedSeq) {
+      return bad(
+        expectedSeq,
+        id,
+        `expected record ${expectedSeq} here, found ${record.seq}: a record is missing or moved`,
+      )
+    }
+    if (record.prev !== prev) return bad(record.seq, id, 'prev does not match the hash of the record before')
+    const { hash, ...body } = record
+    if (auditHash(body) !== hash)
+      return bad(record.seq, id, 'content does not match its hash: the record was changed')
+    prev = hash
+    expectedSeq++
+    checked++
+  }
+  if (head.seq !== checked || head.hash !== prev) {
+    return bad(
+      head.seq,
+      `${head.seq}-1`,
+      'the head does not point at the last record: records were removed from the end',
+    )
+  }
+  return { ok: true, checked, head }
+}

@@ -1,0 +1,59 @@
+import type { Redis } from 'ioredis'
+
+/** The default key prefix; a deployment may set another with OFFSIDE_KEY_PREFIX. */
+export const DEFAULT_KEY_PREFIX = 'offside:'
+
+/**
+ * Every Redis key Offside uses, in one place. Each aggregate module asks this object for its
+ * keys and never spells a key itself, so a prefix change or a cluster hash-tag touches one file.
+ */
+export function createKeys(prefix: string = DEFAULT_KEY_PREFIX) {
+  return {
+    prefix,
+    orgs: `${prefix}orgs`, // HASH id → Organisation JSON
+    tokens: `${prefix}tokens`, // HASH token id → TokenRecord JSON (hash only, never the token)
+    tokenHashes: `${prefix}token-hashes`, // HASH sha-256 hex → token id
+    competitions: `${prefix}competitions`, // HASH id → Competition JSON
+    events: `${prefix}events`, // HASH id → MatchEvent JSON
+    orders: `${prefix}orders`, // HASH id → Order JSON
+    listIndex: `${prefix}lists`, // SET "<rightsholder>|<week>" of every list ever uploaded
+    /** HASH: the current version pointer of one weekly list and its summary. */
+    list: (rightsholder: string, week: string) => `${prefix}list:${rightsholder}:${week}`,
+    /** STRING: one immutable uploaded version (JSON), keyed by its content hash. */
+    listVersion: (rightsholder: string, week: string, version: string) =>
+      `${prefix}list-version:${rightsholder}:${week}:${version}`,
+    /** STRING: the accepted prefixes of one version, newline-separated (fast to load). */
+    listPrefixes: (rightsholder: string, week: string, version: string) =>
+      `${prefix}list-prefixes:${rightsholder}:${week}:${version}`,
+    /** HASH prefix → ListExtra JSON: hot additions and ops-approved entries of the current version. */
+    listExtra: (rightsholder: string, week: string) => `${prefix}list-extra:${rightsholder}:${week}`,
+    held: `${prefix}guard:held`, // HASH id → HeldEntry JSON
+    heldPending: `${prefix}guard:held-pending`, // ZSET id scored by heldAt, pending review only
+    heldOfList: (rightsholder: string, week: string) => `${prefix}guard:held-of:${rightsholder}:${week}`, // SET ids
+    protectedRanges: `${prefix}guard:protected`, // STRING ProtectedRange[] JSON; absent = defaults
+    reporter: (rightsholder: string) => `${prefix}reporter:${rightsholder}`, // HASH held/rejected/revoked counters
+    complaints: `${prefix}complaints`, // HASH id → Complaint JSON
+    revocations: `${prefix}revocations`, // HASH id → Revocation JSON
+    audit: `${prefix}audit`, // STREAM of hash-chained records
+    auditHead: `${prefix}audit:head`, // STRING "<seq> <hash>" of the last record
+    rateLimit: `${prefix}rate-limit:`, // prefix for @fastify/rate-limit's Redis store
+  } as const
+}
+
+export type Keys = ReturnType<typeof createKeys>
+
+/** A Redis connection together with the key names for its prefix. */
+export interface Db {
+  readonly redis: Redis
+  readonly keys: Keys
+}
+
+/** Wraps a client with the keys for `prefix`. */
+export function createDb(redis: Redis, prefix: string = DEFAULT_KEY_PREFIX): Db {
+  return { redis, keys: createKeys(prefix) }
+}
+
+/** Accepts a bare client (default prefix) or a Db, so simple callers need not build one. */
+export function asDb(client: Redis | Db): Db {
+  return 'redis' in client && typeof client.keys === 'object' ? client : createDb(client as Redis)
+}

@@ -1,0 +1,38 @@
+import type { Order } from '@offside/core'
+import type { Db } from './keys.js'
+
+/** An order as stored: core's Order plus when it was issued and last changed. */
+export interface OrderRecord extends Order {
+  issuedAt: number
+  updatedAt: number
+}
+
+export async function putOrder(db: Db, order: OrderRecord): Promise<boolean> {
+  return (await db.redis.hset(db.keys.orders, order.id, JSON.stringify(order))) === 1
+}
+
+export async function getOrder(db: Db, id: string): Promise<OrderRecord | null> {
+  const raw = await db.redis.hget(db.keys.orders, id)
+  return raw ? (JSON.parse(raw) as OrderRecord) : null
+}
+
+export async function listOrders(db: Db, filter: { rightsholder?: string } = {}): Promise<OrderRecord[]> {
+  return (await db.redis.hvals(db.keys.orders))
+    .map((raw) => JSON.parse(raw) as OrderRecord)
+    .filter((order) => filter.rightsholder === undefined || order.rightsholder === filter.rightsholder)
+    .sort((a, b) => a.id.localeCompare(b.id))
+}
+
+/** Suspends or resumes an order; returns the updated order, or null when it does not exist. */
+export async function setOrderSuspended(
+  db: Db,
+  id: string,
+  suspended: boolean,
+  now: number,
+): Promise<OrderRecord | null> {
+  const order = await getOrder(db, id)
+  if (!order) return null
+  const updated = { ...order, suspended, updatedAt: now }
+  await putOrder(db, updated)
+  return updated
+}

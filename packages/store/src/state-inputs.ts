@@ -1,0 +1,117 @@
+import {
+  type Competition,
+  defaultGuardConfig,
+  isoWeekKey,
+  type MatchEvent,
+  type Order,
+  PrefixSet,
+  type ProtectedRange,
+  type StateInputs,
+  type WeeklyList,
+} from '@offside/core'
+import type { Redis } from 'ioredis'
+import { asDb, type Db } from './keys.js'
+import type { ListExtra, ListSummary } from './lists.js'
+
+/** How long after a window closes its entries stay enforced, by default (SPEC rule 5 "small grace"). */
+export const DEFAULT_GRACE_MS = 60_000
+
+/** Lists of weeks whose events kicked off this long ago are still loaded (a window may run late). */
+const LOOKBACK_MS = 8 * 24 * 3600_000
+/** …and lists of weeks with events kicking off up to this far ahead (staging horizon and then some). */
+const LOOKAHEAD_MS = 8 * 24 * 3600_000
+
+function parseAll<T>(values: string[] | null | undefined): T[] {
+  return (values ?? []).map((raw) => JSON.parse(raw) as T)
+}
+
+/**
+ * Everything `computeEffectiveState` and `computeGroups` need at `now`, read with two pipelined
+ * round trips: first the calendar, orders, revocations, protected ranges and the list index; then
+ * the lists of the weeks that events around `now` use, as parsed canonical prefixes.
+ *
+ * A list's prefixes are its uploaded accepted entries plus hot additions, minus anything a
+ * protected range now covers (SPEC rule 13: the guard applies retroactively at read time), plus the
+ * entries ops approved by hand.
+ */
+export async function loadStateInputs(
+  client: Redis | Db,
+  now: number,
+  options: { graceMs?: number } = {},
+): Promise<StateInputs> {
+  const db = asDb(client)
+  const { keys } = db
+  const first = await db.redis
+    .pipeline()
+    .hvals(keys.competitions)
+    .hvals(keys.events)
+    .hvals(keys.orders)
+    .hvals(keys.revocations)
+    .get(keys.protectedRanges)
+    .smembers(keys.listIndex)
+    .exec()
+  if (!first) throw new Error('loading state inputs: pipeline was discarded')
+  for (const [err] of first) if (err) throw err
+  const value = (index: number) => first[index]?.[1]
+  const competitions = parseAll<Competition>(value(0) as string[])
+  const events = parseAll<MatchEvent>(value(1) as string[])
+  const orders = parseAll<Order>(value(2) as string[]).map(({ id, rightsholder, competitions, season, reference, suspended }) => ({
+    id,
+    rightsholder,
+    competitions,
+    season,
+    reference,
+    suspended,
+  }))
+  const revocations = parseAll<{ prefix: string; order?: string }>(value(3) as string[]).map((r) =>
+    r.order ? { prefix: r.prefix, order: r.order } : { prefix: r.prefix },
+  )
+  const protectedRaw = value(4) as string | null
+  const protectedRanges = protectedRaw
+    ? (JSON.parse(protectedRaw) as ProtectedRange[])
+    : defaultGuardConfig.protectedRanges
+  const listIndex = new Set(value(5) as string[])
+
+  const zones = new Map(competitions.map((competition) => [competition.id, competition.timeZone]))
+  const weeks = new Set<string>()
+  for (const event of events) {
+    if (event.kickoff < now - LOOKBACK_MS || event.kickoff > now + LOOKAHEAD_MS) continue
+    const zone = zones.get(event.competition)
+    if (zone) weeks.add(isoWeekKey(event.kickoff, zone))
+  }
+  const rightsholders = new Set(orders.map((order) => order.rightsholder))
+  const wanted = [...listIndex]
+    .map((member) => member.split('|') as [string, string])
+    .filter(([rightsholder, week]) => rightsholders.has(rightsholder) && weeks.has(week))
+
+  const lists = await loadLists(db, wanted, PrefixSet.from(protectedRanges.map((range) => range.prefix)))
+  return { now, graceMs: options.graceMs ?? DEFAULT_GRACE_MS, competitions, events, orders, lists, revocations }
+}
+
+async function loadLists(db: Db, wanted: [string, string][], protectedSet: PrefixSet): Promise<WeeklyList[]> {
+  if (wanted.length === 0) return []
+  const pointers = await db.redis.pipeline(wanted.map(([rh, week]) => ['hget', db.keys.list(rh, week), 'summary'])).exec()
+  const second = db.redis.pipeline()
+  const present: { rightsholder: string; week: string }[] = []
+  wanted.forEach(([rightsholder, week], index) => {
+    const raw = pointers?.[index]?.[1] as string | null
+    if (!raw) return
+    const summary = JSON.parse(raw) as ListSummary
+    present.push({ rightsholder, week })
+    if (summary.version) second.get(db.keys.listPrefixes(rightsholder, week, summary.version))
+    else second.echo('')
+    second.hvals(db.keys.listExtra(rightsholder, week))
+  })
+  const results = await second.exec()
+  if (!results) throw new Error('loading weekly lists: pipeline was discarded')
+  return present.map(({ rightsholder, week }, index) => {
+    const uploaded = (results[index * 2]?.[1] as string | null) ?? ''
+    const extras = parseAll<ListExtra>(results[index * 2 + 1]?.[1] as string[])
+    const prefixes = new Set<string>()
+    const guarded = uploaded ? uploaded.split('\n') : []
+    for (const extra of extras) if (extra.source === 'hot-addition') guarded.push(extra.target)
+    for (const prefix of guarded) if (!protectedSet.overlaps(prefix)) prefixes.add(prefix)
+    for (const extra of extras) if (extra.source === 'approved') prefixes.add(extra.target)
+    return { rightsholder, week, prefixes: [...prefixes] }
+  })
+}
