@@ -1,0 +1,199 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+
+/** Anything with tap's `teardown`, so helpers clean up after the test that made them. */
+interface Teardown {
+  teardown(fn: () => unknown): void
+}
+
+/**
+ * A network namespace created for one test. Everything a test programs (addresses, routes,
+ * nftables, BGP) happens inside such namespaces, never in the machine's own.
+ */
+export interface TestNetns {
+  /** The namespace's name, as `ip netns` knows it (unique per test). */
+  readonly name: string
+  /** Runs a command inside the namespace and returns its output; rejects on a non-zero exit. */
+  exec(command: string, args?: string[], input?: string): Promise<{ stdout: string; stderr: string }>
+  /** Starts a long-running process inside the namespace; it is killed when the namespace goes. */
+  spawn(command: string, args?: string[], options?: { env?: NodeJS.ProcessEnv }): ChildProcess
+  /** Kills what `spawn` started and deletes the namespace (and with it its veth ends). */
+  remove(): Promise<void>
+}
+
+/** True when this process may create network namespaces (root, and `ip` is installed). */
+export async function netnsAvailable(): Promise<boolean> {
+  if (process.getuid?.() !== 0) return false
+  try {
+    await run('ip', ['netns', 'list'])
+    return true
+  } catch {
+    return false
+  }
+}
+
+function uniqueSuffix(): string {
+  return `${process.pid.toString(36)}${randomBytes(3).toString('hex')}`
+}
+
+/**
+ * Creates a network namespace with its loopback up, named `<label>-<unique>`; deleted at the
+ * test's teardown even when the test fails.
+ */
+export async function createNetns(t: Teardown, label = 'offside'): Promise<TestNetns> {
+  const name = `${label}-${uniqueSuffix()}`
+  await run('ip', ['netns', 'add', name])
+  const children = new Set<ChildProcess>()
+  let removed = false
+
+  const exec = async (command: string, args: string[] = [], input?: string) => {
+    const child = execFile('ip', ['netns', 'exec', name, command, ...args], { maxBuffer: 256 * 1024 * 1024 })
+    const output = new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+      let stdout = ''
+      let stderr = ''
+      child.stdout?.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString()
+      })
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString()
+      })
+      child.on('error', reject)
+      child.on('close', (code) => {
+        if (code === 0) resolve({ stdout, stderr })
+        else
+          reject(new Error(`${command} ${args.join(' ')} in ${name} exited with ${code}: ${stderr.trim()}`))
+      })
+    })
+    child.stdin?.end(input ?? '')
+    return output
+  }
+
+  const netns: TestNetns = {
+    name,
+    exec,
+    spawn(command, args = [], options = {}) {
+      const child = spawn('ip', ['netns', 'exec', name, command, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: options.env ?? process.env,
+      })
+      children.add(child)
+      child.once('exit', () => children.delete(child))
+      return child
+    },
+    async remove() {
+      if (removed) return
+      removed = true
+      await Promise.all([...children].map((child) => stopChild(child)))
+      await run('ip', ['netns', 'del', name]).catch(() => undefined)
+    },
+  }
+  t.teardown(() => netns.remove())
+  await exec('ip', ['link', 'set', 'lo', 'up'])
+  return netns
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), 2_000)
+  await exited
+  clearTimeout(timer)
+}
+
+/**
+ * Joins two namespaces with a veth pair and gives each end its addresses (CIDR notation, e.g.
+ * `192.0.2.1/24`, `2001:db8:1::1/64`). IPv6 addresses skip duplicate address detection so they
+ * work at once.
+ */
+export async function connectNetns(
+  a: TestNetns,
+  b: TestNetns,
+  addresses: { a: string[]; b: string[] },
+): Promise<{ aInterface: string; bInterface: string }> {
+  const suffix = randomBytes(4).toString('hex')
+  // Interface names are limited to 15 characters; both ends are created in `a` and one is moved.
+  const aInterface = `va${suffix}`
+  const bInterface = `vb${suffix}`
+  await a.exec('ip', ['link', 'add', aInterface, 'type', 'veth', 'peer', 'name', bInterface])
+  await a.exec('ip', ['link', 'set', bInterface, 'netns', b.name])
+  for (const [ns, iface, list] of [
+    [a, aInterface, addresses.a],
+    [b, bInterface, addresses.b],
+  ] as const) {
+    for (const address of list) {
+      const extra = address.includes(':') ? ['nodad'] : []
+      await ns.exec('ip', ['addr', 'add', address, 'dev', iface, ...extra])
+    }
+    await ns.exec('ip', ['link', 'set', iface, 'up'])
+  }
+  return { aInterface, bInterface }
+}
+
+const listenerScript = `
+const net = require('node:net')
+const [host, port] = [process.argv[1], Number(process.argv[2])]
+const server = net.createServer((socket) => { socket.end('ok\\n') })
+server.listen(port, host, () => console.log('listening'))
+`
+
+/**
+ * Starts a TCP server inside `ns` on `host:port` that answers "ok" and closes; resolves once it
+ * listens. Stopped with the namespace.
+ */
+export async function startTcpListener(ns: TestNetns, host: string, port: number): Promise<void> {
+  const child = ns.spawn(process.execPath, ['-e', listenerScript, host, String(port)])
+  await new Promise<void>((resolve, reject) => {
+    let output = ''
+    const timer = setTimeout(
+      () => reject(new Error(`listener on ${host}:${port} did not start: ${output}`)),
+      10_000,
+    )
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+      if (output.includes('listening')) {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`listener on ${host}:${port} exited with ${code}: ${output}`))
+    })
+  })
+}
+
+const connectScript = `
+const net = require('node:net')
+const [host, port, timeout] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3])]
+const socket = net.connect({ host, port, timeout })
+socket.once('data', () => { console.log('connected'); socket.destroy() })
+socket.once('timeout', () => { console.log('timeout'); socket.destroy() })
+socket.once('error', (err) => { console.log(err.code ?? 'error') })
+`
+
+/**
+ * Opens a TCP connection from inside `ns` to `host:port` and waits for the server's greeting.
+ * Resolves `'connected'`, or why it failed (`'timeout'`, `'ECONNREFUSED'`, `'EPERM'`, …).
+ */
+export async function tcpConnect(
+  ns: TestNetns,
+  host: string,
+  port: number,
+  timeoutMs = 1_500,
+): Promise<string> {
+  const { stdout } = await ns.exec(process.execPath, [
+    '-e',
+    connectScript,
+    host,
+    String(port),
+    String(timeoutMs),
+  ])
+  return stdout.trim() || 'no-answer'
+}
