@@ -1,3 +1,5 @@
+export * from './prefix-set.js'
 export * from './season.js'
+export * from './target.js'
 export * from './time.js'
 export * from './window.js'

@@ -1,0 +1,239 @@
+/**
+ * Parsing and normalising what rightsholders list: IPv4/IPv6 addresses and CIDR prefixes (and,
+ * where a deployment allows it, hostnames). Parsing is strict on purpose: forms that different
+ * tools read differently (`010.1.1.1` octal, `127.1` shortened, `0x7f.1` hex) are refused with a
+ * reason instead of guessed, because a guess can block the wrong server.
+ */
+import ipaddr from 'ipaddr.js'
+import { type Family, formatV4Cidr, formatV6Cidr, v4BlockSize } from './ip-address.js'
+
+export type { Family } from './ip-address.js'
+
+export interface PrefixTarget {
+  kind: 'prefix'
+  family: Family
+  /** Canonical CIDR, always with "/len": "203.0.113.7/32", "2001:db8::/32". */
+  prefix: string
+  length: number
+}
+
+export interface HostnameTarget {
+  kind: 'hostname'
+  /** Lower-case, no trailing dot. */
+  name: string
+}
+
+export type Target = PrefixTarget | HostnameTarget
+
+export type TargetReason =
+  | 'empty'
+  | 'whitespace'
+  | 'control-character'
+  | 'non-ascii'
+  | 'leading-zero'
+  | 'non-decimal'
+  | 'shortened'
+  | 'zone-id'
+  | 'prefix-length'
+  | 'host-bits-set'
+  | 'malformed'
+  | 'hostname-invalid'
+  | 'hostname-not-allowed'
+
+export type ParseResult =
+  | { ok: true; target: Target }
+  | { ok: false; reason: TargetReason; message: string; suggestion?: string }
+
+export interface ParseOptions {
+  /** Accept RFC 1123 hostnames as `{ kind: 'hostname' }` targets (off by default). */
+  allowHostname?: boolean
+}
+
+type Failure = Extract<ParseResult, { ok: false }>
+
+function fail(reason: TargetReason, message: string, suggestion?: string): Failure {
+  return suggestion === undefined
+    ? { ok: false, reason, message }
+    : { ok: false, reason, message, suggestion }
+}
+
+const WHITESPACE = /\s/u
+// C0 controls, DEL and C1 controls.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+// Printable ASCII only; control characters were refused already.
+const NON_ASCII = /[^ -~]/
+const NON_ASCII_DIGIT = /\p{Nd}/u
+const INET_ATON_PART = /^(0x[0-9a-f]*|[0-9]+)$/i
+const HOSTNAME_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/
+
+/**
+ * Parses one listed target. IPv4-mapped IPv6 (`::ffff:203.0.113.7`) becomes IPv4. Failures carry
+ * a reason code, a message a rightsholder can act on and, where there is an obvious fix, a
+ * suggestion (the network of a prefix with host bits set, the trimmed text).
+ */
+export function parseTarget(text: string, options: ParseOptions = {}): ParseResult {
+  if (text.length === 0) return fail('empty', 'the target is empty')
+  if (WHITESPACE.test(text)) {
+    const trimmed = text.trim()
+    return fail(
+      'whitespace',
+      `"${printable(text)}" contains whitespace; a target is one address or prefix`,
+      trimmed.length > 0 && !WHITESPACE.test(trimmed) ? trimmed : undefined,
+    )
+  }
+  if (CONTROL.test(text))
+    return fail('control-character', `"${printable(text)}" contains a control character`)
+  if (NON_ASCII.test(text)) {
+    return NON_ASCII_DIGIT.test(text.replace(/[0-9]/g, ''))
+      ? fail('non-ascii', `"${text}" contains non-ASCII digits; write addresses with the digits 0-9`)
+      : fail('non-ascii', `"${text}" contains non-ASCII characters`)
+  }
+  if (text.includes('%')) {
+    return fail('zone-id', `"${text}" has a zone id (%…), which only means something on one host`)
+  }
+  const slash = text.indexOf('/')
+  if (slash !== text.lastIndexOf('/')) return fail('malformed', `"${text}" has more than one "/"`)
+  const addressText = slash < 0 ? text : text.slice(0, slash)
+  const lengthText = slash < 0 ? null : text.slice(slash + 1)
+  if (addressText === '') return fail('malformed', `"${text}" has no address before "/"`)
+  if (addressText.includes(':')) return parseV6(text, addressText, lengthText)
+  if (addressText.split('.').every((part) => INET_ATON_PART.test(part))) {
+    return parseV4(text, addressText, lengthText)
+  }
+  return parseHostname(text, addressText, lengthText, options.allowHostname === true)
+}
+
+/** Shows a canonical prefix the way people write a single address: "203.0.113.7/32" → "203.0.113.7". */
+export function displayPrefix(prefix: string): string {
+  if (prefix.includes(':')) return prefix.endsWith('/128') ? prefix.slice(0, -4) : prefix
+  return prefix.endsWith('/32') ? prefix.slice(0, -3) : prefix
+}
+
+function printable(text: string): string {
+  return JSON.stringify(text).slice(1, -1)
+}
+
+/** Checks a dotted-quad strictly; returns the address as a number or a failure. */
+function strictV4Address(text: string, addressText: string): number | Failure {
+  const parts = addressText.split('.')
+  const hex = parts.find((part) => /^0x/i.test(part))
+  if (hex !== undefined) {
+    return fail('non-decimal', `"${text}" uses a hexadecimal part ("${hex}"); write four decimal octets`)
+  }
+  if (parts.length !== 4) {
+    return fail(
+      'shortened',
+      `"${text}" has ${parts.length} part${parts.length === 1 ? '' : 's'}; write all four octets (a.b.c.d)`,
+    )
+  }
+  let address = 0
+  for (const part of parts) {
+    if (part.length > 1 && part.startsWith('0')) {
+      return fail(
+        'leading-zero',
+        `"${text}" has an octet with a leading zero ("${part}"), which some tools read as octal; write it without zeros in front`,
+      )
+    }
+    const octet = Number(part)
+    if (octet > 255) return fail('malformed', `"${text}" has an octet above 255 ("${part}")`)
+    address = address * 256 + octet
+  }
+  return address
+}
+
+function parseLength(text: string, lengthText: string | null, max: number): number | Failure {
+  if (lengthText === null) return max
+  if (!/^[0-9]+$/.test(lengthText)) {
+    return fail('prefix-length', `"${text}" needs a decimal prefix length from 0 to ${max} after "/"`)
+  }
+  if (lengthText.length > 1 && lengthText.startsWith('0')) {
+    return fail(
+      'leading-zero',
+      `"${text}" has a prefix length with a leading zero; write /${Number(lengthText)}`,
+    )
+  }
+  const length = Number(lengthText)
+  if (length > max) return fail('prefix-length', `"${text}" has prefix length ${length}; the most is ${max}`)
+  return length
+}
+
+function v4Result(text: string, address: number, length: number): ParseResult {
+  const size = v4BlockSize(length)
+  const network = address - (address % size)
+  if (network !== address) {
+    const suggestion = formatV4Cidr(network, length)
+    return fail('host-bits-set', `"${text}" has host bits set; the network is ${suggestion}`, suggestion)
+  }
+  return { ok: true, target: { kind: 'prefix', family: 4, prefix: formatV4Cidr(address, length), length } }
+}
+
+function parseV4(text: string, addressText: string, lengthText: string | null): ParseResult {
+  const address = strictV4Address(text, addressText)
+  if (typeof address !== 'number') return address
+  const length = parseLength(text, lengthText, 32)
+  if (typeof length !== 'number') return length
+  return v4Result(text, address, length)
+}
+
+function parseV6(text: string, addressText: string, lengthText: string | null): ParseResult {
+  if (!/^[0-9a-f:.]+$/i.test(addressText)) return fail('malformed', `"${text}" is not a valid IPv6 address`)
+  const lastColon = addressText.lastIndexOf(':')
+  const groups = addressText.slice(0, lastColon).split(':')
+  const tail = addressText.slice(lastColon + 1)
+  if (tail.includes('.')) {
+    // Embedded IPv4 (::ffff:203.0.113.7) gets the same strict reading as plain IPv4.
+    const embedded = strictV4Address(text, tail)
+    if (typeof embedded !== 'number') return embedded
+  } else {
+    groups.push(tail)
+  }
+  if (groups.some((group) => group.length > 4 || group.includes('.'))) {
+    return fail('malformed', `"${text}" is not a valid IPv6 address`)
+  }
+  let parts: number[]
+  try {
+    parts = ipaddr.IPv6.parse(addressText).parts
+  } catch {
+    return fail('malformed', `"${text}" is not a valid IPv6 address`)
+  }
+  const length = parseLength(text, lengthText, 128)
+  if (typeof length !== 'number') return length
+  let address = 0n
+  for (const part of parts) address = (address << 16n) | BigInt(part)
+  if (address >> 32n === 0xffffn && length >= 96) {
+    return v4Result(text, Number(address & 0xffffffffn), length - 96)
+  }
+  const size = 1n << BigInt(128 - length)
+  const network = address - (address % size)
+  if (network !== address) {
+    const suggestion = formatV6Cidr(network, length)
+    return fail('host-bits-set', `"${text}" has host bits set; the network is ${suggestion}`, suggestion)
+  }
+  return { ok: true, target: { kind: 'prefix', family: 6, prefix: formatV6Cidr(address, length), length } }
+}
+
+function isHostname(name: string): boolean {
+  if (name.length === 0 || name.length > 253) return false
+  const labels = name.split('.')
+  // A numeric last label would read as a (shortened) address, never a domain (RFC 3696 §2).
+  return labels.every((label) => HOSTNAME_LABEL.test(label)) && !/^[0-9]+$/.test(labels[labels.length - 1]!)
+}
+
+function parseHostname(
+  text: string,
+  addressText: string,
+  lengthText: string | null,
+  allowHostname: boolean,
+): ParseResult {
+  const lower = addressText.toLowerCase()
+  const name = lower.endsWith('.') ? lower.slice(0, -1) : lower
+  const valid = lengthText === null && isHostname(name)
+  if (!allowHostname) {
+    return valid
+      ? fail('hostname-not-allowed', `"${text}" is a hostname; list IP addresses or prefixes`)
+      : fail('malformed', `"${text}" is not an IP address or prefix`)
+  }
+  if (!valid) return fail('hostname-invalid', `"${text}" is not a valid hostname (RFC 1123)`)
+  return { ok: true, target: { kind: 'hostname', name } }
+}
