@@ -1,3 +1,4 @@
+export * from './effective-state.js'
 export * from './prefix-set.js'
 export * from './season.js'
 export * from './target.js'

@@ -1,0 +1,229 @@
+import { PrefixSet } from './prefix-set.js'
+import { seasonOf } from './season.js'
+import { type Competition, type EventWindow, type MatchEvent, previousWeek } from './time.js'
+import { eventWindow } from './window.js'
+
+/** An authority's order: one rightsholder, one season, one or more competitions (SPEC rule 1). */
+export interface Order {
+  id: string
+  rightsholder: string
+  competitions: string[]
+  season: string
+  reference: string
+  suspended: boolean
+}
+
+/** A rightsholder's list for one ISO week; prefixes are guard-approved and canonical. */
+export interface WeeklyList {
+  rightsholder: string
+  week: string
+  prefixes: string[]
+}
+
+/** An upheld complaint's carve-out: the address space leaves every order's lists, or only `order`'s. */
+export interface Revocation {
+  prefix: string
+  order?: string
+}
+
+/** Why an entry is enforced: this order's rightsholder listed it for this week, used by this live event. */
+export interface Provenance {
+  order: string
+  rightsholder: string
+  week: string
+  event: string
+}
+
+/** A prefix enforced now, until the latest end (+ grace) of the live windows that justify it. */
+export interface EnforcedEntry {
+  prefix: string
+  until: number
+  provenance: Provenance[]
+}
+
+/** Everything the effective state depends on; `now` is passed in because core never reads a clock. */
+export interface StateInputs {
+  now: number
+  graceMs: number
+  competitions: Competition[]
+  events: MatchEvent[]
+  orders: Order[]
+  lists: WeeklyList[]
+  revocations: Revocation[]
+}
+
+/** What one order contributes to one window: its rightsholder's list for the week, minus revocations. */
+export interface WindowSource {
+  order: Order
+  prefixes: string[]
+}
+
+const byOpening = (a: EventWindow, b: EventWindow) => a.opensAt - b.opensAt || compareText(a.event, b.event)
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/**
+ * Indexes the inputs once so that each window's sources are cheap to find. Revocation sets are
+ * built per order on first use: most orders share the global set.
+ */
+export class StateIndex {
+  readonly #competitions = new Map<string, Competition>()
+  readonly #events = new Map<string, MatchEvent>()
+  readonly #lists = new Map<string, string[]>()
+  readonly #revokedEverywhere: PrefixSet
+  readonly #revokedByOrder = new Map<string, string[]>()
+  readonly #revokedCache = new Map<string, PrefixSet>()
+  readonly windows: EventWindow[] = []
+
+  constructor(readonly inputs: StateInputs) {
+    for (const competition of inputs.competitions) this.#competitions.set(competition.id, competition)
+    for (const event of inputs.events) {
+      this.#events.set(event.id, event)
+      const competition = this.#competitions.get(event.competition)
+      // An event of an unknown competition has no zone or defaults, so it cannot open a window.
+      const window = competition ? eventWindow(event, competition) : null
+      if (window) this.windows.push(window)
+    }
+    this.windows.sort(byOpening)
+    for (const list of inputs.lists) {
+      const key = listKey(list.rightsholder, list.week)
+      const held = this.#lists.get(key)
+      // Several lists for one rightsholder and week (e.g. hot additions kept apart) add up.
+      this.#lists.set(key, held ? held.concat(list.prefixes) : list.prefixes)
+    }
+    const everywhere: string[] = []
+    for (const revocation of inputs.revocations) {
+      if (revocation.order === undefined) everywhere.push(revocation.prefix)
+      else {
+        const own = this.#revokedByOrder.get(revocation.order)
+        if (own) own.push(revocation.prefix)
+        else this.#revokedByOrder.set(revocation.order, [revocation.prefix])
+      }
+    }
+    this.#revokedEverywhere = PrefixSet.from(everywhere)
+  }
+
+  /** The list of `rightsholder` for `week`, empty when none was uploaded. */
+  list(rightsholder: string, week: string): string[] {
+    return this.#lists.get(listKey(rightsholder, week)) ?? []
+  }
+
+  /** The address space revoked for `order`: revocations for every order plus its own. */
+  revokedFor(order: string): PrefixSet {
+    const own = this.#revokedByOrder.get(order)
+    if (!own) return this.#revokedEverywhere
+    let revoked = this.#revokedCache.get(order)
+    if (!revoked) {
+      revoked = this.#revokedEverywhere.union(PrefixSet.from(own))
+      this.#revokedCache.set(order, revoked)
+    }
+    return revoked
+  }
+
+  /**
+   * Non-suspended orders covering the window's competition for the season of its kickoff, each
+   * with its rightsholder's list for the window's week minus what is revoked for that order.
+   */
+  sources(window: EventWindow): WindowSource[] {
+    const event = this.#events.get(window.event)
+    const competition = this.#competitions.get(window.competition)
+    if (!event || !competition) return []
+    const season = seasonOf(event.kickoff, competition)
+    const sources: WindowSource[] = []
+    for (const order of this.inputs.orders) {
+      if (order.suspended || order.season !== season || !order.competitions.includes(window.competition))
+        continue
+      const listed = this.list(order.rightsholder, window.week)
+      if (listed.length > 0) sources.push({ order, prefixes: carve(listed, this.revokedFor(order.id)) })
+    }
+    return sources
+  }
+}
+
+function listKey(rightsholder: string, week: string): string {
+  return `${rightsholder}\u0000${week}`
+}
+
+/**
+ * Removes the revoked address space from listed prefixes, keeping the rest of a partly revoked
+ * prefix as smaller prefixes (203.0.113.0/24 minus 203.0.113.7/32 leaves eight prefixes).
+ * Prefixes untouched by a revocation keep their listed form; duplicates are dropped.
+ */
+export function carve(prefixes: string[], revoked: PrefixSet): string[] {
+  const kept = new Set<string>()
+  const nothingRevoked = revoked.isEmpty()
+  for (const prefix of prefixes) {
+    if (nothingRevoked || !revoked.overlaps(prefix)) kept.add(prefix)
+    else if (!revoked.contains(prefix)) {
+      for (const piece of PrefixSet.from([prefix]).subtract(revoked).toPrefixes()) kept.add(piece)
+    }
+  }
+  return [...kept]
+}
+
+/** Windows live at `now` (`opensAt ≤ now < closesAt`), earliest opening first. */
+export function liveWindows(inputs: StateInputs): EventWindow[] {
+  return new StateIndex(inputs).windows.filter((w) => isLive(w, inputs.now))
+}
+
+/** Windows not open yet that open before `now + horizonMs`, earliest first. */
+export function upcomingWindows(inputs: StateInputs, horizonMs: number): EventWindow[] {
+  return new StateIndex(inputs).windows.filter((w) => isUpcoming(w, inputs.now, horizonMs))
+}
+
+export function isLive(window: EventWindow, now: number): boolean {
+  return window.opensAt <= now && now < window.closesAt
+}
+
+export function isUpcoming(window: EventWindow, now: number, horizonMs: number): boolean {
+  return now < window.opensAt && window.opensAt < now + horizonMs
+}
+
+/**
+ * The effective state at `inputs.now` (SPEC rules 4, 5): every prefix some eligible order's list
+ * holds for a live window's week, minus revocations, with its provenance and `until` = the latest
+ * `closesAt` of the windows justifying it + grace. Entries keep the prefix as listed (or the pieces
+ * left by a revocation), so two rightsholders listing one prefix give one entry with both
+ * provenances, and suspending one order leaves the other's. Entries are sorted by prefix text.
+ */
+export function computeEffectiveState(inputs: StateInputs): {
+  live: EventWindow[]
+  entries: EnforcedEntry[]
+} {
+  const index = new StateIndex(inputs)
+  const live = index.windows.filter((w) => isLive(w, inputs.now))
+  const entries = new Map<string, EnforcedEntry>()
+  for (const window of live) {
+    const until = window.closesAt + inputs.graceMs
+    for (const { order, prefixes } of index.sources(window)) {
+      const provenance: Provenance = {
+        order: order.id,
+        rightsholder: order.rightsholder,
+        week: window.week,
+        event: window.event,
+      }
+      for (const prefix of prefixes) {
+        const entry = entries.get(prefix)
+        if (!entry) entries.set(prefix, { prefix, until, provenance: [provenance] })
+        else {
+          entry.until = Math.max(entry.until, until)
+          entry.provenance.push(provenance)
+        }
+      }
+    }
+  }
+  return { live, entries: [...entries.values()].sort((a, b) => compareText(a.prefix, b.prefix)) }
+}
+
+/**
+ * Prefixes of `rightsholder`'s list for the week before `week` that `week`'s list no longer holds
+ * (SPEC rule 3: "monitored, not blocked"). Judged by address space: a prefix still covered by a
+ * broader one this week is not under surveillance, and one partly covered leaves its remainder.
+ */
+export function surveillance(inputs: StateInputs, rightsholder: string, week: string): string[] {
+  const index = new StateIndex({ ...inputs, events: [], revocations: [] })
+  const current = PrefixSet.from(index.list(rightsholder, week))
+  return carve(index.list(rightsholder, previousWeek(week)), current)
+}
