@@ -1,90 +1,10 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { computeEffectiveState, type Revocation, type StateInputs } from '../src/effective-state.js'
+import { computeEffectiveState, type StateInputs } from '../src/effective-state.js'
 import { PrefixSet } from '../src/prefix-set.js'
 import { seasonOf } from '../src/season.js'
-import type { MatchEvent } from '../src/time.js'
-import { at, coppa, list, minute, order, serieA } from './fixtures/state-inputs.js'
-
-// Sunday 29 Nov 2026 12:00 Rome: the next day spans weeks 48 and 49, so windows cross the boundary.
-const base = at('2026-11-29T12:00:00+01:00')
-const day = 24 * 60 * minute
-
-const prefix = fc
-  .tuple(
-    fc.constantFrom('203.0.113', '198.51.100'),
-    fc.integer({ min: 24, max: 32 }),
-    fc.integer({ min: 0, max: 255 }),
-  )
-  .map(([net, length, host]) => {
-    const size = 2 ** (32 - length)
-    return `${net}.${host - (host % size)}/${length}`
-  })
-
-const event = (id: string) =>
-  fc
-    .record({
-      start: fc.integer({ min: 0, max: day }),
-      duration: fc.integer({ min: 90, max: 150 }),
-      competition: fc.constantFrom('serie-a', 'coppa-italia'),
-      status: fc.constantFrom('scheduled', 'scheduled', 'live', 'postponed', 'cancelled'),
-      pre: fc.option(fc.integer({ min: 0, max: 60 }), { nil: undefined }),
-      post: fc.option(fc.integer({ min: 0, max: 60 }), { nil: undefined }),
-    })
-    .map(
-      (e): MatchEvent => ({
-        id,
-        competition: e.competition,
-        kickoff: base + e.start,
-        end: base + e.start + e.duration * minute,
-        status: e.status,
-        preMinutes: e.pre,
-        postMinutes: e.post,
-      }),
-    )
-
-const rightsholders = ['sky-it', 'dazn', 'mediaset']
-
-const stateInputs: fc.Arbitrary<StateInputs> = fc
-  .record({
-    now: fc.integer({ min: 0, max: day + 3 * 60 * minute }),
-    // Most samples look at an instant near some kickoff, so that windows are usually live.
-    nearEvent: fc.option(
-      fc.record({ index: fc.integer({ min: 0, max: 3 }), offset: fc.integer({ min: -30, max: 180 }) }),
-      {
-        freq: 4,
-        nil: undefined,
-      },
-    ),
-    graceMs: fc.integer({ min: 0, max: 5 * minute }),
-    events: fc.tuple(event('m1'), event('m2'), event('m3'), event('m4')),
-    orders: fc.array(
-      fc.record({
-        rightsholder: fc.constantFrom(...rightsholders),
-        competitions: fc.subarray(['serie-a', 'coppa-italia'], { minLength: 1 }),
-        season: fc.constantFrom('2026-27', '2026-27', '2025-26'),
-        suspended: fc.constantFrom(false, false, true),
-      }),
-      { minLength: 1, maxLength: 4 },
-    ),
-    // Every rightsholder has a (possibly empty) list for both weeks; sometimes a second one (hot additions).
-    lists: fc.array(fc.array(prefix, { maxLength: 5 }), { minLength: 6, maxLength: 8 }),
-    revocations: fc.array(
-      fc.record({ prefix, order: fc.option(fc.constantFrom('o0', 'o1', 'o2'), { nil: undefined }) }),
-      { maxLength: 3 },
-    ),
-  })
-  .map((r) => ({
-    now: r.nearEvent ? r.events[r.nearEvent.index]!.kickoff + r.nearEvent.offset * minute : base + r.now,
-    graceMs: r.graceMs,
-    competitions: [serieA, coppa],
-    events: [...r.events],
-    orders: r.orders.map((o, i) => order(`o${i}`, o.rightsholder, o)),
-    lists: r.lists.map((prefixes, i) =>
-      list(rightsholders[i % 3]!, i % 6 < 3 ? '2026-W48' : '2026-W49', prefixes),
-    ),
-    revocations: r.revocations.map((v): Revocation => (v.order === undefined ? { prefix: v.prefix } : v)),
-  }))
+import { stateInputs } from './fixtures/state-arbitrary.js'
+import { coppa, serieA } from './fixtures/state-inputs.js'
 
 const revokedFor = (inputs: StateInputs, orderId: string) =>
   PrefixSet.from(
