@@ -1,0 +1,236 @@
+/**
+ * Edge agents, their acknowledgements and the compliance report (SPEC rule 8).
+ *
+ * - `agents` (SET): every agent ever seen, as `<isp>/<agentId>`.
+ * - `agent:<isp>/<agentId>` (HASH): what the agent last told a gateway (see {@link AgentRecord}).
+ * - `agent-alive:<isp>/<agentId>` (STRING, PX ttl): the gateway holding the connection; it expires
+ *   when that gateway stops refreshing it, so a dead gateway's agents show as disconnected.
+ * - `agent-acks:<isp>/<agentId>` (ZSET): one {@link AckRecord} JSON per acknowledged revision,
+ *   scored by revision; the first acknowledgement of a revision is the one kept.
+ * - `compliance-revisions` (HASH revision → {@link RevisionReference} JSON) and
+ *   `compliance-times` (ZSET revision scored by its reference instant): what each revision is
+ *   measured from, kept longer than the revision stream so an annual report can be exported.
+ */
+import type { Db } from './keys.js'
+
+/** The agent keys of one deployment, named here because only this module touches them. */
+export function agentKeys(prefix: string) {
+  return {
+    index: `${prefix}agents`,
+    agent: (ref: string) => `${prefix}agent:${ref}`,
+    alive: (ref: string) => `${prefix}agent-alive:${ref}`,
+    acks: (ref: string) => `${prefix}agent-acks:${ref}`,
+    revisions: `${prefix}compliance-revisions`,
+    times: `${prefix}compliance-times`,
+  } as const
+}
+
+/** Acknowledgements kept per agent (about a year of a busy season). */
+const ACKS_KEPT = 200_000
+
+/** Which agent: agent ids are chosen by each ISP, so they are unique only within it. */
+export interface AgentRef {
+  isp: string
+  agentId: string
+}
+
+const refOf = (agent: AgentRef) => `${agent.isp}/${agent.agentId}`
+
+export interface AgentRecord extends AgentRef {
+  firstSeenAt: number
+  lastSeenAt: number
+  /** Last revision the agent acknowledged (or announced in its hello); 0 before any. */
+  lastRevision: number
+  lastAckAt?: number
+  enforced: number
+  staged: number
+  notFitting: number
+  capabilities: string[]
+  gateway?: string
+  connected: boolean
+}
+
+export interface AckRecord {
+  revision: number
+  /** Gateway clock when the ack arrived: what compliance measures. */
+  receivedAt: number
+  /** Agent clock when it applied the revision (informative: agents' clocks may drift). */
+  appliedAt: number
+  enforced: number
+  staged: number
+  notFitting: number
+  /** `hello` when inferred from the last revision an agent announced on reconnecting. */
+  source: 'ack' | 'hello'
+}
+
+/** What a revision's delay is measured from: the scheduled instant, else its issue time. */
+export interface RevisionReference {
+  revision: number
+  kind: string
+  issuedAt: number
+  scheduledAt?: number
+  event?: string
+  /** `scheduledAt` for window open/close and rotation, `issuedAt` for triggers. */
+  reference: number
+}
+
+/** Marks an agent connected through `gateway` for `ttlMs` (renewed by {@link touchAgent}). */
+export async function agentConnected(
+  db: Db,
+  agent: AgentRef & {
+    capabilities: string[]
+    lastRevision: number
+    gateway: string
+    now: number
+    ttlMs: number
+  },
+): Promise<void> {
+  const keys = agentKeys(db.keys.prefix)
+  const ref = refOf(agent)
+  await db.redis
+    .multi()
+    .sadd(keys.index, ref)
+    .hsetnx(keys.agent(ref), 'firstSeenAt', agent.now)
+    .hset(keys.agent(ref), {
+      isp: agent.isp,
+      agentId: agent.agentId,
+      lastSeenAt: agent.now,
+      capabilities: JSON.stringify(agent.capabilities),
+      gateway: agent.gateway,
+    })
+    .set(keys.alive(ref), agent.gateway, 'PX', agent.ttlMs)
+    .exec()
+}
+
+/** Renews an agent's presence (heartbeat or any message). */
+export async function touchAgent(
+  db: Db,
+  agent: AgentRef,
+  gateway: string,
+  now: number,
+  ttlMs: number,
+): Promise<void> {
+  const keys = agentKeys(db.keys.prefix)
+  const ref = refOf(agent)
+  await db.redis
+    .multi()
+    .hset(keys.agent(ref), 'lastSeenAt', now)
+    .set(keys.alive(ref), gateway, 'PX', ttlMs)
+    .exec()
+}
+
+/**
+ * KEYS[1] alive key. ARGV[1] the gateway letting go.
+ * Deletes the presence only if this gateway still holds it: the agent may already be back on another.
+ */
+const RELEASE_AGENT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`
+
+/** Marks an agent disconnected from `gateway`. */
+export async function agentDisconnected(db: Db, agent: AgentRef, gateway: string): Promise<void> {
+  await db.redis.eval(RELEASE_AGENT, 1, agentKeys(db.keys.prefix).alive(refOf(agent)), gateway)
+}
+
+/**
+ * KEYS[1] agent hash, KEYS[2] agent acks zset
+ * ARGV[1] revision, ARGV[2] AckRecord JSON, ARGV[3] receivedAt, ARGV[4] enforced, ARGV[5] staged,
+ * ARGV[6] notFitting, ARGV[7] acks kept, ARGV[8] "1" to update the counts (a real ack, not a hello)
+ * Returns 1 when recorded, 0 when this revision was already acknowledged.
+ */
+const RECORD_ACK = `
+if redis.call('ZCOUNT', KEYS[2], ARGV[1], ARGV[1]) > 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2])
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -tonumber(ARGV[7]) - 1)
+local last = tonumber(redis.call('HGET', KEYS[1], 'lastRevision') or '0')
+if tonumber(ARGV[1]) >= last then
+  redis.call('HSET', KEYS[1], 'lastRevision', ARGV[1], 'lastAckAt', ARGV[3])
+  if ARGV[8] == '1' then
+    redis.call('HSET', KEYS[1], 'enforced', ARGV[4], 'staged', ARGV[5], 'notFitting', ARGV[6])
+  end
+end
+return 1
+`
+
+/** Records an agent's acknowledgement of a revision; returns false if it was already recorded. */
+export async function recordAck(db: Db, agent: AgentRef, ack: AckRecord): Promise<boolean> {
+  const keys = agentKeys(db.keys.prefix)
+  const ref = refOf(agent)
+  const result = await db.redis.eval(
+    RECORD_ACK,
+    2,
+    keys.agent(ref),
+    keys.acks(ref),
+    String(ack.revision),
+    JSON.stringify(ack),
+    String(ack.receivedAt),
+    String(ack.enforced),
+    String(ack.staged),
+    String(ack.notFitting),
+    String(ACKS_KEPT),
+    ack.source === 'ack' ? '1' : '0',
+  )
+  return result === 1
+}
+
+/** Remembers what a revision is measured from; idempotent, so every gateway may call it. */
+export async function recordRevisionReference(db: Db, reference: RevisionReference): Promise<void> {
+  const keys = agentKeys(db.keys.prefix)
+  await db.redis
+    .multi()
+    .hsetnx(keys.revisions, String(reference.revision), JSON.stringify(reference))
+    .zadd(keys.times, 'NX', reference.reference, String(reference.revision))
+    .exec()
+}
+
+function toRecord(fields: Record<string, string>, connected: boolean): AgentRecord {
+  const num = (name: string) => Number(fields[name] ?? 0)
+  return {
+    isp: fields.isp ?? '',
+    agentId: fields.agentId ?? '',
+    firstSeenAt: num('firstSeenAt'),
+    lastSeenAt: num('lastSeenAt'),
+    lastRevision: num('lastRevision'),
+    ...(fields.lastAckAt ? { lastAckAt: Number(fields.lastAckAt) } : {}),
+    enforced: num('enforced'),
+    staged: num('staged'),
+    notFitting: num('notFitting'),
+    capabilities: fields.capabilities ? (JSON.parse(fields.capabilities) as string[]) : [],
+    ...(fields.gateway ? { gateway: fields.gateway } : {}),
+    connected,
+  }
+}
+
+/** Every agent ever seen (of one ISP when `isp` is given), sorted by ISP then agent id. */
+export async function listAgents(db: Db, filter: { isp?: string } = {}): Promise<AgentRecord[]> {
+  const keys = agentKeys(db.keys.prefix)
+  const refs = (await db.redis.smembers(keys.index))
+    .filter((ref) => filter.isp === undefined || ref.startsWith(`${filter.isp}/`))
+    .sort()
+  if (refs.length === 0) return []
+  const pipeline = db.redis.pipeline()
+  for (const ref of refs) pipeline.hgetall(keys.agent(ref)).exists(keys.alive(ref))
+  const replies = (await pipeline.exec()) ?? []
+  return refs.map((_, i) =>
+    toRecord((replies[2 * i]?.[1] ?? {}) as Record<string, string>, replies[2 * i + 1]?.[1] === 1),
+  )
+}
+
+/** The revision references whose reference instant lies in [from, to), oldest first. */
+export async function revisionReferences(db: Db, from: number, to: number): Promise<RevisionReference[]> {
+  const keys = agentKeys(db.keys.prefix)
+  const revisions = await db.redis.zrangebyscore(keys.times, from, `(${to}`)
+  if (revisions.length === 0) return []
+  const raw = await db.redis.hmget(keys.revisions, ...revisions)
+  return raw
+    .filter((text): text is string => text !== null)
+    .map((text) => JSON.parse(text) as RevisionReference)
+    .sort((a, b) => a.revision - b.revision)
+}
+
+/** One agent's acknowledgements of revisions ≥ `fromRevision`, by revision. */
+export async function readAcks(db: Db, agent: AgentRef, fromRevision: number): Promise<AckRecord[]> {
+  const raw = await db.redis.zrangebyscore(agentKeys(db.keys.prefix).acks(refOf(agent)), fromRevision, '+inf')
+  return raw.map((text) => JSON.parse(text) as AckRecord).sort((a, b) => a.revision - b.revision)
+}

@@ -1,0 +1,305 @@
+import { activeAt, applyGroupOps, type EnforcementGroup, type GroupOp } from '@offside/core'
+import {
+  type AgentMessage,
+  type DeltaPayload,
+  type ErrorCode,
+  PROTOCOL_VERSION,
+  parseGatewayMessage,
+  type SnapshotPayload,
+  type TrustedKeys,
+  verifySigned,
+} from '@offside/protocol'
+import WebSocket from 'ws'
+import type { ApplyReport, Backend } from './backends/types.js'
+import { reconnectDelay } from './reconnect-delay.js'
+import { type AgentState, readState, writeState } from './state-file.js'
+
+/** A pino-like logger. */
+export interface AgentLog {
+  debug(details: object, message: string): void
+  info(details: object, message: string): void
+  warn(details: object, message: string): void
+  error(details: object, message: string): void
+}
+
+export interface AgentOptions {
+  /** The gateway's stream URL, e.g. `ws://127.0.0.1:8081/v1/agents/stream`. */
+  gatewayUrl: string
+  /** The ISP's bearer token. */
+  token: string
+  agentId: string
+  backend: Backend
+  /** The pinned public keys; anything signed by another key is refused. */
+  trustedKeys: TrustedKeys
+  /** Where the applied state is persisted (survives restarts). */
+  stateDir: string
+  log: AgentLog
+  /** Heartbeat period; the connection is dropped after three silent periods. Default 10 s. */
+  heartbeatMs?: number
+  /** How often expiry and backend time-driven work run. Default 250 ms. */
+  tickMs?: number
+  now?: () => number
+}
+
+/** What the agent is doing, for /status, /metrics and tests. */
+export interface AgentStatus {
+  agentId: string
+  backend: string
+  connected: boolean
+  revision: number
+  groups: number
+  enforced: number
+  staged: number
+  rejected: number
+  applied: number
+  reconnects: number
+}
+
+/** Groups whose `until` has not passed: nothing is ever enforced past `until`. */
+function unexpired(groups: EnforcementGroup[], now: number): EnforcementGroup[] {
+  return groups.filter((group) => group.until > now)
+}
+
+/**
+ * Ops that still make sense for the local state: a group the agent already expired by its own
+ * clock cannot be patched or dropped again, so such ops are skipped rather than failing the revision.
+ */
+function applicableOps(groups: EnforcementGroup[], ops: GroupOp[]): GroupOp[] {
+  const known = new Set(groups.map((group) => group.id))
+  const kept: GroupOp[] = []
+  for (const op of ops) {
+    if (op.op === 'put') known.add(op.group.id)
+    else if (!known.has(op.id)) continue
+    if (op.op === 'drop') known.delete(op.id)
+    kept.push(op)
+  }
+  return kept
+}
+
+/**
+ * The edge agent: keeps a websocket to the gateway, verifies and applies signed revisions in
+ * order through its backend, persists before acknowledging, and ends enforcement at each group's
+ * `until` by its own clock even when the control plane is unreachable.
+ */
+export class Agent {
+  readonly #options: Required<Omit<AgentOptions, 'now'>> & { now: () => number }
+  #state: AgentState = { revision: 0, groups: [] }
+  #socket: WebSocket | undefined
+  /** Every change of state runs on this chain, one at a time, in arrival order. */
+  #work: Promise<void> = Promise.resolve()
+  #attempt = 0
+  #stopped = false
+  #lastHeard = 0
+  #timers: NodeJS.Timeout[] = []
+  #reconnectTimer: NodeJS.Timeout | undefined
+  #counters = { rejected: 0, applied: 0, reconnects: 0 }
+
+  constructor(options: AgentOptions) {
+    this.#options = { heartbeatMs: 10_000, tickMs: 250, now: Date.now, ...options }
+  }
+
+  get revision(): number {
+    return this.#state.revision
+  }
+
+  /** Restores the persisted state into the backend, then connects. */
+  async start(): Promise<void> {
+    const { backend, stateDir, tickMs, heartbeatMs, now } = this.#options
+    const persisted = await readState(stateDir)
+    const at = now()
+    this.#state = { revision: persisted.revision, groups: unexpired(persisted.groups, at) }
+    await backend.reconcile(this.#state.groups, at)
+    this.#timers.push(setInterval(() => this.#enqueue(() => this.#tick()), tickMs))
+    this.#timers.push(setInterval(() => this.#heartbeat(), heartbeatMs))
+    this.#connect()
+  }
+
+  /** Disconnects and releases the backend; what the backend enforces stays until its `until`. */
+  async stop(): Promise<void> {
+    this.#stopped = true
+    for (const timer of this.#timers) clearInterval(timer)
+    clearTimeout(this.#reconnectTimer)
+    this.#socket?.close(1000, 'agent stopping')
+    await this.#work
+    await this.#options.backend.close()
+  }
+
+  status(): AgentStatus {
+    const at = this.#options.now()
+    let staged = 0
+    for (const group of this.#state.groups) if (group.from > at) staged += group.prefixes.length
+    return {
+      agentId: this.#options.agentId,
+      backend: this.#options.backend.name,
+      connected: this.#socket?.readyState === WebSocket.OPEN,
+      revision: this.#state.revision,
+      groups: this.#state.groups.length,
+      enforced: activeAt(this.#state.groups, at).length,
+      staged,
+      ...this.#counters,
+    }
+  }
+
+  /** The prefixes enforced now, by the agent's state (what the backend was told to enforce). */
+  enforcedPrefixes(): string[] {
+    return activeAt(this.#state.groups, this.#options.now()).map((entry) => entry.prefix)
+  }
+
+  #enqueue(job: () => Promise<void>): void {
+    this.#work = this.#work.then(job).catch((err) => this.#options.log.error({ err }, 'agent job failed'))
+  }
+
+  #connect(): void {
+    if (this.#stopped) return
+    const { gatewayUrl, token, log } = this.#options
+    const socket = new WebSocket(gatewayUrl, {
+      headers: { authorization: `Bearer ${token}` },
+      handshakeTimeout: 10_000,
+    })
+    this.#socket = socket
+    socket.on('open', () => {
+      this.#attempt = 0
+      this.#lastHeard = this.#options.now()
+      log.info({ gatewayUrl }, 'connected to the gateway')
+      // Queued so that the revision it announces is the one after any work still running.
+      this.#enqueue(async () => this.#sendHello(socket))
+    })
+    socket.on('message', (data) => {
+      this.#lastHeard = this.#options.now()
+      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString()
+      this.#enqueue(() => this.#receive(socket, text))
+    })
+    socket.on('error', (err) => log.warn({ err }, 'gateway connection error'))
+    socket.on('close', (code) => {
+      if (socket !== this.#socket || this.#stopped) return
+      const delay = reconnectDelay(this.#attempt++)
+      this.#counters.reconnects++
+      log.info({ code, delay }, 'gateway connection closed; reconnecting')
+      this.#reconnectTimer = setTimeout(() => this.#connect(), delay)
+    })
+  }
+
+  #send(socket: WebSocket, message: AgentMessage): void {
+    if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message))
+  }
+
+  async #sendHello(socket: WebSocket): Promise<void> {
+    this.#send(socket, {
+      v: PROTOCOL_VERSION,
+      type: 'hello',
+      agentId: this.#options.agentId,
+      lastRevision: this.#state.revision,
+      capabilities: [`backend:${this.#options.backend.name}`],
+    })
+  }
+
+  #heartbeat(): void {
+    const socket = this.#socket
+    if (!socket || socket.readyState !== WebSocket.OPEN) return
+    const at = this.#options.now()
+    if (at - this.#lastHeard > 3 * this.#options.heartbeatMs) {
+      this.#options.log.warn({ silentMs: at - this.#lastHeard }, 'gateway silent; reconnecting')
+      socket.terminate()
+      return
+    }
+    this.#send(socket, { v: PROTOCOL_VERSION, type: 'heartbeat', at })
+  }
+
+  /** Refuses a message: logged, reported to the gateway, and enforcement left as it was. */
+  #refuse(socket: WebSocket, code: ErrorCode, message: string, revision?: number): void {
+    this.#counters.rejected++
+    this.#options.log.warn({ code, revision, reason: message }, 'refused a message from the gateway')
+    this.#send(socket, {
+      v: PROTOCOL_VERSION,
+      type: 'error',
+      code,
+      message,
+      ...(revision ? { revision } : {}),
+    })
+  }
+
+  async #receive(socket: WebSocket, text: string): Promise<void> {
+    if (socket !== this.#socket) return // a frame from a connection already replaced
+    const parsed = parseGatewayMessage(text)
+    if (!parsed.ok) return this.#refuse(socket, parsed.code, parsed.message)
+    const message = parsed.message
+    if (message.type === 'heartbeat') return
+    if (message.type === 'error') {
+      this.#options.log.warn({ code: message.code, reason: message.message }, 'gateway reported an error')
+      return
+    }
+    const verdict = verifySigned(message, this.#options.trustedKeys)
+    if (!verdict.ok) return this.#refuse(socket, verdict.code, verdict.message, message.payload.revision)
+    if (message.type === 'snapshot') await this.#applySnapshot(socket, message.payload)
+    else await this.#applyDelta(socket, message.payload)
+  }
+
+  async #applySnapshot(socket: WebSocket, snapshot: SnapshotPayload): Promise<void> {
+    if (snapshot.revision < this.#state.revision) {
+      const reason = `snapshot ${snapshot.revision} is older than applied revision ${this.#state.revision}`
+      return this.#refuse(socket, 'bad-message', reason, snapshot.revision)
+    }
+    const at = this.#options.now()
+    const groups = unexpired(snapshot.groups, at)
+    await this.#commit(socket, snapshot.revision, groups, () => this.#options.backend.reconcile(groups, at))
+  }
+
+  async #applyDelta(socket: WebSocket, delta: DeltaPayload): Promise<void> {
+    const { revision } = this.#state
+    if (delta.revision <= revision) return // already applied (a resend after reconnect)
+    if (delta.revision !== revision + 1) {
+      this.#refuse(
+        socket,
+        'revision-gap',
+        `expected revision ${revision + 1}, got ${delta.revision}`,
+        delta.revision,
+      )
+      socket.close(4000, 'revision gap') // the reconnect's hello asks for what is missing
+      return
+    }
+    const at = this.#options.now()
+    const ops = applicableOps(this.#state.groups, delta.ops)
+    const groups = unexpired(applyGroupOps(this.#state.groups, ops), at)
+    await this.#commit(socket, delta.revision, groups, () => this.#options.backend.apply(ops, groups, at))
+  }
+
+  /** Programs the backend, persists, then acknowledges; on failure restores the previous state. */
+  async #commit(
+    socket: WebSocket,
+    revision: number,
+    groups: EnforcementGroup[],
+    program: () => Promise<ApplyReport>,
+  ): Promise<void> {
+    const { backend, stateDir, log, now } = this.#options
+    let report: ApplyReport
+    try {
+      report = await program()
+    } catch (err) {
+      log.error({ err, revision }, 'backend could not apply the revision; keeping the previous enforcement')
+      await backend.reconcile(this.#state.groups, now()).catch((e) => log.error({ err: e }, 'restore failed'))
+      this.#refuse(socket, 'apply-failed', err instanceof Error ? err.message : String(err), revision)
+      socket.close(4001, 'apply failed') // retried after the reconnect back-off
+      return
+    }
+    this.#state = { revision, groups }
+    await writeState(stateDir, this.#state)
+    this.#counters.applied++
+    this.#send(socket, { v: PROTOCOL_VERSION, type: 'ack', revision, appliedAt: now(), ...report })
+  }
+
+  /** Ends groups whose `until` has passed, by the agent's own clock, then runs the backend's tick. */
+  async #tick(): Promise<void> {
+    const { backend, stateDir, now } = this.#options
+    const at = now()
+    const expired = this.#state.groups.filter((group) => group.until <= at)
+    if (expired.length > 0) {
+      const groups = unexpired(this.#state.groups, at)
+      const ops: GroupOp[] = expired.map((group) => ({ op: 'drop', id: group.id }))
+      await backend.apply(ops, groups, at)
+      this.#state = { revision: this.#state.revision, groups }
+      await writeState(stateDir, this.#state)
+      this.#options.log.info({ groups: expired.map((group) => group.id) }, 'groups ended at their until')
+    }
+    await backend.tick(at)
+  }
+}

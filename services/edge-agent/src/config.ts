@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import type { BackendName } from './backends/types.js'
+
+/** The agent's settings, validated once at start-up. */
+export interface AgentConfig {
+  gatewayUrl: string
+  token: string
+  agentId: string
+  backend: BackendName
+  publicKeyFiles: string[]
+  stateDir: string
+  metricsHost: string
+  metricsPort: number
+  logLevel: string
+  heartbeatMs: number
+  /** Backend-specific settings from the config file (`"nftables": {…}`, `"flowspec": {…}`). */
+  backendOptions: Record<string, unknown>
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+const BACKENDS: readonly BackendName[] = ['nftables', 'flowspec', 'dry-run']
+
+export const USAGE = `offside-agent — Offside edge agent
+
+  --gateway URL        gateway stream URL (ws://host:8081/v1/agents/stream)   OFFSIDE_AGENT_GATEWAY
+  --token TOKEN        ISP bearer token                                       OFFSIDE_AGENT_TOKEN
+  --token-file FILE    read the token from a file                             OFFSIDE_AGENT_TOKEN_FILE
+  --agent-id ID        this agent's id, unique within the ISP                 OFFSIDE_AGENT_ID
+  --backend NAME       nftables | flowspec | dry-run (default dry-run)        OFFSIDE_AGENT_BACKEND
+  --public-key FILE    pinned Ed25519 public key (PEM); repeat while rotating OFFSIDE_AGENT_PUBLIC_KEYS (comma list)
+  --state-dir DIR      persisted state (default /var/lib/offside-agent)       OFFSIDE_AGENT_STATE_DIR
+  --metrics-port N     local /healthz /metrics /status port (default 9464)    OFFSIDE_AGENT_METRICS_PORT
+  --metrics-host HOST  address for that server (default 127.0.0.1)            OFFSIDE_AGENT_METRICS_HOST
+  --log-level LEVEL    pino level (default info)                              OFFSIDE_AGENT_LOG_LEVEL
+  --config FILE        JSON file with any of these (camelCase) and backend settings
+  --help
+Flags win over the environment, which wins over the config file.`
+
+/** Reads flags, `OFFSIDE_AGENT_*` variables and an optional JSON config file, in that precedence. */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      gateway: { type: 'string' },
+      token: { type: 'string' },
+      'token-file': { type: 'string' },
+      'agent-id': { type: 'string' },
+      backend: { type: 'string' },
+      'public-key': { type: 'string', multiple: true },
+      'state-dir': { type: 'string' },
+      'metrics-port': { type: 'string' },
+      'metrics-host': { type: 'string' },
+      'log-level': { type: 'string' },
+      'heartbeat-ms': { type: 'string' },
+      config: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  })
+  if (values.help) return 'help'
+  const configFile = values.config ?? env.OFFSIDE_AGENT_CONFIG
+  const file = configFile ? (JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>) : {}
+  const fromFile = (key: string) =>
+    typeof file[key] === 'string' || typeof file[key] === 'number' ? String(file[key]) : undefined
+  const pick = (flag: string | undefined, envName: string, fileKey: string) =>
+    flag ?? env[envName] ?? fromFile(fileKey)
+
+  const tokenFile = pick(values['token-file'], 'OFFSIDE_AGENT_TOKEN_FILE', 'tokenFile')
+  const token =
+    pick(values.token, 'OFFSIDE_AGENT_TOKEN', 'token') ??
+    (tokenFile ? readFileSync(tokenFile, 'utf8').trim() : undefined)
+  const publicKeyFiles =
+    values['public-key'] ??
+    env.OFFSIDE_AGENT_PUBLIC_KEYS?.split(',').filter(Boolean) ??
+    (Array.isArray(file.publicKeys) ? file.publicKeys.map(String) : [])
+  const gatewayUrl = pick(values.gateway, 'OFFSIDE_AGENT_GATEWAY', 'gateway')
+  const agentId = pick(values['agent-id'], 'OFFSIDE_AGENT_ID', 'agentId')
+  const backend = pick(values.backend, 'OFFSIDE_AGENT_BACKEND', 'backend') ?? 'dry-run'
+
+  if (!gatewayUrl || !/^wss?:\/\//.test(gatewayUrl))
+    throw new ConfigError('--gateway must be a ws:// or wss:// URL')
+  if (!token) throw new ConfigError('--token (or --token-file) is required')
+  if (!agentId || !/^[A-Za-z0-9._-]{1,64}$/.test(agentId)) {
+    throw new ConfigError('--agent-id is required: 1-64 letters, digits, dot, dash or underscore')
+  }
+  if (!BACKENDS.includes(backend as BackendName))
+    throw new ConfigError(`--backend must be one of ${BACKENDS.join(', ')}`)
+  if (publicKeyFiles.length === 0) throw new ConfigError('at least one --public-key is required')
+  const integer = (name: string, text: string | undefined, fallback: number) => {
+    if (text === undefined) return fallback
+    const value = Number(text)
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new ConfigError(`${name} must be a non-negative integer`)
+    return value
+  }
+  const backendOptions =
+    typeof file[backend] === 'object' && file[backend] !== null
+      ? (file[backend] as Record<string, unknown>)
+      : {}
+  return {
+    gatewayUrl,
+    token,
+    agentId,
+    backend: backend as BackendName,
+    publicKeyFiles,
+    stateDir: pick(values['state-dir'], 'OFFSIDE_AGENT_STATE_DIR', 'stateDir') ?? '/var/lib/offside-agent',
+    metricsHost: pick(values['metrics-host'], 'OFFSIDE_AGENT_METRICS_HOST', 'metricsHost') ?? '127.0.0.1',
+    metricsPort: integer(
+      '--metrics-port',
+      pick(values['metrics-port'], 'OFFSIDE_AGENT_METRICS_PORT', 'metricsPort'),
+      9464,
+    ),
+    logLevel: pick(values['log-level'], 'OFFSIDE_AGENT_LOG_LEVEL', 'logLevel') ?? 'info',
+    heartbeatMs: integer(
+      '--heartbeat-ms',
+      pick(values['heartbeat-ms'], 'OFFSIDE_AGENT_HEARTBEAT_MS', 'heartbeatMs'),
+      10_000,
+    ),
+    backendOptions,
+  }
+}
