@@ -1,0 +1,149 @@
+import fc from 'fast-check'
+import ipaddr from 'ipaddr.js'
+import t, { type Test } from 'tap'
+import { displayPrefix, parseTarget, type TargetReason } from '../src/target.js'
+import { holds, v4Text, v6Text } from './fixtures/prefix-arbitraries.js'
+
+function refused(t: Test, text: string, reason: TargetReason, suggestion?: string) {
+  const result = parseTarget(text)
+  t.equal(result.ok ? 'accepted' : result.reason, reason, `${JSON.stringify(text)} is refused as ${reason}`)
+  if (!result.ok) {
+    t.ok(result.message.length > 0, `${JSON.stringify(text)} comes with a message for a person`)
+    if (suggestion !== undefined) t.equal(result.suggestion, suggestion, `and suggests ${suggestion}`)
+  }
+}
+
+function accepted(t: Test, text: string, prefix: string, family: 4 | 6) {
+  const result = parseTarget(text)
+  t.same(
+    result.ok ? result.target : result,
+    { kind: 'prefix', family, prefix, length: Number(prefix.split('/')[1]) },
+    `${text} is read as ${prefix}`,
+  )
+}
+
+t.test('addresses and prefixes are normalised to canonical CIDR with an explicit length', async (t) => {
+  accepted(t, '203.0.113.7', '203.0.113.7/32', 4)
+  accepted(t, '198.51.100.0/24', '198.51.100.0/24', 4)
+  accepted(t, '2001:DB8:0:0:0:0:0:1', '2001:db8::1/128', 6)
+  accepted(t, '2001:0db8:0000::/48', '2001:db8::/48', 6)
+  accepted(t, '2001:db8:0:0:1:0:0:1', '2001:db8::1:0:0:1/128', 6)
+})
+
+t.test('an IPv4-mapped IPv6 address is treated as the IPv4 address it carries', async (t) => {
+  accepted(t, '::ffff:203.0.113.7', '203.0.113.7/32', 4)
+  accepted(t, '::ffff:cb00:7107', '203.0.113.7/32', 4)
+  accepted(t, '::ffff:203.0.113.0/120', '203.0.113.0/24', 4)
+})
+
+t.test('a prefix with host bits set is refused with the network as suggestion', async (t) => {
+  refused(t, '203.0.113.7/24', 'host-bits-set', '203.0.113.0/24')
+  refused(t, '2001:db8::1/32', 'host-bits-set', '2001:db8::/32')
+  refused(t, '::ffff:203.0.113.7/120', 'host-bits-set', '203.0.113.0/24')
+})
+
+t.test('ambiguous IPv4 spellings that tools read differently are refused, not guessed', async (t) => {
+  refused(t, '010.1.1.1', 'leading-zero')
+  refused(t, '192.0.02.1', 'leading-zero')
+  refused(t, '0x7f.1', 'non-decimal')
+  refused(t, '0xc0.0.2.1', 'non-decimal')
+  refused(t, '1.2.3', 'shortened')
+  refused(t, '127.1', 'shortened')
+  refused(t, '3221225985', 'shortened')
+  refused(t, '192.0.2.1/024', 'leading-zero')
+  refused(t, '::ffff:010.0.2.1', 'leading-zero')
+  refused(t, '192.0.2.256', 'malformed')
+})
+
+t.test('zone ids, bad prefix lengths and broken IPv6 are refused', async (t) => {
+  refused(t, 'fe80::1%eth0', 'zone-id')
+  refused(t, '192.0.2.0/33', 'prefix-length')
+  refused(t, '2001:db8::/129', 'prefix-length')
+  refused(t, '192.0.2.0/', 'prefix-length')
+  refused(t, '192.0.2.0/x', 'prefix-length')
+  refused(t, '192.0.2.0/24/24', 'malformed')
+  refused(t, '2001:db8::1::2', 'malformed')
+  refused(t, '2001:db8:00001::', 'malformed')
+  refused(t, '2001:db8::g', 'malformed')
+  refused(t, '/24', 'malformed')
+  refused(t, '192..0.2', 'malformed')
+})
+
+t.test('whitespace, control characters, non-ASCII digits and empty input are refused', async (t) => {
+  refused(t, '', 'empty')
+  refused(t, ' 192.0.2.1', 'whitespace', '192.0.2.1')
+  refused(t, '192.0.2.1\n', 'whitespace', '192.0.2.1')
+  refused(t, '192.0.2. 1', 'whitespace')
+  refused(t, '192.0.2.1\u00a0', 'whitespace', '192.0.2.1')
+  refused(t, '192.0.2.1\u0000', 'control-character')
+  refused(t, '192.0.2.1\u0085x', 'control-character') // NEL, a C1 control
+  refused(t, '192.0.2.1\u200b', 'non-ascii')
+  refused(t, '١٩٢.٠.٢.١', 'non-ascii') // Arabic-Indic digits
+  refused(t, '１９２.０.２.１', 'non-ascii') // fullwidth digits
+  const result = parseTarget('١٩٢.٠.٢.١')
+  t.match(result.ok ? '' : result.message, /digits/, 'the message says the digits are the problem')
+})
+
+t.test('hostnames are accepted only where the deployment allows them', async (t) => {
+  refused(t, 'stream.example.com', 'hostname-not-allowed')
+  refused(t, 'not_a_host', 'malformed')
+  const allowed = parseTarget('Stream.Example.COM.', { allowHostname: true })
+  t.same(
+    allowed,
+    { ok: true, target: { kind: 'hostname', name: 'stream.example.com' } },
+    'lower-cased, no trailing dot',
+  )
+  for (const bad of ['-bad.example', 'a..example', `${'a'.repeat(64)}.example`, 'host.example/24', 'x.123']) {
+    const result = parseTarget(bad, { allowHostname: true })
+    t.equal(result.ok ? 'accepted' : result.reason, 'hostname-invalid', `${bad} is not an RFC 1123 hostname`)
+  }
+  accepted(t, '192.0.2.1', '192.0.2.1/32', 4)
+})
+
+t.test('displayPrefix shows single addresses without their length', async (t) => {
+  t.equal(displayPrefix('203.0.113.7/32'), '203.0.113.7', 'IPv4 host')
+  t.equal(displayPrefix('203.0.113.0/24'), '203.0.113.0/24', 'IPv4 network keeps its length')
+  t.equal(displayPrefix('2001:db8::1/128'), '2001:db8::1', 'IPv6 host')
+  t.equal(displayPrefix('2001:db8::/32'), '2001:db8::/32', 'IPv6 network keeps its length')
+})
+
+t.test(
+  'every valid address and prefix round-trips to the form ipaddr.js also considers canonical',
+  async (t) => {
+    // Pure parsing of generated numbers: nothing here is ever sent to these addresses.
+    holds(
+      t,
+      'IPv4 networks of every length parse to themselves',
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+        fc.integer({ min: 0, max: 32 }),
+        (address, length) => {
+          const size = 2 ** (32 - length)
+          const text = `${v4Text(address - (address % size))}/${length}`
+          const result = parseTarget(text)
+          return result.ok && result.target.kind === 'prefix' && result.target.prefix === text
+        },
+      ),
+    )
+    holds(
+      t,
+      'IPv6 addresses in any spelling parse to their RFC 5952 form',
+      fc.property(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), (address) => {
+        const canonical = v6Text(address)
+        const long = ipaddr.IPv6.parse(canonical).toNormalizedString()
+        const result = parseTarget(long)
+        if (address >> 32n === 0xffffn)
+          return result.ok && result.target.kind === 'prefix' && result.target.family === 4
+        return result.ok && result.target.kind === 'prefix' && result.target.prefix === `${canonical}/128`
+      }),
+    )
+    holds(
+      t,
+      'parsing never throws, whatever the text',
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (text) => {
+        const result = parseTarget(text, { allowHostname: true })
+        return result.ok || result.message.length > 0
+      }),
+    )
+  },
+)
