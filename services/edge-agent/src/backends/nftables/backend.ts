@@ -14,8 +14,8 @@ import {
   SET_KINDS,
   setBase,
   setName,
-  tableSkeleton,
   type TableLayout,
+  tableSkeleton,
   type Verdict,
 } from './script.js'
 
@@ -84,9 +84,16 @@ export class NftablesBackend implements Backend {
       const state = this.#build(group, now, lines)
       next.set(group.id, state)
     }
-    const wanted = new Set([...next.values()].flatMap((state) => SET_KINDS.map((kind) => setName(state.base, kind))))
+    const wanted = new Set(
+      [...next.values()].flatMap((state) => SET_KINDS.map((kind) => setName(state.base, kind))),
+    )
     lines.push(...enforceChain(this.#layout, next.values()))
-    lines.push(...deleteSets(this.#layout, existing.filter((name) => !wanted.has(name))))
+    lines.push(
+      ...deleteSets(
+        this.#layout,
+        existing.filter((name) => !wanted.has(name)),
+      ),
+    )
     await applyScript(this.#target, lines)
     this.#groups.clear()
     for (const [id, state] of next) this.#groups.set(id, state)
@@ -149,7 +156,8 @@ export class NftablesBackend implements Backend {
         }
         continue
       }
-      const patched = state && !needsRebuild(state, group, groupOps, now) && this.#patch(state, groupOps, now, lines)
+      const patched =
+        state && !needsRebuild(state, group, groupOps, now) && this.#patch(state, groupOps, now, lines)
       if (patched) continue
       next.set(id, this.#build(group, now, lines))
       rulesChanged = true
@@ -183,7 +191,8 @@ export class NftablesBackend implements Backend {
       },
     }
     lines.push(...emptySets(this.#layout, state))
-    for (const kind of SET_KINDS) lines.push(...addElements(this.#layout, state, kind, [...state.sets[kind]], now))
+    for (const kind of SET_KINDS)
+      lines.push(...addElements(this.#layout, state, kind, [...state.sets[kind]], now))
     return state
   }
 

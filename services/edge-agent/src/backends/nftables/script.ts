@@ -99,7 +99,10 @@ export function emptySets(layout: TableLayout, group: ProgrammedGroup): string[]
   const t = `inet ${layout.table}`
   return SET_KINDS.flatMap((kind) => {
     const name = setName(group.base, kind)
-    return [`add set ${t} ${name} { ${SET_TYPE[kind]} comment "${comment(group.id)}"; }`, `flush set ${t} ${name}`]
+    return [
+      `add set ${t} ${name} { ${SET_TYPE[kind]} comment "${comment(group.id)}"; }`,
+      `flush set ${t} ${name}`,
+    ]
   })
 }
 
@@ -126,7 +129,12 @@ export function addElements(
 }
 
 /** Deletes prefixes known to be in the set (absent ones would abort the whole transaction). */
-export function deleteElements(layout: TableLayout, group: ProgrammedGroup, kind: SetKind, prefixes: string[]): string[] {
+export function deleteElements(
+  layout: TableLayout,
+  group: ProgrammedGroup,
+  kind: SetKind,
+  prefixes: string[],
+): string[] {
   if (prefixes.length === 0) return []
   const items = prefixes.map((prefix) => elementOf(prefix, kind))
   return [`delete element inet ${layout.table} ${setName(group.base, kind)} { ${items.join(', ')} }`]
