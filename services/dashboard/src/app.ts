@@ -1,0 +1,117 @@
+/**
+ * The dashboard service as a Fastify app: the page, the live view stream, and the actions it
+ * forwards to the API. Never listens (server.ts does), so tests drive it with `inject` or on a
+ * port of their choosing.
+ */
+import { createDb, waitForRevisions } from '@offside/store'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { Redis } from 'ioredis'
+import { bearerToken, createAuthenticate } from './auth.js'
+import type { DashboardConfig } from './config.js'
+import { LiveFeed } from './live-feed.js'
+import { createMetrics } from './metrics.js'
+import { readInputs } from './read/inputs.js'
+import { actionRoutes } from './routes/actions.js'
+import { healthRoutes } from './routes/health.js'
+import { pageRoutes } from './routes/pages.js'
+import { streamRoutes } from './routes/stream.js'
+import type { SessionView } from './view.js'
+import { buildView } from './view-model.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The signed-in viewer of an /api request (set by the auth hook). */
+    viewer: SessionView
+    viewerToken: string
+  }
+}
+
+export interface BuildOptions {
+  config: DashboardConfig
+  logger?: FastifyServerOptions['logger']
+  /** The clock; tests may pin it. */
+  now?: () => number
+}
+
+/** Builds the dashboard app; its Redis connections close with it. */
+export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
+  const { config } = options
+  const now = options.now ?? Date.now
+  const app = Fastify({
+    logger: options.logger ?? false,
+    disableRequestLogging: true,
+    // Live streams never go idle; closing must not wait for browsers to hang up.
+    forceCloseConnections: true,
+  })
+  const redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })
+  // A blocked XREAD holds its connection, so the stream watcher gets one of its own.
+  const blocking = new Redis(config.redisUrl, { maxRetriesPerRequest: null })
+  for (const client of [redis, blocking]) client.on('error', (err) => app.log.error({ err }, 'redis error'))
+  const db = createDb(redis, config.keyPrefix)
+  const metrics = createMetrics()
+  const authenticate = createAuthenticate(db, config.adminToken)
+
+  let waiting: Promise<void> | undefined
+  let lastRevision = -1
+  const feed = new LiveFeed({
+    build: async () => {
+      const inputs = await readInputs(db, now())
+      // Unknown revision: watching the stream from a guess would wake at once, again and again.
+      lastRevision = inputs.unavailable.includes('enforcement') ? -1 : inputs.revision
+      return buildView(inputs)
+    },
+    // One XREAD in flight at a time: a poke must not queue a second one behind it.
+    waitForChange: () => {
+      if (waiting) return waiting
+      const watch =
+        lastRevision < 0
+          ? new Promise((resolve) => setTimeout(resolve, config.pollMs))
+          : waitForRevisions(blocking, config.keyPrefix, lastRevision, config.pollMs, 1)
+      waiting = watch
+        .then(() => undefined)
+        .catch(async (err: unknown) => {
+          metrics.readErrors.inc()
+          app.log.error({ err }, 'cannot watch the revisions stream')
+          await new Promise((resolve) => setTimeout(resolve, config.pollMs))
+        })
+        .finally(() => {
+          waiting = undefined
+        })
+      return waiting
+    },
+    onError: (err) => {
+      metrics.readErrors.inc()
+      app.log.error({ err }, 'cannot build the dashboard view')
+    },
+  })
+
+  healthRoutes(app, { redis, metrics })
+  pageRoutes(app)
+  await app.register(async (api) => {
+    api.decorateRequest('viewer', null as unknown as SessionView)
+    api.decorateRequest('viewerToken', '')
+    api.addHook('onRequest', async (request, reply) => {
+      const token = bearerToken(request)
+      const viewer = token ? await authenticate(token) : null
+      if (!viewer) {
+        return reply.code(401).type('application/problem+json').send({
+          type: 'about:blank',
+          title: 'Sign in with an ops or authority token',
+          status: 401,
+        })
+      }
+      request.viewer = viewer
+      request.viewerToken = token
+    })
+    api.get('/api/session', async (request) => request.viewer)
+    streamRoutes(api, { feed, metrics, authenticate, now })
+    actionRoutes(api, { apiUrl: config.apiUrl, feed, metrics })
+  })
+
+  app.addHook('onClose', async () => {
+    await feed.close()
+    blocking.disconnect()
+    await redis.quit().catch(() => redis.disconnect())
+  })
+  return app
+}

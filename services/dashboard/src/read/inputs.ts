@@ -1,0 +1,70 @@
+/**
+ * The dashboard's read side: gathers everything the view needs from Redis through the store's
+ * aggregate modules. Read-only. Each part is read on its own so one failing part (or one not yet
+ * deployed) shows as "unavailable" instead of blanking the whole page.
+ */
+import {
+  type Db,
+  listCompetitions,
+  listComplaints,
+  listEvents,
+  listPendingHeld,
+  readRevisionsSince,
+  readSnapshot,
+} from '@offside/store'
+import type { DashboardInputs, RevisionInput } from '../view-model.js'
+import { TIMELINE_LENGTH } from '../view-model.js'
+import { readAgents } from './agents.js'
+
+async function part<T>(name: string, unavailable: string[], fallback: T, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read()
+  } catch {
+    unavailable.push(name)
+    return fallback
+  }
+}
+
+/** Reads every source of the view at `now`. */
+export async function readInputs(db: Db, now: number): Promise<DashboardInputs> {
+  const unavailable: string[] = []
+  const snapshot = await part('enforcement', unavailable, null, () => readSnapshot(db))
+  const revision = snapshot?.revision ?? 0
+  const [competitions, events, agents, held, complaints, revisions] = await Promise.all([
+    part('calendar', unavailable, [], () => listCompetitions(db)),
+    part('calendar', unavailable, [], () => listEvents(db)),
+    part('agents', unavailable, [], () => readAgents(db, now)),
+    part('guard', unavailable, [], async () => (await listPendingHeld(db, { limit: 500 })).entries),
+    part('complaints', unavailable, [], () => listComplaints(db, 'open')),
+    part('timeline', unavailable, [] as RevisionInput[], async () => {
+      const from = Math.max(0, revision - TIMELINE_LENGTH)
+      return (await readRevisionsSince(db, from, TIMELINE_LENGTH)) ?? []
+    }),
+  ])
+  return {
+    now,
+    revision,
+    groups: snapshot?.groups ?? [],
+    competitions,
+    events,
+    agents,
+    held: held.map((entry) => ({
+      id: entry.id,
+      target: entry.target,
+      rightsholder: entry.rightsholder,
+      week: entry.week,
+      heldAt: entry.heldAt,
+      reasons: entry.reasons.map((reason) => ({ code: reason.code, message: reason.message })),
+    })),
+    breaker: [],
+    complaints: complaints.map((c) => ({
+      id: c.id,
+      target: c.target,
+      reason: c.reason,
+      filedAt: c.filedAt,
+      status: c.status,
+    })),
+    revisions,
+    unavailable: [...new Set(unavailable)],
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * Builds the dashboard's view model from what the read side gathered. Pure: no I/O, no clock
+ * (`now` comes in), so every rule the task force relies on (which window is live, which ISP is
+ * worst) is unit-tested here.
+ */
+import { type Competition, eventWindow, type MatchEvent } from '@offside/core'
+import type {
+  AgentView,
+  BreakerHoldView,
+  ComplaintView,
+  DashboardView,
+  HeldView,
+  IspView,
+  Severity,
+  TimelineItem,
+  WindowView,
+} from './view.js'
+
+/** The part of an enforcement group the dashboard needs (docs/architecture.md, groups.ts). */
+export interface GroupInput {
+  id: string
+  event: string
+  from: number
+  until: number
+  prefixes: string[]
+}
+
+/** What the dashboard knows about one edge agent. */
+export interface AgentInput {
+  id: string
+  isp: string
+  connected: boolean
+  lastAckRevision: number | null
+  lastSeenAt: number | null
+  /** The latest activations this agent had to apply, newest first. */
+  activations: { status: 'on-time' | 'late' | 'missing' }[]
+}
+
+export interface RevisionInput {
+  revision: number
+  issuedAt: number
+  cause: { kind: string; event?: string; complaint?: string; prefixes?: string[]; rightsholder?: string }
+}
+
+/** Everything the view is built from, read at one instant. */
+export interface DashboardInputs {
+  now: number
+  revision: number
+  groups: GroupInput[]
+  competitions: Competition[]
+  events: MatchEvent[]
+  agents: AgentInput[]
+  held: HeldView[]
+  breaker: BreakerHoldView[]
+  complaints: ComplaintView[]
+  revisions: RevisionInput[]
+  unavailable: string[]
+}
+
+/** How far ahead "next" looks: the rest of a match day and the night after it. */
+export const UPCOMING_HORIZON_MS = 24 * 3600_000
+/** How many of the latest activations count for compliance. */
+export const COMPLIANCE_WINDOW = 10
+/** An agent this many revisions behind is shown as failing, not just lagging. */
+export const BAD_LAG = 3
+export const TIMELINE_LENGTH = 25
+
+/** Addresses covered by non-overlapping prefixes, as a decimal string (IPv6 counts exceed 2^53). */
+export function addressCount(prefixes: string[]): string {
+  let total = 0n
+  for (const prefix of prefixes) {
+    const slash = prefix.lastIndexOf('/')
+    const bits = prefix.includes(':') ? 128 : 32
+    const length = slash < 0 ? bits : Number(prefix.slice(slash + 1))
+    if (Number.isInteger(length) && length >= 0 && length <= bits) total += 1n << BigInt(bits - length)
+  }
+  return total.toString()
+}
+
+function windows(inputs: DashboardInputs): { live: WindowView[]; upcoming: WindowView[] } {
+  const competitions = new Map(inputs.competitions.map((c) => [c.id, c]))
+  const groups = new Map<string, GroupInput[]>()
+  for (const group of inputs.groups) groups.set(group.event, [...(groups.get(group.event) ?? []), group])
+  const live: WindowView[] = []
+  const upcoming: WindowView[] = []
+  for (const event of inputs.events) {
+    const competition = competitions.get(event.competition)
+    if (!competition) continue
+    const window = eventWindow(event, competition)
+    if (!window) continue
+    const isLive = window.opensAt <= inputs.now && inputs.now < window.closesAt
+    const isNext = window.opensAt > inputs.now && window.opensAt <= inputs.now + UPCOMING_HORIZON_MS
+    if (!isLive && !isNext) continue
+    // Counts say what agents enforce now, so only groups active at `now` count.
+    const active = (groups.get(event.id) ?? []).filter((g) => g.from <= inputs.now && inputs.now < g.until)
+    const prefixes = active.flatMap((g) => g.prefixes)
+    const view: WindowView = {
+      event: event.id,
+      title: event.title ?? event.id,
+      competition: competition.name,
+      opensAt: window.opensAt,
+      closesAt: window.closesAt,
+      week: window.week,
+      enforcedEntries: prefixes.length,
+      enforcedAddresses: addressCount(prefixes),
+    }
+    ;(isLive ? live : upcoming).push(view)
+  }
+  live.sort((a, b) => a.closesAt - b.closesAt || a.event.localeCompare(b.event))
+  upcoming.sort((a, b) => a.opensAt - b.opensAt || a.event.localeCompare(b.event))
+  return { live, upcoming }
+}
+
+const rank: Record<Severity, number> = { bad: 0, warn: 1, ok: 2 }
+
+function agentView(agent: AgentInput, revision: number): AgentView {
+  const recent = agent.activations.slice(0, COMPLIANCE_WINDOW)
+  const compliance = {
+    onTime: recent.filter((a) => a.status === 'on-time').length,
+    late: recent.filter((a) => a.status === 'late').length,
+    missing: recent.filter((a) => a.status === 'missing').length,
+  }
+  const lag = agent.lastAckRevision === null ? null : Math.max(0, revision - agent.lastAckRevision)
+  const problems: string[] = []
+  let severity: Severity = 'ok'
+  const worsen = (to: Severity, problem: string) => {
+    problems.push(problem)
+    if (rank[to] < rank[severity]) severity = to
+  }
+  if (!agent.connected) worsen('bad', 'disconnected')
+  if (lag === null && revision > 0) worsen('bad', 'never acknowledged')
+  else if (lag !== null && lag >= BAD_LAG) worsen('bad', `${lag} revisions behind`)
+  else if (lag !== null && lag > 0) worsen('warn', `${lag} revision${lag === 1 ? '' : 's'} behind`)
+  if (compliance.missing > 0) worsen('bad', `${compliance.missing} missing`)
+  if (compliance.late > 0) worsen('warn', `${compliance.late} late`)
+  return {
+    id: agent.id,
+    connected: agent.connected,
+    lastAckRevision: agent.lastAckRevision,
+    lag,
+    lastSeenAt: agent.lastSeenAt,
+    compliance,
+    severity,
+    problems,
+  }
+}
+
+function byWorst(a: AgentView, b: AgentView): number {
+  return (
+    rank[a.severity] - rank[b.severity] ||
+    Number(a.connected) - Number(b.connected) ||
+    (b.lag ?? Number.MAX_SAFE_INTEGER) - (a.lag ?? Number.MAX_SAFE_INTEGER) ||
+    b.compliance.missing - a.compliance.missing ||
+    b.compliance.late - a.compliance.late ||
+    a.id.localeCompare(b.id)
+  )
+}
+
+/** ISPs with their agents, the worst ISP (by its worst agent) first. */
+function isps(inputs: DashboardInputs): IspView[] {
+  const grouped = new Map<string, AgentView[]>()
+  for (const agent of inputs.agents) {
+    grouped.set(agent.isp, [...(grouped.get(agent.isp) ?? []), agentView(agent, inputs.revision)])
+  }
+  const views = [...grouped].map(([isp, agents]): IspView => {
+    agents.sort(byWorst)
+    return { isp, agents, severity: agents[0]?.severity ?? 'ok' }
+  })
+  return views.sort(
+    (a, b) =>
+      (a.agents[0] && b.agents[0] ? byWorst(a.agents[0], b.agents[0]) : 0) || a.isp.localeCompare(b.isp),
+  )
+}
+
+const causeWords: Record<string, string> = {
+  'window-open': 'window opened',
+  'window-close': 'window closed',
+  'list-upload': 'weekly list uploaded',
+  'hot-addition': 'hot addition',
+  'complaint-upheld': 'complaint upheld',
+  'order-suspended': 'order suspended',
+  'order-resumed': 'order resumed',
+  'guard-change': 'guard change',
+  rotation: 'weekly rotation',
+  'event-change': 'event changed',
+  'catch-up': 'catch-up',
+}
+
+function timeline(inputs: DashboardInputs): TimelineItem[] {
+  const titles = new Map(inputs.events.map((e) => [e.id, e.title ?? e.id]))
+  return [...inputs.revisions]
+    .sort((a, b) => b.revision - a.revision)
+    .slice(0, TIMELINE_LENGTH)
+    .map((r) => {
+      const details: string[] = []
+      if (r.cause.event) details.push(titles.get(r.cause.event) ?? r.cause.event)
+      if (r.cause.rightsholder) details.push(r.cause.rightsholder)
+      if (r.cause.prefixes?.length) {
+        const shown = r.cause.prefixes.slice(0, 3).join(', ')
+        details.push(r.cause.prefixes.length > 3 ? `${shown} +${r.cause.prefixes.length - 3}` : shown)
+      }
+      if (r.cause.complaint) details.push(`complaint ${r.cause.complaint}`)
+      const words = causeWords[r.cause.kind] ?? r.cause.kind
+      return {
+        revision: r.revision,
+        issuedAt: r.issuedAt,
+        cause: r.cause.kind,
+        label: details.length ? `${words}: ${details.join(' · ')}` : words,
+      }
+    })
+}
+
+/** The whole view the browsers render, built from one consistent read. */
+export function buildView(inputs: DashboardInputs): DashboardView {
+  const w = windows(inputs)
+  const active = inputs.groups.filter((g) => g.from <= inputs.now && inputs.now < g.until)
+  const enforced = [...new Set(active.flatMap((g) => g.prefixes))]
+  return {
+    generatedAt: inputs.now,
+    revision: inputs.revision,
+    windows: w,
+    totals: { enforcedEntries: enforced.length, enforcedAddresses: addressCount(enforced) },
+    isps: isps(inputs),
+    guard: {
+      held: [...inputs.held].sort((a, b) => a.heldAt - b.heldAt || a.id.localeCompare(b.id)),
+      breaker: [...inputs.breaker].sort((a, b) => a.heldAt - b.heldAt),
+    },
+    complaints: inputs.complaints
+      .filter((c) => c.status === 'open')
+      .sort((a, b) => a.filedAt - b.filedAt || a.id.localeCompare(b.id)),
+    timeline: timeline(inputs),
+    unavailable: inputs.unavailable,
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The dashboard's view model: what the server pushes to every browser over `/api/stream`. Types
+ * only, shared by the server (which builds it) and the page (which renders it). Instants are epoch
+ * milliseconds on the server's clock; address counts are decimal strings (IPv6 counts overflow
+ * JavaScript numbers).
+ */
+
+/** An event window as the task force sees it, with what it enforces now. */
+export interface WindowView {
+  event: string
+  title: string
+  competition: string
+  opensAt: number
+  closesAt: number
+  /** The ISO week whose list this event uses. */
+  week: string
+  /** Prefixes enforced for this window (its enforcement group), 0 before the scheduler stages it. */
+  enforcedEntries: number
+  enforcedAddresses: string
+}
+
+export type Severity = 'ok' | 'warn' | 'bad'
+
+/** Compliance of the latest activations (window opens/closes) an agent had to apply. */
+export interface ComplianceCounts {
+  onTime: number
+  late: number
+  missing: number
+}
+
+export interface AgentView {
+  id: string
+  connected: boolean
+  lastAckRevision: number | null
+  /** Revisions behind the current one; null when the agent never acknowledged any. */
+  lag: number | null
+  lastSeenAt: number | null
+  compliance: ComplianceCounts
+  severity: Severity
+  /** Why the severity is not ok, in words (e.g. "disconnected", "3 revisions behind"). */
+  problems: string[]
+}
+
+/** One ISP and its agents, worst agent first. */
+export interface IspView {
+  isp: string
+  agents: AgentView[]
+  severity: Severity
+}
+
+export interface HeldReasonView {
+  code: string
+  message: string
+}
+
+/** An entry the overblocking guard held for review. */
+export interface HeldView {
+  id: string
+  target: string
+  rightsholder: string
+  week: string
+  heldAt: number
+  reasons: HeldReasonView[]
+}
+
+/** A revision the circuit breaker held as a whole until ops approve it. */
+export interface BreakerHoldView {
+  id: string
+  heldAt: number
+  message: string
+}
+
+export interface ComplaintView {
+  id: string
+  target: string
+  reason: string
+  filedAt: number
+  status: string
+}
+
+/** One revision in the timeline, newest first. */
+export interface TimelineItem {
+  revision: number
+  issuedAt: number
+  cause: string
+  /** The cause in the task force's words: "window opened: Inter – Milan". */
+  label: string
+}
+
+export interface DashboardView {
+  generatedAt: number
+  revision: number
+  windows: { live: WindowView[]; upcoming: WindowView[] }
+  totals: { enforcedEntries: number; enforcedAddresses: string }
+  isps: IspView[]
+  guard: { held: HeldView[]; breaker: BreakerHoldView[] }
+  complaints: ComplaintView[]
+  timeline: TimelineItem[]
+  /** Parts the server could not read this time (shown as a warning instead of stale data). */
+  unavailable: string[]
+}
+
+/** Who is signed in, as the page needs it (complaints are decided by the authority only). */
+export interface SessionView {
+  org: string
+  role: 'ops' | 'authority'
+}

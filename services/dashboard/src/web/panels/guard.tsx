@@ -1,0 +1,94 @@
+import { useState } from 'preact/hooks'
+import type { BreakerHoldView, HeldView } from '../../view.js'
+import type { Act } from '../app.js'
+import { ago } from '../format.js'
+
+function HeldEntry(props: { entry: HeldView; act: Act; now: number }) {
+  const { entry, act } = props
+  const [busy, setBusy] = useState<'approve' | 'reject' | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const decide = async (verdict: 'approve' | 'reject') => {
+    setBusy(verdict)
+    setError(null)
+    try {
+      await act(`/api/held/${encodeURIComponent(entry.id)}/${verdict}`, {})
+    } catch (err) {
+      setError((err as Error).message)
+      setBusy(null)
+    }
+  }
+  return (
+    <li class="item" data-held={entry.id} data-target={entry.target}>
+      <div class="item-head">
+        <code class="target">{entry.target}</code>
+        <span class="muted small">
+          {entry.rightsholder} · {entry.week} · held {ago(entry.heldAt, props.now)}
+        </span>
+      </div>
+      <ul class="reasons">
+        {entry.reasons.map((r) => (
+          <li key={r.code + r.message}>
+            <span class="code">{r.code}</span> {r.message}
+          </li>
+        ))}
+      </ul>
+      <div class="actions">
+        <button type="button" class="approve" disabled={busy !== null} onClick={() => decide('approve')}>
+          {busy === 'approve' ? 'Approving…' : `Approve ${entry.target}`}
+        </button>
+        <button type="button" class="reject" disabled={busy !== null} onClick={() => decide('reject')}>
+          {busy === 'reject' ? 'Rejecting…' : 'Reject'}
+        </button>
+      </div>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </li>
+  )
+}
+
+function BreakerHold(props: { hold: BreakerHoldView; now: number }) {
+  return (
+    <li class="item breaker" data-breaker={props.hold.id}>
+      <strong>Circuit breaker</strong> {props.hold.message}{' '}
+      <span class="muted small">held {ago(props.hold.heldAt, props.now)}</span>
+    </li>
+  )
+}
+
+/** Entries the overblocking guard held for review, approve or reject in place; circuit-breaker holds. */
+export function Guard(props: {
+  guard: { held: HeldView[]; breaker: BreakerHoldView[] }
+  act: Act
+  now: number
+}) {
+  const { held, breaker } = props.guard
+  return (
+    <section class="panel guard" aria-labelledby="guard-title">
+      <h2 id="guard-title">
+        Guard{' '}
+        <span class={`badge ${held.length + breaker.length > 0 ? 'badge-warn' : ''}`}>
+          {held.length} held
+        </span>
+      </h2>
+      {breaker.length > 0 && (
+        <ul class="list">
+          {breaker.map((b) => (
+            <BreakerHold key={b.id} hold={b} now={props.now} />
+          ))}
+        </ul>
+      )}
+      {held.length === 0 ? (
+        <p class="empty">Nothing waits for review.</p>
+      ) : (
+        <ul class="list" data-testid="held-list">
+          {held.map((entry) => (
+            <HeldEntry key={entry.id} entry={entry} act={props.act} now={props.now} />
+          ))}
+        </ul>
+      )}
+    </section>
+  )
+}

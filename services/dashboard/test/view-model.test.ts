@@ -1,0 +1,222 @@
+import type { Competition, MatchEvent } from '@offside/core'
+import t from 'tap'
+import { type AgentInput, addressCount, buildView, type DashboardInputs } from '../src/view-model.js'
+
+const minute = 60_000
+const now = Date.parse('2026-11-29T20:00:00Z')
+const serieA: Competition = {
+  id: 'serie-a',
+  name: 'Serie A',
+  timeZone: 'Europe/Rome',
+  preMinutes: 15,
+  postMinutes: 30,
+}
+
+function event(
+  id: string,
+  kickoffFromNow: number,
+  durationMin = 105,
+  extra: Partial<MatchEvent> = {},
+): MatchEvent {
+  const kickoff = now + kickoffFromNow * minute
+  return {
+    id,
+    competition: 'serie-a',
+    kickoff,
+    end: kickoff + durationMin * minute,
+    status: 'scheduled',
+    ...extra,
+  }
+}
+
+function agent(id: string, isp: string, extra: Partial<AgentInput> = {}): AgentInput {
+  return { id, isp, connected: true, lastAckRevision: 10, lastSeenAt: now, activations: [], ...extra }
+}
+
+function inputs(extra: Partial<DashboardInputs> = {}): DashboardInputs {
+  return {
+    now,
+    revision: 10,
+    groups: [],
+    competitions: [serieA],
+    events: [],
+    agents: [],
+    held: [],
+    breaker: [],
+    complaints: [],
+    revisions: [],
+    unavailable: [],
+    ...extra,
+  }
+}
+
+t.test(
+  'a window is live from kickoff minus pre until end plus post, and counts its enforced entries',
+  async (t) => {
+    const view = buildView(
+      inputs({
+        events: [event('m1', 10, 105, { title: 'Inter – Milan' }), event('m2', 120)],
+        groups: [
+          {
+            id: 'w:m1',
+            event: 'm1',
+            from: now - 5 * minute,
+            until: now + 150 * minute,
+            prefixes: ['203.0.113.7/32', '198.51.100.0/24'],
+          },
+          {
+            id: 'w:m2',
+            event: 'm2',
+            from: now + 105 * minute,
+            until: now + 300 * minute,
+            prefixes: ['192.0.2.1/32'],
+          },
+        ],
+      }),
+    )
+    t.equal(view.windows.live.length, 1, 'only the match whose window has opened is live')
+    const live = view.windows.live[0]!
+    t.equal(live.title, 'Inter – Milan', 'the window shows the event title')
+    t.equal(live.closesAt, now + (10 + 105 + 30) * minute, 'the window closes post minutes after the end')
+    t.equal(live.enforcedEntries, 2, 'the live window counts the prefixes its group enforces')
+    t.equal(live.enforcedAddresses, '257', 'a /24 and a /32 cover 257 addresses')
+    t.equal(view.windows.upcoming.length, 1, 'the later match is upcoming')
+    t.equal(view.windows.upcoming[0]!.enforcedEntries, 0, 'a staged group does not count before it starts')
+    t.same(view.totals, { enforcedEntries: 2, enforcedAddresses: '257' }, 'totals count what is enforced now')
+  },
+)
+
+t.test('cancelled events, past windows and windows beyond the day do not show', async (t) => {
+  const view = buildView(
+    inputs({
+      events: [
+        event('cancelled', 0, 105, { status: 'cancelled' }),
+        event('over', -300),
+        event('tomorrow-night', 25 * 60),
+        event('unknown-competition', 0, 105, { competition: 'nope' }),
+      ],
+    }),
+  )
+  t.same(view.windows, { live: [], upcoming: [] }, 'none of them is live or upcoming today')
+})
+
+t.test('live windows are ordered by their end, upcoming ones by their start', async (t) => {
+  const view = buildView(
+    inputs({ events: [event('b', 5, 120), event('a', 0, 90), event('d', 300), event('c', 200)] }),
+  )
+  t.same(
+    view.windows.live.map((w) => w.event),
+    ['a', 'b'],
+    'the window ending first comes first',
+  )
+  t.same(
+    view.windows.upcoming.map((w) => w.event),
+    ['c', 'd'],
+    'the window opening first comes first',
+  )
+})
+
+t.test('ISPs are sorted worst first: a disconnected agent outranks a lagging one', async (t) => {
+  const view = buildView(
+    inputs({
+      agents: [
+        agent('a1', 'isp-fine'),
+        agent('b1', 'isp-lagging', { lastAckRevision: 9 }),
+        agent('c1', 'isp-down', { connected: false }),
+        agent('c2', 'isp-down'),
+      ],
+    }),
+  )
+  t.same(
+    view.isps.map((i) => i.isp),
+    ['isp-down', 'isp-lagging', 'isp-fine'],
+    'the ISP with a disconnected agent comes first',
+  )
+  const down = view.isps[0]!
+  t.equal(down.severity, 'bad', 'an ISP is as bad as its worst agent')
+  t.same(
+    down.agents.map((a) => a.id),
+    ['c1', 'c2'],
+    'within an ISP the disconnected agent comes first',
+  )
+  t.same(down.agents[0]!.problems, ['disconnected'], 'the problem is named')
+  const lagging = view.isps[1]!.agents[0]!
+  t.equal(lagging.lag, 1, 'lag is the distance to the current revision')
+  t.equal(lagging.severity, 'warn', 'one revision behind needs attention, not alarm')
+})
+
+t.test('missing activations make an agent failing; late ones need attention', async (t) => {
+  const view = buildView(
+    inputs({
+      agents: [
+        agent('late', 'isp-a', { activations: [{ status: 'late' }, { status: 'on-time' }] }),
+        agent('missing', 'isp-b', { activations: [{ status: 'missing' }, { status: 'on-time' }] }),
+      ],
+    }),
+  )
+  const [first, second] = view.isps
+  t.equal(first?.isp, 'isp-b', 'the ISP that missed an activation comes first')
+  t.same(first?.agents[0]?.compliance, { onTime: 1, late: 0, missing: 1 }, 'compliance counts each outcome')
+  t.equal(second?.agents[0]?.severity, 'warn', 'a late activation needs attention')
+})
+
+t.test('an agent that never acknowledged anything is failing once revisions exist', async (t) => {
+  const view = buildView(inputs({ agents: [agent('new', 'isp', { lastAckRevision: null })] }))
+  t.equal(view.isps[0]?.agents[0]?.lag, null, 'its lag is unknown')
+  t.equal(view.isps[0]?.agents[0]?.severity, 'bad', 'it is failing')
+})
+
+t.test('only open complaints are shown, oldest first', async (t) => {
+  const view = buildView(
+    inputs({
+      complaints: [
+        { id: 'c2', target: '203.0.113.9', reason: 'shared host', filedAt: now - minute, status: 'open' },
+        { id: 'c1', target: '203.0.113.8', reason: 'shared host', filedAt: now - 2 * minute, status: 'open' },
+        { id: 'c0', target: '203.0.113.7', reason: 'decided', filedAt: now - 3 * minute, status: 'upheld' },
+      ],
+    }),
+  )
+  t.same(
+    view.complaints.map((c) => c.id),
+    ['c1', 'c2'],
+    'decided complaints leave the panel',
+  )
+})
+
+t.test('the timeline shows the latest revisions newest first with their causes in words', async (t) => {
+  const view = buildView(
+    inputs({
+      events: [event('m1', -10, 105, { title: 'Inter – Milan' })],
+      revisions: [
+        { revision: 9, issuedAt: now - minute, cause: { kind: 'window-open', event: 'm1' } },
+        {
+          revision: 10,
+          issuedAt: now,
+          cause: { kind: 'hot-addition', rightsholder: 'sky-it', prefixes: ['203.0.113.7/32'] },
+        },
+        { revision: 11, issuedAt: now, cause: { kind: 'complaint-upheld', complaint: 'c_1' } },
+      ],
+    }),
+  )
+  t.same(
+    view.timeline.map((i) => i.revision),
+    [11, 10, 9],
+    'newest first',
+  )
+  t.equal(view.timeline[2]?.label, 'window opened: Inter – Milan', 'a window opening names the match')
+  t.equal(
+    view.timeline[1]?.label,
+    'hot addition: sky-it · 203.0.113.7/32',
+    'a hot addition names who and what',
+  )
+  t.equal(
+    view.timeline[0]?.label,
+    'complaint upheld: complaint c_1',
+    'an upheld complaint names the complaint',
+  )
+})
+
+t.test('address counts are exact for IPv6 prefixes too', async (t) => {
+  t.equal(addressCount(['2001:db8::/32']), (2n ** 96n).toString(), 'a /32 of IPv6 is 2^96 addresses')
+  t.equal(addressCount(['192.0.2.0/24', '198.51.100.7/32']), '257', 'IPv4 prefixes add up')
+})
