@@ -1,0 +1,114 @@
+import fc from 'fast-check'
+import t from 'tap'
+import { activeAt, applyGroupOps, diffGroups, type EnforcementGroup } from '../src/groups.js'
+import { PrefixSet } from '../src/prefix-set.js'
+import { anyPrefix, holds } from './fixtures/prefix-arbitraries.js'
+
+const hour = 3_600_000
+
+function group(id: string, from: number, until: number, prefixes: string[]): EnforcementGroup {
+  return { id: `w:${id}`, event: id, from, until, prefixes: PrefixSet.from(prefixes).toPrefixes() }
+}
+
+const byId = (groups: EnforcementGroup[]) => [...groups].sort((a, b) => a.id.localeCompare(b.id))
+
+const groupList = fc
+  .uniqueArray(
+    fc.record({
+      id: fc.constantFrom('m1', 'm2', 'm3', 'm4'),
+      from: fc.integer({ min: 0, max: 4 }).map((h) => h * hour),
+      span: fc.integer({ min: 1, max: 3 }).map((h) => h * hour),
+      prefixes: fc.array(anyPrefix, { maxLength: 8 }),
+    }),
+    { selector: (g) => g.id },
+  )
+  .map((gs) => gs.map((g) => group(g.id, g.from, g.from + g.span, g.prefixes)))
+
+t.test('a hot addition to a large group travels as a patch, not as the whole group', async (t) => {
+  const hosts = Array.from({ length: 20 }, (_, i) => `198.51.100.${i * 2}/32`)
+  const before = [group('m1', 0, 2 * hour, hosts)]
+  const after = [group('m1', 0, 2 * hour, [...hosts, '203.0.113.9/32'])]
+  t.same(
+    diffGroups(before, after),
+    [{ op: 'patch', id: 'w:m1', from: 0, until: 2 * hour, add: ['203.0.113.9/32'], remove: [] }],
+    'one patch adding the host',
+  )
+})
+
+t.test('an extended window with the same prefixes is a patch that only moves until', async (t) => {
+  const before = [group('m1', 0, 2 * hour, ['198.51.100.7/32'])]
+  const after = [group('m1', 0, 3 * hour, ['198.51.100.7/32'])]
+  t.same(
+    diffGroups(before, after),
+    [{ op: 'patch', id: 'w:m1', from: 0, until: 3 * hour, add: [], remove: [] }],
+    'the new until, no prefix changes',
+  )
+})
+
+t.test('new groups are put, groups that changed a lot are put again, gone groups are dropped', async (t) => {
+  const before = [group('m1', 0, hour, ['198.51.100.7/32']), group('m2', 0, hour, ['203.0.113.1/32'])]
+  const after = [group('m2', 0, hour, ['203.0.113.2/32']), group('m3', hour, 2 * hour, ['192.0.2.0/24'])]
+  t.same(
+    diffGroups(before, after),
+    [
+      { op: 'drop', id: 'w:m1' },
+      { op: 'put', group: after[0] },
+      { op: 'put', group: after[1] },
+    ],
+    'm1 dropped, m2 replaced whole, m3 added',
+  )
+  t.same(diffGroups(after, after), [], 'no operations when nothing changed')
+})
+
+t.test('a patch for a group the receiver does not have is refused', async (t) => {
+  t.throws(
+    () => applyGroupOps([], [{ op: 'patch', id: 'w:m9', from: 0, until: 1, add: [], remove: [] }]),
+    /unknown enforcement group w:m9/,
+    'the receiver learns it is out of step',
+  )
+})
+
+t.test('applying diffGroups(previous, next) to previous gives next', async (t) => {
+  holds(
+    t,
+    'applyGroupOps(previous, diffGroups(previous, next)) equals next, group by group',
+    fc.property(groupList, groupList, (previous, next) => {
+      const result = applyGroupOps(previous, diffGroups(previous, next))
+      return JSON.stringify(byId(result)) === JSON.stringify(byId(next))
+    }),
+  )
+})
+
+t.test('only groups whose window contains now are enforced, each address until its latest end', async (t) => {
+  const groups = [
+    group('m1', 0, 2 * hour, ['203.0.113.0/24']),
+    group('m2', hour, 3 * hour, ['203.0.113.7/32', '198.51.100.1/32']),
+    group('m3', 4 * hour, 5 * hour, ['192.0.2.1/32']),
+  ]
+  t.same(activeAt(groups, 0), [{ prefix: '203.0.113.0/24', until: 2 * hour }], 'only m1 before m2 opens')
+  t.same(
+    activeAt(groups, hour),
+    [
+      { prefix: '198.51.100.1/32', until: 3 * hour },
+      { prefix: '203.0.113.7/32', until: 3 * hour },
+      { prefix: '203.0.113.0/30', until: 2 * hour },
+      { prefix: '203.0.113.4/31', until: 2 * hour },
+      { prefix: '203.0.113.6/32', until: 2 * hour },
+      { prefix: '203.0.113.8/29', until: 2 * hour },
+      { prefix: '203.0.113.16/28', until: 2 * hour },
+      { prefix: '203.0.113.32/27', until: 2 * hour },
+      { prefix: '203.0.113.64/26', until: 2 * hour },
+      { prefix: '203.0.113.128/25', until: 2 * hour },
+    ],
+    'with both live the shared host keeps m2’s later end',
+  )
+  t.same(
+    activeAt(groups, 2 * hour),
+    [
+      { prefix: '198.51.100.1/32', until: 3 * hour },
+      { prefix: '203.0.113.7/32', until: 3 * hour },
+    ],
+    'm1 stops exactly at its until',
+  )
+  t.same(activeAt(groups, 3.5 * hour), [], 'nothing between windows')
+})
