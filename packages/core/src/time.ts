@@ -131,3 +131,51 @@ export function nextWeek(week: string): string {
   const after = DateTime.fromObject({ weekYear, weekNumber, weekday: 1 }, { zone: 'utc' }).plus({ weeks: 1 })
   return formatWeekKey(after.weekYear, after.weekNumber)
 }
+
+// ISO 8601 date-time with seconds optional, fraction optional, and a mandatory offset or Z.
+const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/
+
+/**
+ * Reads an ISO 8601 instant that states its offset ("2026-11-29T20:45:00+01:00", "…Z") as epoch
+ * ms; null for anything else, including a date-time with no offset (which would be read in some
+ * server's zone) and dates that do not exist ("2026-02-30", which Date.parse rolls over).
+ */
+export function parseInstant(text: string): number | null {
+  if (typeof text !== 'string' || !instantPattern.test(text)) return null
+  const parsed = DateTime.fromISO(text, { setZone: true })
+  return parsed.isValid ? parsed.toMillis() : null
+}
+
+/** A local date and time with no offset: what an iCalendar DTSTART;TZID=… holds. */
+export interface WallClock {
+  year: number
+  month: number
+  day: number
+  hour: number
+  minute: number
+  second: number
+}
+
+/**
+ * The instant a wall-clock time denotes in `timeZone`, resolved as RFC 5545 §3.3.5 says: a time
+ * that occurs twice (the autumn change) is its first occurrence, and a time that does not exist
+ * (the spring gap) is moved forward by the length of the gap (02:30 → 03:30 in Europe/Rome).
+ * Null when the date does not exist or the zone is unknown.
+ */
+export function wallClockToInstant(wall: WallClock, timeZone: string): number | null {
+  const shifted = DateTime.fromObject(wall, { zone: timeZone })
+  if (!shifted.isValid) return null
+  const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second)
+  // Try each offset in force a few hours around; keep the earliest that reproduces the wall clock.
+  let earliest: number | null = null
+  for (const probe of [-3, 0, 3]) {
+    const offset = DateTime.fromMillis(shifted.toMillis() + probe * 3_600_000, { zone: timeZone }).offset
+    const candidate = asUtc - offset * 60_000
+    const local = DateTime.fromMillis(candidate, { zone: timeZone })
+    const same = local.year === wall.year && local.month === wall.month && local.day === wall.day
+    if (same && local.hour === wall.hour && local.minute === wall.minute && local.second === wall.second) {
+      earliest = earliest === null ? candidate : Math.min(earliest, candidate)
+    }
+  }
+  return earliest ?? shifted.toMillis()
+}

@@ -1,5 +1,14 @@
 import t from 'tap'
-import { isoWeekKey, isValidTimeZone, nextWeek, parseWeekKey, previousWeek, weekBounds } from '../src/time.js'
+import {
+  isoWeekKey,
+  isValidTimeZone,
+  nextWeek,
+  parseInstant,
+  parseWeekKey,
+  previousWeek,
+  wallClockToInstant,
+  weekBounds,
+} from '../src/time.js'
 
 const hour = 3_600_000
 const at = (iso: string) => Date.parse(iso)
@@ -103,4 +112,53 @@ t.test('time zones are validated as IANA names', async (t) => {
   t.notOk(isValidTimeZone(''), 'empty')
   t.notOk(isValidTimeZone('+01:00'), 'an offset is not a zone')
   t.throws(() => isoWeekKey(0, 'Mars/Olympus'), RangeError, 'isoWeekKey refuses an unknown zone')
+})
+
+t.test('an instant is read only when it states its offset and the date exists', async (t) => {
+  t.equal(parseInstant('2026-11-29T20:45:00+01:00'), at('2026-11-29T19:45:00Z'), 'with an offset')
+  t.equal(parseInstant('2026-11-29T19:45:00Z'), at('2026-11-29T19:45:00Z'), 'in UTC')
+  t.equal(parseInstant('2026-11-29T20:45+01:00'), at('2026-11-29T19:45:00Z'), 'seconds may be left out')
+  t.equal(parseInstant('2026-11-29T20:45:00.250+01:00'), at('2026-11-29T19:45:00.250Z'), 'with a fraction')
+  for (const bad of [
+    '2026-11-29T20:45:00',
+    '2026-11-29',
+    '2026-02-30T10:00:00Z',
+    '2026-11-29 20:45:00Z',
+    'tomorrow',
+  ]) {
+    t.equal(parseInstant(bad), null, `"${bad}" is refused`)
+  }
+})
+
+t.test('a wall-clock time is resolved in its zone as RFC 5545 says around DST changes', async (t) => {
+  const wall = (month: number, day: number, hour: number, minute = 0) => ({
+    year: 2026,
+    month,
+    day,
+    hour,
+    minute,
+    second: 0,
+  })
+  t.equal(
+    wallClockToInstant(wall(11, 29, 20, 45), 'Europe/Rome'),
+    at('2026-11-29T20:45:00+01:00'),
+    'winter time',
+  )
+  t.equal(
+    wallClockToInstant(wall(7, 1, 20, 45), 'Europe/Rome'),
+    at('2026-07-01T20:45:00+02:00'),
+    'summer time',
+  )
+  t.equal(
+    wallClockToInstant(wall(10, 25, 2, 30), 'Europe/Rome'),
+    at('2026-10-25T02:30:00+02:00'),
+    'a time that occurs twice is its first occurrence',
+  )
+  t.equal(
+    wallClockToInstant(wall(3, 29, 2, 30), 'Europe/Rome'),
+    at('2026-03-29T03:30:00+02:00'),
+    'a time in the spring gap moves forward by the gap',
+  )
+  t.equal(wallClockToInstant(wall(2, 30, 12), 'Europe/Rome'), null, 'a date that does not exist')
+  t.equal(wallClockToInstant(wall(11, 29, 12), 'Mars/Olympus'), null, 'an unknown zone')
 })
