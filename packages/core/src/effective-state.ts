@@ -1,3 +1,4 @@
+import type { EnforcementGroup } from './groups.js'
 import { PrefixSet } from './prefix-set.js'
 import { seasonOf } from './season.js'
 import { type Competition, type EventWindow, type MatchEvent, previousWeek } from './time.js'
@@ -122,19 +123,25 @@ export class StateIndex {
     return revoked
   }
 
-  /**
-   * Non-suspended orders covering the window's competition for the season of its kickoff, each
-   * with its rightsholder's list for the window's week minus what is revoked for that order.
-   */
-  sources(window: EventWindow): WindowSource[] {
+  /** Non-suspended orders covering the window's competition for the season of its kickoff. */
+  eligibleOrders(window: EventWindow): Order[] {
     const event = this.#events.get(window.event)
     const competition = this.#competitions.get(window.competition)
     if (!event || !competition) return []
     const season = seasonOf(event.kickoff, competition)
+    return this.inputs.orders.filter(
+      (order) =>
+        !order.suspended && order.season === season && order.competitions.includes(window.competition),
+    )
+  }
+
+  /**
+   * Each eligible order with its rightsholder's list for the window's week minus what is revoked
+   * for that order; orders whose rightsholder has no list that week are left out.
+   */
+  sources(window: EventWindow): WindowSource[] {
     const sources: WindowSource[] = []
-    for (const order of this.inputs.orders) {
-      if (order.suspended || order.season !== season || !order.competitions.includes(window.competition))
-        continue
+    for (const order of this.eligibleOrders(window)) {
       const listed = this.list(order.rightsholder, window.week)
       if (listed.length > 0) sources.push({ order, prefixes: carve(listed, this.revokedFor(order.id)) })
     }
@@ -226,4 +233,41 @@ export function surveillance(inputs: StateInputs, rightsholder: string, week: st
   const index = new StateIndex({ ...inputs, events: [], revocations: [] })
   const current = PrefixSet.from(index.list(rightsholder, week))
   return carve(index.list(rightsholder, previousWeek(week)), current)
+}
+
+/**
+ * One enforcement group per window live at `now` or opening within `horizonMs` (docs/architecture.md,
+ * "Enforcement model"): id `w:<eventId>`, enforced from the window's opening until its close +
+ * grace, holding the minimal cover of every eligible order's list for the window's week minus
+ * revocations. A window with nothing listed still gets an (empty) group, so a later upload patches
+ * it rather than creating it. Windows of one matchday share their week and orders, so their cover
+ * is computed once.
+ */
+export function computeGroups(inputs: StateInputs, horizonMs: number): EnforcementGroup[] {
+  const index = new StateIndex(inputs)
+  const covers = new Map<string, string[]>()
+  const groups: EnforcementGroup[] = []
+  for (const window of index.windows) {
+    if (!isLive(window, inputs.now) && !isUpcoming(window, inputs.now, horizonMs)) continue
+    const orders = index.eligibleOrders(window)
+    const key = [window.week, ...orders.map((order) => order.id)].join('\u0000')
+    let prefixes = covers.get(key)
+    if (!prefixes) {
+      let union = PrefixSet.empty()
+      for (const order of orders) {
+        const listed = PrefixSet.from(index.list(order.rightsholder, window.week))
+        union = union.union(listed.subtract(index.revokedFor(order.id)))
+      }
+      prefixes = union.toPrefixes()
+      covers.set(key, prefixes)
+    }
+    groups.push({
+      id: `w:${window.event}`,
+      event: window.event,
+      from: window.opensAt,
+      until: window.closesAt + inputs.graceMs,
+      prefixes: [...prefixes],
+    })
+  }
+  return groups
 }
