@@ -41,6 +41,8 @@ export type RevisionCause = {
   order?: string
   complaint?: string
   prefixes?: string[]
+  /** Free words for a human, e.g. `staging-horizon` on a catch-up revision. */
+  reason?: string
 }
 
 /** A change made through the API: recompute and publish now. */
@@ -48,9 +50,12 @@ export interface RecomputeJob {
   cause: RevisionCause & { kind: TriggerKind }
 }
 
-/** A calendar instant: a window opens or closes, or a competition's week rotates. */
+/**
+ * A calendar instant: a window opens or closes, or a competition's week rotates; or the periodic
+ * `tick` that stages windows entering the horizon and re-syncs the calendar jobs.
+ */
 export interface TimelineJob {
-  kind: TimedKind
+  kind: TimedKind | 'tick'
   scheduledAt: number
   /** window-open / window-close */
   event?: string

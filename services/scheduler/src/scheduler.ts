@@ -1,0 +1,168 @@
+import {
+  createDb,
+  createQueue,
+  createWorker,
+  type Db,
+  loadStateInputs,
+  type QueueConnection,
+  type RecomputeJob,
+  type TimedKind,
+  type TimelineJob,
+} from '@offside/store'
+import type { Job, Worker } from 'bullmq'
+import type { Redis } from 'ioredis'
+import type { Logger } from 'pino'
+import type { Metrics } from './metrics.js'
+import { closeExpired, type RecomputeOutcome, type RecomputeRequest, recompute } from './recompute.js'
+import { instantId, syncTimeline, windowStillDue } from './timeline.js'
+
+/** What {@link startScheduler} needs. */
+export interface SchedulerOptions {
+  /** A normal (non-blocking) connection for snapshots, inputs and publishing. */
+  redis: Redis
+  connection: QueueConnection
+  horizonMs: number
+  graceMs: number
+  tickMs: number
+  revisionHistory: number
+  log: Logger
+  metrics: Metrics
+}
+
+/** A running scheduler process. */
+export interface Scheduler {
+  /** True once the catch-up is done and the workers are taking jobs. */
+  isReady(): boolean
+  /** Stops taking jobs, waits for the ones in progress, closes the queues (not `redis`). */
+  close(): Promise<void>
+}
+
+const TICK_ID = 'tick'
+
+/**
+ * Starts one scheduler process: catches up (closes what should be closed, then publishes the
+ * current state), syncs the calendar jobs, then processes API triggers and calendar instants.
+ * Any number may run on one Redis: BullMQ hands each job to one of them, and the revision
+ * compare-and-set turns any remaining race into a retry from the newer snapshot.
+ */
+export async function startScheduler(options: SchedulerOptions): Promise<Scheduler> {
+  const { log, metrics } = options
+  const db: Db = createDb(options.redis, options.connection.keyPrefix)
+  const settings = {
+    horizonMs: options.horizonMs,
+    graceMs: options.graceMs,
+    revisionHistory: options.revisionHistory,
+  }
+  const timeline = createQueue('timeline', options.connection, log)
+  let ready = false
+
+  // One recompute at a time in this process: concurrent ones would only lose the compare-and-set.
+  let queue: Promise<unknown> = Promise.resolve()
+  const serially = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = queue.then(work, work)
+    queue = run.catch(() => undefined)
+    return run
+  }
+
+  const sync = async () => {
+    const inputs = await loadStateInputs(db, Date.now(), { graceMs: options.graceMs })
+    const { added, removed } = await syncTimeline(timeline, inputs, options.horizonMs)
+    if (added || removed) log.debug({ added, removed }, 'calendar jobs synced')
+  }
+
+  const run = async (request: RecomputeRequest): Promise<RecomputeOutcome> => {
+    const stop = metrics.recomputeSeconds.startTimer()
+    const outcome = await recompute(db, request, settings)
+    stop()
+    if (outcome.status === 'published') {
+      const { record } = outcome
+      metrics.revisions.inc({ cause: record.cause.kind })
+      if (record.cause.scheduledAt !== undefined) {
+        metrics.publishDelaySeconds.observe(Math.max(0, record.issuedAt - record.cause.scheduledAt) / 1000)
+      }
+      log.info(
+        { revision: record.revision, cause: record.cause, ops: record.ops.length },
+        'revision published',
+      )
+    } else {
+      metrics.skipped.inc({ reason: outcome.status })
+    }
+    return outcome
+  }
+
+  const onTrigger = (job: Job<RecomputeJob>) =>
+    serially(async () => {
+      await run({ cause: job.data.cause })
+      await sync()
+    })
+
+  const onInstant = (job: Job<TimelineJob>) =>
+    serially(async () => {
+      const data = job.data
+      if (data.kind === 'tick') {
+        await run({ cause: { kind: 'catch-up', requestedAt: Date.now(), reason: 'staging-horizon' } })
+      } else {
+        await run(instantRequest(data as TimelineJob & { kind: TimedKind }))
+      }
+      await sync()
+    })
+
+  await serially(async () => {
+    await runCatchUp(db, settings, run)
+    await sync()
+  })
+  await timeline.upsertJobScheduler(
+    TICK_ID,
+    { every: options.tickMs },
+    { name: TICK_ID, data: { kind: 'tick', scheduledAt: 0 } },
+  )
+  const workers: Worker[] = [
+    createWorker('recompute', onTrigger, options.connection, { log }),
+    createWorker('timeline', onInstant, options.connection, { log }),
+  ]
+  for (const worker of workers) worker.on('failed', () => metrics.failures.inc({ queue: worker.name }))
+  await Promise.all(workers.map((worker) => worker.waitUntilReady()))
+  ready = true
+
+  let closed: Promise<void> | undefined
+  return {
+    isReady: () => ready,
+    close() {
+      ready = false
+      closed ??= Promise.all(workers.map((worker) => worker.close())).then(() => timeline.close())
+      return closed
+    },
+  }
+}
+
+/** On start-up: first drop what has ended, then publish whatever else changed while we were down. */
+async function runCatchUp(
+  db: Db,
+  settings: { horizonMs: number; graceMs: number; revisionHistory: number },
+  run: (request: RecomputeRequest) => Promise<RecomputeOutcome>,
+): Promise<void> {
+  await closeExpired(db, settings)
+  await run({ cause: { kind: 'catch-up', requestedAt: Date.now(), reason: 'start' } })
+}
+
+/**
+ * The recompute for a calendar instant: computed as at the instant (never before it), published
+ * once even if the job runs twice, and skipped when the window has moved since the job was made.
+ */
+function instantRequest(job: TimelineJob & { kind: TimedKind }): RecomputeRequest {
+  const requestedAt = Date.now()
+  const base: RecomputeRequest = {
+    cause: {
+      kind: job.kind,
+      requestedAt,
+      scheduledAt: job.scheduledAt,
+      ...(job.event ? { event: job.event } : {}),
+      ...(job.competition ? { competition: job.competition, week: job.week } : {}),
+    },
+    at: job.scheduledAt,
+    publishEmpty: true,
+    instant: { key: instantId(job), at: job.scheduledAt },
+  }
+  if (job.kind === 'rotation') return base
+  return { ...base, stillDue: (inputs) => windowStillDue(inputs, job) }
+}

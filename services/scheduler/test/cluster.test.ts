@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { applyGroupOps, type EnforcementGroup } from '@offside/core'
+import { type RevisionRecord, readSnapshot } from '@offside/store'
+import { freePort } from '@offside/testkit'
+import t, { type Test } from 'tap'
+import { about, createWorld, sleep, type World } from './helper.js'
+
+const PREFIX = '203.0.113.7/32'
+
+/** Every revision once, numbered 1..N with no gap, and replaying them gives the snapshot. */
+async function assertConsistent(t: Test, world: World, records: RevisionRecord[]) {
+  t.same(
+    records.map((r) => r.revision),
+    records.map((_, index) => index + 1),
+    'revisions are numbered 1..N with no gap, duplicate or reordering',
+  )
+  let groups: EnforcementGroup[] = []
+  for (const record of records) groups = applyGroupOps(groups, record.ops)
+  const byId = (a: EnforcementGroup, b: EnforcementGroup) => a.id.localeCompare(b.id)
+  t.same(
+    groups.sort(byId),
+    (await readSnapshot(world.db)).groups.sort(byId),
+    'replaying every revision from nothing gives the snapshot: nothing lost',
+  )
+  const instants = records
+    .filter((r) => r.cause.scheduledAt !== undefined)
+    .map((r) => `${r.cause.kind}|${r.cause.event}|${r.cause.scheduledAt}`)
+  t.equal(new Set(instants).size, instants.length, 'no calendar instant is published twice')
+}
+
+t.test('two schedulers on one Redis publish each revision exactly once and in order', async (t) => {
+  const world = await createWorld(t)
+  const start = Date.now() + 2000
+  await world.order('o1', 'sky-it', start)
+  await world.list('sky-it', start, [PREFIX])
+  // m1 and m2 open at the same instant, so both schedulers race for it.
+  await world.event('m1', start, start + 1500)
+  await world.event('m2', start, start + 2000)
+  await world.event('m3', start + 700, start + 1800)
+  await Promise.all([world.scheduler(), world.scheduler()])
+  for (let i = 0; i < 6; i++) {
+    await world.list('sky-it', start, [PREFIX, `198.51.100.${i}/32`])
+    await world.trigger('list-upload', { rightsholder: 'sky-it' })
+  }
+
+  const records = await world.waitFor(
+    (r) => ['m1', 'm2', 'm3'].every((event) => about(r, 'window-close', event).length > 0),
+    15_000,
+  )
+  for (const event of ['m1', 'm2', 'm3']) {
+    t.equal(about(records, 'window-open', event).length, 1, `${event} opens once`)
+    t.equal(about(records, 'window-close', event).length, 1, `${event} closes once`)
+  }
+  await assertConsistent(t, world, records)
+})
+
+const server = fileURLToPath(new URL('../src/server.ts', import.meta.url))
+
+async function startProcess(t: Test, world: World) {
+  const port = await freePort()
+  const child = spawn(process.execPath, ['--import=tsx', '--conditions=@offside/source', server], {
+    env: {
+      ...process.env,
+      OFFSIDE_REDIS_URL: world.redisUrl,
+      OFFSIDE_KEY_PREFIX: world.keyPrefix,
+      OFFSIDE_SCHEDULER_PORT: String(port),
+      OFFSIDE_GRACE_SECONDS: '1',
+      OFFSIDE_STAGING_HORIZON_HOURS: '1',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL')
+  })
+  for (let attempt = 0; ; attempt++) {
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (response) => response.ok,
+      () => false,
+    )
+    if (ready) return child
+    if (attempt > 200 || child.exitCode !== null) throw new Error('scheduler process did not become ready')
+    await sleep(50)
+  }
+}
+
+t.test('killing one of two scheduler processes mid-window loses nothing', async (t) => {
+  const world = await createWorld(t)
+  const [first] = await Promise.all([startProcess(t, world), startProcess(t, world)])
+  const kickoff = Date.now() + 1500
+  const end = kickoff + 2500
+  await world.order('o1', 'sky-it', kickoff)
+  await world.list('sky-it', kickoff, [PREFIX])
+  await world.event('m1', kickoff, end)
+  await world.trigger('event-change', { event: 'm1' })
+
+  await world.waitFor((r) => about(r, 'window-open', 'm1').length > 0, 5000)
+  first.kill('SIGKILL')
+  await world.list('sky-it', kickoff, [PREFIX, '198.51.100.7/32'])
+  await world.trigger('list-upload', { rightsholder: 'sky-it' })
+
+  const records = await world.waitFor((r) => about(r, 'window-close', 'm1').length > 0, 10_000)
+  t.equal(about(records, 'list-upload').length, 1, 'the upload after the kill is published by the survivor')
+  t.equal(about(records, 'window-open', 'm1').length, 1, 'the window opened once')
+  t.equal(about(records, 'window-close', 'm1').length, 1, 'and closed once, by the survivor')
+  await assertConsistent(t, world, records)
+})
