@@ -6,16 +6,16 @@ function Row(props: { window: WindowView; now: number; live: boolean }) {
   return (
     <tr data-event={w.event} class={live ? 'live' : ''}>
       <th scope="row">
-        <span class="title">{w.title}</span>
-        <span class="muted small">
+        <span class="block title">{w.title}</span>
+        <span class="block muted small">
           {w.competition} · {w.week}
         </span>
       </th>
       <td class="num">
-        <span class="countdown" data-testid="countdown">
+        <span class="block countdown" data-testid="countdown">
           {live ? countdown(w.closesAt - now) : countdown(w.opensAt - now)}
         </span>
-        <span class="muted small">
+        <span class="block muted small">
           {live ? `ends ${clock(w.closesAt)}` : `opens ${clock(w.opensAt)}–${clock(w.closesAt)}`}
         </span>
       </td>

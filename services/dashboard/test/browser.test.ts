@@ -1,0 +1,116 @@
+/**
+ * The dashboard in real headless Chromium against real Redis, API, scheduler, gateway and dry-run
+ * edge agents: what the task force sees changes live, without a reload.
+ */
+import { isoWeekKey, seasonOf } from '@offside/core'
+import type { Page } from 'playwright-core'
+import t from 'tap'
+import { launchBrowser, startStack } from './stack.js'
+
+const stack = await startStack(t)
+const browser = await launchBrowser(t)
+
+// A match whose window opens a few seconds from now (pre 0 minutes), long enough to stay live.
+const kickoff = Date.now() + 12_000
+const week = isoWeekKey(kickoff, 'Europe/Rome')
+await stack.admin('PUT', '/v1/competitions/serie-a', {
+  name: 'Serie A',
+  timeZone: 'Europe/Rome',
+  preMinutes: 0,
+  postMinutes: 5,
+})
+await stack.admin('POST', '/v1/orgs', { id: 'sky-it', kind: 'rightsholder', name: 'Sky Italia' })
+await stack.admin('POST', '/v1/orgs', { id: 'isp-a', kind: 'isp', name: 'ISP A' })
+await stack.admin('POST', '/v1/orgs', { id: 'task-force', kind: 'ops', name: 'Task force' })
+const { token: opsToken } = await stack.admin<{ token: string }>('POST', '/v1/tokens', {
+  org: 'task-force',
+  role: 'ops',
+})
+const { token: ispToken } = await stack.admin<{ token: string }>('POST', '/v1/tokens', {
+  org: 'isp-a',
+  role: 'isp',
+})
+await stack.admin('PUT', '/v1/orders/o1', {
+  rightsholder: 'sky-it',
+  competitions: ['serie-a'],
+  season: seasonOf(kickoff, {
+    id: 'serie-a',
+    name: 'Serie A',
+    timeZone: 'Europe/Rome',
+    preMinutes: 0,
+    postMinutes: 5,
+  }),
+  reference: '123/26/DDA',
+})
+await stack.admin('PUT', '/v1/events/m1', {
+  competition: 'serie-a',
+  kickoff: new Date(kickoff).toISOString(),
+  end: new Date(kickoff + 20 * 60_000).toISOString(),
+  title: 'Inter – Milan',
+})
+// Two entries accepted; an IPv6 /40 is broader than the soft limit (/48) and is held for review.
+const upload = await stack.admin<{ held: { target: string }[] }>('PUT', `/v1/lists/sky-it/${week}`, {
+  entries: [{ target: '203.0.113.7' }, { target: '198.51.100.0/24' }, { target: '2001:db8::/40' }],
+})
+t.equal(upload.held.length, 1, 'the broad IPv6 prefix is held by the guard')
+
+const page: Page = await browser.newPage({ viewport: { width: 1366, height: 768 } })
+t.teardown(() => page.close())
+
+const eventRow = (event: string) => page.locator(`[data-testid="live-windows"] tr[data-event="${event}"]`)
+
+t.test('the page loads after signing in with a token from the URL, which is then removed', async (t) => {
+  await page.goto(`${stack.dashboardUrl}/?token=${encodeURIComponent(opsToken)}`)
+  await page.locator('[data-testid="connection"]', { hasText: 'Live' }).waitFor({ timeout: 10_000 })
+  t.notMatch(page.url(), /token=/, 'the token is stripped from the address bar')
+  await page.locator('[data-testid="upcoming-windows"] tr[data-event="m1"]').waitFor({ timeout: 5_000 })
+  t.pass('the upcoming match is listed before its window opens')
+  await page.evaluate(() => {
+    ;(window as unknown as { notReloaded: boolean }).notReloaded = true
+  })
+})
+
+t.test('a window goes live and its enforced count updates within 2 s, without reload', async (t) => {
+  // The window opens at kickoff (pre 0); the page must show both entries 2 s after that at the latest.
+  const deadline = kickoff + 2_000 - Date.now()
+  t.ok(deadline > 2_000, 'the window has not opened yet when the test starts watching')
+  await eventRow('m1')
+    .locator('[data-testid="enforced-entries"]', { hasText: /^2$/ })
+    .waitFor({ timeout: deadline })
+  t.ok(Date.now() >= kickoff - 500, 'the count did not show before the window opened')
+  t.equal(
+    await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded),
+    true,
+    'the page was not reloaded',
+  )
+  t.equal(
+    await eventRow('m1').locator('.title').textContent(),
+    'Inter – Milan',
+    'the live window names the match',
+  )
+})
+
+t.test('an ISP agent disconnects and the page shows it', async (t) => {
+  const agent = await stack.startAgent(ispToken, 'edge-1')
+  const row = page.locator('tr[data-agent="edge-1"]')
+  await row.and(page.locator('[data-connected="true"]')).waitFor({ timeout: 15_000 })
+  t.pass('the connected agent is listed')
+  await agent.stop()
+  await row.and(page.locator('[data-connected="false"]')).waitFor({ timeout: 5_000 })
+  t.match(await row.textContent(), /disconnected/, 'the agent row says disconnected')
+})
+
+t.test('a held entry is approved from the page and becomes enforced', async (t) => {
+  const held = page.locator('li[data-target="2001:db8::/40"]')
+  await held.waitFor({ timeout: 5_000 })
+  t.match(await held.textContent(), /broader-than-soft-limit/, 'the held entry shows its reason code')
+  // Keyboard: focus the approve button and press Enter, as a task-force member without a mouse would.
+  await held.getByRole('button', { name: /^Approve/ }).focus()
+  await page.keyboard.press('Enter')
+  await held.waitFor({ state: 'detached', timeout: 5_000 })
+  t.pass('the approved entry leaves the guard panel')
+  await eventRow('m1')
+    .locator('[data-testid="enforced-entries"]', { hasText: /^3$/ })
+    .waitFor({ timeout: 5_000 })
+  t.pass('the live window now enforces the approved entry too')
+})
