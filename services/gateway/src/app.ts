@@ -1,0 +1,154 @@
+/**
+ * The gateway as a Fastify app: the agents' websocket stream (`/v1/agents/stream`) and health,
+ * readiness and metrics. Never listens (server.ts does). All shared state is in Redis, so any
+ * number of gateway processes on one Redis behave as one.
+ */
+import websocket from '@fastify/websocket'
+import { loadSigningKey, type SigningKey } from '@offside/protocol'
+import { createDb, type RevisionRecord, recordRevisionReference, verifyToken } from '@offside/store'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { Redis } from 'ioredis'
+import type { GatewayConfig } from './config.js'
+import { RevisionFeed } from './feed.js'
+import { createMetrics } from './metrics.js'
+import { AgentSession } from './session.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The ISP organisation an agent's token speaks for (set by the auth hook). */
+    isp: string
+  }
+}
+
+export interface BuildOptions {
+  config: GatewayConfig
+  logger?: FastifyServerOptions['logger']
+  /** Tests may pass the key instead of a file. */
+  signingKey?: SigningKey
+  now?: () => number
+}
+
+/** Timed-window causes are measured from their scheduled instant, triggers from their issue. */
+function referenceOf(record: RevisionRecord) {
+  const { cause } = record
+  return {
+    revision: record.revision,
+    kind: cause.kind,
+    issuedAt: record.issuedAt,
+    ...(cause.scheduledAt !== undefined ? { scheduledAt: cause.scheduledAt } : {}),
+    ...(cause.event !== undefined ? { event: cause.event } : {}),
+    reference: cause.scheduledAt ?? record.issuedAt,
+  }
+}
+
+function bearer(header: string | undefined): string {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '')
+  return match?.[1] ?? ''
+}
+
+/** Builds the gateway; its Redis connections and agent sockets close with it. */
+export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
+  const { config } = options
+  const now = options.now ?? Date.now
+  const signingKey = options.signingKey ?? (await loadSigningKey(config.signingKeyFile))
+  const app = Fastify({
+    logger: options.logger ?? false,
+    disableRequestLogging: true,
+    forceCloseConnections: true,
+  })
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 })
+  // A blocked XREAD holds its connection, so the feed gets one of its own.
+  const blocking = new Redis(config.redisUrl, { maxRetriesPerRequest: null })
+  for (const client of [redis, blocking]) client.on('error', (err) => app.log.error({ err }, 'redis error'))
+  const db = createDb(redis, config.keyPrefix)
+  const sessions = new Set<AgentSession>()
+  const metrics = createMetrics(() => sessions.size)
+
+  const feed = new RevisionFeed({
+    db,
+    blocking,
+    signingKey,
+    log: app.log,
+    onRevision: (record) => {
+      recordRevisionReference(db, referenceOf(record)).catch((err) =>
+        app.log.error({ err, revision: record.revision }, 'cannot record the revision for compliance'),
+      )
+    },
+  })
+  await feed.start()
+
+  const heartbeats = setInterval(() => {
+    for (const session of sessions) {
+      session.heartbeat().catch((err) => app.log.error({ err, ...session.agent }, 'heartbeat failed'))
+    }
+  }, config.heartbeatMs)
+
+  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } })
+
+  app.get('/healthz', async () => ({ ok: true }))
+  app.get('/readyz', async (_request, reply) => {
+    const ready =
+      feed.running &&
+      (await redis.ping().then(
+        () => true,
+        () => false,
+      ))
+    return reply.code(ready ? 200 : 503).send({ ok: ready })
+  })
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  )
+
+  await app.register(async (stream) => {
+    stream.decorateRequest('isp', '')
+    stream.addHook('preValidation', async (request, reply) => {
+      const identity = await verifyToken(db, bearer(request.headers.authorization))
+      if (identity?.role !== 'isp') {
+        return reply.code(401).type('application/problem+json').send({
+          type: 'about:blank',
+          title: 'An ISP token is required (Authorization: Bearer <token>)',
+          status: 401,
+        })
+      }
+      request.isp = identity.org
+    })
+
+    stream.get('/v1/agents/stream', { websocket: true }, (socket, request) => {
+      const session = new AgentSession({
+        socket,
+        isp: request.isp,
+        db,
+        feed,
+        metrics,
+        log: app.log,
+        gatewayId: config.gatewayId,
+        heartbeatMs: config.heartbeatMs,
+        maxBufferedBytes: config.maxBufferedBytes,
+        now,
+      })
+      sessions.add(session)
+      // Frames are handled one at a time, in order; listeners are attached before any await.
+      let work = Promise.resolve()
+      socket.on('message', (data, isBinary) => {
+        const text = isBinary ? '' : String(data)
+        work = work
+          .then(() => session.receive(text))
+          .catch((err) => app.log.error({ err, ...session.agent }, 'cannot handle an agent message'))
+      })
+      socket.on('error', (err) => app.log.warn({ err, ...session.agent }, 'agent socket error'))
+      socket.on('close', () => {
+        sessions.delete(session)
+        work = work
+          .then(() => session.closed())
+          .catch((err) => app.log.error({ err, ...session.agent }, 'cannot record the disconnect'))
+      })
+    })
+  })
+
+  app.addHook('onClose', async () => {
+    clearInterval(heartbeats)
+    await feed.close()
+    await redis.quit().catch(() => redis.disconnect())
+  })
+  return app
+}

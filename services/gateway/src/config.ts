@@ -1,0 +1,71 @@
+import { hostname } from 'node:os'
+import { DEFAULT_KEY_PREFIX } from '@offside/store'
+
+/** Everything the gateway reads from its environment, validated once at start-up. */
+export interface GatewayConfig {
+  host: string
+  port: number
+  redisUrl: string
+  keyPrefix: string
+  logLevel: string
+  /** Ed25519 private key (PEM) that signs every snapshot and delta. */
+  signingKeyFile: string
+  /** Heartbeat period both ways; an agent silent for three periods is disconnected. */
+  heartbeatMs: number
+  /** A socket whose unsent data grows past this is a slow agent and is disconnected. */
+  maxBufferedBytes: number
+  /** Names this process in Redis (which gateway holds which agent). */
+  gatewayId: string
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+function integer(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined || value === '') return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${value}"`)
+  }
+  return n
+}
+
+/** Reads and checks the gateway's settings; throws a {@link ConfigError} naming the bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const redisUrl = env.OFFSIDE_REDIS_URL || 'redis://127.0.0.1:6379'
+  if (!/^rediss?:\/\//.test(redisUrl))
+    throw new ConfigError('OFFSIDE_REDIS_URL must be a redis:// or rediss:// URL')
+  const signingKeyFile = env.OFFSIDE_SIGNING_KEY_FILE
+  if (!signingKeyFile)
+    throw new ConfigError('OFFSIDE_SIGNING_KEY_FILE is required (Ed25519 private key, PEM)')
+  return {
+    host: env.OFFSIDE_HOST || '127.0.0.1',
+    port: integer('OFFSIDE_GATEWAY_PORT', env.OFFSIDE_GATEWAY_PORT, 8081, 0, 65535),
+    redisUrl,
+    keyPrefix: env.OFFSIDE_KEY_PREFIX || DEFAULT_KEY_PREFIX,
+    logLevel: env.OFFSIDE_LOG_LEVEL || 'warn',
+    signingKeyFile,
+    heartbeatMs: integer(
+      'OFFSIDE_GATEWAY_HEARTBEAT_MS',
+      env.OFFSIDE_GATEWAY_HEARTBEAT_MS,
+      10_000,
+      100,
+      600_000,
+    ),
+    maxBufferedBytes: integer(
+      'OFFSIDE_GATEWAY_MAX_BUFFERED_BYTES',
+      env.OFFSIDE_GATEWAY_MAX_BUFFERED_BYTES,
+      64 * 1024 * 1024,
+      1024,
+      2 ** 31,
+    ),
+    gatewayId: env.OFFSIDE_GATEWAY_ID || `${hostname()}:${process.pid}`,
+  }
+}

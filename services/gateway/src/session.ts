@@ -1,0 +1,235 @@
+import {
+  type AgentMessage,
+  type ErrorCode,
+  type GatewayMessage,
+  PROTOCOL_VERSION,
+  parseAgentMessage,
+} from '@offside/protocol'
+import {
+  type AgentRef,
+  agentConnected,
+  agentDisconnected,
+  type Db,
+  readRevisionsSince,
+  recordAck,
+  touchAgent,
+} from '@offside/store'
+import type { WebSocket } from 'ws'
+import type { RevisionFeed } from './feed.js'
+import type { GatewayMetrics } from './metrics.js'
+
+export interface SessionLog {
+  info(details: object, message: string): void
+  warn(details: object, message: string): void
+  error(details: object, message: string): void
+}
+
+export interface SessionOptions {
+  socket: WebSocket
+  isp: string
+  db: Db
+  feed: RevisionFeed
+  metrics: GatewayMetrics
+  log: SessionLog
+  gatewayId: string
+  heartbeatMs: number
+  maxBufferedBytes: number
+  now: () => number
+  /** An agent further behind than this many revisions gets a snapshot instead of deltas. */
+  maxDeltaBacklog?: number
+}
+
+const OPEN = 1
+
+/**
+ * One agent's connection: waits for its hello, sends the deltas it misses (or a snapshot), then
+ * every live revision in order; records its acks and presence. Sending never waits for the agent:
+ * a socket whose unsent data passes the bound is closed, so a slow agent delays no one.
+ */
+export class AgentSession {
+  readonly #o: Required<SessionOptions>
+  #agent: AgentRef | undefined
+  /** Last revision sent to this agent (or announced by it in its hello). */
+  #sent = 0
+  #pumping = false
+  #again = false
+  #unsubscribe: (() => void) | undefined
+  lastHeard: number
+
+  constructor(options: SessionOptions) {
+    this.#o = { maxDeltaBacklog: 1000, ...options }
+    this.lastHeard = options.now()
+  }
+
+  get agent(): AgentRef | undefined {
+    return this.#agent
+  }
+
+  /** Handles one text frame from the agent. */
+  async receive(text: string): Promise<void> {
+    this.lastHeard = this.#o.now()
+    const parsed = parseAgentMessage(text)
+    if (!parsed.ok) return this.#fail(parsed.code, parsed.message)
+    const message = parsed.message
+    if (!this.#agent && message.type !== 'hello') return this.#fail('bad-message', 'say hello first')
+    switch (message.type) {
+      case 'hello':
+        return this.#hello(message)
+      case 'ack':
+        return this.#ack(message)
+      case 'heartbeat':
+        return
+      case 'error':
+        this.#o.metrics.agentErrors.inc({ code: message.code })
+        this.#o.log.warn(
+          { ...this.#agent, code: message.code, reason: message.message },
+          'agent reported an error',
+        )
+        return
+    }
+  }
+
+  /** Called when the socket closes, whatever the reason. */
+  async closed(): Promise<void> {
+    this.#unsubscribe?.()
+    if (this.#agent) await agentDisconnected(this.#o.db, this.#agent, this.#o.gatewayId)
+  }
+
+  /** Periodic: heartbeat to the agent, presence renewal, and the silence check. */
+  async heartbeat(): Promise<void> {
+    const { socket, now, heartbeatMs, db, gatewayId } = this.#o
+    if (now() - this.lastHeard > 3 * heartbeatMs) {
+      this.#o.log.warn({ ...this.#agent }, 'agent silent for three heartbeats; disconnecting')
+      socket.terminate()
+      return
+    }
+    this.#send({ v: PROTOCOL_VERSION, type: 'heartbeat', at: now() })
+    if (this.#agent) await touchAgent(db, this.#agent, gatewayId, now(), 3 * heartbeatMs)
+  }
+
+  async #hello(hello: Extract<AgentMessage, { type: 'hello' }>): Promise<void> {
+    if (this.#agent) return this.#fail('bad-message', 'hello was already said')
+    const { db, isp, gatewayId, now, heartbeatMs, feed } = this.#o
+    this.#agent = { isp, agentId: hello.agentId }
+    this.#sent = hello.lastRevision
+    await agentConnected(db, {
+      ...this.#agent,
+      capabilities: hello.capabilities,
+      lastRevision: hello.lastRevision,
+      gateway: gatewayId,
+      now: now(),
+      ttlMs: 3 * heartbeatMs,
+    })
+    // The revision an agent comes back with was applied: it counts as acknowledged when the ack
+    // itself was lost with the old connection.
+    if (hello.lastRevision > 0) {
+      await recordAck(db, this.#agent, {
+        revision: hello.lastRevision,
+        receivedAt: now(),
+        appliedAt: now(),
+        enforced: 0,
+        staged: 0,
+        notFitting: 0,
+        source: 'hello',
+      })
+    }
+    if (hello.lastRevision > feed.last) {
+      this.#o.log.warn(
+        { ...this.#agent, lastRevision: hello.lastRevision, current: feed.last },
+        'agent is ahead',
+      )
+    }
+    this.#o.log.info({ ...this.#agent, lastRevision: hello.lastRevision }, 'agent said hello')
+    this.#unsubscribe = feed.subscribe(() => void this.pump())
+    await this.pump()
+  }
+
+  async #ack(ack: Extract<AgentMessage, { type: 'ack' }>): Promise<void> {
+    if (!this.#agent || ack.revision > this.#sent)
+      return this.#fail('bad-message', `revision ${ack.revision} was not sent`)
+    this.#o.metrics.acks.inc()
+    await recordAck(this.#o.db, this.#agent, {
+      revision: ack.revision,
+      receivedAt: this.#o.now(),
+      appliedAt: ack.appliedAt,
+      enforced: ack.enforced,
+      staged: ack.staged,
+      notFitting: ack.notFitting.length,
+      source: 'ack',
+    })
+  }
+
+  /** Sends everything after `#sent` up to the feed's last revision; re-runs if woken meanwhile. */
+  async pump(): Promise<void> {
+    if (this.#pumping) {
+      this.#again = true
+      return
+    }
+    this.#pumping = true
+    try {
+      do {
+        this.#again = false
+        await this.#catchUp()
+      } while (this.#again)
+    } catch (err) {
+      this.#o.log.error({ err, ...this.#agent }, 'cannot send revisions to the agent')
+      this.#o.socket.close(1011, 'gateway error')
+    } finally {
+      this.#pumping = false
+    }
+  }
+
+  async #catchUp(): Promise<void> {
+    const { feed, db, maxDeltaBacklog } = this.#o
+    while (this.#sent < feed.last && this.#open()) {
+      const cached = feed.cached(this.#sent + 1)
+      if (cached) {
+        this.#sendFrame(cached)
+        this.#sent++
+        continue
+      }
+      const behind = feed.last - this.#sent
+      const records =
+        this.#sent === 0 || behind > maxDeltaBacklog ? null : await readRevisionsSince(db, this.#sent, 500)
+      if (records === null) {
+        const snapshot = await feed.snapshotFrame()
+        if (snapshot.revision <= this.#sent) return // nothing newer to offer
+        this.#sendFrame(snapshot.text)
+        this.#o.metrics.snapshots.inc()
+        this.#sent = snapshot.revision
+        continue
+      }
+      if (records.length === 0) return
+      for (const record of records) {
+        if (!this.#open()) return
+        this.#sendFrame(feed.deltaFrame(record))
+        this.#sent = record.revision
+      }
+    }
+  }
+
+  #open(): boolean {
+    return this.#o.socket.readyState === OPEN
+  }
+
+  #sendFrame(text: string): void {
+    const { socket, maxBufferedBytes, metrics, log } = this.#o
+    if (!this.#open()) return
+    socket.send(text)
+    metrics.framesSent.inc()
+    if (socket.bufferedAmount > maxBufferedBytes) {
+      metrics.slowDisconnects.inc()
+      log.warn({ ...this.#agent, buffered: socket.bufferedAmount }, 'agent too slow; disconnecting')
+      socket.terminate()
+    }
+  }
+
+  #send(message: GatewayMessage): void {
+    if (this.#open()) this.#o.socket.send(JSON.stringify(message))
+  }
+
+  #fail(code: ErrorCode, message: string): void {
+    this.#o.log.warn({ ...this.#agent, code, reason: message }, 'refused a message from an agent')
+    this.#send({ v: PROTOCOL_VERSION, type: 'error', code, message })
+  }
+}

@@ -1,0 +1,163 @@
+import { type GatewayMessage, parseGatewayMessage, verifySigned } from '@offside/protocol'
+import { createToken, listAgents } from '@offside/store'
+import t from 'tap'
+import type { WebSocket } from 'ws'
+import { group, startGateway } from './helper.js'
+
+/** Collects the gateway's messages on a socket and lets a test wait for the n-th signed one. */
+function inbox(socket: WebSocket) {
+  const messages: GatewayMessage[] = []
+  let wake = () => {}
+  socket.on('message', (data) => {
+    const parsed = parseGatewayMessage(String(data))
+    if (!parsed.ok) throw new Error(parsed.message)
+    if (parsed.message.type !== 'heartbeat') messages.push(parsed.message)
+    wake()
+  })
+  const next = async (count: number) => {
+    const deadline = Date.now() + 5000
+    while (messages.length < count) {
+      if (Date.now() > deadline) throw new Error(`only ${messages.length} of ${count} messages arrived`)
+      await new Promise<void>((resolve) => {
+        wake = resolve
+        setTimeout(resolve, 100)
+      })
+    }
+    return messages
+  }
+  return { messages, next }
+}
+
+const hello = (lastRevision: number, agentId = 'edge-1') =>
+  JSON.stringify({ v: 1, type: 'hello', agentId, lastRevision, capabilities: ['backend:dry-run'] })
+
+const revisionsOf = (messages: GatewayMessage[]) =>
+  messages.map((m) =>
+    m.type === 'snapshot' || m.type === 'delta' ? `${m.type}:${m.payload.revision}` : m.type,
+  )
+
+t.test('a connection without an ISP token is refused before the upgrade', async (t) => {
+  const gw = await startGateway(t)
+  await t.rejects(gw.app.injectWS('/v1/agents/stream'), 'no token refused')
+  const { token } = await createToken(gw.db, { org: 'sky-it', role: 'rightsholder', now: Date.now() })
+  await t.rejects(
+    gw.app.injectWS('/v1/agents/stream', { headers: { authorization: `Bearer ${token}` } }),
+    'a rightsholder token is refused',
+  )
+})
+
+t.test(
+  'a new agent gets a signed snapshot of the current state, then every live revision in order',
+  async (t) => {
+    const gw = await startGateway(t)
+    const now = Date.now()
+    await gw.publish([{ op: 'put', group: group('w:m1', now, now + 60_000, ['203.0.113.7/32']) }])
+    await gw.publish([
+      { op: 'put', group: group('w:m2', now + 3_600_000, now + 7_200_000, ['198.51.100.0/24']) },
+    ])
+    const socket = await gw.app.injectWS('/v1/agents/stream', {
+      headers: { authorization: `Bearer ${gw.ispToken}` },
+    })
+    t.teardown(() => socket.terminate())
+    const box = inbox(socket)
+    socket.send(hello(0))
+    const [snapshot] = await box.next(1)
+    t.equal(snapshot?.type, 'snapshot', 'a fresh agent starts from a snapshot')
+    if (snapshot?.type !== 'snapshot') return
+    t.equal(snapshot.payload.revision, 2, 'at the current revision')
+    t.same(
+      snapshot.payload.groups.map((g) => g.id),
+      ['w:m1', 'w:m2'],
+      'with the live and the staged group',
+    )
+    t.ok(verifySigned(snapshot, gw.trusted).ok, 'signed with the gateway key')
+
+    await gw.publish([
+      { op: 'patch', id: 'w:m1', from: now, until: now + 60_000, add: ['203.0.113.8/32'], remove: [] },
+    ])
+    await gw.publish([{ op: 'drop', id: 'w:m2' }])
+    const messages = await box.next(3)
+    t.same(revisionsOf(messages), ['snapshot:2', 'delta:3', 'delta:4'], 'live deltas follow in order')
+    t.ok(
+      messages.every((m) => m.type !== 'delta' || verifySigned(m, gw.trusted).ok),
+      'every delta verifies',
+    )
+  },
+)
+
+t.test('an agent that comes back gets exactly the deltas it missed, and its acks are recorded', async (t) => {
+  const gw = await startGateway(t)
+  const now = Date.now()
+  for (let i = 1; i <= 5; i++) {
+    await gw.publish([{ op: 'put', group: group(`w:m${i}`, now, now + 60_000, [`203.0.113.${i}/32`]) }])
+  }
+  const socket = await gw.app.injectWS('/v1/agents/stream', {
+    headers: { authorization: `Bearer ${gw.ispToken}` },
+  })
+  t.teardown(() => socket.terminate())
+  const box = inbox(socket)
+  socket.send(hello(3))
+  const messages = await box.next(2)
+  t.same(revisionsOf(messages), ['delta:4', 'delta:5'], 'only revisions 4 and 5 are sent')
+  socket.send(
+    JSON.stringify({
+      v: 1,
+      type: 'ack',
+      revision: 4,
+      appliedAt: Date.now(),
+      enforced: 4,
+      staged: 0,
+      notFitting: [],
+    }),
+  )
+  socket.send(
+    JSON.stringify({
+      v: 1,
+      type: 'ack',
+      revision: 5,
+      appliedAt: Date.now(),
+      enforced: 5,
+      staged: 0,
+      notFitting: [],
+    }),
+  )
+  let agents = await listAgents(gw.db)
+  for (let i = 0; i < 50 && agents[0]?.lastRevision !== 5; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    agents = await listAgents(gw.db)
+  }
+  t.match(
+    agents,
+    [{ isp: 'isp-a', agentId: 'edge-1', lastRevision: 5, enforced: 5, connected: true }],
+    'ack recorded',
+  )
+  socket.terminate()
+  for (let i = 0; i < 50 && agents[0]?.connected; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    agents = await listAgents(gw.db)
+  }
+  t.equal(agents[0]?.connected, false, 'shown disconnected once the socket is gone')
+})
+
+t.test('an agent that acknowledges a revision it was never sent is told so', async (t) => {
+  const gw = await startGateway(t)
+  const socket = await gw.app.injectWS('/v1/agents/stream', {
+    headers: { authorization: `Bearer ${gw.ispToken}` },
+  })
+  t.teardown(() => socket.terminate())
+  const box = inbox(socket)
+  socket.send(JSON.stringify({ v: 1, type: 'heartbeat', at: 1 }))
+  const [error] = await box.next(1)
+  t.match(error, { type: 'error', code: 'bad-message', message: /hello/ }, 'hello must come first')
+  socket.send(hello(0))
+  socket.send(
+    JSON.stringify({ v: 1, type: 'ack', revision: 9, appliedAt: 1, enforced: 0, staged: 0, notFitting: [] }),
+  )
+  const messages = await box.next(2)
+  t.match(
+    messages[1],
+    { type: 'error', code: 'bad-message', message: /not sent/ },
+    'ack of an unsent revision refused',
+  )
+  t.equal((await listAgents(gw.db))[0]?.lastRevision, 0, 'and not recorded')
+})
