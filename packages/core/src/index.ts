@@ -1,6 +1,7 @@
 export * from './effective-state.js'
 export * from './enforcement.js'
 export * from './groups.js'
+export * from './guard.js'
 export * from './prefix-set.js'
 export * from './range-index.js'
 export * from './season.js'
