@@ -55,14 +55,16 @@ export async function loadStateInputs(
   const value = (index: number) => first[index]?.[1]
   const competitions = parseAll<Competition>(value(0) as string[])
   const events = parseAll<MatchEvent>(value(1) as string[])
-  const orders = parseAll<Order>(value(2) as string[]).map(({ id, rightsholder, competitions, season, reference, suspended }) => ({
-    id,
-    rightsholder,
-    competitions,
-    season,
-    reference,
-    suspended,
-  }))
+  const orders = parseAll<Order>(value(2) as string[]).map(
+    ({ id, rightsholder, competitions, season, reference, suspended }) => ({
+      id,
+      rightsholder,
+      competitions,
+      season,
+      reference,
+      suspended,
+    }),
+  )
   const revocations = parseAll<{ prefix: string; order?: string }>(value(3) as string[]).map((r) =>
     r.order ? { prefix: r.prefix, order: r.order } : { prefix: r.prefix },
   )
@@ -85,12 +87,22 @@ export async function loadStateInputs(
     .filter(([rightsholder, week]) => rightsholders.has(rightsholder) && weeks.has(week))
 
   const lists = await loadLists(db, wanted, PrefixSet.from(protectedRanges.map((range) => range.prefix)))
-  return { now, graceMs: options.graceMs ?? DEFAULT_GRACE_MS, competitions, events, orders, lists, revocations }
+  return {
+    now,
+    graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
+    competitions,
+    events,
+    orders,
+    lists,
+    revocations,
+  }
 }
 
 async function loadLists(db: Db, wanted: [string, string][], protectedSet: PrefixSet): Promise<WeeklyList[]> {
   if (wanted.length === 0) return []
-  const pointers = await db.redis.pipeline(wanted.map(([rh, week]) => ['hget', db.keys.list(rh, week), 'summary'])).exec()
+  const pointers = await db.redis
+    .pipeline(wanted.map(([rh, week]) => ['hget', db.keys.list(rh, week), 'summary']))
+    .exec()
   const second = db.redis.pipeline()
   const present: { rightsholder: string; week: string }[] = []
   wanted.forEach(([rightsholder, week], index) => {

@@ -1,0 +1,75 @@
+/** The API's configuration, validated once at start-up; nothing deeper reads `process.env`. */
+export interface ApiConfig {
+  host: string
+  port: number
+  redisUrl: string
+  keyPrefix: string
+  /** The bootstrap authority token (OFFSIDE_ADMIN_TOKEN). */
+  adminToken: string
+  /** Special-purpose range names the guard relaxes, e.g. ["documentation"] for demos and tests. */
+  guardAllowSpecial: string[]
+  logLevel: string
+  /** Largest request body for ordinary routes, bytes. */
+  bodyLimit: number
+  /** Largest weekly-list or import body, bytes (a 200k-entry list is a few MB). */
+  listBodyLimit: number
+  /** Largest public complaint body, bytes. */
+  publicBodyLimit: number
+  /** Requests per minute per client address on the public endpoints. */
+  publicRateLimit: number
+  /** Grace after a window closes before its entries expire (SPEC rule 5). */
+  graceMs: number
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < min)
+    throw new ConfigError(`${name} must be an integer ≥ ${min}, got "${raw}"`)
+  return value
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+/** Reads and checks the environment (names in docs/architecture.md "Configuration"). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const adminToken = env.OFFSIDE_ADMIN_TOKEN ?? ''
+  if (adminToken.length < 16)
+    throw new ConfigError('OFFSIDE_ADMIN_TOKEN is required (at least 16 characters)')
+  const logLevel = env.OFFSIDE_LOG_LEVEL || 'warn'
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new ConfigError(`OFFSIDE_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
+  return {
+    host: env.OFFSIDE_HOST || '127.0.0.1',
+    port: integer(env, 'OFFSIDE_API_PORT', 8080),
+    redisUrl: env.OFFSIDE_REDIS_URL || 'redis://127.0.0.1:6379',
+    keyPrefix: env.OFFSIDE_KEY_PREFIX ?? 'offside:',
+    adminToken,
+    guardAllowSpecial: (env.OFFSIDE_GUARD_ALLOW_SPECIAL ?? '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean),
+    logLevel,
+    bodyLimit: integer(env, 'OFFSIDE_API_BODY_LIMIT', 256 * 1024, 1024),
+    listBodyLimit: integer(env, 'OFFSIDE_API_LIST_BODY_LIMIT', 64 * 1024 * 1024, 1024),
+    publicBodyLimit: integer(env, 'OFFSIDE_API_PUBLIC_BODY_LIMIT', 8 * 1024, 256),
+    publicRateLimit: integer(env, 'OFFSIDE_API_PUBLIC_RATE_LIMIT', 30, 1),
+    graceMs: integer(env, 'OFFSIDE_GRACE_MS', 60_000),
+  }
+}
+
+/** A configuration for tests and embedding: defaults plus whatever is given. */
+export function testConfig(overrides: Partial<ApiConfig> & { redisUrl: string }): ApiConfig {
+  return {
+    ...loadConfig({
+      OFFSIDE_ADMIN_TOKEN: 'test-admin-token-0123456789',
+      OFFSIDE_GUARD_ALLOW_SPECIAL: 'documentation',
+    }),
+    ...overrides,
+  }
+}

@@ -1,0 +1,193 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { defaultGuardConfig, displayPrefix, type ProtectedRange, parseTarget } from '@offside/core'
+import {
+  decideHeld,
+  getHeld,
+  getProtectedRanges,
+  getReporterCounters,
+  type HeldEntry,
+  listPendingHeld,
+  putProtectedRanges,
+} from '@offside/store'
+import { Type } from 'typebox'
+import { errors, problem } from '../../errors.js'
+import { assertOwnOrg, identityOf } from '../../plugins/auth.js'
+import { Id, IdParams, problemResponses } from '../../schemas/common.js'
+import {
+  Decision,
+  HeldList,
+  HeldView,
+  ProtectedResult,
+  ProtectedView,
+  PutProtected,
+  ReporterView,
+} from '../../schemas/guard.js'
+import { holdNewlyProtected } from './retroactive.js'
+
+const iso = (ms: number) => new Date(ms).toISOString()
+const heldView = ({ heldAt, decidedAt, target, ...rest }: HeldEntry) => ({
+  ...rest,
+  target: displayPrefix(target),
+  heldAt: iso(heldAt),
+  ...(decidedAt !== undefined ? { decidedAt: iso(decidedAt) } : {}),
+})
+
+/** Guard review (held entries), the protected ranges, and reporter accountability (SPEC rules 6, 12, 13). */
+const guardRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/guard/held',
+    {
+      config: { roles: ['ops', 'authority', 'rightsholder'] },
+      schema: {
+        tags: ['guard'],
+        querystring: Type.Object(
+          {
+            rightsholder: Type.Optional(Type.String()),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+            offset: Type.Optional(Type.Integer({ minimum: 0 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: HeldList },
+      },
+    },
+    async (request) => {
+      const identity = identityOf(request)
+      const rightsholder = identity.role === 'rightsholder' ? identity.org : request.query.rightsholder
+      const { total, entries } = await listPendingHeld(app.db, {
+        ...(rightsholder ? { rightsholder } : {}),
+        ...(request.query.limit ? { limit: request.query.limit } : {}),
+        ...(request.query.offset ? { offset: request.query.offset } : {}),
+      })
+      return { total, held: entries.map(heldView) }
+    },
+  )
+
+  for (const action of ['approve', 'reject'] as const) {
+    app.post(
+      `/guard/held/:id/${action}`,
+      {
+        config: { roles: ['ops'] },
+        schema: {
+          tags: ['guard'],
+          params: IdParams,
+          body: Type.Optional(Decision),
+          response: { 200: HeldView, ...problemResponses },
+        },
+      },
+      async (request) => {
+        const existing = await getHeld(app.db, request.params.id)
+        if (!existing) throw new errors.NotFound(`no held entry "${request.params.id}"`)
+        if (existing.status !== 'pending') {
+          throw problem(errors.Conflict, `held entry "${existing.id}" was already ${existing.status}`, {
+            field: 'id',
+          })
+        }
+        const reason = request.body?.reason
+        const decided = await decideHeld(app.db, existing.id, {
+          approve: action === 'approve',
+          by: identityOf(request).org,
+          now: Date.now(),
+          ...(reason ? { reason } : {}),
+        })
+        await app.audit(request, `guard.${action}`, `held:${existing.id}`, {
+          rightsholder: existing.rightsholder,
+          week: existing.week,
+          target: existing.target,
+          reasons: existing.reasons.map((r) => r.code),
+          reason: reason ?? null,
+        })
+        if (action === 'approve') {
+          await app.recompute({
+            kind: 'guard-change',
+            rightsholder: existing.rightsholder,
+            week: existing.week,
+            prefixes: [existing.target],
+          })
+        }
+        return heldView(decided!)
+      },
+    )
+  }
+
+  app.get(
+    '/guard/protected',
+    {
+      config: { roles: ['ops', 'authority'] },
+      schema: { tags: ['guard'], response: { 200: ProtectedView } },
+    },
+    async () => {
+      const stored = await getProtectedRanges(app.db)
+      return { origin: stored ? 'operator' : 'default', ranges: stored ?? defaultGuardConfig.protectedRanges }
+    },
+  )
+
+  app.put(
+    '/guard/protected',
+    {
+      config: { roles: ['ops'] },
+      bodyLimit: 16 * 1024 * 1024,
+      schema: {
+        tags: ['guard'],
+        body: PutProtected,
+        response: { 200: ProtectedResult, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const ranges: ProtectedRange[] = request.body.ranges.map((range, index) => {
+        const parsed = parseTarget(range.prefix)
+        if (!parsed.ok || parsed.target.kind !== 'prefix') {
+          throw problem(
+            errors.InvalidInput,
+            `range ${index}: ${parsed.ok ? 'not a prefix' : parsed.message}`,
+            {
+              index,
+              field: `ranges[${index}].prefix`,
+              reason: parsed.ok ? 'malformed' : parsed.reason,
+            },
+          )
+        }
+        return { ...range, prefix: parsed.target.prefix }
+      })
+      await putProtectedRanges(app.db, ranges)
+      const newlyHeld = await holdNewlyProtected(app.db, app.guardWith(ranges), Date.now())
+      await app.audit(request, 'guard.protected', 'guard:protected', {
+        ranges: ranges.length,
+        newlyHeld: newlyHeld
+          .slice(0, 1000)
+          .map((entry) => ({ rightsholder: entry.rightsholder, week: entry.week, target: entry.target })),
+      })
+      await app.recompute({ kind: 'guard-change' })
+      return {
+        ranges: ranges.length,
+        newlyHeld: newlyHeld.map(({ id, rightsholder, week, target }) => ({
+          id,
+          rightsholder,
+          week,
+          target: displayPrefix(target),
+        })),
+      }
+    },
+  )
+
+  app.get(
+    '/guard/reporters/:rightsholder',
+    {
+      config: { roles: ['ops', 'authority', 'rightsholder'] },
+      schema: {
+        tags: ['guard'],
+        params: Type.Object({ rightsholder: Id }, { additionalProperties: false }),
+        response: { 200: ReporterView, ...problemResponses },
+      },
+    },
+    async (request) => {
+      assertOwnOrg(request, request.params.rightsholder, { readAll: true })
+      return {
+        rightsholder: request.params.rightsholder,
+        ...(await getReporterCounters(app.db, request.params.rightsholder)),
+      }
+    },
+  )
+}
+
+export default guardRoutes

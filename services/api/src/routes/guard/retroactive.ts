@@ -1,0 +1,56 @@
+import { type GuardConfig, PrefixSet, parseTarget } from '@offside/core'
+import {
+  type Db,
+  type HeldEntry,
+  heldId,
+  holdRetroactively,
+  listWeeklyLists,
+  readListEntries,
+} from '@offside/store'
+import type { Guard } from '../../plugins/guard.js'
+
+/**
+ * SPEC rule 13: after the protected ranges change, every listed entry they now cover leaves
+ * enforcement at once. The state loader already drops such entries when it reads the lists; this
+ * files them in the review queue (reason protected-range) so ops see what was pulled and can
+ * approve an entry by hand. Entries ops approved before are left alone.
+ */
+export async function holdNewlyProtected(
+  db: Db,
+  next: { guard: Guard; config: GuardConfig },
+  now: number,
+): Promise<HeldEntry[]> {
+  const covered = PrefixSet.from(next.config.protectedRanges.map((range) => range.prefix))
+  if (covered.isEmpty()) return []
+  const candidates: HeldEntry[] = []
+  for (const { rightsholder, week } of await listWeeklyLists(db)) {
+    const list = await readListEntries(db, rightsholder, week)
+    if (!list) continue
+    const guarded = [
+      ...list.uploaded,
+      ...list.extras.filter((extra) => extra.source === 'hot-addition').map((extra) => extra.target),
+    ]
+    const approved = new Set(
+      list.extras.filter((extra) => extra.source === 'approved').map((extra) => extra.target),
+    )
+    for (const prefix of guarded) {
+      if (approved.has(prefix) || !covered.overlaps(prefix)) continue
+      const parsed = parseTarget(prefix)
+      if (!parsed.ok) continue
+      const reasons = next.guard
+        .check(parsed.target, { hasCurrentOrder: true })
+        .reasons.filter((reason) => reason.code === 'protected-range')
+      candidates.push({
+        id: heldId(rightsholder, week, prefix),
+        rightsholder,
+        week,
+        target: prefix,
+        reasons,
+        source: 'protected-range',
+        heldAt: now,
+        status: 'pending',
+      })
+    }
+  }
+  return holdRetroactively(db, candidates)
+}

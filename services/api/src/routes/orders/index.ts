@@ -1,0 +1,131 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { parseSeasonKey } from '@offside/core'
+import {
+  getCompetition,
+  getOrder,
+  getOrg,
+  listOrders,
+  type OrderRecord,
+  putOrder,
+  setOrderSuspended,
+} from '@offside/store'
+import { Type } from 'typebox'
+import { errors, problem } from '../../errors.js'
+import { assertOwnOrg, identityOf } from '../../plugins/auth.js'
+import { IdParams, problemResponses } from '../../schemas/common.js'
+import { OrderView, PutOrder, SuspendBody } from '../../schemas/orders.js'
+
+const iso = (ms: number) => new Date(ms).toISOString()
+export const orderView = (order: OrderRecord) => ({
+  ...order,
+  issuedAt: iso(order.issuedAt),
+  updatedAt: iso(order.updatedAt),
+})
+
+/** Orders: the authority's decision that lets one rightsholder's lists be enforced for a season. */
+const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const authority = { roles: ['authority' as const] }
+
+  app.put(
+    '/orders/:id',
+    {
+      config: authority,
+      schema: {
+        tags: ['orders'],
+        params: IdParams,
+        body: PutOrder,
+        response: { 200: OrderView, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const { body } = request
+      const season = parseSeasonKey(body.season)
+      if (!season.ok) throw problem(errors.InvalidInput, season.message, { field: 'season' })
+      const rightsholder = await getOrg(app.db, body.rightsholder)
+      if (rightsholder?.kind !== 'rightsholder') {
+        throw problem(errors.InvalidInput, `"${body.rightsholder}" is not a rightsholder organisation`, {
+          field: 'rightsholder',
+        })
+      }
+      for (const [index, id] of body.competitions.entries()) {
+        if (!(await getCompetition(app.db, id))) {
+          throw problem(errors.InvalidInput, `no competition "${id}"`, {
+            field: `competitions[${index}]`,
+            index,
+          })
+        }
+      }
+      const now = Date.now()
+      const existing = await getOrder(app.db, request.params.id)
+      const order: OrderRecord = {
+        id: request.params.id,
+        ...body,
+        suspended: existing?.suspended ?? false,
+        issuedAt: existing?.issuedAt ?? now,
+        updatedAt: now,
+      }
+      await putOrder(app.db, order)
+      await app.audit(request, existing ? 'order.update' : 'order.issue', `order:${order.id}`, body)
+      // A new or changed order can enable a rightsholder's lists, the same effect as a resume.
+      await app.recompute({ kind: 'order-resumed', order: order.id, rightsholder: order.rightsholder })
+      return orderView(order)
+    },
+  )
+
+  for (const action of ['suspend', 'resume'] as const) {
+    app.post(
+      `/orders/:id/${action}`,
+      {
+        config: authority,
+        schema: {
+          tags: ['orders'],
+          params: IdParams,
+          body: Type.Optional(SuspendBody),
+          response: { 200: OrderView, ...problemResponses },
+        },
+      },
+      async (request) => {
+        const order = await setOrderSuspended(app.db, request.params.id, action === 'suspend', Date.now())
+        if (!order) throw new errors.NotFound(`no order "${request.params.id}"`)
+        await app.audit(request, `order.${action}`, `order:${order.id}`, {
+          reason: request.body?.reason ?? null,
+        })
+        await app.recompute({
+          kind: action === 'suspend' ? 'order-suspended' : 'order-resumed',
+          order: order.id,
+          rightsholder: order.rightsholder,
+        })
+        return orderView(order)
+      },
+    )
+  }
+
+  app.get(
+    '/orders',
+    {
+      config: { roles: ['authority', 'ops', 'rightsholder'] },
+      schema: { tags: ['orders'], response: { 200: Type.Object({ orders: Type.Array(OrderView) }) } },
+    },
+    async (request) => {
+      const identity = identityOf(request)
+      const filter = identity.role === 'rightsholder' ? { rightsholder: identity.org } : {}
+      return { orders: (await listOrders(app.db, filter)).map(orderView) }
+    },
+  )
+
+  app.get(
+    '/orders/:id',
+    {
+      config: { roles: ['authority', 'ops', 'rightsholder'] },
+      schema: { tags: ['orders'], params: IdParams, response: { 200: OrderView, ...problemResponses } },
+    },
+    async (request) => {
+      const order = await getOrder(app.db, request.params.id)
+      if (!order) throw new errors.NotFound(`no order "${request.params.id}"`)
+      assertOwnOrg(request, order.rightsholder, { readAll: true })
+      return orderView(order)
+    },
+  )
+}
+
+export default orderRoutes

@@ -1,0 +1,62 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { displayPrefix, PrefixSet, parseTarget } from '@offside/core'
+import type { ApiConfig } from '../../config.js'
+import { errors, problem } from '../../errors.js'
+import { liveState } from '../../live-state.js'
+import { problemResponses } from '../../schemas/common.js'
+import { LookupQuery, LookupResult } from '../../schemas/complaints.js'
+
+/**
+ * The public look-up (SPEC rule 14): is this address blocked right now, under which order, until
+ * when, and how to complain. It shows only the entries that touch the asked address, never the
+ * rest of any list, and no rightsholder's evidence.
+ */
+const publicRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (app, { config }) => {
+  app.get(
+    '/public/lookup',
+    {
+      config: { public: true, rateLimit: { max: config.publicRateLimit, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['public'],
+        security: [],
+        querystring: LookupQuery,
+        response: { 200: LookupResult, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const parsed = parseTarget(request.query.target)
+      if (!parsed.ok || parsed.target.kind !== 'prefix') {
+        throw problem(errors.InvalidInput, parsed.ok ? 'give an IP address or prefix' : parsed.message, {
+          field: 'target',
+          reason: parsed.ok ? 'malformed' : parsed.reason,
+        })
+      }
+      const asked = PrefixSet.from([parsed.target.prefix])
+      const { inputs, entries } = await liveState(app.db, Date.now(), config.graceMs)
+      const orders = new Map(inputs.orders.map((order) => [order.id, order]))
+      const matches = entries
+        .filter((entry) => asked.overlaps(entry.prefix))
+        .map((entry) => ({
+          prefix: displayPrefix(entry.prefix),
+          until: new Date(entry.until).toISOString(),
+          orders: [...new Set(entry.provenance.map((p) => p.order))].map((id) => ({
+            id,
+            reference: orders.get(id)?.reference ?? '',
+          })),
+        }))
+      return {
+        target: displayPrefix(parsed.target.prefix),
+        blocked: matches.length > 0,
+        matches,
+        complain: {
+          method: 'POST',
+          url: '/v1/complaints',
+          body: '{"target":"<address>","contact":"<email>","reason":"<what lawful service is affected>"}',
+          note: 'Free of charge, no account needed. The authority decides; an upheld complaint lifts the block at every ISP.',
+        },
+      }
+    },
+  )
+}
+
+export default publicRoutes

@@ -1,0 +1,41 @@
+import { Type } from 'typebox'
+
+/** RFC 9457 problem details, with the offending field or entry index when there is one. */
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    code: Type.Optional(Type.String()),
+    field: Type.Optional(Type.String()),
+    index: Type.Optional(Type.Integer()),
+    reason: Type.Optional(Type.String()),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object({
+          index: Type.Optional(Type.Integer()),
+          field: Type.Optional(Type.String()),
+          reason: Type.String(),
+        }),
+      ),
+    ),
+  },
+  { $id: 'Problem' },
+)
+
+/** Every 4xx a route can answer, for the OpenAPI document. */
+export const problemResponses = { '4xx': Type.Ref('Problem') } as const
+
+/** An identifier in a path: short, URL-safe, no separators we use in keys. */
+export const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' })
+
+export const IdParams = Type.Object({ id: Id }, { additionalProperties: false })
+
+/** An ISO 8601 instant with a UTC offset, e.g. 2026-11-29T20:45:00+01:00. */
+export const Instant = Type.String({ format: 'date-time' })
+
+/** A SHA-256 digest of evidence: sha256:<64 hex>. */
+export const Evidence = Type.String({ pattern: '^sha256:[0-9a-f]{64}$' })
+
+export const Ok = Type.Object({ ok: Type.Boolean() })
