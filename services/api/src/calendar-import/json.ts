@@ -1,0 +1,54 @@
+import type { MatchEvent } from '@offside/core'
+import { duplicateIds, type ImportError, type ImportOptions, type ImportResult, readEvent } from './fields.js'
+
+/**
+ * Reads a JSON import: an array of events, or `{ "events": [...] }`, each
+ * `{ id, competition?, kickoff, end, preMinutes?, postMinutes?, status?, title? }`.
+ */
+export function parseJsonImport(body: string, options: ImportOptions): ImportResult {
+  let value: unknown
+  try {
+    value = JSON.parse(body)
+  } catch (err) {
+    return { ok: false, errors: [{ field: 'body', reason: `not valid JSON: ${(err as Error).message}` }] }
+  }
+  return readJsonEvents(value, options)
+}
+
+/** Validates an already-parsed JSON body (a route whose body Fastify parsed). */
+export function readJsonEvents(value: unknown, options: ImportOptions): ImportResult {
+  const rows = Array.isArray(value)
+    ? value
+    : isObject(value) && Array.isArray(value.events)
+      ? value.events
+      : null
+  if (rows === null) {
+    return {
+      ok: false,
+      errors: [{ field: 'body', reason: 'must be an array of events or {"events": [...]}' }],
+    }
+  }
+  if (rows.length === 0)
+    return { ok: false, errors: [{ field: 'body', reason: 'the import holds no events' }] }
+  const events: MatchEvent[] = []
+  const indexes: number[] = []
+  const errors: ImportError[] = []
+  rows.forEach((row: unknown, index: number) => {
+    if (!isObject(row)) {
+      errors.push({ index, field: 'event', reason: 'must be an object' })
+      return
+    }
+    const read = readEvent(row, index, options)
+    if (read.event) {
+      events.push(read.event)
+      indexes.push(index)
+    }
+    errors.push(...read.errors)
+  })
+  errors.push(...duplicateIds(events, indexes))
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, events }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
