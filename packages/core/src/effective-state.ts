@@ -76,6 +76,7 @@ export class StateIndex {
   readonly #revokedEverywhere: PrefixSet
   readonly #revokedByOrder = new Map<string, string[]>()
   readonly #revokedCache = new Map<string, PrefixSet>()
+  readonly #carvedCache = new Map<string, string[]>()
   readonly windows: EventWindow[] = []
 
   constructor(readonly inputs: StateInputs) {
@@ -142,10 +143,21 @@ export class StateIndex {
   sources(window: EventWindow): WindowSource[] {
     const sources: WindowSource[] = []
     for (const order of this.eligibleOrders(window)) {
-      const listed = this.list(order.rightsholder, window.week)
-      if (listed.length > 0) sources.push({ order, prefixes: carve(listed, this.revokedFor(order.id)) })
+      const prefixes = this.#carved(order, window.week)
+      if (prefixes.length > 0) sources.push({ order, prefixes })
     }
     return sources
+  }
+
+  // A matchday has many windows in one week: each order's list is carved once for all of them.
+  #carved(order: Order, week: string): string[] {
+    const key = listKey(order.id, week)
+    let prefixes = this.#carvedCache.get(key)
+    if (!prefixes) {
+      prefixes = carve(this.list(order.rightsholder, week), this.revokedFor(order.id))
+      this.#carvedCache.set(key, prefixes)
+    }
+    return prefixes
   }
 }
 
