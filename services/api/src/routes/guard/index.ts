@@ -147,7 +147,11 @@ const guardRoutes: FastifyPluginAsyncTypebox = async (app) => {
             },
           )
         }
-        return { ...range, prefix: parsed.target.prefix }
+        return {
+          ...range,
+          prefix: parsed.target.prefix,
+          source: range.source ?? `operator:${identityOf(request).org}`,
+        }
       })
       await putProtectedRanges(app.db, ranges)
       const newlyHeld = await holdNewlyProtected(app.db, app.guardWith(ranges), Date.now())

@@ -87,7 +87,8 @@ const listRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (app,
     tags: ['lists'],
     params: ListParams,
     querystring: ListQuery,
-    body: ListBody,
+    // Per content type: JSON is validated against ListBody; a CSV body is a stream read row by row.
+    body: { content: { 'application/json': { schema: ListBody }, 'text/csv': { schema: {} } } },
     response: { 200: UploadResult, ...problemResponses },
   }
   const uploadOptions = {
