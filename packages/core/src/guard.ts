@@ -11,6 +11,7 @@ import type {
   ProtectedRange,
   SpecialRange,
 } from './guard-config.js'
+import { parseCidr } from './ip-address.js'
 import { RangeIndex } from './range-index.js'
 import { displayPrefix, type Target } from './target.js'
 
@@ -58,8 +59,9 @@ export function createGuard(config: GuardConfig): Guard {
         ])
       }
       const shown = displayPrefix(target.prefix)
+      const interval = parseCidr(target.prefix)
       const reasons: GuardReason[] = []
-      for (const range of special.overlapping(target.prefix)) {
+      for (const range of special.overlappingInterval(interval)) {
         reasons.push({
           code: 'special-purpose',
           message: `${shown} overlaps ${range.prefix}, ${range.description} (${range.source})`,
@@ -81,7 +83,7 @@ export function createGuard(config: GuardConfig): Guard {
           message: `${shown} is broader than /${soft}; prefixes this wide need review`,
         })
       }
-      const hits = protectedRanges.overlapping(target.prefix)
+      const hits = protectedRanges.overlappingInterval(interval)
       for (const range of hits.slice(0, LISTED_PROTECTED_RANGES)) {
         reasons.push({
           code: 'protected-range',

@@ -7,7 +7,7 @@
  * are ancestors in the nesting tree and are reached by following parent links. A query costs
  * O(log n + depth + k), where depth is at most the address width (32 or 128).
  */
-import { parseCidr } from './ip-address.js'
+import { type CidrInterval, parseCidr } from './ip-address.js'
 import type { Bound } from './ip-intervals.js'
 
 interface FamilyIndex<B extends Bound, T> {
@@ -84,7 +84,11 @@ export class RangeIndex<T> {
 
   /** Values of every range sharing at least one address with `prefix` (canonical CIDR). */
   overlapping(prefix: string): T[] {
-    const range = parseCidr(prefix)
+    return this.overlappingInterval(parseCidr(prefix))
+  }
+
+  /** Same as `overlapping`, for a prefix already parsed with `parseCidr`. */
+  overlappingInterval(range: CidrInterval): T[] {
     return range.family === 4
       ? query(this.v4, range.start, range.end)
       : query(this.v6, range.start, range.end)

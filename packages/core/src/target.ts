@@ -5,7 +5,7 @@
  * reason instead of guessed, because a guess can block the wrong server.
  */
 import ipaddr from 'ipaddr.js'
-import { type Family, formatV4Cidr, formatV6Cidr, v4BlockSize } from './ip-address.js'
+import { type Family, formatV4Cidr, formatV6Cidr, parseV4CidrKey, v4BlockSize } from './ip-address.js'
 
 export type { Family } from './ip-address.js'
 
@@ -66,13 +66,17 @@ const NON_ASCII = /[^ -~]/
 const NON_ASCII_DIGIT = /\p{Nd}/u
 const INET_ATON_PART = /^(0x[0-9a-f]*|[0-9]+)$/i
 const HOSTNAME_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/
-
 /**
  * Parses one listed target. IPv4-mapped IPv6 (`::ffff:203.0.113.7`) becomes IPv4. Failures carry
  * a reason code, a message a rightsholder can act on and, where there is an obvious fix, a
  * suggestion (the network of a prefix with host bits set, the trimmed text).
  */
 export function parseTarget(text: string, options: ParseOptions = {}): ParseResult {
+  // Fast path for the common case, text that is already a canonical IPv4 address or CIDR
+  // (parseV4CidrKey is strict); anything else, including host bits set, takes the full path.
+  const v4Prefix = text.includes('/') ? text : `${text}/32`
+  const key = parseV4CidrKey(v4Prefix)
+  if (key >= 0) return { ok: true, target: { kind: 'prefix', family: 4, prefix: v4Prefix, length: key % 64 } }
   if (text.length === 0) return fail('empty', 'the target is empty')
   if (WHITESPACE.test(text)) {
     const trimmed = text.trim()

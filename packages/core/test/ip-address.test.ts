@@ -1,0 +1,68 @@
+import fc from 'fast-check'
+import ipaddr from 'ipaddr.js'
+import t from 'tap'
+import { formatV6, parseCidr, parseV4CidrKey, parseV6Address } from '../src/ip-address.js'
+import { holds } from './fixtures/prefix-arbitraries.js'
+
+t.test('the hand-written IPv6 parser reads every spelling ipaddr.js writes', async (t) => {
+  // Pure conversion of generated numbers; nothing is sent to these addresses.
+  holds(
+    t,
+    'RFC 5952, expanded and zero-padded forms of any address read back as the same number',
+    fc.property(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), (value) => {
+      const parts: number[] = []
+      for (let k = 7; k >= 0; k--) parts.push(Number((value >> BigInt(k * 16)) & 0xffffn))
+      const address = new ipaddr.IPv6(parts)
+      return (
+        parseV6Address(address.toRFC5952String()) === value &&
+        parseV6Address(address.toNormalizedString()) === value &&
+        parseV6Address(parts.map((p) => p.toString(16).padStart(4, '0')).join(':')) === value &&
+        formatV6(value) === address.toRFC5952String()
+      )
+    }),
+  )
+  t.equal(parseV6Address('::ffff:203.0.113.7'), 0xffffcb007107n, 'an embedded IPv4 tail is read')
+})
+
+t.test('malformed IPv6 text is refused by the hand-written parser', async (t) => {
+  for (const bad of [
+    '1:2:3:4:5:6:7:8:9',
+    '1:2:3:4:5:6:7',
+    ':1',
+    '1:',
+    '1:::2',
+    '1::2::3',
+    '12345::',
+    'g::',
+    '::ffff:01.2.3.4',
+    '::1.2.3',
+    '1::2:3:4:5:6:7:8',
+    '2001:db8::1%eth0',
+    '',
+  ]) {
+    t.throws(() => parseV6Address(bad), `${JSON.stringify(bad)} is refused`)
+  }
+})
+
+t.test('the IPv4 CIDR reader accepts only canonical text', async (t) => {
+  t.equal(parseV4CidrKey('203.0.113.0/24'), 0xcb007100 * 64 + 24, 'start and length packed')
+  for (const bad of [
+    '203.0.113.0',
+    '203.0.113.1/24',
+    '203.0.113.0/024',
+    '203.0.113.00/32',
+    '203.0.113/24',
+    '256.0.0.0/8',
+    '1.2.3.4/33',
+    '1.2.3.4/',
+    ' 1.2.3.4/32',
+  ]) {
+    t.equal(parseV4CidrKey(bad), -1, `${JSON.stringify(bad)} is refused`)
+  }
+  t.same(
+    parseCidr('2001:db8::/32'),
+    { family: 6, start: 0x20010db8n << 96n, end: 0x20010db9n << 96n, length: 32 },
+    'IPv6 CIDR interval',
+  )
+  t.throws(() => parseCidr('2001:db8::1/32'), /host bits/, 'IPv6 host bits are refused')
+})
