@@ -4,7 +4,7 @@
  * port of their choosing.
  */
 import { createDb, waitForRevisions } from '@offside/store'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import { Redis } from 'ioredis'
 import { bearerToken, createAuthenticate } from './auth.js'
 import type { DashboardConfig } from './config.js'
@@ -28,7 +28,8 @@ declare module 'fastify' {
 
 export interface BuildOptions {
   config: DashboardConfig
-  logger?: FastifyServerOptions['logger']
+  /** A pino logger (server.ts passes one); none means silent. */
+  logger?: FastifyBaseLogger
   /** The clock; tests may pin it. */
   now?: () => number
 }
@@ -38,8 +39,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   const { config } = options
   const now = options.now ?? Date.now
   const app = Fastify({
-    logger: options.logger ?? false,
-    disableRequestLogging: true,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    // Request lines would carry the `?token=` a viewer may open the page with.
+    logController: new LogController({ disableRequestLogging: true }),
     // Live streams never go idle; closing must not wait for browsers to hang up.
     forceCloseConnections: true,
   })

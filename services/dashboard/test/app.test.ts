@@ -15,7 +15,11 @@ const isp = (await createToken(db, { org: 'isp-a', role: 'isp', now })).token
 const deadApi = `http://127.0.0.1:${await freePort()}`
 
 const app = await buildApp({
-  config: loadConfig({ OFFSIDE_REDIS_URL: redis.url, OFFSIDE_API_URL: deadApi, OFFSIDE_ADMIN_TOKEN: 'bootstrap-admin' }),
+  config: loadConfig({
+    OFFSIDE_REDIS_URL: redis.url,
+    OFFSIDE_API_URL: deadApi,
+    OFFSIDE_ADMIN_TOKEN: 'bootstrap-admin',
+  }),
 })
 t.teardown(() => app.close())
 const auth = (token: string) => ({ authorization: `Bearer ${token}` })
@@ -42,8 +46,16 @@ t.test('the page and its assets are served by the service itself, with nothing f
 
 t.test('data needs an ops or authority token', async (t) => {
   t.equal((await app.inject('/api/view')).statusCode, 401, 'no token, no data')
-  t.equal((await app.inject({ url: '/api/view', headers: auth('ofs_nope') })).statusCode, 401, 'unknown token')
-  t.equal((await app.inject({ url: '/api/view', headers: auth(isp) })).statusCode, 401, 'an ISP token may not watch')
+  t.equal(
+    (await app.inject({ url: '/api/view', headers: auth('ofs_nope') })).statusCode,
+    401,
+    'unknown token',
+  )
+  t.equal(
+    (await app.inject({ url: '/api/view', headers: auth(isp) })).statusCode,
+    401,
+    'an ISP token may not watch',
+  )
   const session = await app.inject({ url: '/api/session', headers: auth(ops) })
   t.same(session.json(), { org: 'task-force', role: 'ops' }, 'an ops token signs in as ops')
   const admin = await app.inject({ url: '/api/session', headers: auth('bootstrap-admin') })
@@ -69,6 +81,11 @@ t.test('an action the API cannot take is reported, not pretended', async (t) => 
     payload: { outcome: 'maybe', reason: 'x' },
   })
   t.equal(malformed.statusCode, 400, 'a decision with an unknown outcome is refused before reaching the API')
-  const forbidden = await app.inject({ method: 'POST', url: '/api/held/h_1/reject', headers: auth(isp), payload: {} })
+  const forbidden = await app.inject({
+    method: 'POST',
+    url: '/api/held/h_1/reject',
+    headers: auth(isp),
+    payload: {},
+  })
   t.equal(forbidden.statusCode, 401, 'an ISP token cannot act')
 })

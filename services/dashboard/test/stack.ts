@@ -75,14 +75,20 @@ export interface Stack {
   dashboard: FastifyInstance
   publicKeyFile: string
   dir: string
-  /** Calls the API as the authority; throws on a non-2xx answer. */
+  /** Calls the API with a token; throws on a non-2xx answer. */
+  call<T = unknown>(token: string, method: string, path: string, body?: unknown): Promise<T>
+  /** Calls the API as the authority (the bootstrap token). */
   admin<T = unknown>(method: string, path: string, body?: unknown): Promise<T>
   /** Starts a dry-run edge agent for an ISP token; `stop()` disconnects it. */
   startAgent(token: string, agentId: string): Promise<{ stop(): Promise<void> }>
 }
 
 /** Redis, API, scheduler and gateway processes, and the dashboard in this process. */
-export async function startStack(t: Teardown): Promise<Stack> {
+export async function startStack(
+  t: Teardown,
+  options: { services?: ('api' | 'scheduler' | 'gateway')[] } = {},
+): Promise<Stack> {
+  const wanted = options.services ?? ['api', 'scheduler', 'gateway']
   const redis = await startRedis(t)
   const dir = await mkdtemp(join(tmpdir(), 'offside-dashboard-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
@@ -110,7 +116,7 @@ export async function startStack(t: Teardown): Promise<Stack> {
   ]
   await Promise.all(
     services
-      .filter(([name]) => serviceExists(name))
+      .filter(([name]) => wanted.includes(name as 'api') && serviceExists(name))
       .map(async ([name, port]) => {
         const proc = startNode(t, join(root, 'services', name, 'src', 'server.ts'), [], env)
         await waitForHttp(`http://127.0.0.1:${port}/healthz`, proc.child, proc.output)
@@ -123,11 +129,11 @@ export async function startStack(t: Teardown): Promise<Stack> {
   t.teardown(() => dashboard.close())
   const dashboardUrl = await dashboard.listen({ host: '127.0.0.1', port: 0 })
 
-  const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+  const call = async <T>(token: string, method: string, path: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${apiUrl}${path}`, {
       method,
       headers: {
-        authorization: `Bearer ${ADMIN_TOKEN}`,
+        authorization: `Bearer ${token}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -136,6 +142,7 @@ export async function startStack(t: Teardown): Promise<Stack> {
     if (!response.ok) throw new Error(`${method} ${path} → ${response.status} ${text}`)
     return (text ? JSON.parse(text) : undefined) as T
   }
+  const admin = <T>(method: string, path: string, body?: unknown) => call<T>(ADMIN_TOKEN, method, path, body)
 
   const gatewayUrl = `ws://127.0.0.1:${gatewayPort}/v1/agents/stream`
   const startAgent = async (token: string, agentId: string) => {
@@ -175,6 +182,7 @@ export async function startStack(t: Teardown): Promise<Stack> {
     dashboard,
     publicKeyFile,
     dir,
+    call,
     admin,
     startAgent,
   }
