@@ -23,6 +23,12 @@ const RAW_TYPES: Record<RawBodyType, string> = { csv: 'text/csv', calendar: 'tex
 export default fp(
   async function bodyParsers(app: FastifyInstance) {
     app.removeContentTypeParser('text/plain')
+    // An action with nothing to say (POST …/approve, …/suspend) may send no body at all: read it as {}
+    // so the schema's optional fields apply and a missing required field is named, not "body must be object".
+    app.addHook('preValidation', async (request) => {
+      if (request.body === undefined && (request.method === 'POST' || request.method === 'PUT'))
+        request.body = {}
+    })
     for (const [kind, mediaType] of Object.entries(RAW_TYPES) as [RawBodyType, string][]) {
       app.addContentTypeParser(mediaType, (request, payload, done) => {
         if (!request.routeOptions.config.bodyTypes?.includes(kind)) {

@@ -71,7 +71,7 @@ const guardRoutes: FastifyPluginAsyncTypebox = async (app) => {
         schema: {
           tags: ['guard'],
           params: IdParams,
-          body: Type.Optional(Decision),
+          body: Decision,
           response: { 200: HeldView, ...problemResponses },
         },
       },
@@ -83,7 +83,7 @@ const guardRoutes: FastifyPluginAsyncTypebox = async (app) => {
             field: 'id',
           })
         }
-        const reason = request.body?.reason
+        const reason = request.body.reason
         const decided = await decideHeld(app.db, existing.id, {
           approve: action === 'approve',
           by: identityOf(request).org,

@@ -80,7 +80,7 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
         schema: {
           tags: ['orders'],
           params: IdParams,
-          body: Type.Optional(SuspendBody),
+          body: SuspendBody,
           response: { 200: OrderView, ...problemResponses },
         },
       },
@@ -88,7 +88,7 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const order = await setOrderSuspended(app.db, request.params.id, action === 'suspend', Date.now())
         if (!order) throw new errors.NotFound(`no order "${request.params.id}"`)
         await app.audit(request, `order.${action}`, `order:${order.id}`, {
-          reason: request.body?.reason ?? null,
+          reason: request.body.reason ?? null,
         })
         await app.recompute({
           kind: action === 'suspend' ? 'order-suspended' : 'order-resumed',
