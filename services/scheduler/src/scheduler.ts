@@ -23,6 +23,7 @@ export interface SchedulerOptions {
   connection: QueueConnection
   horizonMs: number
   graceMs: number
+  /** Period of the cluster-wide tick (staging horizon, calendar re-sync); 0 turns it off (tests). */
   tickMs: number
   revisionHistory: number
   log: Logger
@@ -111,11 +112,13 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     await runCatchUp(db, settings, run)
     await sync()
   })
-  await timeline.upsertJobScheduler(
-    TICK_ID,
-    { every: options.tickMs },
-    { name: TICK_ID, data: { kind: 'tick', scheduledAt: 0 } },
-  )
+  if (options.tickMs > 0) {
+    await timeline.upsertJobScheduler(
+      TICK_ID,
+      { every: options.tickMs },
+      { name: TICK_ID, data: { kind: 'tick', scheduledAt: 0 } },
+    )
+  }
   const workers: Worker[] = [
     createWorker('recompute', onTrigger, options.connection, { log }),
     createWorker('timeline', onInstant, options.connection, { log }),

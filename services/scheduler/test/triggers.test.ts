@@ -10,7 +10,8 @@ t.test('a hot addition during a live window is published at once as a patch of t
   const world = await createWorld(t)
   const kickoff = Date.now() + 300
   await world.order('o1', 'sky-it', kickoff)
-  await world.list('sky-it', kickoff, [PREFIX])
+  const listed = [PREFIX, '203.0.113.9/32', '203.0.113.11/32', '203.0.113.13/32']
+  await world.list('sky-it', kickoff, listed)
   await world.event('m1', kickoff, kickoff + 20_000)
   await world.scheduler()
   await world.waitFor((records) => about(records, 'window-open', 'm1').length > 0)
@@ -36,8 +37,8 @@ t.test('a hot addition during a live window is published at once as a patch of t
   t.ok(hot.cause.requestedAt >= requestedAt, 'the cause keeps when the change was requested')
   t.same(
     (await readSnapshot(world.db)).groups[0]?.prefixes.sort(),
-    [HOT, PREFIX].sort(),
-    'the snapshot holds both prefixes',
+    [HOT, ...listed].sort(),
+    'the snapshot holds the list and the hot addition',
   )
 })
 
