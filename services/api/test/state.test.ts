@@ -1,0 +1,69 @@
+import t from 'tap'
+import { ADMIN, actors, build, EVIDENCE, liveMatch } from './helper.js'
+
+t.test('the state shows the live window and every enforced entry with provenance and until', async (t) => {
+  const api = await build(t)
+  const tokens = await actors(api)
+  const { week } = await liveMatch(api)
+  await api.call(tokens.rightsholder, {
+    method: 'PUT',
+    url: `/v1/lists/sky-it/${week}`,
+    payload: { entries: [{ target: '203.0.113.7' }, { target: '2001:db8::/48' }], evidence: EVIDENCE },
+  })
+  const state = await api.call(tokens.isp, { method: 'GET', url: '/v1/state' })
+  t.equal(state.statusCode, 200, 'an ISP reads the state it enforces')
+  t.match(
+    state.json(),
+    { revision: 0, enforced: 2, live: [{ event: 'm1', competition: 'serie-a', week }] },
+    'one live window, two entries',
+  )
+  const entries = await api.call(tokens.isp, { method: 'GET', url: '/v1/state/entries' })
+  const body = entries.json()
+  t.equal(body.total, 2, 'both entries listed')
+  const entry = body.entries.find((e: { prefix: string }) => e.prefix === '203.0.113.7')
+  t.same(
+    entry.provenance,
+    [{ order: 'o1', rightsholder: 'sky-it', week, event: 'm1' }],
+    'with its provenance',
+  )
+  const closes = Date.parse(state.json().live[0].closesAt)
+  t.equal(Date.parse(entry.until), closes + api.config.graceMs, 'until is the window close plus grace')
+  const filtered = await api.call(tokens.ops, { method: 'GET', url: '/v1/state/entries?target=2001:db8::1' })
+  t.match(
+    filtered.json(),
+    { total: 1, entries: [{ prefix: '2001:db8::/48' }] },
+    'entries can be filtered by address',
+  )
+  t.equal(
+    (await api.call(tokens.rightsholder, { method: 'GET', url: '/v1/state' })).statusCode,
+    403,
+    'a rightsholder does not read the state',
+  )
+  t.equal(
+    (await api.call(null, { method: 'GET', url: '/v1/state/entries' })).statusCode,
+    401,
+    'nobody without a token',
+  )
+})
+
+t.test('outside any window nothing is enforced, and the next window is announced', async (t) => {
+  const api = await build(t)
+  const tokens = await actors(api)
+  await api.call(ADMIN, { method: 'PUT', url: '/v1/competitions/serie-a', payload: { name: 'Serie A' } })
+  const kickoff = Date.now() + 3 * 3600_000
+  await api.call(ADMIN, {
+    method: 'PUT',
+    url: '/v1/events/later',
+    payload: {
+      competition: 'serie-a',
+      kickoff: new Date(kickoff).toISOString(),
+      end: new Date(kickoff + 7200_000).toISOString(),
+    },
+  })
+  const state = await api.call(tokens.ops, { method: 'GET', url: '/v1/state' })
+  t.match(
+    state.json(),
+    { enforced: 0, live: [], upcoming: [{ event: 'later' }] },
+    'nothing live, one upcoming',
+  )
+})
