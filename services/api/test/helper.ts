@@ -66,14 +66,13 @@ export async function actors(api: TestApi) {
 
 /** ISO week key of an instant in Europe/Rome, computed independently of core. */
 export function weekOf(instant: number): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
+  const dateParts = new Intl.DateTimeFormat('en-CA', {
     timeZone: 'Europe/Rome',
     year: 'numeric',
     month: '2-digit',
     day: '2-digit',
-  })
-    .formatToParts(new Date(instant))
-    .reduce<Record<string, string>>((all, part) => ({ ...all, [part.type]: part.value }), {})
+  }).formatToParts(new Date(instant))
+  const parts = Object.fromEntries(dateParts.map((part) => [part.type, part.value]))
   const date = new Date(Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day)))
   const day = date.getUTCDay() || 7
   date.setUTCDate(date.getUTCDate() + 4 - day)
