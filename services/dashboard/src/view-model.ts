@@ -3,8 +3,9 @@
  * (`now` comes in), so every rule the task force relies on (which window is live, which ISP is
  * worst) is unit-tested here.
  */
-import { type Competition, eventWindow, type MatchEvent } from '@offside/core'
+import { type Competition, eventWindow, type MatchEvent, PrefixSet } from '@offside/core'
 import type {
+  AddressCounts,
   AgentView,
   BreakerHoldView,
   ComplaintView,
@@ -65,16 +66,10 @@ export const COMPLIANCE_WINDOW = 10
 export const BAD_LAG = 3
 export const TIMELINE_LENGTH = 25
 
-/** Addresses covered by non-overlapping prefixes, as a decimal string (IPv6 counts exceed 2^53). */
-export function addressCount(prefixes: string[]): string {
-  let total = 0n
-  for (const prefix of prefixes) {
-    const slash = prefix.lastIndexOf('/')
-    const bits = prefix.includes(':') ? 128 : 32
-    const length = slash < 0 ? bits : Number(prefix.slice(slash + 1))
-    if (Number.isInteger(length) && length >= 0 && length <= bits) total += 1n << BigInt(bits - length)
-  }
-  return total.toString()
+/** Addresses covered by prefixes, per family, as decimal strings (IPv6 counts exceed 2^53). */
+export function addressCount(prefixes: Iterable<string>): AddressCounts {
+  const set = PrefixSet.from(prefixes)
+  return { v4: set.addressCount(4).toString(), v6: set.addressCount(6).toString() }
 }
 
 function windows(inputs: DashboardInputs): { live: WindowView[]; upcoming: WindowView[] } {
@@ -214,7 +209,8 @@ function timeline(inputs: DashboardInputs): TimelineItem[] {
 export function buildView(inputs: DashboardInputs): DashboardView {
   const w = windows(inputs)
   const active = inputs.groups.filter((g) => g.from <= inputs.now && inputs.now < g.until)
-  const enforced = [...new Set(active.flatMap((g) => g.prefixes))]
+  // One prefix listed for two events counts once; a /32 inside a listed /24 adds nothing.
+  const enforced = PrefixSet.from(active.flatMap((g) => g.prefixes)).toPrefixes()
   return {
     generatedAt: inputs.now,
     revision: inputs.revision,

@@ -5,6 +5,12 @@
  * JavaScript numbers).
  */
 
+/** Addresses covered, per family (IPv6 counts are astronomically larger and never added to IPv4). */
+export interface AddressCounts {
+  v4: string
+  v6: string
+}
+
 /** An event window as the task force sees it, with what it enforces now. */
 export interface WindowView {
   event: string
@@ -16,7 +22,7 @@ export interface WindowView {
   week: string
   /** Prefixes enforced for this window (its enforcement group), 0 before the scheduler stages it. */
   enforcedEntries: number
-  enforcedAddresses: string
+  enforcedAddresses: AddressCounts
 }
 
 export type Severity = 'ok' | 'warn' | 'bad'
@@ -91,7 +97,7 @@ export interface DashboardView {
   generatedAt: number
   revision: number
   windows: { live: WindowView[]; upcoming: WindowView[] }
-  totals: { enforcedEntries: number; enforcedAddresses: string }
+  totals: { enforcedEntries: number; enforcedAddresses: AddressCounts }
   isps: IspView[]
   guard: { held: HeldView[]; breaker: BreakerHoldView[] }
   complaints: ComplaintView[]

@@ -79,10 +79,14 @@ t.test(
     t.equal(live.title, 'Inter – Milan', 'the window shows the event title')
     t.equal(live.closesAt, now + (10 + 105 + 30) * minute, 'the window closes post minutes after the end')
     t.equal(live.enforcedEntries, 2, 'the live window counts the prefixes its group enforces')
-    t.equal(live.enforcedAddresses, '257', 'a /24 and a /32 cover 257 addresses')
+    t.same(live.enforcedAddresses, { v4: '257', v6: '0' }, 'a /24 and a /32 cover 257 addresses')
     t.equal(view.windows.upcoming.length, 1, 'the later match is upcoming')
     t.equal(view.windows.upcoming[0]!.enforcedEntries, 0, 'a staged group does not count before it starts')
-    t.same(view.totals, { enforcedEntries: 2, enforcedAddresses: '257' }, 'totals count what is enforced now')
+    t.same(
+      view.totals,
+      { enforcedEntries: 2, enforcedAddresses: { v4: '257', v6: '0' } },
+      'totals count what is enforced now',
+    )
   },
 )
 
@@ -216,7 +220,25 @@ t.test('the timeline shows the latest revisions newest first with their causes i
   )
 })
 
-t.test('address counts are exact for IPv6 prefixes too', async (t) => {
-  t.equal(addressCount(['2001:db8::/32']), (2n ** 96n).toString(), 'a /32 of IPv6 is 2^96 addresses')
-  t.equal(addressCount(['192.0.2.0/24', '198.51.100.7/32']), '257', 'IPv4 prefixes add up')
+t.test('address counts are exact per family, and never add IPv6 to IPv4', async (t) => {
+  t.same(addressCount(['2001:db8::/32']), { v4: '0', v6: (2n ** 96n).toString() }, 'a /32 of IPv6 is 2^96')
+  t.same(addressCount(['192.0.2.0/24', '198.51.100.7/32']), { v4: '257', v6: '0' }, 'IPv4 prefixes add up')
+})
+
+t.test('an address enforced for two live events counts once in the totals', async (t) => {
+  const group = (event: string, prefixes: string[]) => ({
+    id: `w:${event}`,
+    event,
+    from: now - minute,
+    until: now + 60 * minute,
+    prefixes,
+  })
+  const view = buildView(
+    inputs({
+      events: [event('a', 0), event('b', 5)],
+      groups: [group('a', ['192.0.2.0/24']), group('b', ['192.0.2.0/24', '192.0.2.7/32', '203.0.113.1/32'])],
+    }),
+  )
+  t.same(view.totals.enforcedAddresses, { v4: '257', v6: '0' }, 'the /24 counts once and covers the /32')
+  t.equal(view.totals.enforcedEntries, 2, 'entries are counted as the minimal cover of what is enforced')
 })

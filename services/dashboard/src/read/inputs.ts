@@ -3,6 +3,7 @@
  * aggregate modules. Read-only. Each part is read on its own so one failing part (or one not yet
  * deployed) shows as "unavailable" instead of blanking the whole page.
  */
+import { displayPrefix } from '@offside/core'
 import {
   type Db,
   listCompetitions,
@@ -50,7 +51,7 @@ export async function readInputs(db: Db, now: number): Promise<DashboardInputs> 
     agents,
     held: held.map((entry) => ({
       id: entry.id,
-      target: entry.target,
+      target: displayPrefix(entry.target),
       rightsholder: entry.rightsholder,
       week: entry.week,
       heldAt: entry.heldAt,
@@ -59,7 +60,7 @@ export async function readInputs(db: Db, now: number): Promise<DashboardInputs> 
     breaker: [],
     complaints: complaints.map((c) => ({
       id: c.id,
-      target: c.target,
+      target: displayPrefix(c.target),
       reason: c.reason,
       filedAt: c.filedAt,
       status: c.status,

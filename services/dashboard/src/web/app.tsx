@@ -54,6 +54,12 @@ export function App() {
   return <Dashboard token={token} session={session} onSignOut={signOut} />
 }
 
+function enforcedSummary(view: DashboardView): string {
+  const { enforcedEntries, enforcedAddresses } = view.totals
+  const v6 = enforcedAddresses.v6 === '0' ? '' : ` + ${count(enforcedAddresses.v6)} IPv6`
+  return `${count(enforcedEntries)} entries · ${count(enforcedAddresses.v4)} IPv4 addresses${v6}`
+}
+
 function Dashboard(props: { token: string; session: SessionView; onSignOut(why?: string): void }) {
   const { token, session, onSignOut } = props
   const [view, setView] = useState<DashboardView | null>(null)
@@ -97,11 +103,7 @@ function Dashboard(props: { token: string; session: SessionView; onSignOut(why?:
           </div>
           <div>
             <dt>Enforced</dt>
-            <dd data-testid="enforced-total">
-              {view
-                ? `${count(view.totals.enforcedEntries)} entries · ${count(view.totals.enforcedAddresses)} addresses`
-                : '…'}
-            </dd>
+            <dd data-testid="enforced-total">{view ? enforcedSummary(view) : '…'}</dd>
           </div>
           <div>
             <dt>Time</dt>

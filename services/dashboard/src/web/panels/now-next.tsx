@@ -1,5 +1,16 @@
-import type { WindowView } from '../../view.js'
+import type { AddressCounts, WindowView } from '../../view.js'
 import { clock, count, countdown } from '../format.js'
+
+/** IPv4 addresses first (the figure the task force reads); IPv6 below it only when there is some. */
+export function Addresses(props: { counts: AddressCounts }) {
+  const { v4, v6 } = props.counts
+  return (
+    <>
+      <span class="block">{count(v4)}</span>
+      {v6 !== '0' && <span class="block muted small">+ {count(v6)} IPv6</span>}
+    </>
+  )
+}
 
 function Row(props: { window: WindowView; now: number; live: boolean }) {
   const { window: w, now, live } = props
@@ -23,7 +34,7 @@ function Row(props: { window: WindowView; now: number; live: boolean }) {
         {count(w.enforcedEntries)}
       </td>
       <td class="num" data-testid="enforced-addresses">
-        {count(w.enforcedAddresses)}
+        <Addresses counts={w.enforcedAddresses} />
       </td>
     </tr>
   )
