@@ -129,7 +129,7 @@ function Dashboard(props: { token: string; session: SessionView; onSignOut(why?:
         <main class="grid">
           <NowNext windows={view.windows} now={now} />
           <Isps isps={view.isps} revision={view.revision} now={now} />
-          <Guard guard={view.guard} act={perform} now={now} />
+          <Guard guard={view.guard} role={session.role} act={perform} now={now} />
           <Complaints complaints={view.complaints} role={session.role} act={perform} now={now} />
           <Timeline timeline={view.timeline} now={now} />
         </main>

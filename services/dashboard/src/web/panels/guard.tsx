@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks'
-import type { BreakerHoldView, HeldView } from '../../view.js'
+import type { BreakerHoldView, HeldView, SessionView } from '../../view.js'
 import type { Act } from '../app.js'
 import { ago } from '../format.js'
 
-function HeldEntry(props: { entry: HeldView; act: Act; now: number }) {
+function HeldEntry(props: { entry: HeldView; canDecide: boolean; act: Act; now: number }) {
   const { entry, act } = props
   const [busy, setBusy] = useState<'approve' | 'reject' | null>(null)
   const [error, setError] = useState<string | null>(null)
@@ -32,14 +32,18 @@ function HeldEntry(props: { entry: HeldView; act: Act; now: number }) {
           </li>
         ))}
       </ul>
-      <div class="actions">
-        <button type="button" class="approve" disabled={busy !== null} onClick={() => decide('approve')}>
-          {busy === 'approve' ? 'Approving…' : `Approve ${entry.target}`}
-        </button>
-        <button type="button" class="reject" disabled={busy !== null} onClick={() => decide('reject')}>
-          {busy === 'reject' ? 'Rejecting…' : 'Reject'}
-        </button>
-      </div>
+      {props.canDecide ? (
+        <div class="actions">
+          <button type="button" class="approve" disabled={busy !== null} onClick={() => decide('approve')}>
+            {busy === 'approve' ? 'Approving…' : `Approve ${entry.target}`}
+          </button>
+          <button type="button" class="reject" disabled={busy !== null} onClick={() => decide('reject')}>
+            {busy === 'reject' ? 'Rejecting…' : 'Reject'}
+          </button>
+        </div>
+      ) : (
+        <p class="muted small">Ops review held entries.</p>
+      )}
       {error && (
         <p class="error" role="alert">
           {error}
@@ -61,6 +65,7 @@ function BreakerHold(props: { hold: BreakerHoldView; now: number }) {
 /** Entries the overblocking guard held for review, approve or reject in place; circuit-breaker holds. */
 export function Guard(props: {
   guard: { held: HeldView[]; breaker: BreakerHoldView[] }
+  role: SessionView['role']
   act: Act
   now: number
 }) {
@@ -85,7 +90,13 @@ export function Guard(props: {
       ) : (
         <ul class="list" data-testid="held-list">
           {held.map((entry) => (
-            <HeldEntry key={entry.id} entry={entry} act={props.act} now={props.now} />
+            <HeldEntry
+              key={entry.id}
+              entry={entry}
+              canDecide={props.role === 'ops'}
+              act={props.act}
+              now={props.now}
+            />
           ))}
         </ul>
       )}
