@@ -96,10 +96,10 @@ t.test('killing one of two scheduler processes mid-window loses nothing', async 
 
   await world.waitFor((r) => about(r, 'window-open', 'm1').length > 0, 5000)
   first.kill('SIGKILL')
+  const killedAt = (await world.revisions()).length
   await world.list('sky-it', kickoff, [PREFIX, '198.51.100.7/32'])
   await world.trigger('list-upload', { rightsholder: 'sky-it' })
 
-  const killedAt = (await world.revisions()).length
   const records = await world.waitFor((r) => about(r, 'window-close', 'm1').length > 0, 10_000)
   t.ok(
     records
