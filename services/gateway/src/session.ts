@@ -182,15 +182,15 @@ export class AgentSession {
   async #catchUp(): Promise<void> {
     const { feed, db, maxDeltaBacklog } = this.#o
     while (this.#sent < feed.last && this.#open()) {
-      const cached = feed.cached(this.#sent + 1)
+      // A fresh agent, or one too far behind, starts from the snapshot rather than replaying history.
+      const tooFar = this.#sent === 0 || feed.last - this.#sent > maxDeltaBacklog
+      const cached = tooFar ? undefined : feed.cached(this.#sent + 1)
       if (cached) {
         this.#sendFrame(cached)
         this.#sent++
         continue
       }
-      const behind = feed.last - this.#sent
-      const records =
-        this.#sent === 0 || behind > maxDeltaBacklog ? null : await readRevisionsSince(db, this.#sent, 500)
+      const records = tooFar ? null : await readRevisionsSince(db, this.#sent, 500)
       if (records === null) {
         const snapshot = await feed.snapshotFrame()
         if (snapshot.revision <= this.#sent) return // nothing newer to offer

@@ -16,6 +16,7 @@ import {
 import { startRedis } from '@offside/testkit'
 import type { FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
+import WebSocket from 'ws'
 import { buildApp } from '../src/app.js'
 import type { GatewayConfig } from '../src/config.js'
 
@@ -27,6 +28,9 @@ export interface TestGateway {
   trusted: TrustedKeys
   ispToken: string
   redisUrl: string
+  url: string
+  /** Opens an agent connection with `token` (the ISP token by default); rejects when refused. */
+  connect(token?: string): Promise<WebSocket>
   /** Publishes a revision (as the scheduler would) and returns its number. */
   publish(ops: GroupOp[], cause?: Partial<RevisionCause>): Promise<number>
 }
@@ -56,6 +60,9 @@ export async function startGateway(t: Tap, overrides: Partial<GatewayConfig> = {
   }
   const app = await buildApp({ config, signingKey: signingKeyFromPem(pair.privateKeyPem) })
   t.teardown(() => app.close())
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const address = app.server.address()
+  const url = `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1/agents/stream`
   const { token: ispToken } = await createToken(db, { org: 'isp-a', role: 'isp', now: Date.now() })
   const publish = async (ops: GroupOp[], cause: Partial<RevisionCause> = {}) => {
     const snapshot = await readSnapshot(db)
@@ -72,9 +79,18 @@ export async function startGateway(t: Tap, overrides: Partial<GatewayConfig> = {
     if (result.status !== 'published') throw new Error(`publish failed: ${result.status}`)
     return result.record.revision
   }
+  const connect = (token = ispToken) =>
+    new Promise<WebSocket>((resolve, reject) => {
+      const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } })
+      t.teardown(() => socket.terminate())
+      socket.once('open', () => resolve(socket))
+      socket.once('error', reject)
+    })
   return {
     app,
     db,
+    url,
+    connect,
     trusted: trustedKeysFromPem([pair.publicKeyPem]),
     ispToken,
     redisUrl: redisServer.url,

@@ -38,12 +38,9 @@ const revisionsOf = (messages: GatewayMessage[]) =>
 
 t.test('a connection without an ISP token is refused before the upgrade', async (t) => {
   const gw = await startGateway(t)
-  await t.rejects(gw.app.injectWS('/v1/agents/stream'), 'no token refused')
+  await t.rejects(gw.connect(''), /401/, 'no token refused')
   const { token } = await createToken(gw.db, { org: 'sky-it', role: 'rightsholder', now: Date.now() })
-  await t.rejects(
-    gw.app.injectWS('/v1/agents/stream', { headers: { authorization: `Bearer ${token}` } }),
-    'a rightsholder token is refused',
-  )
+  await t.rejects(gw.connect(token), /401/, 'a rightsholder token is refused')
 })
 
 t.test(
@@ -55,9 +52,7 @@ t.test(
     await gw.publish([
       { op: 'put', group: group('w:m2', now + 3_600_000, now + 7_200_000, ['198.51.100.0/24']) },
     ])
-    const socket = await gw.app.injectWS('/v1/agents/stream', {
-      headers: { authorization: `Bearer ${gw.ispToken}` },
-    })
+    const socket = await gw.connect()
     t.teardown(() => socket.terminate())
     const box = inbox(socket)
     socket.send(hello(0))
@@ -91,9 +86,7 @@ t.test('an agent that comes back gets exactly the deltas it missed, and its acks
   for (let i = 1; i <= 5; i++) {
     await gw.publish([{ op: 'put', group: group(`w:m${i}`, now, now + 60_000, [`203.0.113.${i}/32`]) }])
   }
-  const socket = await gw.app.injectWS('/v1/agents/stream', {
-    headers: { authorization: `Bearer ${gw.ispToken}` },
-  })
+  const socket = await gw.connect()
   t.teardown(() => socket.terminate())
   const box = inbox(socket)
   socket.send(hello(3))
@@ -141,9 +134,7 @@ t.test('an agent that comes back gets exactly the deltas it missed, and its acks
 
 t.test('an agent that acknowledges a revision it was never sent is told so', async (t) => {
   const gw = await startGateway(t)
-  const socket = await gw.app.injectWS('/v1/agents/stream', {
-    headers: { authorization: `Bearer ${gw.ispToken}` },
-  })
+  const socket = await gw.connect()
   t.teardown(() => socket.terminate())
   const box = inbox(socket)
   socket.send(JSON.stringify({ v: 1, type: 'heartbeat', at: 1 }))
