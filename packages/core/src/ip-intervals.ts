@@ -3,7 +3,7 @@
  * intervals, sorted, disjoint and never adjacent (touching intervals are merged). One code path
  * serves IPv4 (numbers) and IPv6 (BigInt) because it only compares bounds, never adds them.
  */
-import { formatV4Cidr, formatV6Cidr, V4_SPACE, V6_SPACE } from './ip-address.js'
+import { formatV4Cidr, formatV6Cidr, V4_SPACE, V6_SPACE, v4BlockSize } from './ip-address.js'
 
 export type Bound = number | bigint
 
@@ -136,7 +136,7 @@ export function mergeV4Keys(keys: Float64Array): number[] {
     const key = keys[i]!
     const length = key % 64
     const s = (key - length) / 64
-    const e = s + 2 ** (32 - length)
+    const e = s + v4BlockSize(length)
     if (last >= 0 && s <= out[last]!) {
       if (e > out[last]!) out[last] = e
     } else {
