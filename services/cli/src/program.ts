@@ -1,0 +1,268 @@
+import { readFile } from 'node:fs/promises'
+import { extname, resolve } from 'node:path'
+import { Command, CommanderError, Option } from 'commander'
+import { ApiError, describeError, request } from './client.js'
+import { resolveSettings, type Settings } from './settings.js'
+
+/** Where the CLI writes, and what it reads; tests pass their own. */
+export interface CliIo {
+  env: Record<string, string | undefined>
+  cwd: string
+  out(text: string): void
+  err(text: string): void
+}
+
+const ROLES = ['authority', 'rightsholder', 'isp', 'ops']
+
+function contentTypeOf(file: string, allowed: Record<string, string>): string {
+  const type = allowed[extname(file).toLowerCase()]
+  if (!type) throw new Error(`${file}: expected one of ${Object.keys(allowed).join(', ')}`)
+  return type
+}
+
+type Verdict = { index: number; target: string; reason: string }
+
+function printVerdicts(
+  io: CliIo,
+  result: { accepted: number; held: Verdict[]; rejected: Verdict[]; unchanged?: boolean; version?: string },
+) {
+  io.out(
+    `accepted ${result.accepted}, held ${result.held.length}, rejected ${result.rejected.length}${result.unchanged ? ' (unchanged: same list as before)' : ''}`,
+  )
+  for (const held of result.held) io.out(`  held     #${held.index} ${held.target}: ${held.reason}`)
+  for (const rejected of result.rejected)
+    io.out(`  rejected #${rejected.index} ${rejected.target}: ${rejected.reason}`)
+}
+
+/** Builds the `offside` program. Every command has help text (`offside help <command>`). */
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('offside')
+  program
+    .description('Command line for the Offside control-plane API (live-event IP blocking).')
+    .option('--api <url>', 'API base URL (default: $OFFSIDE_API_URL, then .offside/demo.env)')
+    .option('--token <token>', 'bearer token (default: $OFFSIDE_TOKEN, then the demo admin token)')
+    .option('--json', 'print the raw JSON answer')
+    .configureOutput({
+      writeOut: (text) => io.out(text.trimEnd()),
+      writeErr: (text) => io.err(text.trimEnd()),
+    })
+    .exitOverride()
+    .showHelpAfterError()
+    .addHelpText(
+      'after',
+      '\nExamples:\n  offside org create sky-it --kind rightsholder --name "Sky Italia"\n  offside list upload sky-it 2026-W48 list.csv --evidence sha256:…',
+    )
+
+  const settings = (): Settings => resolveSettings(program.opts(), io.env, io.cwd)
+  const show = (value: unknown, human: () => void) =>
+    program.opts().json ? io.out(JSON.stringify(value, null, 2)) : human()
+
+  const org = program.command('org').description('organisations (authority only)')
+  org
+    .command('create <id>')
+    .description('create an organisation: the authority, a rightsholder, an ISP or the ops task force')
+    .addOption(new Option('--kind <kind>', 'what the organisation is').choices(ROLES).makeOptionMandatory())
+    .requiredOption('--name <name>', 'display name')
+    .action(async (id: string, options: { kind: string; name: string }) => {
+      const created = await request(settings(), '/v1/orgs', {
+        method: 'POST',
+        body: { id, kind: options.kind, name: options.name },
+      })
+      show(created, () => io.out(`created ${options.kind} ${id}`))
+    })
+  org
+    .command('list')
+    .description('list organisations')
+    .action(async () => {
+      const result = (await request(settings(), '/v1/orgs')) as {
+        orgs: { id: string; kind: string; name: string }[]
+      }
+      show(result, () => {
+        for (const o of result.orgs) io.out(`${o.id}\t${o.kind}\t${o.name}`)
+      })
+    })
+
+  const token = program.command('token').description('bearer tokens (authority only)')
+  token
+    .command('create <org>')
+    .description('issue a token for an organisation; it is printed once, only its hash is stored')
+    .addOption(
+      new Option('--role <role>', "the token's role (must be the organisation's kind)")
+        .choices(ROLES)
+        .makeOptionMandatory(),
+    )
+    .option('--label <label>', 'a note saying what the token is for')
+    .action(async (orgId: string, options: { role: string; label?: string }) => {
+      const issued = (await request(settings(), '/v1/tokens', {
+        method: 'POST',
+        body: { org: orgId, role: options.role, ...(options.label ? { label: options.label } : {}) },
+      })) as { id: string; token: string }
+      show(issued, () => {
+        io.out(issued.token)
+        io.err(`token ${issued.id} for ${orgId} (${options.role}); store it now, it is not shown again`)
+      })
+    })
+  token
+    .command('revoke <id>')
+    .description('revoke a token at once')
+    .action(async (id: string) => {
+      const revoked = await request(settings(), `/v1/tokens/${encodeURIComponent(id)}`, { method: 'DELETE' })
+      show(revoked, () => io.out(`revoked ${id}`))
+    })
+
+  const events = program.command('events').description('the match calendar')
+  events
+    .command('import <file>')
+    .description('import many events from a .json, .csv or .ics file (all or nothing)')
+    .option('--competition <id>', 'competition for rows that do not name one')
+    .action(async (file: string, options: { competition?: string }) => {
+      const contentType = contentTypeOf(file, {
+        '.json': 'application/json',
+        '.csv': 'text/csv',
+        '.ics': 'text/calendar',
+      })
+      const result = (await request(settings(), '/v1/events:import', {
+        method: 'POST',
+        raw: { contentType, data: await readFile(resolve(io.cwd, file)) },
+        query: { competition: options.competition },
+      })) as {
+        imported: number
+        events: { id: string; kickoff: string; window: { opensAt: string; closesAt: string } | null }[]
+      }
+      show(result, () => {
+        io.out(`imported ${result.imported} events`)
+        for (const e of result.events)
+          io.out(
+            `  ${e.id}\t${e.kickoff}\t${e.window ? `window ${e.window.opensAt} → ${e.window.closesAt}` : 'no window'}`,
+          )
+      })
+    })
+
+  const list = program.command('list').description("a rightsholder's weekly lists")
+  list
+    .command('upload <rightsholder> <week> <file>')
+    .description(
+      'replace the whole weekly list (week like 2026-W48) from a .csv (first column target) or .json file',
+    )
+    .option('--evidence <sha256>', 'evidence hash for entries that carry none (sha256:<64 hex>)')
+    .option('--criterion <text>', 'criterion the entries meet, e.g. sole-or-predominant-purpose')
+    .action(
+      async (
+        rightsholder: string,
+        week: string,
+        file: string,
+        options: { evidence?: string; criterion?: string },
+      ) => {
+        const contentType = contentTypeOf(file, { '.csv': 'text/csv', '.json': 'application/json' })
+        const path = `/v1/lists/${encodeURIComponent(rightsholder)}/${encodeURIComponent(week)}`
+        const result = await request(settings(), path, {
+          method: 'PUT',
+          raw: { contentType, data: await readFile(resolve(io.cwd, file)) },
+          query: { evidence: options.evidence, criterion: options.criterion },
+        })
+        show(result, () => printVerdicts(io, result as Parameters<typeof printVerdicts>[1]))
+      },
+    )
+  list
+    .command('add <rightsholder> <week> <targets...>')
+    .description('hot additions during a live match: add addresses to the current list, enforced at once')
+    .requiredOption('--evidence <sha256>', 'evidence hash (sha256:<64 hex>)')
+    .option('--note <text>', 'a note kept with each entry')
+    .action(
+      async (
+        rightsholder: string,
+        week: string,
+        targets: string[],
+        options: { evidence: string; note?: string },
+      ) => {
+        const path = `/v1/lists/${encodeURIComponent(rightsholder)}/${encodeURIComponent(week)}/entries`
+        const entries = targets.map((target) => ({ target, ...(options.note ? { note: options.note } : {}) }))
+        const result = await request(settings(), path, {
+          method: 'POST',
+          body: { entries, evidence: options.evidence },
+        })
+        show(result, () => printVerdicts(io, result as Parameters<typeof printVerdicts>[1]))
+      },
+    )
+
+  program
+    .command('state')
+    .description('what is enforced now: revision, live windows, enforced entries')
+    .option('--entries', 'also list every enforced entry with its until and provenance')
+    .action(async (options: { entries?: boolean }) => {
+      const state = (await request(settings(), '/v1/state')) as {
+        revision: number
+        enforced: number
+        live: { event: string; competition: string; opensAt: string; closesAt: string; week: string }[]
+        upcoming: { event: string; opensAt: string }[]
+      }
+      const entries = options.entries
+        ? ((await request(settings(), '/v1/state/entries', { query: { limit: '100000' } })) as {
+            entries: { prefix: string; until: string; provenance: { order: string; event: string }[] }[]
+          })
+        : null
+      show(entries ? { ...state, entries: entries.entries } : state, () => {
+        io.out(
+          `revision ${state.revision}, ${state.enforced} entries enforced, ${state.live.length} live window(s)`,
+        )
+        for (const w of state.live)
+          io.out(`  live ${w.event} (${w.competition}, ${w.week}) ${w.opensAt} → ${w.closesAt}`)
+        for (const w of state.upcoming.slice(0, 5)) io.out(`  next ${w.event} opens ${w.opensAt}`)
+        for (const e of entries?.entries ?? []) {
+          io.out(
+            `  ${e.prefix}\tuntil ${e.until}\t${e.provenance.map((p) => `${p.order}/${p.event}`).join(' ')}`,
+          )
+        }
+      })
+    })
+
+  const audit = program.command('audit').description('the hash-chained audit log')
+  audit
+    .command('verify')
+    .description('recompute the whole chain; exits 1 and names the first bad record if it does not hold')
+    .action(async () => {
+      const result = (await request(settings(), '/v1/audit/verify')) as {
+        ok: boolean
+        checked: number
+        firstBad?: { seq: number; reason: string }
+      }
+      show(result, () =>
+        io.out(
+          result.ok
+            ? `audit chain ok: ${result.checked} records`
+            : `audit chain BROKEN at record ${result.firstBad?.seq}: ${result.firstBad?.reason}`,
+        ),
+      )
+      if (!result.ok) throw new CommanderError(1, 'offside.audit', 'audit chain does not verify')
+    })
+
+  program
+    .command('whoami')
+    .description('show the organisation and role of the token in use')
+    .action(async () => {
+      const me = (await request(settings(), '/v1/whoami')) as { org: string; role: string }
+      show(me, () => io.out(`${me.org} (${me.role})`))
+    })
+
+  return program
+}
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io)
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+    return 0
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'offside.audit') return 1
+      return err.exitCode
+    }
+    if (err instanceof ApiError) {
+      io.err(describeError(err))
+      return 1
+    }
+    io.err(`error: ${(err as Error).message}`)
+    return 1
+  }
+}
