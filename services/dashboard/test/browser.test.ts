@@ -5,7 +5,7 @@
 import { isoWeekKey, seasonOf } from '@offside/core'
 import type { Page } from 'playwright-core'
 import t from 'tap'
-import { launchBrowser, startStack } from './stack.js'
+import { ADMIN_TOKEN, launchBrowser, startStack } from './stack.js'
 
 // DASHBOARD_TEST_SERVICES narrows the stack while a service is being rebuilt (e.g. "api,scheduler").
 const only = process.env.DASHBOARD_TEST_SERVICES?.split(',') as
@@ -15,7 +15,7 @@ const stack = await startStack(t, only ? { services: only } : {})
 const browser = await launchBrowser(t)
 
 // A match whose window opens a few seconds from now (pre 0 minutes), long enough to stay live.
-const kickoff = Date.now() + 12_000
+const kickoff = Date.now() + 10_000
 const week = isoWeekKey(kickoff, 'Europe/Rome')
 await stack.admin('PUT', '/v1/competitions/serie-a', {
   name: 'Serie A',
@@ -127,4 +127,38 @@ t.test('a held entry is approved from the page and becomes enforced', async (t) 
     .locator('[data-testid="enforced-entries"]', { hasText: /^3$/ })
     .waitFor({ timeout: 5_000 })
   t.pass('the live window now enforces the approved entry too')
+})
+
+t.test('the authority upholds a complaint from the page and the address is unblocked', async (t) => {
+  const filed = await fetch(`${stack.apiUrl}/v1/complaints`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      target: '203.0.113.7',
+      contact: 'noc@example.net',
+      reason: 'A lawful shop shares this host.',
+    }),
+  })
+  t.equal(filed.status, 201, 'anyone may file a complaint')
+  const { id } = (await filed.json()) as { id: string }
+  const authority = await browser.newPage({ viewport: { width: 1366, height: 768 } })
+  t.teardown(() => authority.close())
+  await authority.goto(stack.dashboardUrl)
+  await authority.getByLabel('Ops or authority token').fill(ADMIN_TOKEN)
+  await authority.keyboard.press('Enter')
+  const complaint = authority.locator(`li[data-complaint="${id}"]`)
+  await complaint.waitFor({ timeout: 5_000 })
+  t.match(await complaint.textContent(), /203\.0\.113\.7/, 'the open complaint shows its target')
+  await complaint.getByLabel(/Reason for the decision/).fill('Shared hosting; the order does not cover it.')
+  await complaint.getByRole('button', { name: /Uphold/ }).click()
+  await complaint.waitFor({ state: 'detached', timeout: 5_000 })
+  t.pass('the decided complaint leaves the panel')
+  const row = authority.locator('[data-testid="live-windows"] tr[data-event="m1"]')
+  await row.locator('[data-testid="enforced-entries"]', { hasText: /^2$/ }).waitFor({ timeout: 5_000 })
+  t.pass('the live window enforces one entry fewer')
+  await authority
+    .locator('[data-testid="timeline"] li.cause-complaint-upheld')
+    .first()
+    .waitFor({ timeout: 5_000 })
+  t.pass('the timeline shows the revision caused by the upheld complaint')
 })
