@@ -77,6 +77,30 @@ t.test('applying diffGroups(previous, next) to previous gives next', async (t) =
       return JSON.stringify(byId(result)) === JSON.stringify(byId(next))
     }),
   )
+  // Next states that differ a little from the previous one, so patches are exercised too.
+  const nearby = groupList.chain((previous) =>
+    fc.tuple(
+      fc.constant(previous),
+      fc.array(fc.tuple(anyPrefix, fc.boolean(), fc.integer({ min: -1, max: 1 })), {
+        minLength: previous.length,
+        maxLength: previous.length,
+      }),
+    ),
+  )
+  holds(
+    t,
+    'the round trip also holds for small changes, which travel as patches',
+    fc.property(nearby, ([previous, changes]) => {
+      const next = previous.map((g, i) => {
+        const [prefix, add, shift] = changes[i]!
+        const prefixes = add ? [...g.prefixes, prefix] : g.prefixes.filter((p) => p !== g.prefixes[0])
+        return group(g.event, g.from, g.until + shift * hour, prefixes)
+      })
+      const ops = diffGroups(previous, next)
+      const result = applyGroupOps(previous, ops)
+      return JSON.stringify(byId(result)) === JSON.stringify(byId(next))
+    }),
+  )
 })
 
 t.test('only groups whose window contains now are enforced, each address until its latest end', async (t) => {
