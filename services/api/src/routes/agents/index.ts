@@ -1,19 +1,150 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { currentRevision, listAgents, readAcks, revisionReferences } from '@offside/store'
+import { Type } from 'typebox'
 import { errors } from '../../errors.js'
+import { identityOf } from '../../plugins/auth.js'
+import { problemResponses } from '../../schemas/common.js'
+import { complianceRows, summarise, toCsv } from './compliance.js'
 
-/**
- * Agents and compliance. A stub that answers 501 until the gateway engineer fills it in (this
- * file is theirs from now on).
- */
-const agentRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const readers = { roles: ['authority' as const, 'ops' as const, 'isp' as const] }
-  const notYet = async (): Promise<never> => {
-    throw new NotImplemented('not implemented yet')
-  }
-  app.get('/agents', { config: readers, schema: { tags: ['agents'] } }, notYet)
-  app.get('/reports/compliance', { config: readers, schema: { tags: ['agents'] } }, notYet)
+/** Default bound past which an agent's ack is late (SPEC rule 8; the issue says a few seconds). */
+export const DEFAULT_COMPLIANCE_LATE_MS = 5000
+
+const DAY_MS = 24 * 3600_000
+
+export interface AgentRoutesOptions {
+  /** The configured lateness bound (ms); a request may ask for another with `?lateMs=`. */
+  complianceLateMs?: number
 }
 
-const NotImplemented = errors.NotImplemented
+const AgentView = Type.Object({
+  isp: Type.String(),
+  agentId: Type.String(),
+  connected: Type.Boolean(),
+  lastRevision: Type.Integer(),
+  lastAckAt: Type.Union([Type.String(), Type.Null()]),
+  lastSeenAt: Type.String(),
+  firstSeenAt: Type.String(),
+  enforced: Type.Integer(),
+  staged: Type.Integer(),
+  notFitting: Type.Integer(),
+  capabilities: Type.Array(Type.String()),
+  behind: Type.Integer(),
+})
+
+const ComplianceQuery = Type.Object(
+  {
+    from: Type.Optional(Type.String({ format: 'date-time' })),
+    to: Type.Optional(Type.String({ format: 'date-time' })),
+    isp: Type.Optional(Type.String()),
+    lateMs: Type.Optional(Type.Integer({ minimum: 0 })),
+    format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+  },
+  { additionalProperties: false },
+)
+
+/**
+ * Agents and compliance (SPEC rule 8). Authority and ops see every ISP; an ISP token sees only its
+ * own agents and report.
+ */
+const agentRoutes: FastifyPluginAsyncTypebox<AgentRoutesOptions> = async (app, options) => {
+  const readers = { roles: ['authority' as const, 'ops' as const, 'isp' as const] }
+  const configuredLateMs = options.complianceLateMs ?? DEFAULT_COMPLIANCE_LATE_MS
+
+  /** The ISP a caller may see: its own for an ISP token, any (or the one asked) otherwise. */
+  const ispScope = (request: Parameters<typeof identityOf>[0], asked?: string): string | undefined => {
+    const identity = identityOf(request)
+    if (identity.role !== 'isp') return asked
+    if (asked !== undefined && asked !== identity.org) {
+      throw new errors.Forbidden(`an isp token of "${identity.org}" cannot read "${asked}"`)
+    }
+    return identity.org
+  }
+
+  app.get(
+    '/agents',
+    {
+      config: readers,
+      schema: {
+        tags: ['agents'],
+        querystring: Type.Object({ isp: Type.Optional(Type.String()) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ revision: Type.Integer(), agents: Type.Array(AgentView) }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => {
+      const isp = ispScope(request, request.query.isp)
+      const [agents, current] = await Promise.all([
+        listAgents(app.db, isp === undefined ? {} : { isp }),
+        currentRevision(app.db),
+      ])
+      const iso = (ms: number) => new Date(ms).toISOString()
+      return {
+        revision: current,
+        agents: agents.map((agent) => ({
+          isp: agent.isp,
+          agentId: agent.agentId,
+          connected: agent.connected,
+          lastRevision: agent.lastRevision,
+          lastAckAt: agent.lastAckAt === undefined ? null : iso(agent.lastAckAt),
+          lastSeenAt: iso(agent.lastSeenAt),
+          firstSeenAt: iso(agent.firstSeenAt),
+          enforced: agent.enforced,
+          staged: agent.staged,
+          notFitting: agent.notFitting,
+          capabilities: agent.capabilities,
+          behind: Math.max(0, current - agent.lastRevision),
+        })),
+      }
+    },
+  )
+
+  app.get(
+    '/reports/compliance',
+    {
+      config: readers,
+      schema: { tags: ['agents'], querystring: ComplianceQuery, response: problemResponses },
+    },
+    async (request, reply) => {
+      const query = request.query
+      const now = Date.now()
+      const to = query.to ? Date.parse(query.to) : now + 1
+      const from = query.from ? Date.parse(query.from) : to - 7 * DAY_MS
+      if (!(from < to)) throw new errors.InvalidInput('from must be before to')
+      const lateMs = query.lateMs ?? configuredLateMs
+      const isp = ispScope(request, query.isp)
+      const [references, agents] = await Promise.all([
+        revisionReferences(app.db, from, to),
+        listAgents(app.db, isp === undefined ? {} : { isp }),
+      ])
+      const firstRevision = references[0]?.revision
+      const acks = new Map(
+        firstRevision === undefined
+          ? []
+          : await Promise.all(
+              agents.map(async (agent) => [agent, await readAcks(app.db, agent, firstRevision)] as const),
+            ),
+      )
+      const rows = complianceRows(references, agents, (agent) => acks.get(agent) ?? [], { lateMs, now })
+      const wantsCsv =
+        query.format === 'csv' || (query.format === undefined && request.headers.accept === 'text/csv')
+      if (wantsCsv) {
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="offside-compliance.csv"')
+          .send(toCsv(rows))
+      }
+      const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+      return reply.send({
+        from: iso(from),
+        to: iso(to),
+        lateMs,
+        summary: summarise(rows, agents),
+        rows: rows.map((row) => ({ ...row, reference: iso(row.reference), ackedAt: iso(row.ackedAt) })),
+      })
+    },
+  )
+}
 
 export default agentRoutes

@@ -1,0 +1,158 @@
+import {
+  agentConnected,
+  createDb,
+  type Db,
+  type RevisionReference,
+  recordAck,
+  recordRevisionReference,
+} from '@offside/store'
+import t from 'tap'
+import { actors, build, orgWithToken } from './helper.js'
+
+/**
+ * Agents and acks are written by the gateway; here they are written through the store module the
+ * gateway uses, and read back through the API as an authority or an ISP would.
+ */
+async function seed(db: Db, base: number) {
+  const refs: RevisionReference[] = [
+    { revision: 1, kind: 'list-upload', issuedAt: base, reference: base },
+    {
+      revision: 2,
+      kind: 'window-open',
+      issuedAt: base + 10_000,
+      scheduledAt: base + 10_000,
+      event: 'm1',
+      reference: base + 10_000,
+    },
+    { revision: 3, kind: 'hot-addition', issuedAt: base + 20_000, event: 'm1', reference: base + 20_000 },
+    {
+      revision: 4,
+      kind: 'window-close',
+      issuedAt: base + 30_000,
+      scheduledAt: base + 30_000,
+      event: 'm1',
+      reference: base + 30_000,
+    },
+  ]
+  for (const ref of refs) await recordRevisionReference(db, ref)
+  const connect = (isp: string, agentId: string) =>
+    agentConnected(db, {
+      isp,
+      agentId,
+      capabilities: ['backend:dry-run'],
+      lastRevision: 0,
+      gateway: 'gw',
+      now: base - 1,
+      ttlMs: 60_000,
+    })
+  const ack = (isp: string, agentId: string, revision: number, receivedAt: number) =>
+    recordAck(
+      db,
+      { isp, agentId },
+      { revision, receivedAt, appliedAt: receivedAt, enforced: 1, staged: 0, notFitting: 0, source: 'ack' },
+    )
+  await connect('isp-a', 'edge-1')
+  await connect('isp-b', 'edge-9')
+  // isp-a/edge-1: on time for 1 and 2, 8 s late for 3, and 4 is covered by nothing yet.
+  await ack('isp-a', 'edge-1', 1, base + 200)
+  await ack('isp-a', 'edge-1', 2, base + 10_300)
+  await ack('isp-a', 'edge-1', 3, base + 28_000)
+  // isp-b/edge-9 was offline: it came back at revision 3, which covers 1 to 3 at that time.
+  await ack('isp-b', 'edge-9', 3, base + 21_000)
+}
+
+t.test(
+  'an authority sees every agent with its connection state and last acknowledged revision',
+  async (t) => {
+    const api = await build(t)
+    const who = await actors(api)
+    const db = createDb(api.redis, api.config.keyPrefix)
+    await seed(db, Date.now() - 60_000)
+    const res = await api.call(who.authority, { method: 'GET', url: '/v1/agents' })
+    t.equal(res.statusCode, 200, 'listed')
+    t.match(
+      res.json().agents,
+      [
+        { isp: 'isp-a', agentId: 'edge-1', connected: true, lastRevision: 3 },
+        { isp: 'isp-b', agentId: 'edge-9', connected: true, lastRevision: 3 },
+      ],
+      'both agents, by ISP',
+    )
+  },
+)
+
+t.test('an ISP sees only its own agents and report', async (t) => {
+  const api = await build(t)
+  const who = await actors(api)
+  await orgWithToken(api, 'isp-b', 'isp')
+  const db = createDb(api.redis, api.config.keyPrefix)
+  await seed(db, Date.now() - 60_000)
+  const agents = await api.call(who.isp, { method: 'GET', url: '/v1/agents' })
+  t.same(
+    agents.json().agents.map((a: { agentId: string }) => a.agentId),
+    ['edge-1'],
+    'only isp-a agents',
+  )
+  const other = await api.call(who.isp, { method: 'GET', url: '/v1/reports/compliance?isp=isp-b' })
+  t.equal(other.statusCode, 403, 'another ISP report is refused')
+  const rightsholder = await api.call(who.rightsholder, { method: 'GET', url: '/v1/agents' })
+  t.equal(rightsholder.statusCode, 403, 'a rightsholder cannot list agents')
+})
+
+t.test(
+  'the compliance report flags late and missing acks and measures windows from their scheduled instant',
+  async (t) => {
+    const api = await build(t)
+    const who = await actors(api)
+    const db = createDb(api.redis, api.config.keyPrefix)
+    const base = Date.now() - 60_000
+    await seed(db, base)
+    const res = await api.call(who.authority, { method: 'GET', url: '/v1/reports/compliance' })
+    t.equal(res.statusCode, 200, 'report served')
+    const body = res.json()
+    const row = (isp: string, revision: number) =>
+      body.rows.find((r: { isp: string; revision: number }) => r.isp === isp && r.revision === revision)
+    t.match(row('isp-a', 1), { status: 'on-time', delayMs: 200 }, 'trigger measured from its issue')
+    t.match(
+      row('isp-a', 2),
+      { status: 'on-time', delayMs: 300, kind: 'window-open', event: 'm1' },
+      'window open on time',
+    )
+    t.match(row('isp-a', 3), { status: 'late', delayMs: 8000 }, 'late past the 5 s bound')
+    t.match(row('isp-a', 4), { status: 'missing', delayMs: null }, 'never acknowledged')
+    t.match(
+      row('isp-b', 1),
+      { status: 'late', delayMs: 21_000 },
+      'an offline agent is late for what it missed',
+    )
+    t.match(row('isp-b', 3), { status: 'on-time', delayMs: 1000 }, 'and on time once back')
+    t.match(
+      body.summary.find((s: { isp: string }) => s.isp === 'isp-a'),
+      { agents: 1, expected: 4, onTime: 2, late: 1, missing: 1, maxDelayMs: 8000 },
+      'per-ISP totals',
+    )
+    const looser = await api.call(who.authority, {
+      method: 'GET',
+      url: '/v1/reports/compliance?lateMs=10000',
+    })
+    t.equal(
+      looser.json().rows.find((r: { isp: string; revision: number }) => r.isp === 'isp-a' && r.revision === 3)
+        .status,
+      'on-time',
+      'the bound can be set per request',
+    )
+  },
+)
+
+t.test('the compliance report exports as CSV', async (t) => {
+  const api = await build(t)
+  const who = await actors(api)
+  await seed(createDb(api.redis, api.config.keyPrefix), Date.now() - 60_000)
+  const res = await api.call(who.isp, { method: 'GET', url: '/v1/reports/compliance?format=csv' })
+  t.equal(res.statusCode, 200, 'served')
+  t.match(res.headers['content-type'], /text\/csv/, 'as CSV')
+  const lines = res.body.trim().split('\r\n')
+  t.equal(lines[0], 'revision,kind,event,reference,isp,agentId,ackedAt,delayMs,status', 'header row')
+  t.equal(lines.length, 5, 'one row per revision of the ISP agent')
+  t.match(lines[3], /^3,hot-addition,m1,.*,isp-a,edge-1,.*,8000,late$/, 'a late row')
+})
