@@ -66,6 +66,7 @@ const NON_ASCII = /[^ -~]/
 const NON_ASCII_DIGIT = /\p{Nd}/u
 const INET_ATON_PART = /^(0x[0-9a-f]*|[0-9]+)$/i
 const HOSTNAME_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/
+
 /**
  * Parses one listed target. IPv4-mapped IPv6 (`::ffff:203.0.113.7`) becomes IPv4. Failures carry
  * a reason code, a message a rightsholder can act on and, where there is an obvious fix, a
@@ -82,25 +83,24 @@ export function parseTarget(text: string, options: ParseOptions = {}): ParseResu
     const trimmed = text.trim()
     return fail(
       'whitespace',
-      `"${printable(text)}" contains whitespace; a target is one address or prefix`,
+      `${quote(text)} contains whitespace; a target is one address or prefix`,
       trimmed.length > 0 && !WHITESPACE.test(trimmed) ? trimmed : undefined,
     )
   }
-  if (CONTROL.test(text))
-    return fail('control-character', `"${printable(text)}" contains a control character`)
+  if (CONTROL.test(text)) return fail('control-character', `${quote(text)} contains a control character`)
   if (NON_ASCII.test(text)) {
     return NON_ASCII_DIGIT.test(text.replace(/[0-9]/g, ''))
-      ? fail('non-ascii', `"${text}" contains non-ASCII digits; write addresses with the digits 0-9`)
-      : fail('non-ascii', `"${text}" contains non-ASCII characters`)
+      ? fail('non-ascii', `${quote(text)} contains non-ASCII digits; write addresses with the digits 0-9`)
+      : fail('non-ascii', `${quote(text)} contains non-ASCII characters`)
   }
   if (text.includes('%')) {
-    return fail('zone-id', `"${text}" has a zone id (%…), which only means something on one host`)
+    return fail('zone-id', `${quote(text)} has a zone id (%…), which only means something on one host`)
   }
   const slash = text.indexOf('/')
-  if (slash !== text.lastIndexOf('/')) return fail('malformed', `"${text}" has more than one "/"`)
+  if (slash !== text.lastIndexOf('/')) return fail('malformed', `${quote(text)} has more than one "/"`)
   const addressText = slash < 0 ? text : text.slice(0, slash)
   const lengthText = slash < 0 ? null : text.slice(slash + 1)
-  if (addressText === '') return fail('malformed', `"${text}" has no address before "/"`)
+  if (addressText === '') return fail('malformed', `${quote(text)} has no address before "/"`)
   if (addressText.includes(':')) return parseV6(text, addressText, lengthText)
   if (addressText.split('.').every((part) => INET_ATON_PART.test(part))) {
     return parseV4(text, addressText, lengthText)
@@ -114,8 +114,9 @@ export function displayPrefix(prefix: string): string {
   return prefix.endsWith('/32') ? prefix.slice(0, -3) : prefix
 }
 
-function printable(text: string): string {
-  return JSON.stringify(text).slice(1, -1)
+/** The text as it appears in messages: quoted, control characters escaped, long input cut short. */
+function quote(text: string): string {
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text)
 }
 
 /** Checks a dotted-quad strictly; returns the address as a number or a failure. */
@@ -123,12 +124,12 @@ function strictV4Address(text: string, addressText: string): number | Failure {
   const parts = addressText.split('.')
   const hex = parts.find((part) => /^0x/i.test(part))
   if (hex !== undefined) {
-    return fail('non-decimal', `"${text}" uses a hexadecimal part ("${hex}"); write four decimal octets`)
+    return fail('non-decimal', `${quote(text)} uses a hexadecimal part ("${hex}"); write four decimal octets`)
   }
   if (parts.length !== 4) {
     return fail(
       'shortened',
-      `"${text}" has ${parts.length} part${parts.length === 1 ? '' : 's'}; write all four octets (a.b.c.d)`,
+      `${quote(text)} has ${parts.length} part${parts.length === 1 ? '' : 's'}; write all four octets (a.b.c.d)`,
     )
   }
   let address = 0
@@ -136,11 +137,11 @@ function strictV4Address(text: string, addressText: string): number | Failure {
     if (part.length > 1 && part.startsWith('0')) {
       return fail(
         'leading-zero',
-        `"${text}" has an octet with a leading zero ("${part}"), which some tools read as octal; write it without zeros in front`,
+        `${quote(text)} has an octet with a leading zero ("${part}"), which some tools read as octal; write it without zeros in front`,
       )
     }
     const octet = Number(part)
-    if (octet > 255) return fail('malformed', `"${text}" has an octet above 255 ("${part}")`)
+    if (octet > 255) return fail('malformed', `${quote(text)} has an octet above 255 ("${part}")`)
     address = address * 256 + octet
   }
   return address
@@ -149,16 +150,17 @@ function strictV4Address(text: string, addressText: string): number | Failure {
 function parseLength(text: string, lengthText: string | null, max: number): number | Failure {
   if (lengthText === null) return max
   if (!/^[0-9]+$/.test(lengthText)) {
-    return fail('prefix-length', `"${text}" needs a decimal prefix length from 0 to ${max} after "/"`)
+    return fail('prefix-length', `${quote(text)} needs a decimal prefix length from 0 to ${max} after "/"`)
   }
   if (lengthText.length > 1 && lengthText.startsWith('0')) {
     return fail(
       'leading-zero',
-      `"${text}" has a prefix length with a leading zero; write /${Number(lengthText)}`,
+      `${quote(text)} has a prefix length with a leading zero; write /${Number(lengthText)}`,
     )
   }
   const length = Number(lengthText)
-  if (length > max) return fail('prefix-length', `"${text}" has prefix length ${length}; the most is ${max}`)
+  if (length > max)
+    return fail('prefix-length', `${quote(text)} has prefix length ${length}; the most is ${max}`)
   return length
 }
 
@@ -167,7 +169,7 @@ function v4Result(text: string, address: number, length: number): ParseResult {
   const network = address - (address % size)
   if (network !== address) {
     const suggestion = formatV4Cidr(network, length)
-    return fail('host-bits-set', `"${text}" has host bits set; the network is ${suggestion}`, suggestion)
+    return fail('host-bits-set', `${quote(text)} has host bits set; the network is ${suggestion}`, suggestion)
   }
   return { ok: true, target: { kind: 'prefix', family: 4, prefix: formatV4Cidr(address, length), length } }
 }
@@ -181,7 +183,8 @@ function parseV4(text: string, addressText: string, lengthText: string | null): 
 }
 
 function parseV6(text: string, addressText: string, lengthText: string | null): ParseResult {
-  if (!/^[0-9a-f:.]+$/i.test(addressText)) return fail('malformed', `"${text}" is not a valid IPv6 address`)
+  if (!/^[0-9a-f:.]+$/i.test(addressText))
+    return fail('malformed', `${quote(text)} is not a valid IPv6 address`)
   const lastColon = addressText.lastIndexOf(':')
   const groups = addressText.slice(0, lastColon).split(':')
   const tail = addressText.slice(lastColon + 1)
@@ -193,13 +196,13 @@ function parseV6(text: string, addressText: string, lengthText: string | null): 
     groups.push(tail)
   }
   if (groups.some((group) => group.length > 4 || group.includes('.'))) {
-    return fail('malformed', `"${text}" is not a valid IPv6 address`)
+    return fail('malformed', `${quote(text)} is not a valid IPv6 address`)
   }
   let parts: number[]
   try {
     parts = ipaddr.IPv6.parse(addressText).parts
   } catch {
-    return fail('malformed', `"${text}" is not a valid IPv6 address`)
+    return fail('malformed', `${quote(text)} is not a valid IPv6 address`)
   }
   const length = parseLength(text, lengthText, 128)
   if (typeof length !== 'number') return length
@@ -212,7 +215,7 @@ function parseV6(text: string, addressText: string, lengthText: string | null): 
   const network = address - (address % size)
   if (network !== address) {
     const suggestion = formatV6Cidr(network, length)
-    return fail('host-bits-set', `"${text}" has host bits set; the network is ${suggestion}`, suggestion)
+    return fail('host-bits-set', `${quote(text)} has host bits set; the network is ${suggestion}`, suggestion)
   }
   return { ok: true, target: { kind: 'prefix', family: 6, prefix: formatV6Cidr(address, length), length } }
 }
@@ -235,9 +238,9 @@ function parseHostname(
   const valid = lengthText === null && isHostname(name)
   if (!allowHostname) {
     return valid
-      ? fail('hostname-not-allowed', `"${text}" is a hostname; list IP addresses or prefixes`)
-      : fail('malformed', `"${text}" is not an IP address or prefix`)
+      ? fail('hostname-not-allowed', `${quote(text)} is a hostname; list IP addresses or prefixes`)
+      : fail('malformed', `${quote(text)} is not an IP address or prefix`)
   }
-  if (!valid) return fail('hostname-invalid', `"${text}" is not a valid hostname (RFC 1123)`)
+  if (!valid) return fail('hostname-invalid', `${quote(text)} is not a valid hostname (RFC 1123)`)
   return { ok: true, target: { kind: 'hostname', name } }
 }

@@ -147,3 +147,10 @@ t.test(
     )
   },
 )
+
+t.test('a huge or binary input gets a short message with control characters escaped', async (t) => {
+  const huge = parseTarget(`${'9'.repeat(100_000)}.0.2.1`)
+  t.ok(!huge.ok && huge.message.length < 200, 'the message quotes only the start of the input')
+  const binary = parseTarget('192.0.2.1\u0007')
+  t.ok(!binary.ok && binary.message.includes('\\u0007'), 'the bell character is shown escaped')
+})
