@@ -124,7 +124,10 @@ function strictV4Address(text: string, addressText: string): number | Failure {
   const parts = addressText.split('.')
   const hex = parts.find((part) => /^0x/i.test(part))
   if (hex !== undefined) {
-    return fail('non-decimal', `${quote(text)} uses a hexadecimal part ("${hex}"); write four decimal octets`)
+    return fail(
+      'non-decimal',
+      `${quote(text)} uses a hexadecimal part (${quote(hex)}); write four decimal octets`,
+    )
   }
   if (parts.length !== 4) {
     return fail(
@@ -137,11 +140,11 @@ function strictV4Address(text: string, addressText: string): number | Failure {
     if (part.length > 1 && part.startsWith('0')) {
       return fail(
         'leading-zero',
-        `${quote(text)} has an octet with a leading zero ("${part}"), which some tools read as octal; write it without zeros in front`,
+        `${quote(text)} has an octet with a leading zero (${quote(part)}), which some tools read as octal; write it without zeros in front`,
       )
     }
     const octet = Number(part)
-    if (octet > 255) return fail('malformed', `${quote(text)} has an octet above 255 ("${part}")`)
+    if (octet > 255) return fail('malformed', `${quote(text)} has an octet above 255 (${quote(part)})`)
     address = address * 256 + octet
   }
   return address
