@@ -23,8 +23,11 @@ export interface AgentLog {
 }
 
 export interface AgentOptions {
-  /** The gateway's stream URL, e.g. `ws://127.0.0.1:8081/v1/agents/stream`. */
-  gatewayUrl: string
+  /**
+   * The gateways' stream URLs, e.g. `ws://127.0.0.1:8081/v1/agents/stream` (a URL without a path
+   * gets `/v1/agents/stream`). Several are tried in turn, one per reconnect.
+   */
+  gatewayUrls: string[]
   /** The ISP's bearer token. */
   token: string
   agentId: string
@@ -52,7 +55,19 @@ export interface AgentStatus {
   staged: number
   rejected: number
   applied: number
+  /** Deltas ignored because they were already applied (resent after a reconnect). */
+  duplicates: number
+  /** Deltas that skipped revisions (the agent reconnected to fetch the missing ones). */
+  gaps: number
   reconnects: number
+  gateway: string
+}
+
+/** The stream URL of a gateway given as `ws://host:port` or with its full path. */
+export function streamUrl(url: string): string {
+  const parsed = new URL(url)
+  if (parsed.pathname === '/' || parsed.pathname === '') parsed.pathname = '/v1/agents/stream'
+  return parsed.toString()
 }
 
 /** Groups whose `until` has not passed: nothing is ever enforced past `until`. */
@@ -92,7 +107,8 @@ export class Agent {
   #lastHeard = 0
   #timers: NodeJS.Timeout[] = []
   #reconnectTimer: NodeJS.Timeout | undefined
-  #counters = { rejected: 0, applied: 0, reconnects: 0 }
+  #counters = { rejected: 0, applied: 0, duplicates: 0, gaps: 0, reconnects: 0 }
+  #gatewayIndex = 0
 
   constructor(options: AgentOptions) {
     this.#options = { heartbeatMs: 10_000, tickMs: 250, now: Date.now, ...options }
@@ -137,6 +153,7 @@ export class Agent {
       enforced: activeAt(this.#state.groups, at).length,
       staged,
       ...this.#counters,
+      gateway: this.#currentGateway(),
     }
   }
 
@@ -149,9 +166,15 @@ export class Agent {
     this.#work = this.#work.then(job).catch((err) => this.#options.log.error({ err }, 'agent job failed'))
   }
 
+  #currentGateway(): string {
+    const urls = this.#options.gatewayUrls
+    return streamUrl(urls[this.#gatewayIndex % urls.length] ?? '')
+  }
+
   #connect(): void {
     if (this.#stopped) return
-    const { gatewayUrl, token, log } = this.#options
+    const { token, log } = this.#options
+    const gatewayUrl = this.#currentGateway()
     const socket = new WebSocket(gatewayUrl, {
       headers: { authorization: `Bearer ${token}` },
       handshakeTimeout: 10_000,
@@ -174,6 +197,7 @@ export class Agent {
       if (socket !== this.#socket || this.#stopped) return
       const delay = reconnectDelay(this.#attempt++)
       this.#counters.reconnects++
+      this.#gatewayIndex++ // the next gateway in the list, if there are several
       log.info({ code, delay }, 'gateway connection closed; reconnecting')
       this.#reconnectTimer = setTimeout(() => this.#connect(), delay)
     })
@@ -246,8 +270,12 @@ export class Agent {
 
   async #applyDelta(socket: WebSocket, delta: DeltaPayload): Promise<void> {
     const { revision } = this.#state
-    if (delta.revision <= revision) return // already applied (a resend after reconnect)
+    if (delta.revision <= revision) {
+      this.#counters.duplicates++ // already applied (a resend after a reconnect)
+      return
+    }
     if (delta.revision !== revision + 1) {
+      this.#counters.gaps++
       this.#refuse(
         socket,
         'revision-gap',

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const trustedKeys = await loadTrustedKeys(config.publicKeyFiles)
   const backend = await createBackend(config.backend, config.backendOptions, log)
   const agent = new Agent({
-    gatewayUrl: config.gatewayUrl,
+    gatewayUrls: config.gatewayUrls,
     token: config.token,
     agentId: config.agentId,
     backend,

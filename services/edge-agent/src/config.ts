@@ -4,7 +4,7 @@ import type { BackendName } from './backends/types.js'
 
 /** The agent's settings, validated once at start-up. */
 export interface AgentConfig {
-  gatewayUrl: string
+  gatewayUrls: string[]
   token: string
   agentId: string
   backend: BackendName
@@ -26,7 +26,7 @@ const BACKENDS: readonly BackendName[] = ['nftables', 'flowspec', 'dry-run']
 
 export const USAGE = `offside-agent — Offside edge agent
 
-  --gateway URL        gateway stream URL (ws://host:8081/v1/agents/stream)   OFFSIDE_AGENT_GATEWAY
+  --gateway URL        gateway URL (ws://host:8081); repeat for several     OFFSIDE_AGENT_GATEWAY (comma list)
   --token TOKEN        ISP bearer token                                       OFFSIDE_AGENT_TOKEN
   --token-file FILE    read the token from a file                             OFFSIDE_AGENT_TOKEN_FILE
   --agent-id ID        this agent's id, unique within the ISP                 OFFSIDE_AGENT_ID
@@ -45,7 +45,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
   const { values } = parseArgs({
     args: argv,
     options: {
-      gateway: { type: 'string' },
+      gateway: { type: 'string', multiple: true },
       token: { type: 'string' },
       'token-file': { type: 'string' },
       'agent-id': { type: 'string' },
@@ -77,12 +77,20 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
     values['public-key'] ??
     env.OFFSIDE_AGENT_PUBLIC_KEYS?.split(',').filter(Boolean) ??
     (Array.isArray(file.publicKeys) ? file.publicKeys.map(String) : [])
-  const gatewayUrl = pick(values.gateway, 'OFFSIDE_AGENT_GATEWAY', 'gateway')
+  const gatewayUrls =
+    values.gateway ??
+    env.OFFSIDE_AGENT_GATEWAY?.split(',').filter(Boolean) ??
+    (Array.isArray(file.gateways)
+      ? file.gateways.map(String)
+      : typeof file.gateway === 'string'
+        ? [file.gateway]
+        : [])
   const agentId = pick(values['agent-id'], 'OFFSIDE_AGENT_ID', 'agentId')
   const backend = pick(values.backend, 'OFFSIDE_AGENT_BACKEND', 'backend') ?? 'dry-run'
 
-  if (!gatewayUrl || !/^wss?:\/\//.test(gatewayUrl))
+  if (gatewayUrls.length === 0 || !gatewayUrls.every((url) => /^wss?:\/\/[^/]/.test(url))) {
     throw new ConfigError('--gateway must be a ws:// or wss:// URL')
+  }
   if (!token) throw new ConfigError('--token (or --token-file) is required')
   if (!agentId || !/^[A-Za-z0-9._-]{1,64}$/.test(agentId)) {
     throw new ConfigError('--agent-id is required: 1-64 letters, digits, dot, dash or underscore')
@@ -102,7 +110,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
       ? (file[backend] as Record<string, unknown>)
       : {}
   return {
-    gatewayUrl,
+    gatewayUrls,
     token,
     agentId,
     backend: backend as BackendName,

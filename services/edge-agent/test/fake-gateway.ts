@@ -114,7 +114,7 @@ export async function startAgent(
   if (!options.stateDir) t.teardown(() => rm(stateDir, { recursive: true, force: true }))
   const backend = new DryRunBackend()
   const agent = new Agent({
-    gatewayUrl: gateway.url,
+    gatewayUrls: [gateway.url],
     token: 'ofs_test-token',
     agentId: 'edge-1',
     backend,
