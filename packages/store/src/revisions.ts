@@ -5,7 +5,9 @@
  * - `revisions` (STREAM): one entry per revision, stream id `<revision>-0`, field `record` = the
  *   {@link RevisionRecord} JSON, so a reader can `XRANGE` from any revision. Trimmed to about
  *   `maxLength` entries; an agent further behind gets the snapshot instead.
- * - `revision-snapshot` (STRING): the {@link Snapshot} JSON at the last revision.
+ * - `revision-snapshot` (HASH): the {@link Snapshot} at the last revision, field `meta` (revision,
+ *   issuedAt, live, enforcedCount) and field `groups`; `groups` (megabytes for a large list) is
+ *   only rewritten by a revision that has ops.
  * - `revision-instants` (ZSET): calendar instants (window open/close, rotation) already published,
  *   scored by the instant, so a timed job that runs twice never publishes twice.
  *
@@ -62,9 +64,9 @@ export function revisionKeys(prefix: string) {
 /**
  * KEYS[1] counter, KEYS[2] stream, KEYS[3] snapshot, KEYS[4] published instants
  * ARGV[1] expected previous revision, ARGV[2] record JSON (revision = expected + 1),
- * ARGV[3] snapshot JSON, ARGV[4] approximate stream length kept,
+ * ARGV[3] snapshot meta JSON, ARGV[4] approximate stream length kept,
  * ARGV[5] instant member ("" when the revision is not for a calendar instant), ARGV[6] its score,
- * ARGV[7] forget instants scored below this
+ * ARGV[7] forget instants scored below this, ARGV[8] groups JSON ("" when the revision has no ops)
  * Returns the new revision, -1 when the previous revision is not the expected one (another
  * scheduler published first: recompute and retry), -2 when the instant was already published.
  */
@@ -78,7 +80,8 @@ if ARGV[5] ~= '' then
 end
 local rev = current + 1
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], rev .. '-0', 'record', ARGV[2])
-redis.call('SET', KEYS[3], ARGV[3])
+redis.call('HSET', KEYS[3], 'meta', ARGV[3])
+if ARGV[8] ~= '' then redis.call('HSET', KEYS[3], 'groups', ARGV[8]) end
 redis.call('SET', KEYS[1], rev)
 return rev
 `
@@ -131,11 +134,13 @@ export async function publishRevision(
     keys.instants,
     String(draft.previous),
     JSON.stringify(record),
-    JSON.stringify(snapshot),
+    JSON.stringify({ ...snapshot, groups: undefined }),
     String(options.maxLength ?? DEFAULT_REVISION_HISTORY),
     draft.instant?.key ?? '',
     String(draft.instant?.at ?? 0),
     String(draft.issuedAt - INSTANT_MEMORY_MS),
+    // No ops means the same groups as the previous snapshot: keep them instead of rewriting.
+    draft.ops.length > 0 || draft.previous === 0 ? JSON.stringify(draft.groups) : '',
   )
   if (result === -1) return { status: 'conflict' }
   if (result === -2) return { status: 'duplicate-instant' }
@@ -150,8 +155,9 @@ export async function currentRevision(db: Db): Promise<number> {
 
 /** The state at the last published revision ({@link EMPTY_SNAPSHOT} before the first). */
 export async function readSnapshot(db: Db): Promise<Snapshot> {
-  const raw = await db.redis.get(revisionKeys(db.keys.prefix).snapshot)
-  return raw === null ? EMPTY_SNAPSHOT : (JSON.parse(raw) as Snapshot)
+  const [meta, groups] = await db.redis.hmget(revisionKeys(db.keys.prefix).snapshot, 'meta', 'groups')
+  if (!meta) return EMPTY_SNAPSHOT
+  return { ...(JSON.parse(meta) as Omit<Snapshot, 'groups'>), groups: groups ? JSON.parse(groups) : [] }
 }
 
 /** Whether a calendar instant (see {@link RevisionDraft.instant}) has been published. */

@@ -124,3 +124,13 @@ t.test('a blocked reader wakes up with the next revision', async (t) => {
   )
   t.same(await waitForRevisions(reader, 'test:', 1, 50), [], 'nothing new: empty after the timeout')
 })
+
+t.test('a revision with no ops keeps the groups of the snapshot and moves its revision on', async (t) => {
+  const db = await connect(t)
+  await publishRevision(db, draft(0))
+  await publishRevision(db, draft(1, { ops: [], groups: [], enforcedCount: 1 }))
+  const snapshot = await readSnapshot(db)
+  t.equal(snapshot.revision, 2, 'the snapshot is at the new revision')
+  t.equal(snapshot.enforcedCount, 1, 'with the new count')
+  t.same(snapshot.groups, [group], 'and the groups of the revision before')
+})

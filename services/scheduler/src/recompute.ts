@@ -1,14 +1,8 @@
-import {
-  activeAt,
-  computeGroups,
-  diffGroups,
-  type EnforcementGroup,
-  type GroupOp,
-  liveWindows,
-  type StateInputs,
-} from '@offside/core'
+import { computeGroups, type EnforcementGroup, type GroupOp, liveWindows } from '@offside/core'
 import {
   type Db,
+  listCompetitions,
+  listEvents,
   loadStateInputs,
   type PublishResult,
   publishRevision,
@@ -16,6 +10,8 @@ import {
   type RevisionRecord,
   readSnapshot,
 } from '@offside/store'
+import { countEnforced, diffGroupsQuickly } from './group-math.js'
+import type { Calendar } from './timeline.js'
 
 /** How the scheduler computes revisions. */
 export interface RecomputeSettings {
@@ -33,10 +29,10 @@ export interface RecomputeRequest {
   at?: number
   /** Publish even when nothing changes (window open/close: every agent acknowledges it). */
   publishEmpty?: boolean
-  /** A calendar instant published at most once, e.g. `window-open|m1|1796000000000`. */
+  /** A calendar instant published at most once, e.g. `window-open.m1.1796000000000`. */
   instant?: { key: string; at: number }
   /** Checked against fresh inputs before publishing; false means the job is stale (event moved). */
-  stillDue?: (inputs: StateInputs) => boolean
+  stillDue?: (calendar: Calendar) => boolean
 }
 
 export type RecomputeOutcome =
@@ -57,18 +53,43 @@ function current(groups: EnforcementGroup[], now: number): EnforcementGroup[] {
   return groups.filter((group) => group.until > now)
 }
 
+function liveAt(calendar: Calendar) {
+  return liveWindows({ ...calendar, orders: [], lists: [], revocations: [] })
+}
+
+function settle(result: PublishResult): RecomputeOutcome | null {
+  if (result.status === 'published') return { status: 'published', record: result.record }
+  if (result.status === 'duplicate-instant') return { status: 'duplicate-instant' }
+  return null
+}
+
 /**
- * Recomputes the enforcement groups from Redis and publishes the difference from the current
- * snapshot as the next revision. When another scheduler publishes in between, the compare-and-set
- * refuses ours and we start again from the new snapshot, so each change is published once.
+ * Retries `attempt` until it settles (null is a compare-and-set conflict): a conflict means another scheduler published
+ * first, so the next attempt starts from the newer snapshot and each change is published once.
  */
-export async function recompute(
+async function untilSettled(
+  cause: RevisionCause,
+  attempt: () => Promise<RecomputeOutcome | null>,
+): Promise<RecomputeOutcome> {
+  for (let i = 0; i < MAX_ATTEMPTS; i++) {
+    const outcome = await attempt()
+    if (outcome) return outcome
+  }
+  throw new RecomputeContention(`no revision published after ${MAX_ATTEMPTS} attempts: ${cause.kind}`)
+}
+
+/**
+ * Recomputes the enforcement groups from Redis (calendar, orders, lists, revocations) and
+ * publishes the difference from the current snapshot as the next revision. Used for API triggers,
+ * start-up and the periodic tick.
+ */
+export function recompute(
   db: Db,
   request: RecomputeRequest,
   settings: RecomputeSettings,
 ): Promise<RecomputeOutcome> {
   const clock = settings.clock ?? Date.now
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  return untilSettled(request.cause, async () => {
     const now = Math.max(clock(), request.at ?? 0)
     const [snapshot, inputs] = await Promise.all([
       readSnapshot(db),
@@ -76,7 +97,7 @@ export async function recompute(
     ])
     if (request.stillDue && !request.stillDue(inputs)) return { status: 'stale' }
     const groups = current(computeGroups(inputs, settings.horizonMs), now)
-    const ops = diffGroups(snapshot.groups, groups)
+    const ops = diffGroupsQuickly(snapshot.groups, groups)
     if (ops.length === 0 && !request.publishEmpty) return { status: 'unchanged' }
     const result = await publishRevision(
       db,
@@ -87,21 +108,60 @@ export async function recompute(
         ops,
         groups,
         live: liveWindows(inputs),
-        enforcedCount: activeAt(groups, now).length,
+        enforcedCount: countEnforced(groups, now),
         ...(request.instant ? { instant: request.instant } : {}),
       },
       { maxLength: settings.revisionHistory },
     )
-    const outcome = settle(result)
-    if (outcome) return outcome
-  }
-  throw new RecomputeContention(`no revision published after ${MAX_ATTEMPTS} attempts: ${request.cause.kind}`)
+    return settle(result)
+  })
 }
 
-function settle(result: PublishResult): RecomputeOutcome | null {
-  if (result.status === 'published') return { status: 'published', record: result.record }
-  if (result.status === 'duplicate-instant') return { status: 'duplicate-instant' }
-  return null
+/**
+ * Publishes the revision of a calendar instant from the snapshot alone: the groups were staged
+ * ahead, so opening a window changes nothing and closing one drops the groups whose `until` has
+ * passed. Only the calendar is read (to check the window still matches and to list the live
+ * windows), never the lists, so the revision goes out within milliseconds of the instant whatever
+ * the size of the lists. Any change of the lists, orders or revocations has its own trigger, and
+ * the periodic tick recomputes everything as a safety net.
+ */
+export function publishInstant(
+  db: Db,
+  request: RecomputeRequest,
+  settings: RecomputeSettings,
+): Promise<RecomputeOutcome> {
+  const clock = settings.clock ?? Date.now
+  return untilSettled(request.cause, async () => {
+    const now = Math.max(clock(), request.at ?? 0)
+    const [snapshot, competitions, events] = await Promise.all([
+      readSnapshot(db),
+      listCompetitions(db),
+      listEvents(db),
+    ])
+    const calendar: Calendar = { now, graceMs: settings.graceMs, competitions, events }
+    if (request.stillDue && !request.stillDue(calendar)) return { status: 'stale' }
+    const groups = current(snapshot.groups, now)
+    const kept = new Set(groups.map((group) => group.id))
+    const ops: GroupOp[] = snapshot.groups
+      .filter((group) => !kept.has(group.id))
+      .map((group) => ({ op: 'drop', id: group.id }))
+    if (ops.length === 0 && !request.publishEmpty) return { status: 'unchanged' }
+    const result = await publishRevision(
+      db,
+      {
+        previous: snapshot.revision,
+        issuedAt: clock(),
+        cause: request.cause,
+        ops,
+        groups,
+        live: liveAt(calendar),
+        enforcedCount: countEnforced(groups, now),
+        ...(request.instant ? { instant: request.instant } : {}),
+      },
+      { maxLength: settings.revisionHistory },
+    )
+    return settle(result)
+  })
 }
 
 /**
@@ -109,32 +169,11 @@ function settle(result: PublishResult): RecomputeOutcome | null {
  * what should already be closed before it opens anything (agents have dropped them by their own
  * clocks already; this makes the snapshot say so).
  */
-export async function closeExpired(db: Db, settings: RecomputeSettings): Promise<RecomputeOutcome> {
-  const clock = settings.clock ?? Date.now
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const now = clock()
-    const snapshot = await readSnapshot(db)
-    const kept = current(snapshot.groups, now)
-    if (kept.length === snapshot.groups.length) return { status: 'unchanged' }
-    const keptIds = new Set(kept.map((group) => group.id))
-    const ops: GroupOp[] = snapshot.groups
-      .filter((group) => !keptIds.has(group.id))
-      .map((group) => ({ op: 'drop', id: group.id }))
-    const result = await publishRevision(
-      db,
-      {
-        previous: snapshot.revision,
-        issuedAt: now,
-        cause: { kind: 'catch-up', requestedAt: now, reason: 'expired-groups' },
-        ops,
-        groups: kept,
-        live: snapshot.live.filter((window) => window.closesAt > now),
-        enforcedCount: activeAt(kept, now).length,
-      },
-      { maxLength: settings.revisionHistory },
-    )
-    const outcome = settle(result)
-    if (outcome) return outcome
-  }
-  throw new RecomputeContention(`no catch-up revision published after ${MAX_ATTEMPTS} attempts`)
+export function closeExpired(db: Db, settings: RecomputeSettings): Promise<RecomputeOutcome> {
+  const now = (settings.clock ?? Date.now)()
+  return publishInstant(
+    db,
+    { cause: { kind: 'catch-up', requestedAt: now, reason: 'expired-groups' } },
+    settings,
+  )
 }

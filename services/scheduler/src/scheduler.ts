@@ -3,7 +3,8 @@ import {
   createQueue,
   createWorker,
   type Db,
-  loadStateInputs,
+  listCompetitions,
+  listEvents,
   type QueueConnection,
   type RecomputeJob,
   type TimedKind,
@@ -13,7 +14,13 @@ import type { Job, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Metrics } from './metrics.js'
-import { closeExpired, type RecomputeOutcome, type RecomputeRequest, recompute } from './recompute.js'
+import {
+  closeExpired,
+  publishInstant,
+  type RecomputeOutcome,
+  type RecomputeRequest,
+  recompute,
+} from './recompute.js'
 import { instantId, syncTimeline, windowStillDue } from './timeline.js'
 
 /** What {@link startScheduler} needs. */
@@ -66,14 +73,15 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   }
 
   const sync = async () => {
-    const inputs = await loadStateInputs(db, Date.now(), { graceMs: options.graceMs })
-    const { added, removed } = await syncTimeline(timeline, inputs, options.horizonMs)
+    const [competitions, events] = await Promise.all([listCompetitions(db), listEvents(db)])
+    const calendar = { now: Date.now(), graceMs: options.graceMs, competitions, events }
+    const { added, removed } = await syncTimeline(timeline, calendar, options.horizonMs)
     if (added || removed) log.debug({ added, removed }, 'calendar jobs synced')
   }
 
-  const run = async (request: RecomputeRequest): Promise<RecomputeOutcome> => {
+  const run = async (work: () => Promise<RecomputeOutcome>): Promise<RecomputeOutcome> => {
     const stop = metrics.recomputeSeconds.startTimer()
-    const outcome = await recompute(db, request, settings)
+    const outcome = await work()
     stop()
     if (outcome.status === 'published') {
       const { record } = outcome
@@ -93,7 +101,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
 
   const onTrigger = (job: Job<RecomputeJob>) =>
     serially(async () => {
-      await run({ cause: job.data.cause })
+      await run(() => recompute(db, { cause: job.data.cause }, settings))
       await sync()
     })
 
@@ -101,15 +109,24 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     serially(async () => {
       const data = job.data
       if (data.kind === 'tick') {
-        await run({ cause: { kind: 'catch-up', requestedAt: Date.now(), reason: 'staging-horizon' } })
+        const cause = { kind: 'catch-up' as const, requestedAt: Date.now(), reason: 'staging-horizon' }
+        await run(() => recompute(db, { cause }, settings))
       } else {
-        await run(instantRequest(data as TimelineJob & { kind: TimedKind }))
+        // The calendar did not change: no sync needed, so the next instant waits for nothing.
+        await run(() =>
+          publishInstant(db, instantRequest(data as TimelineJob & { kind: TimedKind }), settings),
+        )
+        return
       }
       await sync()
     })
 
   await serially(async () => {
-    await runCatchUp(db, settings, run)
+    // Close what should already be closed first, then publish whatever else changed while down.
+    await run(() => closeExpired(db, settings))
+    await run(() =>
+      recompute(db, { cause: { kind: 'catch-up', requestedAt: Date.now(), reason: 'start' } }, settings),
+    )
     await sync()
   })
   if (options.tickMs > 0) {
@@ -136,16 +153,6 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       return closed
     },
   }
-}
-
-/** On start-up: first drop what has ended, then publish whatever else changed while we were down. */
-async function runCatchUp(
-  db: Db,
-  settings: { horizonMs: number; graceMs: number; revisionHistory: number },
-  run: (request: RecomputeRequest) => Promise<RecomputeOutcome>,
-): Promise<void> {
-  await closeExpired(db, settings)
-  await run({ cause: { kind: 'catch-up', requestedAt: Date.now(), reason: 'start' } })
 }
 
 /**

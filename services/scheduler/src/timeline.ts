@@ -2,6 +2,9 @@ import { type Competition, eventWindow, isoWeekKey, type StateInputs, weekBounds
 import type { TimedKind, TimelineJob } from '@offside/store'
 import type { Queue } from 'bullmq'
 
+/** The calendar part of the state inputs: enough to tell which windows are live or due. */
+export type Calendar = Pick<StateInputs, 'now' | 'graceMs' | 'events' | 'competitions'>
+
 /** One calendar instant the scheduler acts on, with the job id that keeps it unique. */
 export interface PlannedInstant {
   id: string
@@ -33,7 +36,7 @@ export function closeInstant(closesAt: number, graceMs: number): number {
  * been moved, extended or cancelled since the job was made. A window-open run only after its
  * window ended is not due either: nothing is enforced past `until`.
  */
-export function windowStillDue(inputs: StateInputs, job: TimelineJob): boolean {
+export function windowStillDue(inputs: Calendar, job: TimelineJob): boolean {
   const event = inputs.events.find((candidate) => candidate.id === job.event)
   const competition = inputs.competitions.find((candidate) => candidate.id === event?.competition)
   if (!event || !competition) return false
@@ -61,7 +64,7 @@ function rotations(competition: Competition, now: number, until: number): Planne
  * Every window open, window close (end + grace) and week boundary after `inputs.now` and within
  * the horizon. Cancelled and postponed events have no window, hence no instants.
  */
-export function plannedInstants(inputs: StateInputs, horizonMs: number): PlannedInstant[] {
+export function plannedInstants(inputs: Calendar, horizonMs: number): PlannedInstant[] {
   const { now } = inputs
   const until = now + horizonMs
   const competitions = new Map(inputs.competitions.map((competition) => [competition.id, competition]))
@@ -95,7 +98,7 @@ const SETTLED_MS = 2000
  */
 export async function syncTimeline(
   queue: Queue<TimelineJob>,
-  inputs: StateInputs,
+  inputs: Calendar,
   horizonMs: number,
   clock: () => number = Date.now,
 ): Promise<{ added: number; removed: number }> {
