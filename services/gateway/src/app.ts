@@ -6,7 +6,7 @@
 import websocket from '@fastify/websocket'
 import { loadSigningKey, type SigningKey } from '@offside/protocol'
 import { createDb, type RevisionRecord, recordRevisionReference, verifyToken } from '@offside/store'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
 import type { GatewayConfig } from './config.js'
 import { RevisionFeed } from './feed.js'
@@ -22,7 +22,8 @@ declare module 'fastify' {
 
 export interface BuildOptions {
   config: GatewayConfig
-  logger?: FastifyServerOptions['logger']
+  /** The process's pino logger; none in tests. */
+  logger?: FastifyBaseLogger
   /** Tests may pass the key instead of a file. */
   signingKey?: SigningKey
   now?: () => number
@@ -51,11 +52,10 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   const { config } = options
   const now = options.now ?? Date.now
   const signingKey = options.signingKey ?? (await loadSigningKey(config.signingKeyFile))
-  const app = Fastify({
-    logger: options.logger ?? false,
-    disableRequestLogging: true,
-    forceCloseConnections: true,
-  })
+  // Agent sockets never go idle; closing must not wait for them to hang up.
+  const app = options.logger
+    ? Fastify({ loggerInstance: options.logger, forceCloseConnections: true })
+    : Fastify({ logger: false, forceCloseConnections: true })
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 })
   // A blocked XREAD holds its connection, so the feed gets one of its own.
   const blocking = new Redis(config.redisUrl, { maxRetriesPerRequest: null })
