@@ -10,7 +10,7 @@ import { bearerToken, createAuthenticate } from './auth.js'
 import type { DashboardConfig } from './config.js'
 import { LiveFeed } from './live-feed.js'
 import { createMetrics } from './metrics.js'
-import { readInputs } from './read/inputs.js'
+import { readInputs, snapshotReader } from './read/inputs.js'
 import { actionRoutes } from './routes/actions.js'
 import { healthRoutes } from './routes/health.js'
 import { pageRoutes } from './routes/pages.js'
@@ -53,11 +53,12 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   const metrics = createMetrics()
   const authenticate = createAuthenticate(db, config.adminToken)
 
+  const readCurrentSnapshot = snapshotReader(db)
   let waiting: Promise<void> | undefined
   let lastRevision = -1
   const feed = new LiveFeed({
     build: async () => {
-      const inputs = await readInputs(db, now())
+      const inputs = await readInputs(db, now(), readCurrentSnapshot)
       // Unknown revision: watching the stream from a guess would wake at once, again and again.
       lastRevision = inputs.unavailable.includes('enforcement') ? -1 : inputs.revision
       return buildView(inputs)

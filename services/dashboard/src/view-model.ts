@@ -72,6 +72,49 @@ export function addressCount(prefixes: Iterable<string>): AddressCounts {
   return { v4: set.addressCount(4).toString(), v6: set.addressCount(6).toString() }
 }
 
+// Counting a 100k-prefix group takes a while and the view is rebuilt every poll, while groups
+// change only with a revision: the reader hands back the same group objects until then, so the
+// counts are remembered per object. Same input, same output: the builder stays a pure function.
+const groupCounts = new WeakMap<GroupInput, AddressCounts>()
+const activeTotals = new WeakMap<GroupInput[], { key: string; entries: number; addresses: AddressCounts }>()
+
+function countGroup(group: GroupInput): AddressCounts {
+  let counts = groupCounts.get(group)
+  if (!counts) {
+    counts = addressCount(group.prefixes)
+    groupCounts.set(group, counts)
+  }
+  return counts
+}
+
+/** What the active groups enforce together: one prefix listed for two events counts once. */
+function countActive(
+  groups: GroupInput[],
+  active: GroupInput[],
+): { entries: number; addresses: AddressCounts } {
+  const key = active.map((g) => g.id).join('\n')
+  const memo = activeTotals.get(groups)
+  if (memo?.key === key) return memo
+  const cover = PrefixSet.from(active.flatMap((g) => g.prefixes))
+  const totals = {
+    key,
+    entries: cover.toPrefixes().length,
+    addresses: { v4: cover.addressCount(4).toString(), v6: cover.addressCount(6).toString() },
+  }
+  activeTotals.set(groups, totals)
+  return totals
+}
+
+function sumCounts(counts: AddressCounts[]): AddressCounts {
+  let v4 = 0n
+  let v6 = 0n
+  for (const c of counts) {
+    v4 += BigInt(c.v4)
+    v6 += BigInt(c.v6)
+  }
+  return { v4: v4.toString(), v6: v6.toString() }
+}
+
 function windows(inputs: DashboardInputs): { live: WindowView[]; upcoming: WindowView[] } {
   const competitions = new Map(inputs.competitions.map((c) => [c.id, c]))
   const groups = new Map<string, GroupInput[]>()
@@ -88,7 +131,6 @@ function windows(inputs: DashboardInputs): { live: WindowView[]; upcoming: Windo
     if (!isLive && !isNext) continue
     // Counts say what agents enforce now, so only groups active at `now` count.
     const active = (groups.get(event.id) ?? []).filter((g) => g.from <= inputs.now && inputs.now < g.until)
-    const prefixes = active.flatMap((g) => g.prefixes)
     const view: WindowView = {
       event: event.id,
       title: event.title ?? event.id,
@@ -96,8 +138,9 @@ function windows(inputs: DashboardInputs): { live: WindowView[]; upcoming: Windo
       opensAt: window.opensAt,
       closesAt: window.closesAt,
       week: window.week,
-      enforcedEntries: prefixes.length,
-      enforcedAddresses: addressCount(prefixes),
+      // Groups are minimal covers and an event has one group: entries are its prefixes.
+      enforcedEntries: active.reduce((n, g) => n + g.prefixes.length, 0),
+      enforcedAddresses: sumCounts(active.map(countGroup)),
     }
     ;(isLive ? live : upcoming).push(view)
   }
@@ -209,13 +252,12 @@ function timeline(inputs: DashboardInputs): TimelineItem[] {
 export function buildView(inputs: DashboardInputs): DashboardView {
   const w = windows(inputs)
   const active = inputs.groups.filter((g) => g.from <= inputs.now && inputs.now < g.until)
-  // One prefix listed for two events counts once; a /32 inside a listed /24 adds nothing.
-  const enforced = PrefixSet.from(active.flatMap((g) => g.prefixes)).toPrefixes()
+  const enforced = countActive(inputs.groups, active)
   return {
     generatedAt: inputs.now,
     revision: inputs.revision,
     windows: w,
-    totals: { enforcedEntries: enforced.length, enforcedAddresses: addressCount(enforced) },
+    totals: { enforcedEntries: enforced.entries, enforcedAddresses: enforced.addresses },
     isps: isps(inputs),
     guard: {
       held: [...inputs.held].sort((a, b) => a.heldAt - b.heldAt || a.id.localeCompare(b.id)),

@@ -5,6 +5,7 @@
  */
 import { displayPrefix } from '@offside/core'
 import {
+  currentRevision,
   type Db,
   listCompetitions,
   listComplaints,
@@ -26,10 +27,30 @@ async function part<T>(name: string, unavailable: string[], fallback: T, read: (
   }
 }
 
+type Snapshot = Awaited<ReturnType<typeof readSnapshot>>
+
+/**
+ * Reads the snapshot only when the revision counter moved: a snapshot can hold 100k prefixes and
+ * the view is rebuilt every poll. Keeping the same object also lets the view model reuse its
+ * address counts (memoised by identity).
+ */
+export function snapshotReader(db: Db): () => Promise<Snapshot> {
+  let cached: Snapshot | undefined
+  return async () => {
+    const revision = await currentRevision(db)
+    if (cached?.revision !== revision) cached = await readSnapshot(db)
+    return cached
+  }
+}
+
 /** Reads every source of the view at `now`. */
-export async function readInputs(db: Db, now: number): Promise<DashboardInputs> {
+export async function readInputs(
+  db: Db,
+  now: number,
+  readCurrentSnapshot: () => Promise<Snapshot> = () => readSnapshot(db),
+): Promise<DashboardInputs> {
   const unavailable: string[] = []
-  const snapshot = await part('enforcement', unavailable, null, () => readSnapshot(db))
+  const snapshot = await part('enforcement', unavailable, null, readCurrentSnapshot)
   const revision = snapshot?.revision ?? 0
   const [competitions, events, agents, held, complaints, revisions] = await Promise.all([
     part('calendar', unavailable, [], () => listCompetitions(db)),
