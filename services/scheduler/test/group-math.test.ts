@@ -1,0 +1,78 @@
+import { activeAt, applyGroupOps, diffGroups, type EnforcementGroup, PrefixSet } from '@offside/core'
+import t from 'tap'
+import { countEnforced, diffGroupsQuickly } from '../src/group-math.js'
+
+function random(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0
+    return state / 2 ** 32
+  }
+}
+
+/** A group over a minimal cover of random hosts and /30s of 203.0.113.0/24 and 198.51.100.0/24. */
+function group(next: () => number, id: string, from: number): EnforcementGroup {
+  const listed: string[] = []
+  for (let i = 0; i < 1 + Math.floor(next() * 40); i++) {
+    const net = next() < 0.5 ? '203.0.113' : '198.51.100'
+    listed.push(
+      next() < 0.8 ? `${net}.${Math.floor(next() * 256)}/32` : `${net}.${Math.floor(next() * 64) * 4}/30`,
+    )
+  }
+  return { id, event: id.slice(2), from, until: from + 1000, prefixes: PrefixSet.from(listed).toPrefixes() }
+}
+
+function sorted(groups: EnforcementGroup[]) {
+  return [...groups].sort((a, b) => a.id.localeCompare(b.id))
+}
+
+t.test('the quick diff turns the previous groups into the next ones, as core diffGroups does', async (t) => {
+  const next = random(42)
+  for (let run = 0; run < 300; run++) {
+    const ids = ['w:a', 'w:b', 'w:c', 'w:d']
+    const before = ids.filter(() => next() < 0.7).map((id) => group(next, id, 1000))
+    const after = ids
+      .filter(() => next() < 0.7)
+      .map((id) => {
+        const old = before.find((g) => g.id === id)
+        if (old && next() < 0.4) return old
+        if (old && next() < 0.5) return { ...old, until: old.until + 500 }
+        return group(next, id, next() < 0.5 ? 1000 : 2000)
+      })
+    const ops = diffGroupsQuickly(before, after)
+    const applied = applyGroupOps(before, ops)
+    const same = sorted(applied).every((g, i) => {
+      const want = sorted(after)[i]
+      return (
+        want !== undefined &&
+        g.id === want.id &&
+        g.from === want.from &&
+        g.until === want.until &&
+        PrefixSet.from(g.prefixes).equals(PrefixSet.from(want.prefixes))
+      )
+    })
+    if (!same || applied.length !== after.length) {
+      t.fail(`run ${run}: applying the quick diff does not give the next groups`)
+      return
+    }
+    if (diffGroups(before, after).length === 0 && ops.length !== 0) {
+      t.fail(`run ${run}: unchanged groups produced operations`)
+      return
+    }
+  }
+  t.pass('300 random changes: applying the quick diff always gives the next groups')
+})
+
+t.test('the enforced count merges overlapping live groups and ignores staged or ended ones', async (t) => {
+  const a = { id: 'w:a', event: 'a', from: 0, until: 100, prefixes: ['203.0.113.0/24'] }
+  const b = { id: 'w:b', event: 'b', from: 0, until: 200, prefixes: ['203.0.113.0/24'] }
+  const c = { id: 'w:c', event: 'c', from: 50, until: 200, prefixes: ['198.51.100.1/32', '203.0.113.7/32'] }
+  const staged = { id: 'w:d', event: 'd', from: 500, until: 600, prefixes: ['198.51.100.9/32'] }
+  t.equal(countEnforced([a, b, staged], 10), 1, 'two groups with one cover count once')
+  t.equal(
+    countEnforced([a, b, c, staged], 60),
+    activeAt([a, b, c], 60).length,
+    'overlaps are merged as core does',
+  )
+  t.equal(countEnforced([a, staged], 150), 0, 'an ended group and a staged one enforce nothing')
+})
