@@ -6,6 +6,7 @@ import {
   type Order,
   PrefixSet,
   type ProtectedRange,
+  previousWeek,
   type StateInputs,
   type WeeklyList,
 } from '@offside/core'
@@ -79,7 +80,10 @@ export async function loadStateInputs(
   for (const event of events) {
     if (event.kickoff < now - LOOKBACK_MS || event.kickoff > now + LOOKAHEAD_MS) continue
     const zone = zones.get(event.competition)
-    if (zone) weeks.add(isoWeekKey(event.kickoff, zone))
+    if (!zone) continue
+    const week = isoWeekKey(event.kickoff, zone)
+    // The week before too: its list is what surveillance (SPEC rule 3) compares against.
+    weeks.add(week).add(previousWeek(week))
   }
   const rightsholders = new Set(orders.map((order) => order.rightsholder))
   const wanted = [...listIndex]

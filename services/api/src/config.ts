@@ -1,3 +1,5 @@
+import { DEFAULT_GRACE_MS } from '@offside/store'
+
 /** The API's configuration, validated once at start-up; nothing deeper reads `process.env`. */
 export interface ApiConfig {
   host: string
@@ -59,7 +61,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     listBodyLimit: integer(env, 'OFFSIDE_API_LIST_BODY_LIMIT', 64 * 1024 * 1024, 1024),
     publicBodyLimit: integer(env, 'OFFSIDE_API_PUBLIC_BODY_LIMIT', 8 * 1024, 256),
     publicRateLimit: integer(env, 'OFFSIDE_API_PUBLIC_RATE_LIMIT', 30, 1),
-    graceMs: integer(env, 'OFFSIDE_GRACE_MS', 60_000),
+    // The same variable the scheduler reads, so /v1/state shows the `until` agents are sent.
+    graceMs: integer(env, 'OFFSIDE_GRACE_SECONDS', DEFAULT_GRACE_MS / 1000) * 1000,
   }
 }
 
