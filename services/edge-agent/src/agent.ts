@@ -41,6 +41,8 @@ export interface AgentOptions {
   heartbeatMs?: number
   /** How often expiry and backend time-driven work run. Default 250 ms. */
   tickMs?: number
+  /** Longest wait between reconnect attempts. Default 30 s. */
+  reconnectMaxMs?: number
   now?: () => number
 }
 
@@ -111,7 +113,7 @@ export class Agent {
   #gatewayIndex = 0
 
   constructor(options: AgentOptions) {
-    this.#options = { heartbeatMs: 10_000, tickMs: 250, now: Date.now, ...options }
+    this.#options = { heartbeatMs: 10_000, tickMs: 250, reconnectMaxMs: 30_000, now: Date.now, ...options }
   }
 
   get revision(): number {
@@ -195,7 +197,7 @@ export class Agent {
     socket.on('error', (err) => log.warn({ err }, 'gateway connection error'))
     socket.on('close', (code) => {
       if (socket !== this.#socket || this.#stopped) return
-      const delay = reconnectDelay(this.#attempt++)
+      const delay = reconnectDelay(this.#attempt++, 250, this.#options.reconnectMaxMs)
       this.#counters.reconnects++
       this.#gatewayIndex++ // the next gateway in the list, if there are several
       log.info({ code, delay }, 'gateway connection closed; reconnecting')

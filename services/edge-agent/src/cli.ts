@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     trustedKeys,
     stateDir: config.stateDir,
     heartbeatMs: config.heartbeatMs,
+    reconnectMaxMs: config.reconnectMaxMs,
     log,
   })
   await agent.start()

@@ -14,6 +14,7 @@ export interface AgentConfig {
   metricsPort: number
   logLevel: string
   heartbeatMs: number
+  reconnectMaxMs: number
   /** Backend-specific settings from the config file (`"nftables": {…}`, `"flowspec": {…}`). */
   backendOptions: Record<string, unknown>
 }
@@ -35,6 +36,8 @@ export const USAGE = `offside-agent — Offside edge agent
   --state-dir DIR      persisted state (default /var/lib/offside-agent)       OFFSIDE_AGENT_STATE_DIR
   --metrics-port N     local /healthz /metrics /status port (default 9464)    OFFSIDE_AGENT_METRICS_PORT
   --metrics-host HOST  address for that server (default 127.0.0.1)            OFFSIDE_AGENT_METRICS_HOST
+  --heartbeat-ms N     heartbeat period (default 10000; match the gateway)    OFFSIDE_AGENT_HEARTBEAT_MS
+  --reconnect-max-ms N longest back-off between reconnects (default 30000)  OFFSIDE_AGENT_RECONNECT_MAX_MS
   --log-level LEVEL    pino level (default info)                              OFFSIDE_AGENT_LOG_LEVEL
   --config FILE        JSON file with any of these (camelCase) and backend settings
   --help
@@ -56,6 +59,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
       'metrics-host': { type: 'string' },
       'log-level': { type: 'string' },
       'heartbeat-ms': { type: 'string' },
+      'reconnect-max-ms': { type: 'string' },
       config: { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -127,6 +131,11 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
       '--heartbeat-ms',
       pick(values['heartbeat-ms'], 'OFFSIDE_AGENT_HEARTBEAT_MS', 'heartbeatMs'),
       10_000,
+    ),
+    reconnectMaxMs: integer(
+      '--reconnect-max-ms',
+      pick(values['reconnect-max-ms'], 'OFFSIDE_AGENT_RECONNECT_MAX_MS', 'reconnectMaxMs'),
+      30_000,
     ),
     backendOptions,
   }
