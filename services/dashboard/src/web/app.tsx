@@ -57,7 +57,7 @@ export function App() {
 function enforcedSummary(view: DashboardView): string {
   const { enforcedEntries, enforcedAddresses } = view.totals
   const v6 = enforcedAddresses.v6 === '0' ? '' : ` + ${count(enforcedAddresses.v6)} IPv6`
-  return `${count(enforcedEntries)} entries · ${count(enforcedAddresses.v4)} IPv4 addresses${v6}`
+  return `${count(enforcedEntries)} prefixes · ${count(enforcedAddresses.v4)} IPv4 addresses${v6}`
 }
 
 function Dashboard(props: { token: string; session: SessionView; onSignOut(why?: string): void }) {

@@ -54,7 +54,7 @@ export function Isps(props: { isps: IspView[]; revision: number; now: number }) 
                 Lag
               </th>
               <th scope="col" class="num">
-                <abbr title="last activations: on time / late / missing">On time/late/miss</abbr>
+                <abbr title="last activations: on time / late / missing">Activations</abbr>
               </th>
               <th scope="col">Status</th>
             </tr>
@@ -72,6 +72,11 @@ export function Isps(props: { isps: IspView[]; revision: number; now: number }) 
             </tbody>
           ))}
         </table>
+      )}
+      {props.isps.length > 0 && (
+        <p class="legend muted small">
+          Activations: the last 10 window opens and closes, on time / late / missing (5 s budget).
+        </p>
       )}
     </section>
   )

@@ -52,7 +52,9 @@ function Table(props: { caption: string; windows: WindowView[]; now: number; liv
             {props.live ? 'Ends in' : 'Starts in'}
           </th>
           <th scope="col" class="num">
-            Entries
+            <abbr title="prefixes programmed at the edge (the minimal cover of the listed entries)">
+              Prefixes
+            </abbr>
           </th>
           <th scope="col" class="num">
             Addresses
