@@ -69,7 +69,8 @@ export interface Stack {
   /** Calls the API with a bearer token; returns status and parsed body. */
   api(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>
   startScheduler(name?: string): Promise<Proc>
-  startGateway(name?: string): Promise<Proc & { url: string }>
+  /** Starts a gateway; give `port` to bring one back where agents expect it. */
+  startGateway(name?: string, port?: number): Promise<Proc & { url: string }>
   startAgent(options: {
     id: string
     token: string
@@ -207,8 +208,8 @@ export async function startStack(t: Tap, options: { graceMs?: number } = {}): Pr
         '/readyz',
       )
     },
-    async startGateway(name = 'gateway') {
-      const port = await freePort()
+    async startGateway(name = 'gateway', fixedPort?: number) {
+      const port = fixedPort ?? (await freePort())
       const proc = await spawnNode(
         name,
         'services/gateway/src/server.ts',
@@ -231,6 +232,7 @@ export async function startStack(t: Tap, options: { graceMs?: number } = {}): Pr
         ['--state-dir', state],
         ['--metrics-port', String(port)],
         ['--heartbeat-ms', '1000'],
+        ['--reconnect-max-ms', '1000'],
         ['--log-level', 'info'],
       ].flat()
       const proc = await spawnNode(
