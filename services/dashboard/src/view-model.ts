@@ -3,7 +3,7 @@
  * (`now` comes in), so every rule the task force relies on (which window is live, which ISP is
  * worst) is unit-tested here.
  */
-import { type Competition, eventWindow, type MatchEvent, PrefixSet } from '@offside/core'
+import { type Competition, displayPrefix, eventWindow, type MatchEvent, PrefixSet } from '@offside/core'
 import type {
   AddressCounts,
   AgentView,
@@ -234,7 +234,7 @@ function timeline(inputs: DashboardInputs): TimelineItem[] {
       if (r.cause.event) details.push(titles.get(r.cause.event) ?? r.cause.event)
       if (r.cause.rightsholder) details.push(r.cause.rightsholder)
       if (r.cause.prefixes?.length) {
-        const shown = r.cause.prefixes.slice(0, 3).join(', ')
+        const shown = r.cause.prefixes.slice(0, 3).map(displayPrefix).join(', ')
         details.push(r.cause.prefixes.length > 3 ? `${shown} +${r.cause.prefixes.length - 3}` : shown)
       }
       if (r.cause.complaint) details.push(`complaint ${r.cause.complaint}`)
