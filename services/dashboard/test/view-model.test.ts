@@ -208,11 +208,7 @@ t.test('the timeline shows the latest revisions newest first with their causes i
     'newest first',
   )
   t.equal(view.timeline[2]?.label, 'window opened: Inter – Milan', 'a window opening names the match')
-  t.equal(
-    view.timeline[1]?.label,
-    'hot addition: sky-it · 203.0.113.7',
-    'a hot addition names who and what',
-  )
+  t.equal(view.timeline[1]?.label, 'hot addition: sky-it · 203.0.113.7', 'a hot addition names who and what')
   t.equal(
     view.timeline[0]?.label,
     'complaint upheld: complaint c_1',
