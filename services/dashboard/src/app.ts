@@ -14,7 +14,7 @@ import { readInputs, snapshotReader } from './read/inputs.js'
 import { actionRoutes } from './routes/actions.js'
 import { healthRoutes } from './routes/health.js'
 import { pageRoutes } from './routes/pages.js'
-import { streamRoutes } from './routes/stream.js'
+import { streamRoutes, TOKEN_RECHECK_MS } from './routes/stream.js'
 import type { SessionView } from './view.js'
 import { buildView } from './view-model.js'
 
@@ -32,6 +32,8 @@ export interface BuildOptions {
   logger?: FastifyBaseLogger
   /** The clock; tests may pin it. */
   now?: () => number
+  /** How often an open stream re-checks its token (default 30 s). */
+  tokenRecheckMs?: number
 }
 
 /** Builds the dashboard app; its Redis connections close with it. */
@@ -107,7 +109,13 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       request.viewerToken = token
     })
     api.get('/api/session', async (request) => request.viewer)
-    streamRoutes(api, { feed, metrics, authenticate, now })
+    streamRoutes(api, {
+      feed,
+      metrics,
+      authenticate,
+      now,
+      recheckMs: options.tokenRecheckMs ?? TOKEN_RECHECK_MS,
+    })
     actionRoutes(api, { apiUrl: config.apiUrl, feed, metrics })
   })
 

@@ -4,8 +4,8 @@ import type { LiveFeed } from '../live-feed.js'
 import type { Metrics } from '../metrics.js'
 import type { DashboardView } from '../view.js'
 
-/** How often the stream re-checks the viewer's token (a revoked token stops the stream). */
-const RECHECK_MS = 30_000
+/** How often the stream re-checks the viewer's token by default (a revoked token stops the stream). */
+export const TOKEN_RECHECK_MS = 30_000
 /** Comment lines keep proxies from closing an idle stream. */
 const HEARTBEAT_MS = 15_000
 
@@ -16,7 +16,13 @@ const HEARTBEAT_MS = 15_000
  */
 export function streamRoutes(
   app: FastifyInstance,
-  deps: { feed: LiveFeed; metrics: Metrics; authenticate: Authenticate; now: () => number },
+  deps: {
+    feed: LiveFeed
+    metrics: Metrics
+    authenticate: Authenticate
+    now: () => number
+    recheckMs: number
+  },
 ): void {
   app.get('/api/view', async () => deps.feed.refresh())
 
@@ -60,7 +66,7 @@ export function streamRoutes(
             if (!viewer) close()
           })
           .catch(() => {})
-      }, RECHECK_MS),
+      }, deps.recheckMs),
     )
     sendTime()
     try {
