@@ -11,6 +11,7 @@ async function call(
   method: string,
   path: string,
   body?: unknown,
+  options: { existingIsFine?: boolean } = {},
 ): Promise<Json> {
   const response = await fetch(`${apiUrl}${path}`, {
     method,
@@ -21,6 +22,7 @@ async function call(
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   })
   const text = await response.text()
+  if (response.status === 409 && options.existingIsFine) return {}
   if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text}`)
   return text ? (JSON.parse(text) as Json) : {}
 }
@@ -50,7 +52,8 @@ export async function loadDemoData(
   ]
   const tokens: Record<string, string> = {}
   for (const org of orgs) {
-    await admin('POST', '/v1/orgs', org)
+    // The demo's Redis keeps its data between runs (AOF), so the organisations may exist already.
+    await call(apiUrl, adminToken, 'POST', '/v1/orgs', org, { existingIsFine: true })
     tokens[org.kind] = (await admin('POST', '/v1/tokens', { org: org.id, role: org.kind, label: 'demo' }))
       .token as string
   }
