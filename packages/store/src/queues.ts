@@ -135,6 +135,9 @@ export function createWorker<N extends QueueName>(
     connection: { url: connection.redisUrl, maxRetriesPerRequest: null },
     prefix: bullPrefix(connection.keyPrefix),
     concurrency: options.concurrency ?? 1,
+    // Long-poll for 1 s instead of 5: if a worker dies holding the wake-up marker of a new job,
+    // the others notice the job within a second.
+    drainDelay: 1,
     autorun: options.autorun ?? true,
     removeOnComplete: { count: 0 },
     removeOnFail: { count: 1000 },

@@ -88,7 +88,8 @@ t.test('killing one of two scheduler processes mid-window loses nothing', async 
   const world = await createWorld(t)
   const [first] = await Promise.all([startProcess(t, world), startProcess(t, world)])
   const kickoff = Date.now() + 1500
-  const end = kickoff + 2500
+  // Long enough for the survivor to notice a job whose wake-up the killed worker took (≤ 1 s).
+  const end = kickoff + 4000
   await world.order('o1', 'sky-it', kickoff)
   await world.list('sky-it', kickoff, [PREFIX])
   await world.event('m1', kickoff, end)
@@ -106,8 +107,27 @@ t.test('killing one of two scheduler processes mid-window loses nothing', async 
       .slice(killedAt)
       .some((r) => r.ops.some((op) => op.op !== 'drop' && JSON.stringify(op).includes('198.51.100.7/32'))),
     'the upload after the kill is published by the survivor',
+    { revisions: records.slice(killedAt).map((r) => ({ n: r.revision, cause: r.cause, ops: r.ops.length })) },
   )
   t.equal(about(records, 'window-open', 'm1').length, 1, 'the window opened once')
   t.equal(about(records, 'window-close', 'm1').length, 1, 'and closed once, by the survivor')
   await assertConsistent(t, world, records)
+})
+
+t.test('a scheduler process stops cleanly on SIGTERM and another takes over its calendar', async (t) => {
+  const world = await createWorld(t)
+  const first = await startProcess(t, world)
+  const kickoff = Date.now() + 2500
+  await world.order('o1', 'sky-it', kickoff)
+  await world.list('sky-it', kickoff, [PREFIX])
+  await world.event('m1', kickoff, kickoff + 500)
+  await world.trigger('event-change', { event: 'm1' })
+  await world.waitFor((r) => r.some((record) => record.ops.some((op) => op.op === 'put')), 5000)
+
+  const exited = new Promise<number | null>((resolve) => first.once('exit', (code) => resolve(code)))
+  first.kill('SIGTERM')
+  t.equal(await exited, 0, 'the process exits with status 0')
+  await startProcess(t, world)
+  const records = await world.waitFor((r) => about(r, 'window-close', 'm1').length > 0, 10_000)
+  t.equal(about(records, 'window-open', 'm1').length, 1, 'the window opened once, by the new process')
 })
