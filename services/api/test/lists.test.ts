@@ -310,6 +310,22 @@ t.test('hot additions during a live match are judged and enforced at once', asyn
     ['203.0.113.7', '203.0.113.99'],
     'the addition is enforced with the list',
   )
+  const again = await api.call(tokens.rightsholder, {
+    method: 'PUT',
+    url: `/v1/lists/sky-it/${week}`,
+    payload: { entries: [{ target: '203.0.113.7' }], evidence: EVIDENCE },
+  })
+  t.equal(
+    again.json().unchanged,
+    false,
+    're-uploading the weekly list after hot additions is a real replacement',
+  )
+  t.same(await enforced(api), ['203.0.113.7'], 'the whole-week upload replaces the hot additions')
+  await api.call(tokens.rightsholder, {
+    method: 'POST',
+    url: `/v1/lists/sky-it/${week}/entries`,
+    payload: { entries: [{ target: '203.0.113.99', note: 'new mirror' }], evidence: EVIDENCE },
+  })
   const summary = await api.call(tokens.rightsholder, { method: 'GET', url: `/v1/lists/sky-it/${week}` })
   t.equal(summary.json().hotAdditions, 1, 'the summary counts the hot addition')
   const other = await api.call(tokens.other, {

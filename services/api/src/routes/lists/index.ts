@@ -101,8 +101,9 @@ const listRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (app,
     const body = await readBody(request)
     const judged = await judge(request, body)
     const current = await getListSummary(app.db, rightsholder, week)
-    if (current?.version === judged.version) {
-      // Re-uploading the current list changes nothing (no new version, no revision).
+    if (current?.version === judged.version && current.hotAdditions === 0) {
+      // Re-uploading the current list changes nothing (no new version, no revision). With hot
+      // additions since, the week's list differs from this body, so it is stored again and they go.
       const stored = await getListVersion(app.db, rightsholder, week, judged.version)
       const verdicts = (stored?.verdicts ?? {}) as { held?: EntryVerdict[]; rejected?: EntryVerdict[] }
       return {
