@@ -36,6 +36,9 @@ t.test('the authority creates organisations and tokens; a token works until it i
   )
   const stored = JSON.stringify(await api.redis.hgetall(`${api.config.keyPrefix}tokens`))
   t.notOk(stored.includes(token), 'Redis holds no token, only its hash')
+  const listed = await api.call(ADMIN, { method: 'GET', url: '/v1/tokens?org=sky-it' })
+  t.match(listed.json().tokens, [{ id, org: 'sky-it', role: 'rightsholder' }], 'the authority lists tokens')
+  t.notOk(listed.body.includes(token) || listed.body.includes('hash'), 'without the token or its hash')
   const revoked = await api.call(ADMIN, { method: 'DELETE', url: `/v1/tokens/${id}` })
   t.ok(revoked.json().revokedAt, 'revoked')
   t.equal(

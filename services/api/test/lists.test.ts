@@ -328,6 +328,21 @@ t.test('hot additions during a live match are judged and enforced at once', asyn
   })
   const summary = await api.call(tokens.rightsholder, { method: 'GET', url: `/v1/lists/sky-it/${week}` })
   t.equal(summary.json().hotAdditions, 1, 'the summary counts the hot addition')
+  const entries = await api.call(tokens.rightsholder, {
+    method: 'GET',
+    url: `/v1/lists/sky-it/${week}/entries`,
+  })
+  t.match(
+    entries.json(),
+    {
+      total: 2,
+      entries: [
+        { target: '203.0.113.7', source: 'upload' },
+        { target: '203.0.113.99', source: 'hot-addition', note: 'new mirror' },
+      ],
+    },
+    'the list reads back with where each entry came from',
+  )
   const other = await api.call(tokens.other, {
     method: 'POST',
     url: `/v1/lists/sky-it/${week}/entries`,
