@@ -49,7 +49,7 @@ if (!(await netnsAvailable())) {
         id: 'w:m1',
         event: 'm1',
         from: start + 3_000,
-        until: start + 7_000,
+        until: start + 9_000,
         prefixes: BLOCKED_PREFIXES,
       }
       const staged = await backend.reconcile([group], Date.now())

@@ -1,7 +1,13 @@
 import type { EnforcementGroup } from '@offside/core'
 import { createNetns, netnsAvailable } from '@offside/testkit'
 import t from 'tap'
-import { createNftablesBackend, listSets, setBase, setName } from '../src/backends/nftables/index.js'
+import {
+  createNftablesBackend,
+  listSets,
+  setBase,
+  setKeyOf,
+  setName,
+} from '../src/backends/nftables/index.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
 const sorted = (sets: Map<string, string[]>) =>
@@ -33,9 +39,9 @@ if (!(await netnsAvailable())) {
       await first.reconcile([live, cancelled], now)
       const before = sorted(await listSets({ netns: ns.name }, 'offside'))
       t.same(
-        before.get(setName(setBase(live.id), 'nets4')),
+        before.get(setName(setBase(live.id), '4_25')),
         ['203.0.113.0/25'],
-        'the prefix is in the group’s range set',
+        'the prefix is in the group’s set for its length',
       )
 
       // The process dies; a new one starts from its saved state, in which m2 was cancelled meanwhile.
@@ -43,9 +49,9 @@ if (!(await netnsAvailable())) {
       const report = await restarted.reconcile([live], Date.now())
       t.same(report, { enforced: 4, staged: 0, notFitting: [] }, 'the report counts the live group only')
       const after = sorted(await listSets({ netns: ns.name }, 'offside'))
-      for (const kind of ['hosts4', 'nets4', 'hosts6', 'nets6'] as const) {
-        const name = setName(setBase(live.id), kind)
-        t.same(after.get(name), before.get(name), `${kind}: the same elements, each once`)
+      for (const prefix of live.prefixes) {
+        const name = setName(setBase(live.id), setKeyOf(prefix))
+        t.same(after.get(name), [prefix], `${prefix}: in its set after the restart, once, nothing else`)
       }
       t.notOk(
         [...after.keys()].some((name) => name.startsWith(setBase(cancelled.id))),
@@ -83,8 +89,8 @@ if (!(await netnsAvailable())) {
     )
     const sets = await listSets({ netns: ns.name }, 'offside')
     t.same(
-      sets.get(setName(setBase(group.id), 'hosts4'))?.sort(),
-      ['198.51.100.7', '203.0.113.9'],
+      sets.get(setName(setBase(group.id), '4_32'))?.sort(),
+      ['198.51.100.7/32', '203.0.113.9/32'],
       'the addition landed',
     )
   })

@@ -1,24 +1,22 @@
 import type { EnforcementGroup, GroupOp } from '@offside/core'
 import type { ApplyReport, Backend } from '../types.js'
-import { disjoint, type SetKind, setKindOf, splitPrefixes, withoutOverlaps } from './elements.js'
+import { type SetKey, setKeyOf, splitPrefixes } from './elements.js'
 import { applyScript, listSetNames, type NftTarget } from './nft.js'
 import {
   addElements,
   deleteElements,
   deleteSets,
-  emptySets,
+  emptySet,
   enforceChain,
   GROUP_SET_PATTERN,
   type Hook,
   type ProgrammedGroup,
-  SET_KINDS,
   setBase,
   setName,
   type TableLayout,
   tableSkeleton,
   type Verdict,
 } from './script.js'
-
 /** Where the backend reports what it did; pino's logger fits. */
 export interface NftablesLog {
   info(details: object, message: string): void
@@ -37,19 +35,32 @@ export interface NftablesOptions {
   log?: NftablesLog
 }
 
-/** A group as the kernel holds it: exactly the elements we sent, per set. */
+/** A group as the kernel holds it: exactly the prefixes we sent, per set. */
 interface GroupState extends ProgrammedGroup {
-  sets: Record<SetKind, Set<string>>
-  /** The nets sent were a cover of overlapping input, so removals may not match: rebuild on change. */
-  covered: boolean
+  sets: Map<SetKey, Set<string>>
 }
 
+function groupState(group: EnforcementGroup, sets: Map<SetKey, Set<string>>): GroupState {
+  return {
+    id: group.id,
+    base: setBase(group.id),
+    from: group.from,
+    until: group.until,
+    sets,
+    keys: () => sets.keys(),
+  }
+}
+
+const setNamesOf = (state: GroupState) => [...state.sets.keys()].map((key) => setName(state.base, key))
+
 /**
- * Enforces groups with nftables (see docs/agent.md). Each group gets four sets (IPv4/IPv6 hosts
- * in hash sets, IPv4/IPv6 prefixes in interval sets) and one rule per set in the `enforce` chain
- * that matches only while `meta time` is in `[from, until)`, so the kernel itself switches the
- * block on and off: activation costs no transaction. Every element times out at `until`, so the
- * block ends even if the agent dies. Each change is one atomic `nft -f -` transaction.
+ * Enforces groups with nftables (see docs/agent.md). Each group gets one hash set per address
+ * family and prefix length present (hosts are length 32/128) and one rule per set in the
+ * `enforce` chain that matches only while `meta time` is in `[from, until)`, so the kernel itself
+ * switches the block on and off: activation costs no transaction. Every element times out at
+ * `until`, so the block ends even if the agent dies. Each change is one atomic `nft -f -`
+ * transaction that names only what changes; the backend keeps its own view of what it
+ * programmed and reads the kernel only when it reconciles (start-up, snapshot).
  */
 export class NftablesBackend implements Backend {
   readonly name = 'nftables' as const
@@ -81,12 +92,9 @@ export class NftablesBackend implements Backend {
     const lines = [...tableSkeleton(this.#layout), ...enforceChain(this.#layout, [])]
     for (const group of groups) {
       if (group.until <= now) continue
-      const state = this.#build(group, now, lines)
-      next.set(group.id, state)
+      next.set(group.id, this.#build(group, now, lines))
     }
-    const wanted = new Set(
-      [...next.values()].flatMap((state) => SET_KINDS.map((kind) => setName(state.base, kind))),
-    )
+    const wanted = new Set([...next.values()].flatMap(setNamesOf))
     lines.push(...enforceChain(this.#layout, next.values()))
     lines.push(
       ...deleteSets(
@@ -120,10 +128,7 @@ export class NftablesBackend implements Backend {
     const remaining = [...this.#groups.values()].filter((state) => state.until > now)
     const lines = [
       ...enforceChain(this.#layout, remaining),
-      ...deleteSets(
-        this.#layout,
-        ended.flatMap((state) => SET_KINDS.map((kind) => setName(state.base, kind))),
-      ),
+      ...deleteSets(this.#layout, ended.flatMap(setNamesOf)),
     ]
     await applyScript(this.#target, lines)
     for (const state of ended) this.#groups.delete(state.id)
@@ -132,17 +137,22 @@ export class NftablesBackend implements Backend {
   async close(): Promise<void> {}
 
   async #applyIncrementally(ops: GroupOp[], groups: EnforcementGroup[], now: number): Promise<void> {
-    const wanted = new Map(groups.filter((group) => group.until > now).map((group) => [group.id, group]))
+    const wanted = new Map<string, EnforcementGroup>()
+    for (const group of groups) if (group.until > now) wanted.set(group.id, group)
     const touched = new Map<string, GroupOp[]>()
     for (const op of ops) {
       const id = op.op === 'put' ? op.group.id : op.id
-      touched.set(id, [...(touched.get(id) ?? []), op])
+      const list = touched.get(id)
+      if (list) list.push(op)
+      else touched.set(id, [op])
     }
-    for (const id of this.#groups.keys()) if (!wanted.has(id)) touched.set(id, touched.get(id) ?? [])
-    for (const id of wanted.keys()) if (!this.#groups.has(id)) touched.set(id, touched.get(id) ?? [])
+    for (const id of this.#groups.keys()) if (!wanted.has(id) && !touched.has(id)) touched.set(id, [])
+    for (const id of wanted.keys()) if (!this.#groups.has(id) && !touched.has(id)) touched.set(id, [])
 
     const lines: string[] = []
     const next = new Map(this.#groups)
+    const commits: Array<() => void> = []
+    const ruleViews = new Map<string, ProgrammedGroup>()
     let rulesChanged = false
     const removedSets: string[] = []
     for (const [id, groupOps] of touched) {
@@ -151,20 +161,33 @@ export class NftablesBackend implements Backend {
       if (!group) {
         if (state) {
           next.delete(id)
-          removedSets.push(...SET_KINDS.map((kind) => setName(state.base, kind)))
+          removedSets.push(...setNamesOf(state))
           rulesChanged = true
         }
         continue
       }
-      const patched =
-        state && !needsRebuild(state, group, groupOps, now) && this.#patch(state, groupOps, now, lines)
-      if (patched) continue
-      next.set(id, this.#build(group, now, lines))
+      if (state && !needsRebuild(state, group, groupOps, now)) {
+        const patched = this.#patch(state, groupOps, now, lines)
+        if (patched.created.length > 0) {
+          // The new sets need rules, written from the group's keys as they will be after the change.
+          ruleViews.set(id, { ...state, keys: () => [...state.sets.keys(), ...patched.created] })
+          rulesChanged = true
+        }
+        commits.push(patched.commit)
+        continue
+      }
+      const built = this.#build(group, now, lines)
+      if (state) removedSets.push(...setNamesOf(state).filter((name) => !setNamesOf(built).includes(name)))
+      next.set(id, built)
       rulesChanged = true
     }
-    if (rulesChanged) lines.push(...enforceChain(this.#layout, next.values()))
+    if (rulesChanged) {
+      const groupsAfter = [...next.values()].map((state) => ruleViews.get(state.id) ?? state)
+      lines.push(...enforceChain(this.#layout, groupsAfter))
+    }
     lines.push(...deleteSets(this.#layout, removedSets))
     await applyScript(this.#target, lines)
+    for (const commit of commits) commit()
     this.#groups.clear()
     for (const [id, state] of next) this.#groups.set(id, state)
   }
@@ -172,69 +195,59 @@ export class NftablesBackend implements Backend {
   /** Programs a group from scratch: creates and empties its sets, adds every prefix. */
   #build(group: EnforcementGroup, now: number, lines: string[]): GroupState {
     const split = splitPrefixes(group.prefixes)
-    const nets4 = withoutOverlaps(split.nets4)
-    const nets6 = withoutOverlaps(split.nets6)
-    if (nets4.covered || nets6.covered) {
-      this.#log?.warn({ group: group.id }, 'nftables: overlapping prefixes in a group, sending their cover')
+    const state = groupState(group, new Map([...split].map(([key, prefixes]) => [key, new Set(prefixes)])))
+    for (const [key, prefixes] of state.sets) {
+      lines.push(...emptySet(this.#layout, state, key))
+      lines.push(...addElements(this.#layout, state, key, [...prefixes], now))
     }
-    const state: GroupState = {
-      id: group.id,
-      base: setBase(group.id),
-      from: group.from,
-      until: group.until,
-      covered: nets4.covered || nets6.covered,
-      sets: {
-        hosts4: new Set(split.hosts4),
-        hosts6: new Set(split.hosts6),
-        nets4: new Set(nets4.nets),
-        nets6: new Set(nets6.nets),
-      },
-    }
-    lines.push(...emptySets(this.#layout, state))
-    for (const kind of SET_KINDS)
-      lines.push(...addElements(this.#layout, state, kind, [...state.sets[kind]], now))
     return state
   }
 
   /**
    * Adds and removes the prefixes a group's patches name, without reading or rewriting the rest
-   * of its sets. Removals of prefixes not in a set are skipped (they would abort the transaction).
-   * Returns false when the change cannot be made in place (new intervals would overlap).
+   * of its sets: the cost is that of the patch, whatever the group's size. Removals of prefixes
+   * not in a set are skipped (they would abort the transaction). `commit` records the change in
+   * the backend's view once the kernel has taken it; `created` names the sets (and rules) it adds.
    */
-  #patch(state: GroupState, ops: GroupOp[], now: number, lines: string[]): boolean {
+  #patch(
+    state: GroupState,
+    ops: GroupOp[],
+    now: number,
+    lines: string[],
+  ): { created: SetKey[]; commit: () => void } {
     const delta = new Map<string, boolean>()
     for (const op of ops) {
-      if (op.op !== 'patch') return false
+      if (op.op !== 'patch') continue
       for (const prefix of op.remove) delta.set(prefix, false)
       for (const prefix of op.add) delta.set(prefix, true)
     }
-    const add: Record<SetKind, string[]> = { hosts4: [], hosts6: [], nets4: [], nets6: [] }
-    const remove: Record<SetKind, string[]> = { hosts4: [], hosts6: [], nets4: [], nets6: [] }
+    const add = new Map<SetKey, string[]>()
+    const remove = new Map<SetKey, string[]>()
     for (const [prefix, present] of delta) {
-      const kind = setKindOf(prefix)
-      const held = state.sets[kind].has(prefix)
-      if (present && !held) add[kind].push(prefix)
-      if (!present && held) remove[kind].push(prefix)
+      const key = setKeyOf(prefix)
+      const held = state.sets.get(key)?.has(prefix) ?? false
+      if (present === held) continue
+      const into = present ? add : remove
+      const list = into.get(key)
+      if (list) list.push(prefix)
+      else into.set(key, [prefix])
     }
-    for (const kind of ['nets4', 'nets6'] as const) {
-      if (add[kind].length === 0) continue
-      const removed = new Set(remove[kind])
-      const after = [...state.sets[kind]].filter((net) => !removed.has(net)).concat(add[kind])
-      if (!disjoint(after)) return false
+    const created = [...add.keys()].filter((key) => !state.sets.has(key))
+    for (const key of created) lines.push(...emptySet(this.#layout, state, key))
+    for (const [key, prefixes] of remove) lines.push(...deleteElements(this.#layout, state, key, prefixes))
+    for (const [key, prefixes] of add) lines.push(...addElements(this.#layout, state, key, prefixes, now))
+    const commit = () => {
+      for (const key of created) state.sets.set(key, new Set())
+      for (const [key, prefixes] of remove) for (const prefix of prefixes) state.sets.get(key)?.delete(prefix)
+      for (const [key, prefixes] of add) for (const prefix of prefixes) state.sets.get(key)?.add(prefix)
     }
-    for (const kind of SET_KINDS) {
-      lines.push(...deleteElements(this.#layout, state, kind, remove[kind]))
-      lines.push(...addElements(this.#layout, state, kind, add[kind], now))
-      for (const prefix of remove[kind]) state.sets[kind].delete(prefix)
-      for (const prefix of add[kind]) state.sets[kind].add(prefix)
-    }
-    return true
+    return { created, commit }
   }
 }
 
 /** A group must be rebuilt when its instants moved (element timeouts change) or it was replaced. */
 function needsRebuild(state: GroupState, group: EnforcementGroup, ops: GroupOp[], now: number): boolean {
-  if (state.covered || state.until <= now) return true
+  if (state.until <= now) return true
   if (state.from !== group.from || state.until !== group.until) return true
   return ops.some((op) => op.op !== 'patch')
 }

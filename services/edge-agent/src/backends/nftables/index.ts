@@ -2,6 +2,7 @@ import { createNftablesBackend, type NftablesLog, type NftablesOptions } from '.
 import type { Hook, Verdict } from './script.js'
 
 export { createNftablesBackend, NftablesBackend, type NftablesLog, type NftablesOptions } from './backend.js'
+export { type SetKey, setKeyOf } from './elements.js'
 export { listSets, NftError } from './nft.js'
 export { type Hook, setBase, setName, type Verdict } from './script.js'
 

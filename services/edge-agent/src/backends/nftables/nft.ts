@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { GROUP_SET_PATTERN, lengthOfSet } from './script.js'
 
 /** Where `nft` runs: the agent's own network namespace, or a named one (`ip netns exec`). */
 export interface NftTarget {
@@ -90,8 +91,9 @@ function elementText(value: unknown): string {
 }
 
 /**
- * Every set of our table with its elements as the kernel holds them (hosts as bare addresses,
- * prefixes as CIDR). Reads every element: for operators' checks and tests, not the hot path.
+ * Every set of our table with its elements as the kernel holds them, as CIDR prefixes (the
+ * length is the set's, see `lengthOfSet`). Reads every element: for operators' checks, tests and
+ * start-up, never the hot path.
  */
 export async function listSets(target: NftTarget, table: string): Promise<Map<string, string[]>> {
   let output: string
@@ -101,5 +103,10 @@ export async function listSets(target: NftTarget, table: string): Promise<Map<st
     if (err instanceof NftError && /No such file or directory/.test(err.stderr)) return new Map()
     throw err
   }
-  return new Map(parseSets(output).map((set) => [set.name, (set.elem ?? []).map(elementText)]))
+  return new Map(
+    parseSets(output).map((set) => {
+      const suffix = GROUP_SET_PATTERN.test(set.name) ? `/${lengthOfSet(set.name)}` : ''
+      return [set.name, (set.elem ?? []).map((elem) => `${elementText(elem)}${suffix}`)]
+    }),
+  )
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { elementOf, type SetKind } from './elements.js'
+import { elementOf, netmask, parseSetKey, type SetKey } from './elements.js'
 
 /** Where the packets of subscribers pass: `forward` on a routing gateway, `output` on a host. */
 export type Hook = 'forward' | 'output'
@@ -14,42 +14,38 @@ export interface TableLayout {
   verdict: Verdict
 }
 
-/** One group as programmed: the instants its rules switch on and off, and its sets' base name. */
+/** One group as programmed: the instants its rules switch on and off, its sets' base name and keys. */
 export interface ProgrammedGroup {
   id: string
   base: string
   from: number
   until: number
+  /** The sets the group has in the kernel, one per family and prefix length. */
+  keys(): Iterable<SetKey>
 }
 
-export const SET_KINDS: readonly SetKind[] = ['hosts4', 'nets4', 'hosts6', 'nets6']
+/** All our sets are named `g_<hash>_<family>_<length>`; anything else in the table is a chain we own. */
+export const GROUP_SET_PATTERN = /^g_[0-9a-f]{16}_[46]_[0-9]{1,3}$/
 
-const SET_SUFFIX: Record<SetKind, string> = { hosts4: 'h4', nets4: 'n4', hosts6: 'h6', nets6: 'n6' }
-
-const SET_TYPE: Record<SetKind, string> = {
-  hosts4: 'type ipv4_addr; flags timeout;',
-  hosts6: 'type ipv6_addr; flags timeout;',
-  nets4: 'type ipv4_addr . nf_proto; flags interval, timeout;',
-  nets6: 'type ipv6_addr . nf_proto; flags interval, timeout;',
+/** The prefix length a set of ours holds, read back from its name. */
+export function lengthOfSet(name: string): number {
+  return Number(name.slice(name.lastIndexOf('_') + 1))
 }
-
-const MATCH: Record<SetKind, string> = {
-  hosts4: 'ip daddr',
-  hosts6: 'ip6 daddr',
-  nets4: 'ip daddr . meta nfproto',
-  nets6: 'ip6 daddr . meta nfproto',
-}
-
-/** All our sets are named `g_<hash>_<kind>`; anything else in the table is a chain we own. */
-export const GROUP_SET_PATTERN = /^g_[0-9a-f]{16}_(h4|n4|h6|n6)$/
 
 /** Group ids ("w:<eventId>") may hold any character; set names are derived from a hash of it. */
 export function setBase(groupId: string): string {
   return `g_${createHash('sha256').update(groupId).digest('hex').slice(0, 16)}`
 }
 
-export function setName(base: string, kind: SetKind): string {
-  return `${base}_${SET_SUFFIX[kind]}`
+export function setName(base: string, key: SetKey): string {
+  return `${base}_${key}`
+}
+
+/** What a set's rule matches: the destination, masked to the set's prefix length. */
+function match(key: SetKey): string {
+  const { family, length } = parseSetKey(key)
+  const daddr = family === 4 ? 'ip daddr' : 'ip6 daddr'
+  return length === (family === 4 ? 32 : 128) ? daddr : `${daddr} & ${netmask(family, length)}`
 }
 
 /** A comment an operator can read in `nft list table`; quotes and odd characters removed. */
@@ -85,25 +81,24 @@ export function enforceChain(layout: TableLayout, groups: Iterable<ProgrammedGro
   const t = `inet ${layout.table}`
   const lines = [`flush chain ${t} enforce`]
   for (const group of groups) {
-    for (const kind of SET_KINDS) {
+    for (const key of group.keys()) {
       lines.push(
-        `add rule ${t} enforce ${timeMatch(group)} ${MATCH[kind]} @${setName(group.base, kind)} ${layout.verdict}`,
+        `add rule ${t} enforce ${timeMatch(group)} ${match(key)} @${setName(group.base, key)} ${layout.verdict}`,
       )
     }
   }
   return lines
 }
 
-/** Creates a group's four sets if missing and empties them (their rules must be flushed first). */
-export function emptySets(layout: TableLayout, group: ProgrammedGroup): string[] {
+/** Creates one of a group's sets if missing and empties it (a full replace in one transaction). */
+export function emptySet(layout: TableLayout, group: ProgrammedGroup, key: SetKey): string[] {
   const t = `inet ${layout.table}`
-  return SET_KINDS.flatMap((kind) => {
-    const name = setName(group.base, kind)
-    return [
-      `add set ${t} ${name} { ${SET_TYPE[kind]} comment "${comment(group.id)}"; }`,
-      `flush set ${t} ${name}`,
-    ]
-  })
+  const name = setName(group.base, key)
+  const type = parseSetKey(key).family === 4 ? 'ipv4_addr' : 'ipv6_addr'
+  return [
+    `add set ${t} ${name} { type ${type}; flags timeout; comment "${comment(group.id)}"; }`,
+    `flush set ${t} ${name}`,
+  ]
 }
 
 /** Deletes sets by name (their rules must be flushed earlier in the same transaction). */
@@ -118,24 +113,24 @@ export function deleteSets(layout: TableLayout, names: Iterable<string>): string
 export function addElements(
   layout: TableLayout,
   group: ProgrammedGroup,
-  kind: SetKind,
+  key: SetKey,
   prefixes: string[],
   now: number,
 ): string[] {
   const timeout = group.until - now
   if (prefixes.length === 0 || timeout <= 0) return []
-  const items = prefixes.map((prefix) => `${elementOf(prefix, kind)} timeout ${timeout}ms`)
-  return [`add element inet ${layout.table} ${setName(group.base, kind)} { ${items.join(', ')} }`]
+  const items = prefixes.map((prefix) => `${elementOf(prefix)} timeout ${timeout}ms`)
+  return [`add element inet ${layout.table} ${setName(group.base, key)} { ${items.join(', ')} }`]
 }
 
 /** Deletes prefixes known to be in the set (absent ones would abort the whole transaction). */
 export function deleteElements(
   layout: TableLayout,
   group: ProgrammedGroup,
-  kind: SetKind,
+  key: SetKey,
   prefixes: string[],
 ): string[] {
   if (prefixes.length === 0) return []
-  const items = prefixes.map((prefix) => elementOf(prefix, kind))
-  return [`delete element inet ${layout.table} ${setName(group.base, kind)} { ${items.join(', ')} }`]
+  const items = prefixes.map(elementOf)
+  return [`delete element inet ${layout.table} ${setName(group.base, key)} { ${items.join(', ')} }`]
 }
