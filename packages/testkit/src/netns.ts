@@ -67,6 +67,8 @@ export async function createNetns(t: Teardown, label = 'offside'): Promise<TestN
           reject(new Error(`${command} ${args.join(' ')} in ${name} exited with ${code}: ${stderr.trim()}`))
       })
     })
+    // A command that reads no input may exit before we finish writing: its exit code tells.
+    child.stdin?.on('error', () => undefined)
     child.stdin?.end(input ?? '')
     return output
   }
@@ -87,12 +89,31 @@ export async function createNetns(t: Teardown, label = 'offside'): Promise<TestN
       if (removed) return
       removed = true
       await Promise.all([...children].map((child) => stopChild(child)))
-      await run('ip', ['netns', 'del', name]).catch(() => undefined)
+      await deleteNetns(name)
     },
   }
   t.teardown(() => netns.remove())
   await exec('ip', ['link', 'set', 'lo', 'up'])
   return netns
+}
+
+/**
+ * Deletes a namespace. `ip netns del` fails with EBUSY while a process that was inside it is
+ * still exiting (its `ip netns exec` parent may be gone already), so it is retried briefly; a
+ * namespace that cannot be removed is reported, never left behind silently.
+ */
+export async function deleteNetns(name: string, attempts = 20): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run('ip', ['netns', 'del', name])
+      return
+    } catch (err) {
+      const { stdout } = await run('ip', ['netns', 'list'])
+      if (!stdout.split('\n').some((line) => line.split(' ')[0] === name)) return
+      if (attempt >= attempts) throw err
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt))
+    }
+  }
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
