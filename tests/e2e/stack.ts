@@ -67,6 +67,7 @@ export interface Stack {
   admin: string
   publicKeyFile: string
   /** Calls the API with a bearer token; returns status and parsed body. */
+  // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON shape each route answers
   api(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>
   startScheduler(name?: string): Promise<Proc>
   /** Starts a gateway; give `port` to bring one back where agents expect it. */
