@@ -14,7 +14,7 @@ export function createMetrics() {
     }),
     skipped: new Counter({
       name: 'offside_scheduler_skipped_total',
-      help: 'Recomputes that published nothing: unchanged, stale (event moved) or duplicate-instant',
+      help: 'Recomputes that published nothing (unchanged, stale: event moved, duplicate-instant) and triggers coalesced into an earlier recompute',
       labelNames: ['reason'] as const,
       registers: [registry],
     }),

@@ -7,6 +7,7 @@ import {
   listEvents,
   type QueueConnection,
   type RecomputeJob,
+  type RevisionCause,
   type TimedKind,
   type TimelineJob,
 } from '@offside/store'
@@ -99,9 +100,29 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     return outcome
   }
 
+  const triggers = createQueue('recompute', options.connection, log)
+  /**
+   * Runs a full recompute, then removes the triggers that were already waiting before it read the
+   * inputs: their changes were committed before they were queued, so this revision carries them.
+   * A burst of hot additions costs one or two recomputes, not one each. A trigger another
+   * scheduler has just taken cannot be removed; it runs and finds nothing to publish.
+   */
+  const recomputeAll = async (cause: RecomputeJob['cause'] | RevisionCause, runningId?: string) => {
+    const waiting = await triggers.getJobs(['waiting', 'prioritized'])
+    await run(() => recompute(db, { cause }, settings))
+    for (const job of waiting) {
+      if (job.id === runningId) continue
+      const removed = await job.remove().then(
+        () => true,
+        () => false,
+      )
+      if (removed) metrics.skipped.inc({ reason: 'coalesced' })
+    }
+  }
+
   const onTrigger = (job: Job<RecomputeJob>) =>
     serially(async () => {
-      await run(() => recompute(db, { cause: job.data.cause }, settings))
+      await recomputeAll(job.data.cause, job.id)
       await sync()
     })
 
@@ -124,9 +145,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   await serially(async () => {
     // Close what should already be closed first, then publish whatever else changed while down.
     await run(() => closeExpired(db, settings))
-    await run(() =>
-      recompute(db, { cause: { kind: 'catch-up', requestedAt: Date.now(), reason: 'start' } }, settings),
-    )
+    await recomputeAll({ kind: 'catch-up', requestedAt: Date.now(), reason: 'start' })
     await sync()
   })
   if (options.tickMs > 0) {
@@ -149,7 +168,9 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     isReady: () => ready,
     close() {
       ready = false
-      closed ??= Promise.all(workers.map((worker) => worker.close())).then(() => timeline.close())
+      closed ??= Promise.all(workers.map((worker) => worker.close()))
+        .then(() => Promise.all([timeline.close(), triggers.close()]))
+        .then(() => undefined)
       return closed
     },
   }

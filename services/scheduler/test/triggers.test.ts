@@ -95,3 +95,43 @@ t.test('a list uploaded for a window opening later is staged at once, before the
     'the group is sent with its activation instant',
   )
 })
+
+t.test('triggers queued while no scheduler runs are all published on start, in one revision', async (t) => {
+  const world = await createWorld(t)
+  const kickoff = Date.now() + 300
+  await world.order('o1', 'sky-it', kickoff)
+  await world.list('sky-it', kickoff, [PREFIX])
+  await world.event('m1', kickoff, kickoff + 20_000)
+  const week = isoWeekKey(kickoff, competition.timeZone)
+  const added: string[] = []
+  // Queued while no scheduler runs, as during a restart.
+  for (let i = 1; i <= 10; i++) {
+    const target = `198.51.100.${i * 2}/32`
+    added.push(target)
+    const at = Date.now()
+    await addHotEntries(world.db, {
+      rightsholder: 'sky-it',
+      week,
+      accepted: [{ target, source: 'hot-addition', at, by: 'sky-it' }],
+      held: [],
+      rejected: 0,
+      now: at,
+      by: 'sky-it',
+    })
+    await world.trigger('hot-addition', { rightsholder: 'sky-it' })
+  }
+  await world.scheduler()
+  await sleep(500)
+  const records = await world.revisions()
+  t.equal(about(records, 'hot-addition').length, 0, 'the queued triggers publish nothing of their own')
+  t.equal(
+    records.filter((r) => r.cause.kind !== 'window-open').length,
+    1,
+    'one revision carries every change',
+  )
+  t.same(
+    (await readSnapshot(world.db)).groups[0]?.prefixes.sort(),
+    [...added, PREFIX].sort(),
+    'and every hot addition is enforced',
+  )
+})
