@@ -1,0 +1,59 @@
+import { netnsAvailable } from '@offside/testkit'
+import t from 'tap'
+import {
+  all,
+  BLOCKED_PREFIXES,
+  group,
+  LAWFUL,
+  PIRATE,
+  sleep,
+  startLab,
+  waitFor,
+} from './agent-nftables-stack.js'
+
+if (!(await netnsAvailable())) {
+  t.plan(0, 'needs root and iproute2 to create network namespaces')
+} else {
+  t.test(
+    'with the control plane killed mid-window, the real agent’s block still ends at until, on real traffic in both families',
+    async (t) => {
+      const lab = await startLab(t)
+      const gateway = await lab.startGateway()
+      const agent = await lab.startAgent(gateway.port)
+      await waitFor(agent.status, (s) => s.connected, 10_000)
+
+      const from = Date.now() + 5_000
+      const until = from + 6_000
+      const revision = await lab.publish([{ op: 'put', group: group('w:m1', from, until, BLOCKED_PREFIXES) }])
+      await waitFor(agent.status, (s) => s.revision >= revision, 10_000)
+      t.ok(Date.now() < from - 1_000, 'the group reached the agent ahead of its window')
+      t.same(
+        await lab.reachable([...PIRATE, ...LAWFUL]),
+        all([...PIRATE, ...LAWFUL], true),
+        'before the window both servers answer',
+      )
+
+      await sleep(from + 1_200 - Date.now())
+      t.same(
+        await lab.reachable(PIRATE),
+        all(PIRATE, false),
+        'during the window the pirate server is blocked',
+      )
+      t.same(await lab.reachable(LAWFUL), all(LAWFUL, true), 'during the window the lawful server answers')
+
+      await gateway.kill()
+      const cutOff = await waitFor(agent.status, (s) => !s.connected, 5_000)
+      t.notOk(cutOff.connected, 'the agent has lost the control plane')
+      t.ok(Date.now() < until - 1_000, 'and the window is still open')
+      t.same(await lab.reachable(PIRATE), all(PIRATE, false), 'the block holds without the control plane')
+
+      await sleep(until + 1_200 - Date.now())
+      t.same(
+        await lab.reachable([...PIRATE, ...LAWFUL]),
+        all([...PIRATE, ...LAWFUL], true),
+        'after until both servers answer again, with no word from the control plane',
+      )
+      t.equal((await agent.status()).revision, revision, 'no revision arrived after the kill')
+    },
+  )
+}
