@@ -11,7 +11,7 @@ import {
 } from '../src/agents.js'
 import { createDb } from '../src/keys.js'
 
-async function setup(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function setup(t: { teardown(fn: () => unknown): void }) {
   const server = await startRedis(t)
   const redis = new Redis(server.url)
   t.teardown(() => redis.quit())
