@@ -55,10 +55,12 @@ export class AgentSession {
   #again = false
   #unsubscribe: (() => void) | undefined
   lastHeard: number
+  readonly #openedAt: number
 
   constructor(options: SessionOptions) {
     this.#o = { maxDeltaBacklog: 1000, ...options }
     this.lastHeard = options.now()
+    this.#openedAt = this.lastHeard
   }
 
   get agent(): AgentRef | undefined {
@@ -100,6 +102,11 @@ export class AgentSession {
     const { socket, now, heartbeatMs, db, gatewayId } = this.#o
     if (now() - this.lastHeard > 3 * heartbeatMs) {
       this.#o.log.warn({ ...this.#agent }, 'agent silent for three heartbeats; disconnecting')
+      socket.terminate()
+      return
+    }
+    if (!this.#agent && now() - this.#openedAt > 3 * heartbeatMs) {
+      this.#o.log.warn({ isp: this.#o.isp }, 'no hello within three heartbeats; disconnecting')
       socket.terminate()
       return
     }

@@ -152,3 +152,21 @@ t.test('an agent that acknowledges a revision it was never sent is told so', asy
   )
   t.equal((await listAgents(gw.db))[0]?.lastRevision, 0, 'and not recorded')
 })
+
+t.test('a silent agent, or one that never says hello, is disconnected after three heartbeats', async (t) => {
+  const gw = await startGateway(t, { heartbeatMs: 100 })
+  const silent = await gw.connect()
+  const chatty = await gw.connect()
+  const closed = (socket: WebSocket) => new Promise((resolve) => socket.once('close', resolve))
+  const silentClosed = closed(silent)
+  const chattyClosed = closed(chatty)
+  const keepTalking = setInterval(
+    () => chatty.send(JSON.stringify({ v: 1, type: 'heartbeat', at: Date.now() })),
+    50,
+  )
+  t.teardown(() => clearInterval(keepTalking))
+  await silentClosed
+  t.pass('the silent socket was closed')
+  await chattyClosed
+  t.pass('the socket that only sends heartbeats and never says hello was closed too')
+})
