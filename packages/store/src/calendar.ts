@@ -7,7 +7,13 @@ async function readAll<T>(db: Db, key: string): Promise<T[]> {
 
 /** Creates or replaces a competition; returns whether it was new. */
 export async function putCompetition(db: Db, competition: Competition): Promise<boolean> {
-  return (await db.redis.hset(db.keys.competitions, competition.id, JSON.stringify(competition))) === 1
+  const [[, added] = []] =
+    (await db.redis
+      .multi()
+      .hset(db.keys.competitions, competition.id, JSON.stringify(competition))
+      .incr(db.keys.stateGeneration)
+      .exec()) ?? []
+  return added === 1
 }
 
 export async function getCompetition(db: Db, id: string): Promise<Competition | null> {
@@ -21,7 +27,13 @@ export async function listCompetitions(db: Db): Promise<Competition[]> {
 
 /** Creates or replaces one event (moving, extending or cancelling it is a replace too). */
 export async function putEvent(db: Db, event: MatchEvent): Promise<boolean> {
-  return (await db.redis.hset(db.keys.events, event.id, JSON.stringify(event))) === 1
+  const [[, added] = []] =
+    (await db.redis
+      .multi()
+      .hset(db.keys.events, event.id, JSON.stringify(event))
+      .incr(db.keys.stateGeneration)
+      .exec()) ?? []
+  return added === 1
 }
 
 /** Writes many events in one transaction: an import is stored whole or not at all. */
@@ -32,6 +44,7 @@ export async function putEvents(db: Db, events: MatchEvent[]): Promise<void> {
   await db.redis
     .multi()
     .hset(db.keys.events, ...fields)
+    .incr(db.keys.stateGeneration)
     .exec()
 }
 

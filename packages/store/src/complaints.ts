@@ -81,6 +81,7 @@ export async function decideComplaint(
   }
   for (const [rightsholder, count] of effects.revokedBy)
     tx.hincrby(db.keys.reporter(rightsholder), 'revoked', count)
+  tx.incr(db.keys.stateGeneration)
   await tx.exec()
   return decided
 }

@@ -84,6 +84,7 @@ export async function decideHeld(
       ...(entry.criterion ? { criterion: entry.criterion } : {}),
     }
     tx.hset(db.keys.listExtra(entry.rightsholder, entry.week), entry.target, JSON.stringify(extra))
+    tx.incr(db.keys.stateGeneration)
   } else {
     tx.hincrby(db.keys.reporter(entry.rightsholder), 'rejected', 1)
   }
@@ -98,7 +99,11 @@ export async function getProtectedRanges(db: Db): Promise<ProtectedRange[] | nul
 }
 
 export async function putProtectedRanges(db: Db, ranges: ProtectedRange[]): Promise<void> {
-  await db.redis.set(db.keys.protectedRanges, JSON.stringify(ranges))
+  await db.redis
+    .multi()
+    .set(db.keys.protectedRanges, JSON.stringify(ranges))
+    .incr(db.keys.stateGeneration)
+    .exec()
 }
 
 /** Files entries held after the fact (a protected range now covers them); existing held ids are kept. */

@@ -36,6 +36,8 @@ export function createKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     revocations: `${prefix}revocations`, // HASH id → Revocation JSON
     audit: `${prefix}audit`, // STREAM of hash-chained records
     auditHead: `${prefix}audit:head`, // STRING "<seq> <hash>" of the last record
+    /** STRING counter bumped by every write that changes state inputs, so readers can cache them. */
+    stateGeneration: `${prefix}state-generation`,
     rateLimit: `${prefix}rate-limit:`, // prefix for @fastify/rate-limit's Redis store
   } as const
 }

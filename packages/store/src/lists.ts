@@ -121,6 +121,7 @@ export async function swapWeeklyList(
     if (summary.held > 0) tx.hincrby(db.keys.reporter(rightsholder), 'held', summary.held)
     if (summary.rejected > 0) tx.hincrby(db.keys.reporter(rightsholder), 'rejected', summary.rejected)
     tx.sadd(db.keys.listIndex, `${rightsholder}|${week}`)
+    tx.incr(db.keys.stateGeneration)
     if (previous && previous !== version) {
       tx.expire(db.keys.listVersion(rightsholder, week, previous), OLD_VERSION_TTL_SECONDS)
       tx.expire(db.keys.listPrefixes(rightsholder, week, previous), OLD_VERSION_TTL_SECONDS)
@@ -211,6 +212,7 @@ export async function addHotEntries(
     if (input.held.length > 0) tx.hincrby(db.keys.reporter(rightsholder), 'held', input.held.length)
     if (input.rejected > 0) tx.hincrby(db.keys.reporter(rightsholder), 'rejected', input.rejected)
     tx.sadd(db.keys.listIndex, `${rightsholder}|${week}`)
+    tx.incr(db.keys.stateGeneration)
     if (await tx.exec()) return updated
   }
   throw new Error(`weekly list ${rightsholder}/${week} kept changing; gave up`)

@@ -8,7 +8,13 @@ export interface OrderRecord extends Order {
 }
 
 export async function putOrder(db: Db, order: OrderRecord): Promise<boolean> {
-  return (await db.redis.hset(db.keys.orders, order.id, JSON.stringify(order))) === 1
+  const [[, added] = []] =
+    (await db.redis
+      .multi()
+      .hset(db.keys.orders, order.id, JSON.stringify(order))
+      .incr(db.keys.stateGeneration)
+      .exec()) ?? []
+  return added === 1
 }
 
 export async function getOrder(db: Db, id: string): Promise<OrderRecord | null> {

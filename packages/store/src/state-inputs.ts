@@ -14,6 +14,15 @@ import type { Redis } from 'ioredis'
 import { asDb, type Db } from './keys.js'
 import type { ListExtra, ListSummary } from './lists.js'
 
+/**
+ * A number that changes whenever anything `loadStateInputs` reads is written through this package,
+ * so a reader may keep loaded inputs until it changes. Read it before loading the inputs.
+ */
+export async function stateGeneration(client: Redis | Db): Promise<number> {
+  const db = asDb(client)
+  return Number((await db.redis.get(db.keys.stateGeneration)) ?? 0)
+}
+
 /** How long after a window closes its entries stay enforced, by default (SPEC rule 5 "small grace"). */
 export const DEFAULT_GRACE_MS = 60_000
 
