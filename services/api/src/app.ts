@@ -8,6 +8,7 @@ import bodyParsers from './plugins/body-parsers.js'
 import dbPlugin from './plugins/db.js'
 import docsPlugin from './plugins/docs.js'
 import guardPlugin from './plugins/guard.js'
+import liveStatePlugin from './plugins/live-state.js'
 import metricsPlugin from './plugins/metrics.js'
 import problemPlugin from './plugins/problem.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
@@ -69,6 +70,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(auditPlugin)
   await app.register(triggersPlugin, { redisUrl: config.redisUrl, keyPrefix: config.keyPrefix })
   await app.register(guardPlugin, { allowSpecial: config.guardAllowSpecial })
+  await app.register(liveStatePlugin, { graceMs: config.graceMs })
   await app.register(rateLimitPlugin)
   await app.register(bodyParsers)
   await app.register(docsPlugin)
@@ -81,7 +83,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(guardRoutes, { prefix: '/v1' })
   await app.register(complaintRoutes, { prefix: '/v1', config })
   await app.register(publicRoutes, { prefix: '/v1', config })
-  await app.register(stateRoutes, { prefix: '/v1', config })
+  await app.register(stateRoutes, { prefix: '/v1' })
   await app.register(auditRoutes, { prefix: '/v1' })
   await app.register(agentRoutes, { prefix: '/v1' })
   return app

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { displayPrefix, PrefixSet, parseTarget } from '@offside/core'
+import { displayPrefix, parseTarget } from '@offside/core'
 import type { ApiConfig } from '../../config.js'
 import { errors, problem } from '../../errors.js'
-import { liveState } from '../../live-state.js'
 import { problemResponses } from '../../schemas/common.js'
 import { LookupQuery, LookupResult } from '../../schemas/complaints.js'
 
@@ -31,19 +30,16 @@ const publicRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (ap
           reason: parsed.ok ? 'malformed' : parsed.reason,
         })
       }
-      const asked = PrefixSet.from([parsed.target.prefix])
-      const { inputs, entries } = await liveState(app.db, Date.now(), config.graceMs)
-      const orders = new Map(inputs.orders.map((order) => [order.id, order]))
-      const matches = entries
-        .filter((entry) => asked.overlaps(entry.prefix))
-        .map((entry) => ({
-          prefix: displayPrefix(entry.prefix),
-          until: new Date(entry.until).toISOString(),
-          orders: [...new Set(entry.provenance.map((p) => p.order))].map((id) => ({
-            id,
-            reference: orders.get(id)?.reference ?? '',
-          })),
-        }))
+      const state = await app.liveState(Date.now())
+      const orders = new Map(state.inputs.orders.map((order) => [order.id, order]))
+      const matches = state.touching(parsed.target.prefix).map((entry) => ({
+        prefix: displayPrefix(entry.prefix),
+        until: new Date(entry.until).toISOString(),
+        orders: [...new Set(entry.provenance.map((p) => p.order))].map((id) => ({
+          id,
+          reference: orders.get(id)?.reference ?? '',
+        })),
+      }))
       return {
         target: displayPrefix(parsed.target.prefix),
         blocked: matches.length > 0,

@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { displayPrefix, PrefixSet, parseTarget, upcomingWindows } from '@offside/core'
+import { displayPrefix, parseTarget, upcomingWindows } from '@offside/core'
 import { readSnapshot } from '@offside/store'
 import { Type } from 'typebox'
-import type { ApiConfig } from '../../config.js'
 import { errors, problem } from '../../errors.js'
-import { entryView, liveState, windowView } from '../../live-state.js'
+import { entryView, windowView } from '../../live-state.js'
 import { problemResponses } from '../../schemas/common.js'
 
 const Window = Type.Object({
@@ -44,7 +43,7 @@ const EntriesView = Type.Object({
 const UPCOMING_MS = 36 * 3600_000
 
 /** What is enforced now (SPEC rules 4-5): live windows, enforced entries with provenance and until. */
-const stateRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (app, { config }) => {
+const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const readers = { roles: ['authority' as const, 'ops' as const, 'isp' as const] }
 
   app.get(
@@ -52,10 +51,7 @@ const stateRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (app
     { config: readers, schema: { tags: ['state'], response: { 200: StateView } } },
     async () => {
       const now = Date.now()
-      const [snapshot, state] = await Promise.all([
-        readSnapshot(app.db),
-        liveState(app.db, now, config.graceMs),
-      ])
+      const [snapshot, state] = await Promise.all([readSnapshot(app.db), app.liveState(now)])
       return {
         revision: snapshot.revision,
         revisionIssuedAt: snapshot.issuedAt ? new Date(snapshot.issuedAt).toISOString() : null,
@@ -87,7 +83,7 @@ const stateRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (app
     },
     async (request) => {
       const now = Date.now()
-      let filter: PrefixSet | null = null
+      let filter: string | null = null
       if (request.query.target) {
         const parsed = parseTarget(request.query.target)
         if (!parsed.ok || parsed.target.kind !== 'prefix') {
@@ -95,13 +91,10 @@ const stateRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (app
             field: 'target',
           })
         }
-        filter = PrefixSet.from([parsed.target.prefix])
+        filter = parsed.target.prefix
       }
-      const [snapshot, state] = await Promise.all([
-        readSnapshot(app.db),
-        liveState(app.db, now, config.graceMs),
-      ])
-      const entries = filter ? state.entries.filter((entry) => filter.overlaps(entry.prefix)) : state.entries
+      const [snapshot, state] = await Promise.all([readSnapshot(app.db), app.liveState(now)])
+      const entries = filter ? state.touching(filter) : state.entries
       const offset = request.query.offset ?? 0
       return {
         revision: snapshot.revision,
