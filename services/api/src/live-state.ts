@@ -2,6 +2,7 @@ import {
   computeEffectiveState,
   type EnforcedEntry,
   type EventWindow,
+  eventWindow,
   RangeIndex,
   type StateInputs,
 } from '@offside/core'
@@ -28,29 +29,45 @@ export interface LiveState {
 
 /** Inputs are reloaded at least this often even when nothing was written (the set of weeks loaded moves with time). */
 const INPUTS_MAX_AGE_MS = 60_000
-/** A computed state is reused this long: windows open and close on time to within this much in /v1/state. */
-const STATE_MAX_AGE_MS = 1_000
+
+/**
+ * The first instant after `now` at which a window opens or closes: the effective state cannot
+ * change before it unless an input is written (which changes the generation).
+ */
+function nextBoundary(inputs: StateInputs, now: number, limit: number): number {
+  const competitions = new Map(inputs.competitions.map((competition) => [competition.id, competition]))
+  let next = limit
+  for (const event of inputs.events) {
+    const competition = competitions.get(event.competition)
+    const window = competition ? eventWindow(event, competition) : null
+    if (!window) continue
+    if (window.opensAt > now && window.opensAt < next) next = window.opensAt
+    if (window.closesAt > now && window.closesAt < next) next = window.closesAt
+  }
+  return next
+}
+
+interface LoadedInputs {
+  generation: number
+  loadedAt: number
+  inputs: StateInputs
+}
 
 /**
  * Computes the live state with core from the stored inputs, caching both between writes: the
  * store bumps a generation counter on every write to an input, so a cached copy is reused only
  * while the generation is unchanged (any API process's write is seen at once), and the computed
- * state for at most a second. A 200k-entry list then costs one GET per read instead of a full
- * reload, which keeps /v1/state and the public look-up cheap.
+ * state only until the next window opens or closes. A 200k-entry state then costs one GET per
+ * read instead of a reload and a recomputation, which keeps /v1/state and the public look-up cheap.
  */
 export function createLiveState(db: Db, graceMs: number) {
-  let inputsCache: { generation: number; loadedAt: number; inputs: StateInputs } | null = null
-  let stateCache: { generation: number; computedAt: number; state: LiveState } | null = null
-  let loading: Promise<{ generation: number; loadedAt: number; inputs: StateInputs }> | null = null
+  let inputsCache: LoadedInputs | null = null
+  let stateCache: { generation: number; from: number; until: number; state: LiveState } | null = null
+  let loading: Promise<LoadedInputs> | null = null
 
-  async function inputsAt(now: number, generation: number) {
-    if (
-      inputsCache &&
-      inputsCache.generation === generation &&
-      now - inputsCache.loadedAt < INPUTS_MAX_AGE_MS
-    ) {
-      return inputsCache
-    }
+  async function inputsAt(now: number, generation: number): Promise<LoadedInputs> {
+    const cached = inputsCache
+    if (cached && cached.generation === generation && now - cached.loadedAt < INPUTS_MAX_AGE_MS) return cached
     // Concurrent readers share one load.
     loading ??= loadStateInputs(db, now, { graceMs })
       .then((inputs) => ({ generation, loadedAt: now, inputs }))
@@ -63,12 +80,9 @@ export function createLiveState(db: Db, graceMs: number) {
 
   return async function liveState(now: number): Promise<LiveState> {
     const generation = await stateGeneration(db)
-    if (
-      stateCache &&
-      stateCache.generation === generation &&
-      Math.abs(now - stateCache.computedAt) < STATE_MAX_AGE_MS
-    ) {
-      return stateCache.state
+    const cached = stateCache
+    if (cached && cached.generation === generation && now >= cached.from && now < cached.until) {
+      return { ...cached.state, inputs: { ...cached.state.inputs, now } }
     }
     const loaded = await inputsAt(now, generation)
     const inputs = { ...loaded.inputs, now }
@@ -83,7 +97,8 @@ export function createLiveState(db: Db, graceMs: number) {
         return index.overlapping(prefix)
       },
     }
-    stateCache = { generation: loaded.generation, computedAt: now, state }
+    const until = nextBoundary(inputs, now, loaded.loadedAt + INPUTS_MAX_AGE_MS)
+    stateCache = { generation: loaded.generation, from: now, until, state }
     return state
   }
 }
