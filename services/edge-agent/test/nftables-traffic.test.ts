@@ -188,4 +188,39 @@ if (!(await netnsAvailable())) {
       )
     },
   )
+
+  t.test(
+    'a host revoked inside a still-blocked prefix stays blocked, and revoking the prefix too re-enables it',
+    async (t) => {
+      const { subscriber } = await topology(t)
+      const backend = createNftablesBackend({ netns: subscriber.name, verdict: 'reject' })
+      const now = Date.now()
+      // Overlapping entries (core sends a minimal cover, but the backend must not depend on it).
+      const group: EnforcementGroup = {
+        id: 'w:m4',
+        event: 'm4',
+        from: now - 10_000,
+        until: now + 120_000,
+        prefixes: ['203.0.113.64/26', '203.0.113.70/32', '2001:db8:7::/48', '2001:db8:7:1::7/128'],
+      }
+      await backend.reconcile([group], now)
+      const targets = ['203.0.113.70', '2001:db8:7:1::7']
+      t.same(await reachable(subscriber, targets), all(targets, false), 'both entries block')
+
+      const patch = (remove: string[], prefixes: string[]) =>
+        backend.apply(
+          [{ op: 'patch', id: group.id, from: group.from, until: group.until, add: [], remove }],
+          [{ ...group, prefixes }],
+          Date.now(),
+        )
+      await patch(['203.0.113.70/32', '2001:db8:7:1::7/128'], ['203.0.113.64/26', '2001:db8:7::/48'])
+      t.same(await reachable(subscriber, targets), all(targets, false), 'the covering prefixes still block')
+      await patch(['203.0.113.64/26', '2001:db8:7::/48'], [])
+      t.same(
+        await reachable(subscriber, targets),
+        all(targets, true),
+        'with the prefixes revoked too, they answer',
+      )
+    },
+  )
 }
