@@ -1,4 +1,5 @@
 import t from 'tap'
+import { buildApp } from '../src/app.js'
 import { ADMIN, actors, build, EVIDENCE, liveMatch } from './helper.js'
 
 t.test('the state shows the live window and every enforced entry with provenance and until', async (t) => {
@@ -67,3 +68,45 @@ t.test('outside any window nothing is enforced, and the next window is announced
     'nothing live, one upcoming',
   )
 })
+
+t.test(
+  'a change made through one API process is seen at once by another, and a window opens on time',
+  async (t) => {
+    const api = await build(t)
+    const tokens = await actors(api)
+    const { week } = await liveMatch(api)
+    const second = await buildApp({ config: api.config, redis: api.redis, logger: false })
+    t.teardown(() => second.close())
+    const enforced = async () =>
+      (
+        await second.inject({
+          method: 'GET',
+          url: '/v1/state',
+          headers: { authorization: `Bearer ${ADMIN}` },
+        })
+      ).json().enforced
+    t.equal(await enforced(), 0, 'nothing enforced yet (and the second process has cached that)')
+    await api.call(tokens.rightsholder, {
+      method: 'PUT',
+      url: `/v1/lists/sky-it/${week}`,
+      payload: { entries: [{ target: '203.0.113.7' }], evidence: EVIDENCE },
+    })
+    t.equal(await enforced(), 1, 'the upload through the first process shows in the second at once')
+
+    const opensIn = 1500
+    const kickoff = Date.now() + opensIn
+    await api.call(ADMIN, {
+      method: 'PUT',
+      url: '/v1/events/m1',
+      payload: {
+        competition: 'serie-a',
+        kickoff: new Date(kickoff).toISOString(),
+        end: new Date(kickoff + 3600_000).toISOString(),
+        preMinutes: 0,
+      },
+    })
+    t.equal(await enforced(), 0, 'moved into the future: nothing enforced')
+    await new Promise((resolve) => setTimeout(resolve, opensIn + 200))
+    t.equal(await enforced(), 1, 'enforced once the window opens, without any write')
+  },
+)
