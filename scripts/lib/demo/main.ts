@@ -104,6 +104,8 @@ async function main(): Promise<void> {
 
   const agent = join(root, 'services', 'edge-agent', 'src', 'cli.ts')
   if (existsSync(agent) && serviceEntry('gateway') && demoEnv.OFFSIDE_AGENT_TOKEN) {
+    const statusPort = await freePort()
+    demoEnv.OFFSIDE_AGENT_STATUS_URL = `http://127.0.0.1:${statusPort}/status`
     startNodeService('agent', agent, {
       env,
       logDir,
@@ -120,6 +122,8 @@ async function main(): Promise<void> {
         keys.publicKey,
         '--state-dir',
         join(stateDir, 'agent'),
+        '--metrics-port',
+        String(statusPort),
       ],
     })
   }
@@ -134,6 +138,14 @@ async function main(): Promise<void> {
   console.log('\nOffside demo is running. Ctrl-C stops everything.')
   for (const [key, value] of Object.entries(demoEnv)) console.log(`  ${key}=${value}`)
   console.log(`\nThese are in ${envFile}; logs in ${logDir}`)
+  if (demoEnv.OFFSIDE_DASHBOARD_URL && demoEnv.OFFSIDE_OPS_TOKEN) {
+    console.log(
+      `\nDashboard (signed in as ops): ${demoEnv.OFFSIDE_DASHBOARD_URL}/?token=${demoEnv.OFFSIDE_OPS_TOKEN}`,
+    )
+  }
+  if (demoEnv.OFFSIDE_AGENT_STATUS_URL) {
+    console.log(`Demo agent (dry-run) status: ${demoEnv.OFFSIDE_AGENT_STATUS_URL}`)
+  }
 }
 
 let shuttingDown = false
