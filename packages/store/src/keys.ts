@@ -32,6 +32,10 @@ export function createKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     heldOfList: (rightsholder: string, week: string) => `${prefix}guard:held-of:${rightsholder}:${week}`, // SET ids
     protectedRanges: `${prefix}guard:protected`, // STRING ProtectedRange[] JSON; absent = defaults
     reporter: (rightsholder: string) => `${prefix}reporter:${rightsholder}`, // HASH held/rejected/revoked counters
+    breakerHolds: `${prefix}breaker:holds`, // HASH id → BreakerHold JSON (circuit-breaker holds, all statuses)
+    breakerProposals: `${prefix}breaker:proposals`, // HASH id → BreakerProposal JSON (the held groups, what they add)
+    breakerPending: `${prefix}breaker:pending`, // STRING id of the one pending hold; absent when none
+    breakerDecided: `${prefix}breaker:decided`, // ZSET ids of approved/rejected holds scored by when they lapse
     complaints: `${prefix}complaints`, // HASH id → Complaint JSON
     revocations: `${prefix}revocations`, // HASH id → Revocation JSON
     audit: `${prefix}audit`, // STREAM of hash-chained records
