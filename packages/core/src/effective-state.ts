@@ -192,8 +192,23 @@ export function upcomingWindows(inputs: StateInputs, horizonMs: number): EventWi
   return new StateIndex(inputs).windows.filter((w) => isUpcoming(w, inputs.now, horizonMs))
 }
 
+/** Windows whose entries are enforced at `now`: live, or closed less than `graceMs` ago. */
+export function enforcingWindows(inputs: StateInputs): EventWindow[] {
+  return new StateIndex(inputs).windows.filter((w) => isEnforcing(w, inputs.now, inputs.graceMs))
+}
+
+/** The window itself is under way: `opensAt ≤ now < closesAt` (what the dashboard and API call live). */
 export function isLive(window: EventWindow, now: number): boolean {
   return window.opensAt <= now && now < window.closesAt
+}
+
+/**
+ * The window's entries are enforced: `opensAt ≤ now < closesAt + graceMs` (SPEC rule 5). A
+ * recompute during the grace must keep what agents were told to enforce until `until`, or a
+ * hot addition just after the final whistle would cut the block short.
+ */
+export function isEnforcing(window: EventWindow, now: number, graceMs: number): boolean {
+  return window.opensAt <= now && now < window.closesAt + graceMs
 }
 
 export function isUpcoming(window: EventWindow, now: number, horizonMs: number): boolean {
@@ -201,8 +216,9 @@ export function isUpcoming(window: EventWindow, now: number, horizonMs: number):
 }
 
 /**
- * The effective state at `inputs.now` (SPEC rules 4, 5): every prefix some eligible order's list
- * holds for a live window's week, minus revocations, with its provenance and `until` = the latest
+ * The effective state at `inputs.now` (SPEC rules 4, 5): `live` lists the windows under way, and
+ * the entries are every prefix some eligible order's list holds for the week of a window that is
+ * live or still in its grace, minus revocations, with its provenance and `until` = the latest
  * `closesAt` of the windows justifying it + grace. Entries keep the prefix as listed (or the pieces
  * left by a revocation), so two rightsholders listing one prefix give one entry with both
  * provenances, and suspending one order leaves the other's. Entries are sorted by prefix text.
@@ -214,7 +230,8 @@ export function computeEffectiveState(inputs: StateInputs): {
   const index = new StateIndex(inputs)
   const live = index.windows.filter((w) => isLive(w, inputs.now))
   const entries = new Map<string, EnforcedEntry>()
-  for (const window of live) {
+  for (const window of index.windows) {
+    if (!isEnforcing(window, inputs.now, inputs.graceMs)) continue
     const until = window.closesAt + inputs.graceMs
     for (const { order, prefixes } of index.sources(window)) {
       const provenance: Provenance = {
@@ -248,8 +265,8 @@ export function surveillance(inputs: StateInputs, rightsholder: string, week: st
 }
 
 /**
- * One enforcement group per window live at `now` or opening within `horizonMs` (docs/architecture.md,
- * "Enforcement model"): id `w:<eventId>`, enforced from the window's opening until its close +
+ * One enforcement group per window enforcing at `now` (live or in its grace) or opening within
+ * `horizonMs` (docs/architecture.md, "Enforcement model"): id `w:<eventId>`, enforced from the window's opening until its close +
  * grace, holding the minimal cover of every eligible order's list for the window's week minus
  * revocations. A window with nothing listed still gets an (empty) group, so a later upload patches
  * it rather than creating it. Windows of one matchday share their week and orders, so their cover
@@ -260,7 +277,8 @@ export function computeGroups(inputs: StateInputs, horizonMs: number): Enforceme
   const covers = new Map<string, string[]>()
   const groups: EnforcementGroup[] = []
   for (const window of index.windows) {
-    if (!isLive(window, inputs.now) && !isUpcoming(window, inputs.now, horizonMs)) continue
+    if (!isEnforcing(window, inputs.now, inputs.graceMs) && !isUpcoming(window, inputs.now, horizonMs))
+      continue
     const orders = index.eligibleOrders(window)
     const key = [window.week, ...orders.map((order) => order.id)].join('\u0000')
     let prefixes = covers.get(key)

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { computeEffectiveState, type StateInputs } from '../src/effective-state.js'
+import { computeEffectiveState, enforcingWindows, type StateInputs } from '../src/effective-state.js'
 import { PrefixSet } from '../src/prefix-set.js'
 import { seasonOf } from '../src/season.js'
 import { stateInputs } from './fixtures/state-arbitrary.js'
@@ -17,12 +17,12 @@ const listed = (inputs: StateInputs, rightsholder: string, week: string) =>
   )
 
 t.test(
-  'every enforced entry has a provenance and none outlives the latest live window end + grace',
+  'every enforced entry has a provenance and none outlives the latest enforcing window end + grace',
   async (t) => {
     fc.assert(
       fc.property(stateInputs, (inputs) => {
-        const { live, entries } = computeEffectiveState(inputs)
-        const latest = Math.max(...live.map((w) => w.closesAt)) + inputs.graceMs
+        const { entries } = computeEffectiveState(inputs)
+        const latest = Math.max(...enforcingWindows(inputs).map((w) => w.closesAt)) + inputs.graceMs
         for (const entry of entries) {
           if (entry.provenance.length === 0) return false
           if (entry.until > latest || entry.until <= inputs.now) return false
@@ -35,11 +35,12 @@ t.test(
 )
 
 t.test(
-  'every provenance names a live window and a non-suspended order whose list holds the entry',
+  'every provenance names a window live or in its grace and a non-suspended order whose list holds the entry',
   async (t) => {
     fc.assert(
       fc.property(stateInputs, (inputs) => {
-        const { live, entries } = computeEffectiveState(inputs)
+        const { entries } = computeEffectiveState(inputs)
+        const live = enforcingWindows(inputs)
         for (const entry of entries) {
           for (const p of entry.provenance) {
             const window = live.find((w) => w.event === p.event)
@@ -64,9 +65,9 @@ t.test(
 t.test('the enforced address space is exactly the eligible lists minus revocations', async (t) => {
   fc.assert(
     fc.property(stateInputs, (inputs) => {
-      const { live, entries } = computeEffectiveState(inputs)
+      const { entries } = computeEffectiveState(inputs)
       let expected = PrefixSet.empty()
-      for (const window of live) {
+      for (const window of enforcingWindows(inputs)) {
         const e = inputs.events.find((x) => x.id === window.event)!
         const competition = window.competition === 'serie-a' ? serieA : coppa
         for (const o of inputs.orders) {

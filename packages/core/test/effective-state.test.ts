@@ -1,13 +1,20 @@
 import t from 'tap'
-import { computeEffectiveState, liveWindows, surveillance, upcomingWindows } from '../src/effective-state.js'
+import {
+  computeEffectiveState,
+  computeGroups,
+  liveWindows,
+  surveillance,
+  upcomingWindows,
+} from '../src/effective-state.js'
 import { PrefixSet } from '../src/prefix-set.js'
 import { at, inputs, list, match, minute, order, sundayMatch } from './fixtures/state-inputs.js'
 
 const closes = at('2026-11-29T23:10:00+01:00')
+const grace = 2 * minute
 const prefixesOf = (state: ReturnType<typeof computeEffectiveState>) => state.entries.map((e) => e.prefix)
 
 t.test('nothing is enforced outside every event window', async (t) => {
-  for (const now of [at('2026-11-29T20:29:59+01:00'), closes, at('2026-11-30T12:00:00+01:00')]) {
+  for (const now of [at('2026-11-29T20:29:59+01:00'), closes + grace, at('2026-11-30T12:00:00+01:00')]) {
     const state = computeEffectiveState(inputs({ now }))
     t.same(state.entries, [], `no entries at ${new Date(now).toISOString()}`)
     t.same(state.live, [], 'no live window')
@@ -18,6 +25,22 @@ t.test('a window is live from its opening instant up to, not including, its clos
   t.equal(liveWindows(inputs({ now: at('2026-11-29T20:30:00+01:00') })).length, 1, 'live at opensAt')
   t.equal(liveWindows(inputs({ now: closes - 1 })).length, 1, 'live 1 ms before closesAt')
   t.equal(liveWindows(inputs({ now: closes })).length, 0, 'closed at closesAt')
+})
+
+t.test('a recompute during the grace period keeps the group until its until', async (t) => {
+  const duringGrace = inputs({ now: closes + grace / 2 })
+  const state = computeEffectiveState(duringGrace)
+  t.same(state.live, [], 'the window itself is no longer live')
+  t.same(prefixesOf(state), ['198.51.100.7/32', '203.0.113.0/24'], 'its entries are still enforced')
+  t.equal(state.entries[0]?.until, closes + grace, 'until is still the close + grace')
+  const groups = computeGroups(duringGrace, 36 * 60 * minute)
+  t.same(
+    groups.map((g) => [g.id, g.until]),
+    [['w:m1', closes + grace]],
+    'the group is still there with the same until, so a recompute does not drop it early',
+  )
+  t.same(computeGroups(inputs({ now: closes + grace }), 36 * 60 * minute), [], 'gone at until')
+  t.same(computeEffectiveState(inputs({ now: closes + grace })).entries, [], 'nothing enforced at until')
 })
 
 t.test(

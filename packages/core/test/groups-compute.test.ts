@@ -30,7 +30,12 @@ t.test('a window opening within the horizon gets a group staged ahead with its f
 t.test('windows beyond the horizon or already closed have no group; a live one has', async (t) => {
   t.same(computeGroups(inputs({ now: morning }), 11 * hour), [], 'opens 11.5 h later: beyond an 11 h horizon')
   t.equal(computeGroups(inputs({ now: at('2026-11-29T22:00:00+01:00') }), horizon).length, 1, 'live')
-  t.same(computeGroups(inputs({ now: at('2026-11-29T23:10:00+01:00') }), horizon), [], 'closed')
+  t.equal(
+    computeGroups(inputs({ now: at('2026-11-29T23:10:00+01:00') }), horizon).length,
+    1,
+    'closed but still in its grace',
+  )
+  t.same(computeGroups(inputs({ now: at('2026-11-29T23:12:00+01:00') }), horizon), [], 'closed + grace')
 })
 
 t.test('a cancelled event has no group and a suspended order contributes nothing', async (t) => {

@@ -43,6 +43,9 @@ function nextBoundary(inputs: StateInputs, now: number, limit: number): number {
     if (!window) continue
     if (window.opensAt > now && window.opensAt < next) next = window.opensAt
     if (window.closesAt > now && window.closesAt < next) next = window.closesAt
+    // Entries stay enforced through the grace, so the state changes again at close + grace.
+    const until = window.closesAt + inputs.graceMs
+    if (until > now && until < next) next = until
   }
   return next
 }
