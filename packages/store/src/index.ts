@@ -1,5 +1,6 @@
 export * from './agents.js'
 export * from './audit.js'
+export * from './breaker.js'
 export * from './calendar.js'
 export * from './canonical-json.js'
 export * from './complaints.js'
