@@ -10,6 +10,7 @@ import {
   type RevisionRecord,
   readSnapshot,
 } from '@offside/store'
+import { type BreakerConfig, holdEnlargement } from './breaker.js'
 import { countEnforced, diffGroupsQuickly } from './group-math.js'
 import type { Calendar } from './timeline.js'
 
@@ -20,6 +21,8 @@ export interface RecomputeSettings {
   revisionHistory: number
   /** The clock; tests keep the real one, a benchmark may pin it. */
   clock?: () => number
+  /** Circuit-breaker limits; core's defaults when absent. */
+  breaker?: BreakerConfig
 }
 
 /** One request for a revision. */
@@ -96,7 +99,13 @@ export function recompute(
       loadStateInputs(db, now, { graceMs: settings.graceMs }),
     ])
     if (request.stillDue && !request.stillDue(inputs)) return { status: 'stale' }
-    const groups = current(computeGroups(inputs, settings.horizonMs), now)
+    const computed = current(computeGroups(inputs, settings.horizonMs), now)
+    // SPEC rule 6: growth past the breaker is held for ops; what stays inside the current space goes out.
+    const groups = await holdEnlargement(
+      db,
+      { previous: snapshot.groups, next: computed, cause: request.cause, now },
+      settings.breaker,
+    )
     const ops = diffGroupsQuickly(snapshot.groups, groups)
     if (ops.length === 0 && !request.publishEmpty) return { status: 'unchanged' }
     const result = await publishRevision(
