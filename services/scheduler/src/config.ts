@@ -1,4 +1,6 @@
+import { defaultGuardConfig } from '@offside/core'
 import { DEFAULT_GRACE_MS, DEFAULT_KEY_PREFIX, DEFAULT_REVISION_HISTORY } from '@offside/store'
+import type { BreakerConfig } from './breaker.js'
 
 /** Everything the scheduler reads from its environment, validated once at start-up. */
 export interface SchedulerConfig {
@@ -15,6 +17,8 @@ export interface SchedulerConfig {
   tickMs: number
   /** Revisions kept in the stream; an agent further behind gets a snapshot. */
   revisionHistory: number
+  /** Circuit breaker (SPEC rule 6): growth factor, totals and baseline floors; core's defaults. */
+  breaker: BreakerConfig
 }
 
 export class ConfigError extends Error {
@@ -50,6 +54,49 @@ function redisUrl(value: string | undefined): string {
   return text
 }
 
+function growthFactor(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback
+  const n = Number(value)
+  if (!Number.isFinite(n) || n < 1) {
+    throw new ConfigError(`OFFSIDE_BREAKER_MAX_GROWTH_FACTOR must be a number of at least 1, got "${value}"`)
+  }
+  return n
+}
+
+function count(name: string, value: string | undefined, fallback: bigint): bigint {
+  if (value === undefined || value === '') return fallback
+  if (!/^\d{1,20}$/.test(value)) throw new ConfigError(`${name} must be a whole number, got "${value}"`)
+  return BigInt(value)
+}
+
+/** The breaker's limits: core's defaults, each overridable (tests and demos use small ones). */
+function breakerConfig(env: NodeJS.ProcessEnv): BreakerConfig {
+  const d = defaultGuardConfig.breaker
+  return {
+    maxGrowthFactor: growthFactor(env.OFFSIDE_BREAKER_MAX_GROWTH_FACTOR, d.maxGrowthFactor),
+    maxTotalV4Addresses: count(
+      'OFFSIDE_BREAKER_MAX_TOTAL_V4',
+      env.OFFSIDE_BREAKER_MAX_TOTAL_V4,
+      d.maxTotalV4Addresses,
+    ),
+    maxTotalV6Prefixes48: count(
+      'OFFSIDE_BREAKER_MAX_TOTAL_V6_48',
+      env.OFFSIDE_BREAKER_MAX_TOTAL_V6_48,
+      d.maxTotalV6Prefixes48,
+    ),
+    minBaselineV4Addresses: count(
+      'OFFSIDE_BREAKER_MIN_BASELINE_V4',
+      env.OFFSIDE_BREAKER_MIN_BASELINE_V4,
+      d.minBaselineV4Addresses,
+    ),
+    minBaselineV6Prefixes48: count(
+      'OFFSIDE_BREAKER_MIN_BASELINE_V6_48',
+      env.OFFSIDE_BREAKER_MIN_BASELINE_V6_48,
+      d.minBaselineV6Prefixes48,
+    ),
+  }
+}
+
 /** Reads and checks the scheduler's settings; throws a {@link ConfigError} naming the bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SchedulerConfig {
   return {
@@ -70,5 +117,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SchedulerConfi
       100,
       10_000_000,
     ),
+    breaker: breakerConfig(env),
   }
 }

@@ -14,6 +14,7 @@ import {
 import type { Job, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
+import type { BreakerConfig } from './breaker.js'
 import type { Metrics } from './metrics.js'
 import {
   closeExpired,
@@ -34,6 +35,8 @@ export interface SchedulerOptions {
   /** Period of the cluster-wide tick (staging horizon, calendar re-sync); 0 turns it off (tests). */
   tickMs: number
   revisionHistory: number
+  /** Circuit-breaker limits; core's defaults when absent. */
+  breaker?: BreakerConfig
   log: Logger
   metrics: Metrics
 }
@@ -61,6 +64,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     horizonMs: options.horizonMs,
     graceMs: options.graceMs,
     revisionHistory: options.revisionHistory,
+    ...(options.breaker ? { breaker: options.breaker } : {}),
   }
   const timeline = createQueue('timeline', options.connection, log)
   let ready = false

@@ -22,6 +22,7 @@ const scheduler = await startScheduler({
   graceMs: config.graceMs,
   tickMs: config.tickMs,
   revisionHistory: config.revisionHistory,
+  breaker: config.breaker,
   log,
   metrics,
 })
