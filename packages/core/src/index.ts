@@ -1,3 +1,4 @@
+export * from './compliance.js'
 export * from './effective-state.js'
 export * from './enforcement.js'
 export * from './groups.js'

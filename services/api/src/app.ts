@@ -85,6 +85,6 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(publicRoutes, { prefix: '/v1', config })
   await app.register(stateRoutes, { prefix: '/v1' })
   await app.register(auditRoutes, { prefix: '/v1' })
-  await app.register(agentRoutes, { prefix: '/v1' })
+  await app.register(agentRoutes, { prefix: '/v1', complianceLateMs: config.complianceLateMs })
   return app
 }

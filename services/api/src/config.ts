@@ -1,3 +1,4 @@
+import { DEFAULT_COMPLIANCE_LATE_MS } from '@offside/core'
 import { DEFAULT_GRACE_MS } from '@offside/store'
 
 /** The API's configuration, validated once at start-up; nothing deeper reads `process.env`. */
@@ -21,6 +22,8 @@ export interface ApiConfig {
   publicRateLimit: number
   /** Grace after a window closes before its entries expire (SPEC rule 5). */
   graceMs: number
+  /** An agent's acknowledgement later than this after the reference instant is late (SPEC rule 8), ms. */
+  complianceLateMs: number
 }
 
 export class ConfigError extends Error {
@@ -63,6 +66,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     publicRateLimit: integer(env, 'OFFSIDE_API_PUBLIC_RATE_LIMIT', 30, 1),
     // The same variable the scheduler reads, so /v1/state shows the `until` agents are sent.
     graceMs: integer(env, 'OFFSIDE_GRACE_SECONDS', DEFAULT_GRACE_MS / 1000) * 1000,
+    // The same variable the dashboard reads, so its late/missing counts match the report's.
+    complianceLateMs: integer(env, 'OFFSIDE_COMPLIANCE_LATE_MS', DEFAULT_COMPLIANCE_LATE_MS),
   }
 }
 

@@ -60,7 +60,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   let lastRevision = -1
   const feed = new LiveFeed({
     build: async () => {
-      const inputs = await readInputs(db, now(), readCurrentSnapshot)
+      const inputs = await readInputs(db, now(), readCurrentSnapshot, config.complianceLateMs)
       // Unknown revision: watching the stream from a guess would wake at once, again and again.
       lastRevision = inputs.unavailable.includes('enforcement') ? -1 : inputs.revision
       return buildView(inputs)

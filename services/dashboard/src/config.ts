@@ -1,3 +1,4 @@
+import { DEFAULT_COMPLIANCE_LATE_MS } from '@offside/core'
 import { DEFAULT_KEY_PREFIX } from '@offside/store'
 
 /** Everything the dashboard reads from its environment, validated once at start-up. */
@@ -13,6 +14,8 @@ export interface DashboardConfig {
   logLevel: string
   /** How often agents, held entries and complaints are re-read while someone watches (ms). */
   pollMs: number
+  /** An agent's acknowledgement later than this after the scheduled instant is late (ms), as in the API's report. */
+  complianceLateMs: number
 }
 
 export class ConfigError extends Error {
@@ -45,6 +48,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DashboardConfi
   if (!Number.isInteger(pollMs) || pollMs < 50 || pollMs > 10_000) {
     throw new ConfigError('OFFSIDE_DASHBOARD_POLL_MS must be an integer between 50 and 10000')
   }
+  const lateRaw = env.OFFSIDE_COMPLIANCE_LATE_MS
+  const complianceLateMs = lateRaw ? Number(lateRaw) : DEFAULT_COMPLIANCE_LATE_MS
+  if (!Number.isInteger(complianceLateMs) || complianceLateMs < 0) {
+    throw new ConfigError(`OFFSIDE_COMPLIANCE_LATE_MS must be an integer ≥ 0, got "${lateRaw}"`)
+  }
   return {
     host: env.OFFSIDE_HOST || '127.0.0.1',
     port: port('OFFSIDE_DASHBOARD_PORT', env.OFFSIDE_DASHBOARD_PORT, 8083),
@@ -57,5 +65,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DashboardConfi
     ...(env.OFFSIDE_ADMIN_TOKEN ? { adminToken: env.OFFSIDE_ADMIN_TOKEN } : {}),
     logLevel: env.OFFSIDE_LOG_LEVEL || 'warn',
     pollMs,
+    complianceLateMs,
   }
 }

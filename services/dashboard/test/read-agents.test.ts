@@ -56,7 +56,7 @@ t.test('compliance counts activations acknowledged on time, late, or not at all'
   await ack(3, base + 120_000 + 9_000) // 9 s: late
   // revision 4 never acknowledged
 
-  const [view] = await readAgents(db, base + 200_000)
+  const [view] = await readAgents(db, base + 200_000, 5000)
   t.equal(view?.id, 'edge-1', 'the agent is listed')
   t.equal(view?.isp, 'isp-a', 'under its ISP')
   t.equal(view?.lastAckRevision, 3, 'its last acknowledged revision is known')
@@ -68,7 +68,7 @@ t.test('compliance counts activations acknowledged on time, late, or not at all'
 })
 
 t.test('an activation still within its 5 s budget is not counted yet', async (t) => {
-  const [view] = await readAgents(db, base + 182_000)
+  const [view] = await readAgents(db, base + 182_000, 5000)
   t.same(
     view?.activations.map((a) => a.status),
     ['late', 'on-time'],
@@ -77,7 +77,20 @@ t.test('an activation still within its 5 s budget is not counted yet', async (t)
 })
 
 t.test('an agent whose gateway let it go shows as disconnected', async (t) => {
-  t.equal((await readAgents(db, base + 200_000))[0]?.connected, true, 'connected while the gateway holds it')
+  t.equal(
+    (await readAgents(db, base + 200_000, 5000))[0]?.connected,
+    true,
+    'connected while the gateway holds it',
+  )
   await agentDisconnected(db, agent, 'gw-1')
-  t.equal((await readAgents(db, base + 200_000))[0]?.connected, false, 'disconnected once released')
+  t.equal((await readAgents(db, base + 200_000, 5000))[0]?.connected, false, 'disconnected once released')
+})
+
+t.test('the configured late bound decides what counts as late, as in the API report', async (t) => {
+  const [view] = await readAgents(db, base + 200_000, 10_000)
+  t.same(
+    view?.activations.map((a) => a.status),
+    ['missing', 'on-time', 'on-time'],
+    'a 9 s acknowledgement is on time under a 10 s bound',
+  )
 })

@@ -3,7 +3,7 @@
  * aggregate modules. Read-only. Each part is read on its own so one failing part (or one not yet
  * deployed) shows as "unavailable" instead of blanking the whole page.
  */
-import { displayPrefix } from '@offside/core'
+import { DEFAULT_COMPLIANCE_LATE_MS, displayPrefix } from '@offside/core'
 import {
   currentRevision,
   type Db,
@@ -48,6 +48,7 @@ export async function readInputs(
   db: Db,
   now: number,
   readCurrentSnapshot: () => Promise<Snapshot> = () => readSnapshot(db),
+  complianceLateMs = DEFAULT_COMPLIANCE_LATE_MS,
 ): Promise<DashboardInputs> {
   const unavailable: string[] = []
   const snapshot = await part('enforcement', unavailable, null, readCurrentSnapshot)
@@ -55,7 +56,7 @@ export async function readInputs(
   const [competitions, events, agents, held, complaints, revisions] = await Promise.all([
     part('calendar', unavailable, [], () => listCompetitions(db)),
     part('calendar', unavailable, [], () => listEvents(db)),
-    part('agents', unavailable, [], () => readAgents(db, now)),
+    part('agents', unavailable, [], () => readAgents(db, now, complianceLateMs)),
     part('guard', unavailable, [], async () => (await listPendingHeld(db, { limit: 500 })).entries),
     part('complaints', unavailable, [], () => listComplaints(db, 'open')),
     part('timeline', unavailable, [] as RevisionInput[], async () => {

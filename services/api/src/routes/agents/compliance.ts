@@ -1,22 +1,9 @@
-import type { AckRecord, AgentRecord, RevisionReference } from '@offside/store'
+import type { ComplianceRow } from '@offside/core'
+import type { AgentRecord } from '@offside/store'
 
-/** How one agent did on one revision (SPEC rule 8). */
-export type ComplianceStatus = 'on-time' | 'late' | 'missing' | 'pending'
-
-export interface ComplianceRow {
-  revision: number
-  /** The revision's cause: window-open, window-close, hot-addition, complaint-upheld… */
-  kind: string
-  event?: string
-  /** The instant the delay is measured from: the scheduled instant, or the revision's issue. */
-  reference: number
-  isp: string
-  agentId: string
-  /** When the gateway received the agent's first ack covering this revision. */
-  ackedAt: number | null
-  delayMs: number | null
-  status: ComplianceStatus
-}
+// The rules (which revisions an agent answers for, later acks counting, the late bound) live in
+// core's compliance.ts, shared with the dashboard; this module only summarises and exports rows.
+export { type ComplianceRow, type ComplianceStatus, complianceRows } from '@offside/core'
 
 export interface IspSummary {
   isp: string
@@ -28,60 +15,6 @@ export interface IspSummary {
   pending: number
   maxDelayMs: number | null
   meanDelayMs: number | null
-}
-
-/**
- * Per agent and revision, the delay from the revision's reference instant to the first ack of it
- * or of any later revision (acks are cumulative: an agent that acked revision 9 — or came back
- * with a snapshot at 9 — has applied revision 7). An agent is expected to ack the revisions
- * issued after it was first seen. Unacked past `lateMs` is missing; unacked within it, pending.
- */
-export function complianceRows(
-  references: RevisionReference[],
-  agents: AgentRecord[],
-  acksOf: (agent: AgentRecord) => AckRecord[],
-  options: { lateMs: number; now: number },
-): ComplianceRow[] {
-  const rows: ComplianceRow[] = []
-  for (const agent of agents) {
-    const acks = acksOf(agent)
-    // earliest[i]: the first time any ack with revision ≥ acks[i].revision arrived.
-    const earliest: number[] = new Array(acks.length)
-    let min = Number.POSITIVE_INFINITY
-    for (let i = acks.length - 1; i >= 0; i--) {
-      min = Math.min(min, acks[i]?.receivedAt ?? min)
-      earliest[i] = min
-    }
-    let cursor = 0
-    for (const ref of references) {
-      if (ref.issuedAt < agent.firstSeenAt) continue
-      while (cursor < acks.length && (acks[cursor]?.revision ?? 0) < ref.revision) cursor++
-      const ackedAt = cursor < acks.length ? (earliest[cursor] ?? null) : null
-      const delayMs = ackedAt === null ? null : Math.max(0, ackedAt - ref.reference)
-      const status: ComplianceStatus =
-        delayMs !== null
-          ? delayMs <= options.lateMs
-            ? 'on-time'
-            : 'late'
-          : options.now - ref.reference > options.lateMs
-            ? 'missing'
-            : 'pending'
-      rows.push({
-        revision: ref.revision,
-        kind: ref.kind,
-        ...(ref.event !== undefined ? { event: ref.event } : {}),
-        reference: ref.reference,
-        isp: agent.isp,
-        agentId: agent.agentId,
-        ackedAt,
-        delayMs,
-        status,
-      })
-    }
-  }
-  return rows.sort(
-    (a, b) => a.revision - b.revision || a.isp.localeCompare(b.isp) || a.agentId.localeCompare(b.agentId),
-  )
 }
 
 /** Totals per ISP, for the report's head and the dashboard. */

@@ -1,13 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { DEFAULT_COMPLIANCE_LATE_MS } from '@offside/core'
 import { currentRevision, listAgents, readAcks, revisionReferences } from '@offside/store'
 import { Type } from 'typebox'
 import { errors } from '../../errors.js'
 import { identityOf } from '../../plugins/auth.js'
 import { problemResponses } from '../../schemas/common.js'
 import { complianceRows, summarise, toCsv } from './compliance.js'
-
-/** Default bound past which an agent's ack is late (SPEC rule 8; the issue says a few seconds). */
-export const DEFAULT_COMPLIANCE_LATE_MS = 5000
 
 const DAY_MS = 24 * 3600_000
 
