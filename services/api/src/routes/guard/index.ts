@@ -22,6 +22,7 @@ import {
   PutProtected,
   ReporterView,
 } from '../../schemas/guard.js'
+import breakerRoutes from './breaker.js'
 import { holdNewlyProtected } from './retroactive.js'
 
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -34,6 +35,8 @@ const heldView = ({ heldAt, decidedAt, target, ...rest }: HeldEntry) => ({
 
 /** Guard review (held entries), the protected ranges, and reporter accountability (SPEC rules 6, 12, 13). */
 const guardRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  await app.register(breakerRoutes)
+
   app.get(
     '/guard/held',
     {
