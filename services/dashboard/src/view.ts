@@ -74,6 +74,18 @@ export interface BreakerHoldView {
   id: string
   heldAt: number
   message: string
+  /** The change that tripped it ("list-upload") and the latest one folded in. */
+  cause: string
+  latestCause: string
+  /** Recomputes folded into the hold. */
+  recomputes: number
+  /** Addresses (v4) and /48s (v6) enforced now, and what the held revision would enforce. */
+  previous: { v4Addresses: number; v6Prefixes48: number }
+  next: { v4Addresses: number; v6Prefixes48: number }
+  /** Growth on the family that grew most; null when from nothing. */
+  factor: number | null
+  /** Prefixes the held revision adds. */
+  added: number
 }
 
 export interface ComplaintView {

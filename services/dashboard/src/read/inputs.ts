@@ -7,6 +7,7 @@ import { DEFAULT_COMPLIANCE_LATE_MS, displayPrefix } from '@offside/core'
 import {
   currentRevision,
   type Db,
+  listBreakerHolds,
   listCompetitions,
   listComplaints,
   listEvents,
@@ -53,11 +54,12 @@ export async function readInputs(
   const unavailable: string[] = []
   const snapshot = await part('enforcement', unavailable, null, readCurrentSnapshot)
   const revision = snapshot?.revision ?? 0
-  const [competitions, events, agents, held, complaints, revisions] = await Promise.all([
+  const [competitions, events, agents, held, breaker, complaints, revisions] = await Promise.all([
     part('calendar', unavailable, [], () => listCompetitions(db)),
     part('calendar', unavailable, [], () => listEvents(db)),
     part('agents', unavailable, [], () => readAgents(db, now, complianceLateMs)),
     part('guard', unavailable, [], async () => (await listPendingHeld(db, { limit: 500 })).entries),
+    part('guard', unavailable, [], () => listBreakerHolds(db)),
     part('complaints', unavailable, [], () => listComplaints(db, 'open')),
     part('timeline', unavailable, [] as RevisionInput[], async () => {
       const from = Math.max(0, revision - TIMELINE_LENGTH)
@@ -79,7 +81,18 @@ export async function readInputs(
       heldAt: entry.heldAt,
       reasons: entry.reasons.map((reason) => ({ code: reason.code, message: reason.message })),
     })),
-    breaker: [],
+    breaker: breaker.map((hold) => ({
+      id: hold.id,
+      heldAt: hold.createdAt,
+      message: hold.reason.message,
+      cause: hold.cause.kind,
+      latestCause: hold.latestCause.kind,
+      recomputes: hold.recomputes,
+      previous: hold.previous,
+      next: hold.next,
+      factor: hold.factor,
+      added: hold.added,
+    })),
     complaints: complaints.map((c) => ({
       id: c.id,
       target: displayPrefix(c.target),

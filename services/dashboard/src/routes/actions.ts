@@ -88,6 +88,21 @@ export function actionRoutes(app: FastifyInstance, deps: ActionDeps): void {
         ),
     )
   }
+  for (const verdict of ['approve', 'reject'] as const) {
+    app.post<{ Params: { id: string }; Body: { reason?: string } }>(
+      `/api/breaker/:id/${verdict}`,
+      { schema: { params: idParams, body: reasonBody } },
+      (request, reply) =>
+        forward(
+          deps,
+          reply,
+          `breaker-${verdict}`,
+          `/v1/guard/breaker/${encodeURIComponent(request.params.id)}/${verdict}`,
+          request.viewerToken,
+          request.body,
+        ),
+    )
+  }
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
     '/api/complaints/:id/decision',
     { schema: { params: idParams, body: decisionBody } },

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import type { BreakerHoldView, HeldView, SessionView } from '../../view.js'
 import type { Act } from '../app.js'
-import { ago } from '../format.js'
+import { ago, count } from '../format.js'
 
 function HeldEntry(props: { entry: HeldView; canDecide: boolean; act: Act; now: number }) {
   const { entry, act } = props
@@ -53,11 +53,59 @@ function HeldEntry(props: { entry: HeldView; canDecide: boolean; act: Act; now: 
   )
 }
 
-function BreakerHold(props: { hold: BreakerHoldView; now: number }) {
+function space(s: BreakerHoldView['previous']): string {
+  const parts = [`${count(s.v4Addresses)} IPv4 addresses`]
+  if (s.v6Prefixes48 > 0) parts.push(`${count(s.v6Prefixes48)} IPv6 /48s`)
+  return parts.join(' + ')
+}
+
+/** A revision held by the circuit breaker: how much it grows enforcement, why, and ops' buttons. */
+function BreakerHold(props: { hold: BreakerHoldView; canDecide: boolean; act: Act; now: number }) {
+  const { hold, act } = props
+  const [busy, setBusy] = useState<'approve' | 'reject' | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const decide = async (verdict: 'approve' | 'reject') => {
+    setBusy(verdict)
+    setError(null)
+    try {
+      await act(`/api/breaker/${encodeURIComponent(hold.id)}/${verdict}`, {})
+    } catch (err) {
+      setError((err as Error).message)
+      setBusy(null)
+    }
+  }
   return (
-    <li class="item breaker" data-breaker={props.hold.id}>
-      <strong>Circuit breaker</strong> {props.hold.message}{' '}
-      <span class="muted small">held {ago(props.hold.heldAt, props.now)}</span>
+    <li class="item breaker" data-breaker={hold.id}>
+      <div class="item-head">
+        <strong>Circuit breaker</strong>{' '}
+        <span class="factor">{hold.factor === null ? 'from nothing' : `×${hold.factor}`}</span>{' '}
+        <span class="muted small">
+          {hold.cause}
+          {hold.recomputes > 1 ? ` + ${hold.recomputes - 1} later change(s), latest ${hold.latestCause}` : ''}{' '}
+          · held {ago(hold.heldAt, props.now)}
+        </span>
+      </div>
+      <p class="small">
+        {space(hold.previous)} → <strong>{space(hold.next)}</strong> ({count(hold.added)} prefixes added)
+      </p>
+      <p class="muted small">{hold.message}</p>
+      {props.canDecide ? (
+        <div class="actions">
+          <button type="button" class="approve" disabled={busy !== null} onClick={() => decide('approve')}>
+            {busy === 'approve' ? 'Approving…' : 'Approve growth'}
+          </button>
+          <button type="button" class="reject" disabled={busy !== null} onClick={() => decide('reject')}>
+            {busy === 'reject' ? 'Rejecting…' : 'Reject'}
+          </button>
+        </div>
+      ) : (
+        <p class="muted small">Ops approve or reject held revisions.</p>
+      )}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
     </li>
   )
 }
@@ -75,18 +123,24 @@ export function Guard(props: {
       <h2 id="guard-title">
         Guard{' '}
         <span class={`badge ${held.length + breaker.length > 0 ? 'badge-warn' : ''}`}>
-          {held.length} held
+          {held.length} held{breaker.length > 0 ? ` · ${breaker.length} revision held` : ''}
         </span>
       </h2>
       {breaker.length > 0 && (
-        <ul class="list">
+        <ul class="list" data-testid="breaker-list">
           {breaker.map((b) => (
-            <BreakerHold key={b.id} hold={b} now={props.now} />
+            <BreakerHold
+              key={b.id}
+              hold={b}
+              canDecide={props.role === 'ops'}
+              act={props.act}
+              now={props.now}
+            />
           ))}
         </ul>
       )}
       {held.length === 0 ? (
-        <p class="empty">Nothing waits for review.</p>
+        breaker.length === 0 && <p class="empty">Nothing waits for review.</p>
       ) : (
         <ul class="list" data-testid="held-list">
           {held.map((entry) => (
