@@ -112,6 +112,13 @@ export function createQueue<N extends QueueName>(
   return queue
 }
 
+/** How long a job stays locked to a worker that stops renewing the lock (crashed, or stuck). */
+export const CRASH_LOCK_MS = 5_000
+/** How often each worker looks for jobs whose lock expired. */
+export const STALLED_CHECK_MS = 1_000
+/** The longest a job taken by a crashed worker waits before another worker gets it. */
+export const CRASH_RECOVERY_MS = CRASH_LOCK_MS + 2 * STALLED_CHECK_MS
+
 /** Options for {@link createWorker}. */
 export interface WorkerOptions {
   concurrency?: number
@@ -138,10 +145,15 @@ export function createWorker<N extends QueueName>(
     // Long-poll for 1 s instead of 5: if a worker dies holding the wake-up marker of a new job,
     // the others notice the job within a second.
     drainDelay: 1,
-    // A job of a crashed worker goes back to the queue within ~25 s instead of ~60 s. Jobs here
-    // take well under a second; one that overruns its lock is run again, which is harmless.
-    lockDuration: 15_000,
-    stalledInterval: 10_000,
+    // A job taken by a worker that then crashes goes back to the queue once its lock expires and
+    // a stalled check has seen it twice: within lockDuration + 2 × stalledInterval ≈ 7 s (BullMQ's
+    // defaults take up to 90 s; a hot addition must not wait that long while a window is live).
+    // The lock is renewed every 2.5 s by a timer, so only a process whose event loop stalls for
+    // 5 s loses it; its job is then run again elsewhere, which is harmless (revisions are
+    // compare-and-set, calendar instants published once), and may be recovered a few times.
+    lockDuration: CRASH_LOCK_MS,
+    stalledInterval: STALLED_CHECK_MS,
+    maxStalledCount: 3,
     autorun: options.autorun ?? true,
     removeOnComplete: { count: 0 },
     removeOnFail: { count: 1000 },
