@@ -99,7 +99,7 @@ t.test('a trigger taken by a worker that crashes is run by another worker soon a
     recovered,
     new Promise<null>((resolve) => setTimeout(() => resolve(null), bound)),
   ])
-  t.match(outcome, { cause: { kind: 'hot-addition' } }, 'the survivor runs the crashed worker's trigger')
+  t.match(outcome, { cause: { kind: 'hot-addition' } }, "the survivor runs the crashed worker's trigger")
   t.ok(
     Date.now() - crashedAt < bound,
     `within the crash-recovery bound plus slack (${bound} ms), not BullMQ's default of up to 90 s`,
