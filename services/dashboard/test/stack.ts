@@ -86,7 +86,11 @@ export interface Stack {
 /** Redis, API, scheduler and gateway processes, and the dashboard in this process. */
 export async function startStack(
   t: Teardown,
-  options: { services?: ('api' | 'scheduler' | 'gateway')[] } = {},
+  options: {
+    services?: ('api' | 'scheduler' | 'gateway')[]
+    /** Extra environment for the service processes (e.g. small circuit-breaker limits). */
+    env?: Record<string, string>
+  } = {},
 ): Promise<Stack> {
   const wanted = options.services ?? ['api', 'scheduler', 'gateway']
   const redis = await startRedis(t)
@@ -107,6 +111,7 @@ export async function startStack(
     OFFSIDE_SCHEDULER_PORT: String(schedulerPort),
     OFFSIDE_GATEWAY_PORT: String(gatewayPort),
     OFFSIDE_LOG_LEVEL: 'warn',
+    ...options.env,
   }
   const apiUrl = `http://127.0.0.1:${apiPort}`
   const services: [string, number][] = [
