@@ -13,18 +13,6 @@
  */
 import type { Db } from './keys.js'
 
-/** The agent keys of one deployment, named here because only this module touches them. */
-export function agentKeys(prefix: string) {
-  return {
-    index: `${prefix}agents`,
-    agent: (ref: string) => `${prefix}agent:${ref}`,
-    alive: (ref: string) => `${prefix}agent-alive:${ref}`,
-    acks: (ref: string) => `${prefix}agent-acks:${ref}`,
-    revisions: `${prefix}compliance-revisions`,
-    times: `${prefix}compliance-times`,
-  } as const
-}
-
 /** Acknowledgements kept per agent (about a year of a busy season). */
 const ACKS_KEPT = 200_000
 
@@ -85,7 +73,7 @@ export async function agentConnected(
     ttlMs: number
   },
 ): Promise<void> {
-  const keys = agentKeys(db.keys.prefix)
+  const keys = db.keys.agents
   const ref = refOf(agent)
   await db.redis
     .multi()
@@ -110,7 +98,7 @@ export async function touchAgent(
   now: number,
   ttlMs: number,
 ): Promise<void> {
-  const keys = agentKeys(db.keys.prefix)
+  const keys = db.keys.agents
   const ref = refOf(agent)
   await db.redis
     .multi()
@@ -130,7 +118,7 @@ return 0
 
 /** Marks an agent disconnected from `gateway`. */
 export async function agentDisconnected(db: Db, agent: AgentRef, gateway: string): Promise<void> {
-  await db.redis.eval(RELEASE_AGENT, 1, agentKeys(db.keys.prefix).alive(refOf(agent)), gateway)
+  await db.redis.eval(RELEASE_AGENT, 1, db.keys.agents.alive(refOf(agent)), gateway)
 }
 
 /**
@@ -155,7 +143,7 @@ return 1
 
 /** Records an agent's acknowledgement of a revision; returns false if it was already recorded. */
 export async function recordAck(db: Db, agent: AgentRef, ack: AckRecord): Promise<boolean> {
-  const keys = agentKeys(db.keys.prefix)
+  const keys = db.keys.agents
   const ref = refOf(agent)
   const result = await db.redis.eval(
     RECORD_ACK,
@@ -176,7 +164,7 @@ export async function recordAck(db: Db, agent: AgentRef, ack: AckRecord): Promis
 
 /** Remembers what a revision is measured from; idempotent, so every gateway may call it. */
 export async function recordRevisionReference(db: Db, reference: RevisionReference): Promise<void> {
-  const keys = agentKeys(db.keys.prefix)
+  const keys = db.keys.agents
   await db.redis
     .multi()
     .hsetnx(keys.revisions, String(reference.revision), JSON.stringify(reference))
@@ -204,7 +192,7 @@ function toRecord(fields: Record<string, string>, connected: boolean): AgentReco
 
 /** Every agent ever seen (of one ISP when `isp` is given), sorted by ISP then agent id. */
 export async function listAgents(db: Db, filter: { isp?: string } = {}): Promise<AgentRecord[]> {
-  const keys = agentKeys(db.keys.prefix)
+  const keys = db.keys.agents
   const refs = (await db.redis.smembers(keys.index))
     .filter((ref) => filter.isp === undefined || ref.startsWith(`${filter.isp}/`))
     .sort()
@@ -219,7 +207,7 @@ export async function listAgents(db: Db, filter: { isp?: string } = {}): Promise
 
 /** The revision references whose reference instant lies in [from, to), oldest first. */
 export async function revisionReferences(db: Db, from: number, to: number): Promise<RevisionReference[]> {
-  const keys = agentKeys(db.keys.prefix)
+  const keys = db.keys.agents
   const revisions = await db.redis.zrangebyscore(keys.times, from, `(${to}`)
   if (revisions.length === 0) return []
   const raw = await db.redis.hmget(keys.revisions, ...revisions)
@@ -231,6 +219,6 @@ export async function revisionReferences(db: Db, from: number, to: number): Prom
 
 /** One agent's acknowledgements of revisions ≥ `fromRevision`, by revision. */
 export async function readAcks(db: Db, agent: AgentRef, fromRevision: number): Promise<AckRecord[]> {
-  const raw = await db.redis.zrangebyscore(agentKeys(db.keys.prefix).acks(refOf(agent)), fromRevision, '+inf')
+  const raw = await db.redis.zrangebyscore(db.keys.agents.acks(refOf(agent)), fromRevision, '+inf')
   return raw.map((text) => JSON.parse(text) as AckRecord).sort((a, b) => a.revision - b.revision)
 }

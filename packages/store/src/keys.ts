@@ -43,6 +43,22 @@ export function createKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     /** STRING counter bumped by every write that changes state inputs, so readers can cache them. */
     stateGeneration: `${prefix}state-generation`,
     rateLimit: `${prefix}rate-limit:`, // prefix for @fastify/rate-limit's Redis store
+    /** revisions.ts */
+    revisions: {
+      counter: `${prefix}revision`, // STRING number of the last published revision
+      stream: `${prefix}revisions`, // STREAM of RevisionRecord, id "<revision>-0"
+      snapshot: `${prefix}revision-snapshot`, // HASH meta, groups: the state after the last revision
+      instants: `${prefix}revision-instants`, // ZSET calendar instant keys already published
+    },
+    /** agents.ts (SPEC rule 8) */
+    agents: {
+      index: `${prefix}agents`, // SET "<isp>/<agentId>" of every agent ever seen
+      agent: (ref: string) => `${prefix}agent:${ref}`, // HASH what the agent last told a gateway
+      alive: (ref: string) => `${prefix}agent-alive:${ref}`, // STRING (PX ttl) gateway holding it
+      acks: (ref: string) => `${prefix}agent-acks:${ref}`, // ZSET AckRecord JSON scored by revision
+      revisions: `${prefix}compliance-revisions`, // HASH revision → RevisionReference JSON
+      times: `${prefix}compliance-times`, // ZSET revision scored by its reference instant
+    },
   } as const
 }
 

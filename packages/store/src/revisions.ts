@@ -16,7 +16,7 @@
  */
 import type { EnforcementGroup, EventWindow, GroupOp } from '@offside/core'
 import type { Redis } from 'ioredis'
-import type { Db } from './keys.js'
+import { createKeys, type Db } from './keys.js'
 import type { RevisionCause } from './queues.js'
 
 /** One published revision: what changed, when, and why. */
@@ -47,19 +47,6 @@ export const DEFAULT_REVISION_HISTORY = 10_000
 
 /** How long published calendar instants are remembered (they are only looked up near their time). */
 const INSTANT_MEMORY_MS = 14 * 24 * 3600_000
-
-/**
- * The revision keys of one deployment. They sit here rather than in keys.ts because only this
- * module touches them; they share the deployment prefix like every other key.
- */
-export function revisionKeys(prefix: string) {
-  return {
-    counter: `${prefix}revision`,
-    stream: `${prefix}revisions`,
-    snapshot: `${prefix}revision-snapshot`,
-    instants: `${prefix}revision-instants`,
-  } as const
-}
 
 /**
  * KEYS[1] counter, KEYS[2] stream, KEYS[3] snapshot, KEYS[4] published instants
@@ -115,7 +102,7 @@ export async function publishRevision(
   draft: RevisionDraft,
   options: { maxLength?: number } = {},
 ): Promise<PublishResult> {
-  const keys = revisionKeys(db.keys.prefix)
+  const keys = db.keys.revisions
   const revision = draft.previous + 1
   const record: RevisionRecord = { revision, issuedAt: draft.issuedAt, cause: draft.cause, ops: draft.ops }
   const snapshot: Snapshot = {
@@ -149,20 +136,20 @@ export async function publishRevision(
 
 /** The number of the last published revision (0 before the first). */
 export async function currentRevision(db: Db): Promise<number> {
-  const raw = await db.redis.get(revisionKeys(db.keys.prefix).counter)
+  const raw = await db.redis.get(db.keys.revisions.counter)
   return raw === null ? 0 : Number(raw)
 }
 
 /** The state at the last published revision ({@link EMPTY_SNAPSHOT} before the first). */
 export async function readSnapshot(db: Db): Promise<Snapshot> {
-  const [meta, groups] = await db.redis.hmget(revisionKeys(db.keys.prefix).snapshot, 'meta', 'groups')
+  const [meta, groups] = await db.redis.hmget(db.keys.revisions.snapshot, 'meta', 'groups')
   if (!meta) return EMPTY_SNAPSHOT
   return { ...(JSON.parse(meta) as Omit<Snapshot, 'groups'>), groups: groups ? JSON.parse(groups) : [] }
 }
 
 /** Whether a calendar instant (see {@link RevisionDraft.instant}) has been published. */
 export async function instantPublished(db: Db, key: string): Promise<boolean> {
-  return (await db.redis.zscore(revisionKeys(db.keys.prefix).instants, key)) !== null
+  return (await db.redis.zscore(db.keys.revisions.instants, key)) !== null
 }
 
 type StreamEntries = [id: string, fields: string[]][]
@@ -184,7 +171,7 @@ export async function readRevisionsSince(
   revision: number,
   limit = 1000,
 ): Promise<RevisionRecord[] | null> {
-  const keys = revisionKeys(db.keys.prefix)
+  const keys = db.keys.revisions
   const last = await currentRevision(db)
   if (revision === last) return []
   if (revision > last) return null
@@ -211,7 +198,7 @@ export async function waitForRevisions(
   blockMs: number,
   limit = 1000,
 ): Promise<RevisionRecord[]> {
-  const stream = revisionKeys(prefix).stream
+  const stream = createKeys(prefix).revisions.stream
   const reply = (await redis.xread('COUNT', limit, 'BLOCK', blockMs, 'STREAMS', stream, `${revision}-0`)) as
     | [key: string, entries: StreamEntries][]
     | null
