@@ -56,6 +56,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     // Unknown fields are refused (schemas say additionalProperties: false), never silently dropped.
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
     return503OnClosing: true,
+    // Behind a reverse proxy, request.ip (what the public rate limit counts) is the client's.
+    trustProxy: config.trustProxy,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.addSchema(Problem)

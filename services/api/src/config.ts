@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { DEFAULT_COMPLIANCE_LATE_MS } from '@offside/core'
 import { DEFAULT_GRACE_MS } from '@offside/store'
 
@@ -24,6 +25,12 @@ export interface ApiConfig {
   graceMs: number
   /** An agent's acknowledgement later than this after the reference instant is late (SPEC rule 8), ms. */
   complianceLateMs: number
+  /**
+   * Which proxies' X-Forwarded-For to believe (Fastify `trustProxy`), so the public rate limit
+   * counts clients rather than the proxy: false (default), true (any hop: only when nothing but
+   * the proxy can reach the API), or the proxies' addresses/CIDRs (preferred).
+   */
+  trustProxy: boolean | string[]
 }
 
 export class ConfigError extends Error {
@@ -37,6 +44,33 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0
   if (!Number.isInteger(value) || value < min)
     throw new ConfigError(`${name} must be an integer ≥ ${min}, got "${raw}"`)
   return value
+}
+
+/** OFFSIDE_TRUST_PROXY: "false"/empty, "true", or a comma list of addresses/CIDRs. */
+function trustProxy(raw: string | undefined): boolean | string[] {
+  const text = (raw ?? '').trim()
+  if (text === '' || text === 'false') return false
+  if (text === 'true') return true
+  const proxies = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+  for (const proxy of proxies) {
+    const [address, length, extra] = proxy.split('/')
+    const valid =
+      extra === undefined &&
+      (isIP(address ?? '') !== 0 ||
+        address === 'loopback' ||
+        address === 'linklocal' ||
+        address === 'uniquelocal') &&
+      (length === undefined || /^\d{1,3}$/.test(length))
+    if (!valid) {
+      throw new ConfigError(
+        `OFFSIDE_TRUST_PROXY must be true, false or a comma list of addresses/CIDRs, got "${proxy}"`,
+      )
+    }
+  }
+  return proxies
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -68,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     graceMs: integer(env, 'OFFSIDE_GRACE_SECONDS', DEFAULT_GRACE_MS / 1000) * 1000,
     // The same variable the dashboard reads, so its late/missing counts match the report's.
     complianceLateMs: integer(env, 'OFFSIDE_COMPLIANCE_LATE_MS', DEFAULT_COMPLIANCE_LATE_MS),
+    trustProxy: trustProxy(env.OFFSIDE_TRUST_PROXY),
   }
 }
 
