@@ -195,3 +195,26 @@ t.test(
     t.same(await listBreakerHolds(world.db), [], 'and nothing trips again')
   },
 )
+
+t.test('growth of a window staged ahead is held too: the wide group is never sent to agents', async (t) => {
+  const world = await createWorld(t)
+  const kickoff = Date.now() + 10 * 60_000
+  await world.order('o1', 'sky-it', kickoff)
+  await world.list('sky-it', kickoff, HOSTS)
+  await world.event('m1', kickoff, kickoff + 60_000)
+  await startWithBreaker(t, world)
+  await world.waitFor((records) => everAdded(records).contains(HOSTS[0]!))
+  t.equal((await readSnapshot(world.db)).groups[0]?.from, kickoff, 'the window is staged, not live')
+
+  await world.list('sky-it', kickoff, [WIDE])
+  await world.trigger('list-upload', { rightsholder: 'sky-it' })
+  const hold = await waitForHold(world)
+  t.same(hold.next, { v4Addresses: 256, v6Prefixes48: 0 }, 'the hold names the staged growth')
+  await sleep(300)
+  t.notOk(everAdded(await world.revisions()).contains(WIDE), 'no revision stages the /24')
+  t.same(
+    spaceOf((await readSnapshot(world.db)).groups).toPrefixes(),
+    HOSTS,
+    'the staged group keeps the two hosts',
+  )
+})
