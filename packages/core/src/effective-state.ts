@@ -73,6 +73,7 @@ export class StateIndex {
   readonly #competitions = new Map<string, Competition>()
   readonly #events = new Map<string, MatchEvent>()
   readonly #lists = new Map<string, string[]>()
+  readonly #listParts = new Map<string, string[][]>()
   readonly #revokedEverywhere: PrefixSet
   readonly #revokedByOrder = new Map<string, string[]>()
   readonly #revokedCache = new Map<string, PrefixSet>()
@@ -94,6 +95,9 @@ export class StateIndex {
       const held = this.#lists.get(key)
       // Several lists for one rightsholder and week (e.g. hot additions kept apart) add up.
       this.#lists.set(key, held ? held.concat(list.prefixes) : list.prefixes)
+      const parts = this.#listParts.get(key)
+      if (parts) parts.push(list.prefixes)
+      else this.#listParts.set(key, [list.prefixes])
     }
     const everywhere: string[] = []
     for (const revocation of inputs.revocations) {
@@ -110,6 +114,11 @@ export class StateIndex {
   /** The list of `rightsholder` for `week`, empty when none was uploaded. */
   list(rightsholder: string, week: string): string[] {
     return this.#lists.get(listKey(rightsholder, week)) ?? []
+  }
+
+  /** The lists of `rightsholder` for `week` as given in the inputs (same arrays), before adding up. */
+  listParts(rightsholder: string, week: string): string[][] {
+    return this.#listParts.get(listKey(rightsholder, week)) ?? []
   }
 
   /** The address space revoked for `order`: revocations for every order plus its own. */
@@ -272,7 +281,11 @@ export function surveillance(inputs: StateInputs, rightsholder: string, week: st
  * it rather than creating it. Windows of one matchday share their week and orders, so their cover
  * is computed once.
  */
-export function computeGroups(inputs: StateInputs, horizonMs: number): EnforcementGroup[] {
+export function computeGroups(
+  inputs: StateInputs,
+  horizonMs: number,
+  cover: CoverFunction = minimalCover,
+): EnforcementGroup[] {
   const index = new StateIndex(inputs)
   const covers = new Map<string, string[]>()
   const groups: EnforcementGroup[] = []
@@ -283,12 +296,11 @@ export function computeGroups(inputs: StateInputs, horizonMs: number): Enforceme
     const key = [window.week, ...orders.map((order) => order.id)].join('\u0000')
     let prefixes = covers.get(key)
     if (!prefixes) {
-      let union = PrefixSet.empty()
-      for (const order of orders) {
-        const listed = PrefixSet.from(index.list(order.rightsholder, window.week))
-        union = union.union(listed.subtract(index.revokedFor(order.id)))
-      }
-      prefixes = union.toPrefixes()
+      const parts = orders.map((order) => ({
+        lists: index.listParts(order.rightsholder, window.week),
+        revoked: index.revokedFor(order.id),
+      }))
+      prefixes = cover(key, parts)
       covers.set(key, prefixes)
     }
     groups.push({
@@ -300,4 +312,28 @@ export function computeGroups(inputs: StateInputs, horizonMs: number): Enforceme
     })
   }
   return groups
+}
+
+/** One eligible order's share of a group: its rightsholder's lists for the week, minus `revoked`. */
+export interface CoverPart {
+  /** The week's lists as given in the inputs (the same arrays each time they are unchanged). */
+  lists: readonly string[][]
+  revoked: PrefixSet
+}
+
+/**
+ * Computes a group's prefixes: the minimal cover of the union over `parts` of their lists minus
+ * their revocations. `key` names the week and orders. A caller recomputing often (the scheduler)
+ * may pass one that caches by `key` and by list identity; it must give what {@link minimalCover}
+ * gives, in the same order.
+ */
+export type CoverFunction = (key: string, parts: CoverPart[]) => string[]
+
+/** The plain {@link CoverFunction}: set algebra from scratch. */
+export function minimalCover(_key: string, parts: CoverPart[]): string[] {
+  let union = PrefixSet.empty()
+  for (const part of parts) {
+    union = union.union(PrefixSet.from(part.lists.flat()).subtract(part.revoked))
+  }
+  return union.toPrefixes()
 }

@@ -47,7 +47,7 @@ function parseAll<T>(values: string[] | null | undefined): T[] {
 export async function loadStateInputs(
   client: Redis | Db,
   now: number,
-  options: { graceMs?: number } = {},
+  options: { graceMs?: number; cache?: ListCache } = {},
 ): Promise<StateInputs> {
   const db = asDb(client)
   const { keys } = db
@@ -99,7 +99,10 @@ export async function loadStateInputs(
     .map((member) => member.split('|') as [string, string])
     .filter(([rightsholder, week]) => rightsholders.has(rightsholder) && weeks.has(week))
 
-  const lists = await loadLists(db, wanted, PrefixSet.from(protectedRanges.map((range) => range.prefix)))
+  const protectedSet = PrefixSet.from(protectedRanges.map((range) => range.prefix))
+  const lists = options.cache
+    ? await options.cache.load(db, wanted, protectedSet, protectedRaw ?? '')
+    : await loadLists(db, wanted, protectedSet)
   return {
     now,
     graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
@@ -139,4 +142,68 @@ async function loadLists(db: Db, wanted: [string, string][], protectedSet: Prefi
     for (const extra of extras) if (extra.source === 'approved') prefixes.add(extra.target)
     return { rightsholder, week, prefixes: [...prefixes] }
   })
+}
+
+/**
+ * Keeps the uploaded part of weekly lists between calls of {@link loadStateInputs}, for a process
+ * that loads the inputs again after every change (the scheduler). An uploaded version is never
+ * rewritten (a new upload is a new version, swapped in atomically), so it is safe to keep by
+ * version and protected ranges, across processes, without watching anything: each call still
+ * reads every list's current version and its hot additions and approvals, only the megabytes of
+ * uploaded prefixes (and their protected-range filtering) are skipped when the version is known.
+ *
+ * With a cache, each list comes back as two {@link WeeklyList}s of the same rightsholder and week:
+ * the uploaded prefixes (the same array while the version and protected ranges are unchanged, so a
+ * caller may cache what it derives from it by identity) and the extras, which add up in core.
+ */
+export class ListCache {
+  #uploaded = new Map<string, string[]>()
+
+  /** Reads the wanted lists, the uploaded parts from Redis only when their version is new. */
+  async load(
+    db: Db,
+    wanted: [string, string][],
+    protectedSet: PrefixSet,
+    protectedKey: string,
+  ): Promise<WeeklyList[]> {
+    if (wanted.length === 0) return []
+    const pointers = await db.redis
+      .pipeline(wanted.map(([rh, week]) => ['hget', db.keys.list(rh, week), 'summary']))
+      .exec()
+    const second = db.redis.pipeline()
+    const present: { rightsholder: string; week: string; key: string; known?: string[] }[] = []
+    wanted.forEach(([rightsholder, week], index) => {
+      const raw = pointers?.[index]?.[1] as string | null
+      if (!raw) return
+      const summary = JSON.parse(raw) as ListSummary
+      const key = JSON.stringify([rightsholder, week, summary.version ?? '', protectedKey])
+      const known = this.#uploaded.get(key)
+      present.push({ rightsholder, week, key, ...(known ? { known } : {}) })
+      if (known || !summary.version) second.echo('')
+      else second.get(db.keys.listPrefixes(rightsholder, week, summary.version))
+      second.hvals(db.keys.listExtra(rightsholder, week))
+    })
+    const results = await second.exec()
+    if (!results) throw new Error('loading weekly lists: pipeline was discarded')
+    const kept = new Map<string, string[]>()
+    const lists: WeeklyList[] = []
+    present.forEach(({ rightsholder, week, key, known }, index) => {
+      let uploaded = known
+      if (!uploaded) {
+        const text = (results[index * 2]?.[1] as string | null) ?? ''
+        uploaded = text ? text.split('\n').filter((prefix) => !protectedSet.overlaps(prefix)) : []
+      }
+      kept.set(key, uploaded)
+      const extras = parseAll<ListExtra>(results[index * 2 + 1]?.[1] as string[])
+      const added: string[] = []
+      for (const extra of extras) {
+        if (extra.source === 'approved' || !protectedSet.overlaps(extra.target)) added.push(extra.target)
+      }
+      lists.push({ rightsholder, week, prefixes: uploaded })
+      if (added.length > 0) lists.push({ rightsholder, week, prefixes: added })
+    })
+    // Only the versions in use stay: an old version is never read again.
+    this.#uploaded = kept
+    return lists
+  }
 }

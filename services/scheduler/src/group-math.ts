@@ -21,7 +21,12 @@ const PATCH_MAX_SHARE = 0.5
  * never overlap, so removing the old-only prefixes and adding the new-only ones gives exactly the
  * new set: a 100k-prefix group is compared in milliseconds, not hundreds of them.
  */
-export function diffGroupsQuickly(previous: EnforcementGroup[], next: EnforcementGroup[]): GroupOp[] {
+export function diffGroupsQuickly(
+  previous: EnforcementGroup[],
+  next: EnforcementGroup[],
+  /** A patch already known for two covers (the scheduler's cover cache), checked before comparing. */
+  known?: (previous: string[], next: string[]) => { add: string[]; remove: string[] } | undefined,
+): GroupOp[] {
   const before = new Map(previous.map((group) => [group.id, group]))
   const nextIds = new Set(next.map((group) => group.id))
   const ops: GroupOp[] = []
@@ -34,10 +39,9 @@ export function diffGroupsQuickly(previous: EnforcementGroup[], next: Enforcemen
     }
     const same = samePrefixes(old.prefixes, group.prefixes)
     if (same && old.from === group.from && old.until === group.until) continue
-    const oldSet = new Set(old.prefixes)
-    const newSet = new Set(group.prefixes)
-    const add = same ? [] : group.prefixes.filter((prefix) => !oldSet.has(prefix))
-    const remove = same ? [] : old.prefixes.filter((prefix) => !newSet.has(prefix))
+    const { add, remove } = same
+      ? { add: [], remove: [] }
+      : (known?.(old.prefixes, group.prefixes) ?? stringDiff(old.prefixes, group.prefixes))
     const changed = add.length + remove.length
     if (changed === 0 || changed < group.prefixes.length * PATCH_MAX_SHARE) {
       ops.push({ op: 'patch', id: group.id, from: group.from, until: group.until, add, remove })
@@ -46,6 +50,15 @@ export function diffGroupsQuickly(previous: EnforcementGroup[], next: Enforcemen
     }
   }
   return ops
+}
+
+function stringDiff(before: string[], after: string[]): { add: string[]; remove: string[] } {
+  const beforeSet = new Set(before)
+  const afterSet = new Set(after)
+  return {
+    add: after.filter((prefix) => !beforeSet.has(prefix)),
+    remove: before.filter((prefix) => !afterSet.has(prefix)),
+  }
 }
 
 /**

@@ -8,10 +8,10 @@ import {
   publishRevision,
   type RevisionCause,
   type RevisionRecord,
-  readSnapshot,
 } from '@offside/store'
 import { type BreakerConfig, holdEnlargement } from './breaker.js'
 import { countEnforced, diffGroupsQuickly } from './group-math.js'
+import { RecomputeCache } from './recompute-cache.js'
 import type { Calendar } from './timeline.js'
 
 /** How the scheduler computes revisions. */
@@ -51,6 +51,21 @@ export class RecomputeContention extends Error {
 
 const MAX_ATTEMPTS = 20
 
+/**
+ * One cache per store handle, i.e. per scheduler process (tests and benchmarks make their own
+ * handles): it keeps what the last recompute read and computed, checked against Redis each time.
+ */
+const caches = new WeakMap<Db, RecomputeCache>()
+
+function cacheOf(db: Db): RecomputeCache {
+  let cache = caches.get(db)
+  if (!cache) {
+    cache = new RecomputeCache()
+    caches.set(db, cache)
+  }
+  return cache
+}
+
 /** Groups whose enforcement is still ahead or under way; an ended group never comes back. */
 function current(groups: EnforcementGroup[], now: number): EnforcementGroup[] {
   return groups.filter((group) => group.until > now)
@@ -60,8 +75,11 @@ function liveAt(calendar: Calendar) {
   return liveWindows({ ...calendar, orders: [], lists: [], revocations: [] })
 }
 
-function settle(result: PublishResult): RecomputeOutcome | null {
-  if (result.status === 'published') return { status: 'published', record: result.record }
+function settle(result: PublishResult, cache: RecomputeCache): RecomputeOutcome | null {
+  if (result.status === 'published') {
+    cache.remember(result.snapshot)
+    return { status: 'published', record: result.record }
+  }
   if (result.status === 'duplicate-instant') return { status: 'duplicate-instant' }
   return null
 }
@@ -92,21 +110,24 @@ export function recompute(
   settings: RecomputeSettings,
 ): Promise<RecomputeOutcome> {
   const clock = settings.clock ?? Date.now
+  const cache = cacheOf(db)
   return untilSettled(request.cause, async () => {
     const now = Math.max(clock(), request.at ?? 0)
     const [snapshot, inputs] = await Promise.all([
-      readSnapshot(db),
-      loadStateInputs(db, now, { graceMs: settings.graceMs }),
+      cache.snapshot(db),
+      loadStateInputs(db, now, { graceMs: settings.graceMs, cache: cache.lists }),
     ])
     if (request.stillDue && !request.stillDue(inputs)) return { status: 'stale' }
-    const computed = current(computeGroups(inputs, settings.horizonMs), now)
+    cache.covers.startRound()
+    const computed = current(computeGroups(inputs, settings.horizonMs, cache.covers.cover), now)
+    cache.covers.endRound()
     // SPEC rule 6: growth past the breaker is held for ops; what stays inside the current space goes out.
     const groups = await holdEnlargement(
       db,
       { previous: snapshot.groups, next: computed, cause: request.cause, now },
       settings.breaker,
     )
-    const ops = diffGroupsQuickly(snapshot.groups, groups)
+    const ops = diffGroupsQuickly(snapshot.groups, groups, (a, b) => cache.covers.patch(a, b))
     if (ops.length === 0 && !request.publishEmpty) return { status: 'unchanged' }
     const result = await publishRevision(
       db,
@@ -122,7 +143,7 @@ export function recompute(
       },
       { maxLength: settings.revisionHistory },
     )
-    return settle(result)
+    return settle(result, cache)
   })
 }
 
@@ -140,10 +161,11 @@ export function publishInstant(
   settings: RecomputeSettings,
 ): Promise<RecomputeOutcome> {
   const clock = settings.clock ?? Date.now
+  const cache = cacheOf(db)
   return untilSettled(request.cause, async () => {
     const now = Math.max(clock(), request.at ?? 0)
     const [snapshot, competitions, events] = await Promise.all([
-      readSnapshot(db),
+      cache.snapshot(db),
       listCompetitions(db),
       listEvents(db),
     ])
@@ -169,7 +191,7 @@ export function publishInstant(
       },
       { maxLength: settings.revisionHistory },
     )
-    return settle(result)
+    return settle(result, cache)
   })
 }
 
