@@ -87,25 +87,44 @@ function parseHead(head: string | null): { seq: number; hash: string } {
   return { seq: Number(seq), hash: hash ?? GENESIS_HASH }
 }
 
+/** The record that follows `head` (the raw head value, null for an empty chain), hashed. */
+export function nextAuditRecord(head: string | null, input: AuditInput): AuditRecord {
+  const previous = parseHead(head)
+  const body = {
+    seq: previous.seq + 1,
+    at: input.at,
+    prev: previous.hash,
+    actor: input.actor,
+    action: input.action,
+    subject: input.subject,
+    details: input.details ?? null,
+  }
+  return { ...body, hash: auditHash(body) }
+}
+
+type Tx = ReturnType<Redis['multi']>
+
+/**
+ * Queues `record` (from {@link nextAuditRecord} of a head read after `WATCH db.keys.auditHead`)
+ * on a caller's `MULTI`, so a change and its audit record commit together or not at all. If
+ * another writer moves the head first, the WATCH aborts the whole transaction and the caller
+ * retries with the new head: the chain never forks.
+ */
+export function queueAudit(tx: Tx, db: Db, record: AuditRecord): void {
+  tx.xadd(db.keys.audit, `${record.seq}-1`, 'record', JSON.stringify(record))
+  tx.set(db.keys.auditHead, `${record.seq} ${record.hash}`)
+}
+
 /** Appends one record to the chain, retrying when another writer moved the head first. */
 export async function appendAudit(db: Db, input: AuditInput): Promise<AuditRecord> {
   const client = withAppend(db.redis)
   for (let attempt = 0; attempt < 50; attempt++) {
-    const head = parseHead(await db.redis.get(db.keys.auditHead))
-    const body = {
-      seq: head.seq + 1,
-      at: input.at,
-      prev: head.hash,
-      actor: input.actor,
-      action: input.action,
-      subject: input.subject,
-      details: input.details ?? null,
-    }
-    const record: AuditRecord = { ...body, hash: auditHash(body) }
+    const head = await db.redis.get(db.keys.auditHead)
+    const record = nextAuditRecord(head, input)
     const appended = await client.offsideAuditAppend(
       db.keys.audit,
       db.keys.auditHead,
-      head.hash,
+      record.prev,
       String(record.seq),
       JSON.stringify(record),
       record.hash,

@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { type AuditInput, type AuditRecord, nextAuditRecord, queueAudit } from './audit.js'
 import type { HeldEntry } from './guard.js'
 import type { Db } from './keys.js'
 
@@ -78,6 +80,8 @@ export async function listWeeklyLists(
     .sort((a, b) => a.rightsholder.localeCompare(b.rightsholder) || a.week.localeCompare(b.week))
 }
 
+const SWAP_ATTEMPTS = 50
+
 /** How long a replaced version stays readable, so a reader that saw the old pointer can finish. */
 const OLD_VERSION_TTL_SECONDS = 3600
 
@@ -87,11 +91,12 @@ const OLD_VERSION_TTL_SECONDS = 3600
  * written first under its content hash (nobody points at it yet); the swap then replaces the
  * pointer, drops the old hot additions, approvals and pending held entries, files the new held
  * entries and bumps the reporter counters. A concurrent swap of the same list makes us retry.
+ * With `audit`, its record is appended in the same transaction and returned.
  */
 export async function swapWeeklyList(
   db: Db,
-  input: { version: ListVersion; held: HeldEntry[] },
-): Promise<void> {
+  input: { version: ListVersion; held: HeldEntry[]; audit?: AuditInput },
+): Promise<AuditRecord | null> {
   const { summary } = input.version
   const { rightsholder, week, version } = summary
   const pointerKey = db.keys.list(rightsholder, week)
@@ -104,29 +109,45 @@ export async function swapWeeklyList(
       input.version.accepted.map((e) => e.target).join('\n'),
     )
     .exec()
-  for (let attempt = 0; attempt < 20; attempt++) {
-    await db.redis.watch(pointerKey, heldOfList)
-    const previous = await db.redis.hget(pointerKey, 'version')
-    const oldHeld = await db.redis.smembers(heldOfList)
-    const tx = db.redis.multi()
-    tx.del(pointerKey)
-    tx.hset(pointerKey, 'version', version, 'summary', JSON.stringify(summary))
-    tx.del(db.keys.listExtra(rightsholder, week))
-    if (oldHeld.length > 0) {
-      tx.hdel(db.keys.held, ...oldHeld)
-      tx.zrem(db.keys.heldPending, ...oldHeld)
+  // WATCH belongs to a connection, not to a caller: on the shared client another request's EXEC
+  // would clear our watch and let a stale audit head through (a forked chain). A connection of
+  // our own per swap costs a loopback handshake; uploads are rare and large.
+  const redis = db.redis.duplicate()
+  redis.on('error', () => undefined) // failures reach the caller through the commands
+  try {
+    for (let attempt = 0; attempt < SWAP_ATTEMPTS; attempt++) {
+      // Every audit append moves the head, so under a burst of API writes back off a little
+      // (random, growing) instead of retrying in lockstep with the others.
+      if (attempt > 0) await sleep(Math.random() * Math.min(50, 2 * attempt))
+      // The audit head is watched too: the upload and its record commit together (SPEC rule 9), so
+      // a crash can never leave a list swapped without its record.
+      await redis.watch(pointerKey, heldOfList, ...(input.audit ? [db.keys.auditHead] : []))
+      const previous = await redis.hget(pointerKey, 'version')
+      const oldHeld = await redis.smembers(heldOfList)
+      const record = input.audit ? nextAuditRecord(await redis.get(db.keys.auditHead), input.audit) : null
+      const tx = redis.multi()
+      tx.del(pointerKey)
+      tx.hset(pointerKey, 'version', version, 'summary', JSON.stringify(summary))
+      tx.del(db.keys.listExtra(rightsholder, week))
+      if (oldHeld.length > 0) {
+        tx.hdel(db.keys.held, ...oldHeld)
+        tx.zrem(db.keys.heldPending, ...oldHeld)
+      }
+      tx.del(heldOfList)
+      fileHeld(tx, db, input.held)
+      if (summary.held > 0) tx.hincrby(db.keys.reporter(rightsholder), 'held', summary.held)
+      if (summary.rejected > 0) tx.hincrby(db.keys.reporter(rightsholder), 'rejected', summary.rejected)
+      tx.sadd(db.keys.listIndex, `${rightsholder}|${week}`)
+      tx.incr(db.keys.stateGeneration)
+      if (previous && previous !== version) {
+        tx.expire(db.keys.listVersion(rightsholder, week, previous), OLD_VERSION_TTL_SECONDS)
+        tx.expire(db.keys.listPrefixes(rightsholder, week, previous), OLD_VERSION_TTL_SECONDS)
+      }
+      if (record) queueAudit(tx, db, record)
+      if (await tx.exec()) return record
     }
-    tx.del(heldOfList)
-    fileHeld(tx, db, input.held)
-    if (summary.held > 0) tx.hincrby(db.keys.reporter(rightsholder), 'held', summary.held)
-    if (summary.rejected > 0) tx.hincrby(db.keys.reporter(rightsholder), 'rejected', summary.rejected)
-    tx.sadd(db.keys.listIndex, `${rightsholder}|${week}`)
-    tx.incr(db.keys.stateGeneration)
-    if (previous && previous !== version) {
-      tx.expire(db.keys.listVersion(rightsholder, week, previous), OLD_VERSION_TTL_SECONDS)
-      tx.expire(db.keys.listPrefixes(rightsholder, week, previous), OLD_VERSION_TTL_SECONDS)
-    }
-    if (await tx.exec()) return
+  } finally {
+    redis.disconnect()
   }
   throw new Error(`weekly list ${rightsholder}/${week} kept changing; gave up`)
 }

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis'
 import t from 'tap'
 import { appendAudit, readAudit, verifyAudit } from '../src/audit.js'
 import { createDb } from '../src/keys.js'
+import { getListSummary, swapWeeklyList } from '../src/lists.js'
 
 t.test('concurrent writers on separate connections never fork the audit chain', async (t) => {
   const server = await startRedis(t)
@@ -44,4 +45,73 @@ t.test('an empty log verifies, and keys carry the deployment prefix', async (t) 
     ['tenant-a:audit', 'tenant-a:audit:head'],
     'only prefixed keys are written',
   )
+})
+
+t.test('a list upload and its audit record commit together, interleaved with other writers', async (t) => {
+  const server = await startRedis(t)
+  const clients = [new Redis(server.url), new Redis(server.url), new Redis(server.url)]
+  t.teardown(() => {
+    for (const client of clients) client.disconnect()
+  })
+  const dbs = clients.map((client) => createDb(client, 'audit-list:'))
+  const upload = (i: number) => {
+    const summary = {
+      rightsholder: 'sky-it',
+      week: `2026-W4${i % 4}`,
+      version: `v${i}`,
+      uploadedAt: i,
+      uploadedBy: 'tok',
+      entries: 1,
+      accepted: 1,
+      held: 0,
+      rejected: 0,
+      hotAdditions: 0,
+    }
+    return swapWeeklyList(dbs[i % dbs.length]!, {
+      version: { summary, accepted: [{ target: `203.0.113.${i}/32` }], verdicts: {} },
+      held: [],
+      audit: {
+        at: i,
+        actor: null,
+        action: 'list.upload',
+        subject: `list:sky-it:2026-W4${i % 4}`,
+        details: { version: `v${i}`, week: `2026-W4${i % 4}` },
+      },
+    })
+  }
+  const returned = await Promise.all(
+    Array.from({ length: 40 }, (_, i) =>
+      i % 2 === 0
+        ? upload(i)
+        : appendAudit(dbs[i % dbs.length]!, { at: i, actor: null, action: 'test.write', subject: `s${i}` }),
+    ),
+  )
+  t.match(await verifyAudit(dbs[0]!), { ok: true, checked: 40 }, 'one unbroken chain of forty records')
+  const records = (await readAudit(dbs[0]!, { limit: 1000 })).records
+  const uploads = records.filter((record) => record.action === 'list.upload')
+  t.same(
+    uploads.map((record) => (record.details as { version: string }).version).sort(),
+    Array.from({ length: 20 }, (_, i) => `v${2 * i}`).sort(),
+    'each upload has exactly one record',
+  )
+  t.same(
+    returned.filter((_, i) => i % 2 === 0).map((record) => record?.seq),
+    [...uploads]
+      .sort(
+        (a, b) =>
+          Number((a.details as { version: string }).version.slice(1)) -
+          Number((b.details as { version: string }).version.slice(1)),
+      )
+      .map((record) => record.seq),
+    'swapWeeklyList returns the record it wrote',
+  )
+  for (const week of ['2026-W40', '2026-W42']) {
+    const current = await getListSummary(dbs[0]!, 'sky-it', week)
+    const last = uploads.filter((record) => (record.details as { week: string }).week === week).at(-1)
+    t.equal(
+      (last?.details as { version: string } | undefined)?.version,
+      current?.version,
+      `the last upload of ${week} in the chain is the list now in force`,
+    )
+  }
 })

@@ -15,6 +15,7 @@ import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { ApiConfig } from '../../config.js'
 import { errors, problem } from '../../errors.js'
+import { auditInput } from '../../plugins/audit.js'
 import { assertOwnOrg, identityOf } from '../../plugins/auth.js'
 import { problemResponses } from '../../schemas/common.js'
 import {
@@ -133,19 +134,20 @@ const listRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (app,
       ...(body.evidence ? { evidence: body.evidence } : {}),
       ...(body.criterion ? { criterion: body.criterion } : {}),
     }
+    // The record is appended in the swap's transaction: no upload without its audit record.
     await swapWeeklyList(app.db, {
       version: { summary, accepted: judged.accepted, verdicts: { held, rejected: judged.rejected } },
       held: heldEntries(judged, { rightsholder, week, source: 'upload', now }),
+      audit: auditInput(request, 'list.upload', `list:${rightsholder}:${week}`, {
+        version: judged.version,
+        entries: summary.entries,
+        accepted: summary.accepted,
+        held: auditVerdicts(held),
+        rejected: auditVerdicts(judged.rejected),
+        evidence: body.evidence ?? null,
+      }),
     })
     countVerdicts(judged)
-    await app.audit(request, 'list.upload', `list:${rightsholder}:${week}`, {
-      version: judged.version,
-      entries: summary.entries,
-      accepted: summary.accepted,
-      held: auditVerdicts(held),
-      rejected: auditVerdicts(judged.rejected),
-      evidence: body.evidence ?? null,
-    })
     await app.recompute({ kind: 'list-upload', rightsholder, week })
     return {
       rightsholder,
