@@ -1,12 +1,25 @@
 import {
   computeEffectiveState,
-  type EnforcedEntry,
   type EventWindow,
   eventWindow,
+  PrefixSet,
   RangeIndex,
   type StateInputs,
 } from '@offside/core'
-import { type Db, loadStateInputs, stateGeneration } from '@offside/store'
+import {
+  type BreakerHold,
+  currentRevision,
+  type Db,
+  getBreakerProposal,
+  loadStateInputs,
+  readPendingHold,
+  readSnapshot,
+  type Snapshot,
+  stateGeneration,
+} from '@offside/store'
+import { nextGroupBoundary, type PendingEntry, publishedView, type StateEntry } from './published-state.js'
+
+export type { PendingEntry, StateEntry } from './published-state.js'
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
@@ -14,40 +27,50 @@ export function windowView(window: EventWindow) {
   return { ...window, opensAt: iso(window.opensAt), closesAt: iso(window.closesAt) }
 }
 
-export function entryView(entry: EnforcedEntry) {
-  return { prefix: entry.prefix, until: iso(entry.until), provenance: entry.provenance }
-}
-
-/** What is enforced at one instant (SPEC rule 4), and a fast way to find the entries touching a prefix. */
+/**
+ * What agents enforce at one instant (SPEC rules 5, 14): the active groups of the last published
+ * revision, explained by the stored inputs (SPEC rule 4), and what the inputs justify that is not
+ * published (pending).
+ */
 export interface LiveState {
+  /** The snapshot the state was read from (its revision, issuedAt, groups). */
+  snapshot: Snapshot
   inputs: StateInputs
+  /** Windows whose published group is active and not in its grace. */
   live: EventWindow[]
-  entries: EnforcedEntry[]
+  /** Prefixes agents enforce now. */
+  enforcedCount: number
+  entries: StateEntry[]
+  pending: PendingEntry[]
   /** Enforced entries overlapping `prefix` (canonical CIDR), in O(log n). */
-  touching(prefix: string): EnforcedEntry[]
+  touching(prefix: string): StateEntry[]
+  /** Pending entries overlapping `prefix`. */
+  pendingTouching(prefix: string): PendingEntry[]
 }
 
 /** Inputs are reloaded at least this often even when nothing was written (the set of weeks loaded moves with time). */
 const INPUTS_MAX_AGE_MS = 60_000
 
 /**
- * The first instant after `now` at which a window opens or closes: the effective state cannot
- * change before it unless an input is written (which changes the generation).
+ * The stored calendar's windows by event, and the first instant after `now` at which one opens or
+ * closes: the effective state cannot change before it unless an input is written (which changes
+ * the generation).
  */
-function nextBoundary(inputs: StateInputs, now: number, limit: number): number {
+function calendar(inputs: StateInputs, now: number, limit: number) {
   const competitions = new Map(inputs.competitions.map((competition) => [competition.id, competition]))
+  const windows = new Map<string, EventWindow>()
   let next = limit
   for (const event of inputs.events) {
     const competition = competitions.get(event.competition)
     const window = competition ? eventWindow(event, competition) : null
     if (!window) continue
-    if (window.opensAt > now && window.opensAt < next) next = window.opensAt
-    if (window.closesAt > now && window.closesAt < next) next = window.closesAt
+    windows.set(window.event, window)
     // Entries stay enforced through the grace, so the state changes again at close + grace.
-    const until = window.closesAt + inputs.graceMs
-    if (until > now && until < next) next = until
+    for (const instant of [window.opensAt, window.closesAt, window.closesAt + inputs.graceMs]) {
+      if (instant > now && instant < next) next = instant
+    }
   }
-  return next
+  return { windows, next }
 }
 
 interface LoadedInputs {
@@ -56,16 +79,32 @@ interface LoadedInputs {
   inputs: StateInputs
 }
 
+function lazyIndex<T extends { prefix: string }>(items: T[]): (prefix: string) => T[] {
+  let index: RangeIndex<T> | null = null
+  return (prefix) => {
+    index ??= new RangeIndex(items.map((item) => ({ prefix: item.prefix, value: item })))
+    return index.overlapping(prefix)
+  }
+}
+
 /**
- * Computes the live state with core from the stored inputs, caching both between writes: the
- * store bumps a generation counter on every write to an input, so a cached copy is reused only
- * while the generation is unchanged (any API process's write is seen at once), and the computed
- * state only until the next window opens or closes. A 200k-entry state then costs one GET per
- * read instead of a reload and a recomputation, which keeps /v1/state and the public look-up cheap.
+ * Reads the published state and explains it with the stored inputs, caching all three between
+ * changes: the snapshot is re-read only when the revision counter moves, the inputs only when the
+ * store's generation counter does (every write to an input bumps it, so any API process's write is
+ * seen at once), and the reconciled state only until the next instant a group or window starts or
+ * ends. A 200k-entry state then costs two GETs per read instead of a reload and a recomputation,
+ * which keeps /v1/state and the public look-up cheap.
  */
 export function createLiveState(db: Db, graceMs: number) {
   let inputsCache: LoadedInputs | null = null
-  let stateCache: { generation: number; from: number; until: number; state: LiveState } | null = null
+  let snapshotCache: Snapshot | null = null
+  let stateCache: {
+    generation: number
+    revision: number
+    from: number
+    until: number
+    state: LiveState
+  } | null = null
   let loading: Promise<LoadedInputs> | null = null
 
   async function inputsAt(now: number, generation: number): Promise<LoadedInputs> {
@@ -81,27 +120,75 @@ export function createLiveState(db: Db, graceMs: number) {
     return inputsCache
   }
 
+  async function snapshotAt(revision: number): Promise<Snapshot> {
+    // The groups are megabytes for a large list: read them only when a revision was published.
+    if (snapshotCache && snapshotCache.revision === revision) return snapshotCache
+    snapshotCache = await readSnapshot(db)
+    return snapshotCache
+  }
+
   return async function liveState(now: number): Promise<LiveState> {
-    const generation = await stateGeneration(db)
+    const [generation, revision] = await Promise.all([stateGeneration(db), currentRevision(db)])
     const cached = stateCache
-    if (cached && cached.generation === generation && now >= cached.from && now < cached.until) {
+    if (
+      cached &&
+      cached.generation === generation &&
+      cached.revision === revision &&
+      now >= cached.from &&
+      now < cached.until
+    ) {
       return { ...cached.state, inputs: { ...cached.state.inputs, now } }
     }
-    const loaded = await inputsAt(now, generation)
+    const [loaded, snapshot] = await Promise.all([inputsAt(now, generation), snapshotAt(revision)])
     const inputs = { ...loaded.inputs, now }
-    const { live, entries } = computeEffectiveState(inputs)
-    let index: RangeIndex<EnforcedEntry> | null = null
+    const { windows, next } = calendar(inputs, now, loaded.loadedAt + INPUTS_MAX_AGE_MS)
+    for (const window of snapshot.live) if (!windows.has(window.event)) windows.set(window.event, window)
+    const view = publishedView({
+      groups: snapshot.groups,
+      justified: computeEffectiveState(inputs).entries,
+      windows,
+      now,
+      graceMs,
+    })
     const state: LiveState = {
+      snapshot,
       inputs,
-      live,
-      entries,
-      touching(prefix) {
-        index ??= new RangeIndex(entries.map((entry) => ({ prefix: entry.prefix, value: entry })))
-        return index.overlapping(prefix)
-      },
+      ...view,
+      touching: lazyIndex(view.entries),
+      pendingTouching: lazyIndex(view.pending),
     }
-    const until = nextBoundary(inputs, now, loaded.loadedAt + INPUTS_MAX_AGE_MS)
-    stateCache = { generation: loaded.generation, from: now, until, state }
+    const until = nextGroupBoundary(snapshot.groups, now, graceMs, next)
+    stateCache = { generation: loaded.generation, revision: snapshot.revision, from: now, until, state }
     return state
   }
+}
+
+/** The pending circuit-breaker hold, with the address space it keeps out of publication. */
+export interface PendingHold {
+  hold: BreakerHold
+  added: PrefixSet
+}
+
+/**
+ * Reads the pending breaker hold; its proposal (megabytes for a large list) is re-read only when
+ * the hold changes (a new hold, or a later recompute folded into it).
+ */
+export function createPendingHold(db: Db) {
+  let cached: { id: string; updatedAt: number; added: PrefixSet } | null = null
+  return async function pendingHold(): Promise<PendingHold | null> {
+    const hold = await readPendingHold(db)
+    if (hold?.status !== 'pending') return null
+    if (!cached || cached.id !== hold.id || cached.updatedAt !== hold.updatedAt) {
+      const proposal = await getBreakerProposal(db, hold.id)
+      cached = { id: hold.id, updatedAt: hold.updatedAt, added: PrefixSet.from(proposal?.added ?? []) }
+    }
+    return { hold, added: cached.added }
+  }
+}
+
+/** Why a pending entry is not enforced: held by the breaker, or not published yet (scheduler behind or down). */
+export function pendingReason(entry: PendingEntry, hold: PendingHold | null) {
+  return hold?.added.overlaps(entry.prefix)
+    ? { reason: 'circuit-breaker' as const, hold: hold.hold.id }
+    : { reason: 'not-published' as const }
 }

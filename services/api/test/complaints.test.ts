@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ADMIN, actors, build, EVIDENCE, liveMatch, type TestApi } from './helper.js'
+import { ADMIN, actors, build, EVIDENCE, liveMatch, publish, type TestApi } from './helper.js'
 
 async function setUp(api: TestApi) {
   const tokens = await actors(api)
@@ -13,8 +13,11 @@ async function setUp(api: TestApi) {
   return { tokens, ...match }
 }
 
-const lookup = (api: TestApi, target: string) =>
-  api.call(null, { method: 'GET', url: `/v1/public/lookup?target=${encodeURIComponent(target)}` })
+/** The public look-up, once the scheduler has published every change made so far. */
+const lookup = async (api: TestApi, target: string) => {
+  await publish(api)
+  return api.call(null, { method: 'GET', url: `/v1/public/lookup?target=${encodeURIComponent(target)}` })
+}
 
 t.test(
   'a complaint filed publicly and upheld as a partial revocation unblocks that address only',

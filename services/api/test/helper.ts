@@ -1,3 +1,5 @@
+import { activeAt, computeGroups, diffGroups, type EnforcementGroup, liveWindows } from '@offside/core'
+import { loadStateInputs, publishRevision, readSnapshot } from '@offside/store'
 import { startRedis } from '@offside/testkit'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { Redis } from 'ioredis'
@@ -140,4 +142,27 @@ export function problemOf(response: {
     type: String(response.headers['content-type']),
     body: response.json() as Record<string, unknown>,
   }
+}
+
+/**
+ * Publishes a revision as the scheduler does: the groups the stored inputs justify now (staged
+ * 36 h ahead), or `groups` when given (e.g. what a circuit breaker let through). No scheduler runs
+ * in API tests, so what the API reports as enforced changes only when a test publishes.
+ */
+export async function publish(api: TestApi, groups?: EnforcementGroup[]): Promise<number> {
+  const now = Date.now()
+  const inputs = await loadStateInputs(api.app.db, now, { graceMs: api.config.graceMs })
+  const next = groups ?? computeGroups(inputs, 36 * 3600_000)
+  const snapshot = await readSnapshot(api.app.db)
+  const result = await publishRevision(api.app.db, {
+    previous: snapshot.revision,
+    issuedAt: now,
+    cause: { kind: 'catch-up', requestedAt: now, reason: 'test' },
+    ops: diffGroups(snapshot.groups, next),
+    groups: next,
+    live: liveWindows(inputs),
+    enforcedCount: activeAt(next, now).length,
+  })
+  if (result.status !== 'published') throw new Error(`publishing: ${result.status}`)
+  return result.record.revision
 }

@@ -1,7 +1,9 @@
 import t from 'tap'
-import { ADMIN, actors, build, EVIDENCE, liveMatch, type TestApi } from './helper.js'
+import { ADMIN, actors, build, EVIDENCE, liveMatch, publish, type TestApi } from './helper.js'
 
+/** What agents enforce once the scheduler has published the change. */
 async function enforced(api: TestApi): Promise<string[]> {
+  await publish(api)
   const response = await api.call(ADMIN, { method: 'GET', url: '/v1/state/entries?limit=100000' })
   return (response.json().entries as { prefix: string }[]).map((entry) => entry.prefix)
 }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ADMIN, actors, build, EVIDENCE, liveMatch, seasonOf } from './helper.js'
+import { ADMIN, actors, build, EVIDENCE, liveMatch, publish, seasonOf } from './helper.js'
 
 t.test('the authority issues, suspends and resumes an order; suspension lifts its blocks', async (t) => {
   const api = await build(t)
@@ -10,7 +10,11 @@ t.test('the authority issues, suspends and resumes an order; suspension lifts it
     url: `/v1/lists/sky-it/${week}`,
     payload: { entries: [{ target: '203.0.113.7' }], evidence: EVIDENCE },
   })
-  const enforced = async () => (await api.call(ADMIN, { method: 'GET', url: '/v1/state' })).json().enforced
+  // What agents enforce once the scheduler has published the change.
+  const enforced = async () => {
+    await publish(api)
+    return (await api.call(ADMIN, { method: 'GET', url: '/v1/state' })).json().enforced
+  }
   t.equal(await enforced(), 1, 'enforced under the order')
   t.equal(
     (await api.call(tokens.ops, { method: 'POST', url: '/v1/orders/o1/suspend' })).statusCode,

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { buildApp } from '../src/app.js'
-import { ADMIN, actors, build, EVIDENCE, liveMatch } from './helper.js'
+import { ADMIN, actors, build, EVIDENCE, liveMatch, publish } from './helper.js'
 
 t.test('the state shows the live window and every enforced entry with provenance and until', async (t) => {
   const api = await build(t)
@@ -11,12 +11,19 @@ t.test('the state shows the live window and every enforced entry with provenance
     url: `/v1/lists/sky-it/${week}`,
     payload: { entries: [{ target: '203.0.113.7' }, { target: '2001:db8::/48' }], evidence: EVIDENCE },
   })
+  await publish(api)
   const state = await api.call(tokens.isp, { method: 'GET', url: '/v1/state' })
   t.equal(state.statusCode, 200, 'an ISP reads the state it enforces')
   t.match(
     state.json(),
-    { revision: 0, enforced: 2, live: [{ event: 'm1', competition: 'serie-a', week }] },
-    'one live window, two entries',
+    {
+      revision: 1,
+      enforced: 2,
+      pending: 0,
+      breaker: { pending: false },
+      live: [{ event: 'm1', competition: 'serie-a', week }],
+    },
+    'one live window, two entries, as published in revision 1',
   )
   const entries = await api.call(tokens.isp, { method: 'GET', url: '/v1/state/entries' })
   const body = entries.json()
@@ -27,6 +34,7 @@ t.test('the state shows the live window and every enforced entry with provenance
     [{ order: 'o1', rightsholder: 'sky-it', week, event: 'm1' }],
     'with its provenance',
   )
+  t.match(entry, { events: ['m1'], justified: true }, 'published for the window that justifies it')
   const closes = Date.parse(state.json().live[0].closesAt)
   t.equal(Date.parse(entry.until), closes + api.config.graceMs, 'until is the window close plus grace')
   const filtered = await api.call(tokens.ops, { method: 'GET', url: '/v1/state/entries?target=2001:db8::1' })
@@ -61,6 +69,7 @@ t.test('outside any window nothing is enforced, and the next window is announced
       end: new Date(kickoff + 7200_000).toISOString(),
     },
   })
+  await publish(api)
   const state = await api.call(tokens.ops, { method: 'GET', url: '/v1/state' })
   t.match(
     state.json(),
@@ -70,7 +79,7 @@ t.test('outside any window nothing is enforced, and the next window is announced
 })
 
 t.test(
-  'a change made through one API process is seen at once by another, and a window opens on time',
+  'a revision published through one process is seen at once by another API process, and a staged window opens on time',
   async (t) => {
     const api = await build(t)
     const tokens = await actors(api)
@@ -91,7 +100,9 @@ t.test(
       url: `/v1/lists/sky-it/${week}`,
       payload: { entries: [{ target: '203.0.113.7' }], evidence: EVIDENCE },
     })
-    t.equal(await enforced(), 1, 'the upload through the first process shows in the second at once')
+    t.equal(await enforced(), 0, 'an upload nobody has published yet is not enforced')
+    await publish(api)
+    t.equal(await enforced(), 1, 'the revision shows in the second process at once')
 
     const opensIn = 1500
     const kickoff = Date.now() + opensIn
@@ -105,8 +116,10 @@ t.test(
         preMinutes: 0,
       },
     })
-    t.equal(await enforced(), 0, 'moved into the future: nothing enforced')
+    t.equal(await enforced(), 1, 'moved into the future but not yet published: agents still enforce it')
+    await publish(api)
+    t.equal(await enforced(), 0, 'published as staged ahead: nothing enforced')
     await new Promise((resolve) => setTimeout(resolve, opensIn + 200))
-    t.equal(await enforced(), 1, 'enforced once the window opens, without any write')
+    t.equal(await enforced(), 1, 'enforced once the staged group starts, without any revision')
   },
 )

@@ -1,17 +1,20 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { createLiveState, type LiveState } from '../live-state.js'
+import { createLiveState, createPendingHold, type LiveState, type PendingHold } from '../live-state.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** What is enforced at `now`, computed with core from the stored inputs (cached between writes). */
+    /** What agents enforce at `now`: the published snapshot, explained by the stored inputs (cached between changes). */
     liveState(now: number): Promise<LiveState>
+    /** The pending circuit-breaker hold, if any, and the address space it keeps out. */
+    pendingHold(): Promise<PendingHold | null>
   }
 }
 
 export default fp(
   async function liveStatePlugin(app: FastifyInstance, options: { graceMs: number }) {
     app.decorate('liveState', createLiveState(app.db, options.graceMs))
+    app.decorate('pendingHold', createPendingHold(app.db))
   },
   { name: 'live-state', dependencies: ['db'] },
 )

@@ -7,8 +7,9 @@ import { LookupQuery, LookupResult } from '../../schemas/complaints.js'
 
 /**
  * The public look-up (SPEC rule 14): is this address blocked right now, under which order, until
- * when, and how to complain. It shows only the entries that touch the asked address, never the
- * rest of any list, and no rightsholder's evidence.
+ * when, and how to complain. "Blocked" means what agents were told to enforce now (the published
+ * revision), not what the stored lists would justify. It shows only the entries that touch the
+ * asked address, never the rest of any list, and no rightsholder's evidence.
  */
 const publicRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (app, { config }) => {
   app.get(

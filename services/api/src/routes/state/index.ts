@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { displayPrefix, parseTarget, upcomingWindows } from '@offside/core'
-import { readSnapshot } from '@offside/store'
 import { Type } from 'typebox'
 import { errors, problem } from '../../errors.js'
-import { entryView, windowView } from '../../live-state.js'
+import { pendingReason, windowView } from '../../live-state.js'
 import { problemResponses } from '../../schemas/common.js'
 
 const Window = Type.Object({
@@ -26,23 +25,57 @@ const StateView = Type.Object({
   revision: Type.Integer(),
   revisionIssuedAt: Type.Union([Type.String(), Type.Null()]),
   now: Type.String(),
+  /** Windows whose published group agents enforce now (not counting the grace after the close). */
   live: Type.Array(Window),
+  /** Windows of the stored calendar opening within 36 h. */
   upcoming: Type.Array(Window),
+  /** Prefixes agents enforce now, from the published groups. */
   enforced: Type.Integer(),
+  /** Entries the stored inputs justify that are not published (breaker hold, scheduler behind). */
+  pending: Type.Integer(),
+  breaker: Type.Object({
+    pending: Type.Boolean(),
+    hold: Type.Optional(
+      Type.Object({
+        id: Type.String(),
+        createdAt: Type.String(),
+        added: Type.Integer(),
+        reason: Type.String(),
+      }),
+    ),
+  }),
+})
+
+const Entry = Type.Object({
+  prefix: Type.String(),
+  until: Type.String(),
+  /** Enforced entries: the events whose published groups hold it. */
+  events: Type.Optional(Type.Array(Type.String())),
+  provenance: Type.Array(Provenance),
+  /** Enforced entries: false when the stored inputs no longer justify it (the next revision drops it). */
+  justified: Type.Optional(Type.Boolean()),
+  /** Pending entries: why it is not enforced (`circuit-breaker`, `not-published`). */
+  reason: Type.Optional(Type.String()),
+  /** Pending entries held by the breaker: the hold's id. */
+  hold: Type.Optional(Type.String()),
 })
 
 const EntriesView = Type.Object({
   revision: Type.Integer(),
   now: Type.String(),
+  status: Type.Union([Type.Literal('enforced'), Type.Literal('pending')]),
   total: Type.Integer(),
-  entries: Type.Array(
-    Type.Object({ prefix: Type.String(), until: Type.String(), provenance: Type.Array(Provenance) }),
-  ),
+  entries: Type.Array(Entry),
 })
 
 const UPCOMING_MS = 36 * 3600_000
 
-/** What is enforced now (SPEC rules 4-5): live windows, enforced entries with provenance and until. */
+const iso = (ms: number) => new Date(ms).toISOString()
+
+/**
+ * What agents enforce now (SPEC rules 4-5), read from the last published revision: live windows,
+ * enforced entries with provenance and until; and what is justified but not published (pending).
+ */
 const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const readers = { roles: ['authority' as const, 'ops' as const, 'isp' as const] }
 
@@ -51,14 +84,27 @@ const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { config: readers, schema: { tags: ['state'], response: { 200: StateView } } },
     async () => {
       const now = Date.now()
-      const [snapshot, state] = await Promise.all([readSnapshot(app.db), app.liveState(now)])
+      const [state, pendingHold] = await Promise.all([app.liveState(now), app.pendingHold()])
+      const { snapshot } = state
       return {
         revision: snapshot.revision,
-        revisionIssuedAt: snapshot.issuedAt ? new Date(snapshot.issuedAt).toISOString() : null,
-        now: new Date(now).toISOString(),
+        revisionIssuedAt: snapshot.issuedAt ? iso(snapshot.issuedAt) : null,
+        now: iso(now),
         live: state.live.map(windowView),
         upcoming: upcomingWindows(state.inputs, UPCOMING_MS).map(windowView),
-        enforced: state.entries.length,
+        enforced: state.enforcedCount,
+        pending: state.pending.length,
+        breaker: pendingHold
+          ? {
+              pending: true,
+              hold: {
+                id: pendingHold.hold.id,
+                createdAt: iso(pendingHold.hold.createdAt),
+                added: pendingHold.hold.added,
+                reason: pendingHold.hold.reason.message,
+              },
+            }
+          : { pending: false },
       }
     },
   )
@@ -75,6 +121,8 @@ const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
             offset: Type.Optional(Type.Integer({ minimum: 0 })),
             /** Only entries overlapping this address or prefix. */
             target: Type.Optional(Type.String({ maxLength: 100 })),
+            /** `enforced` (default): what agents enforce; `pending`: justified by the stored inputs, not published. */
+            status: Type.Optional(Type.Union([Type.Literal('enforced'), Type.Literal('pending')])),
           },
           { additionalProperties: false },
         ),
@@ -93,16 +141,36 @@ const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }
         filter = parsed.target.prefix
       }
-      const [snapshot, state] = await Promise.all([readSnapshot(app.db), app.liveState(now)])
-      const entries = filter ? state.touching(filter) : state.entries
+      const state = await app.liveState(now)
+      const status = request.query.status ?? 'enforced'
       const offset = request.query.offset ?? 0
+      const end = offset + (request.query.limit ?? 1000)
+      const base = { revision: state.snapshot.revision, now: iso(now), status }
+      if (status === 'pending') {
+        const pending = filter ? state.pendingTouching(filter) : state.pending
+        const pendingHold = pending.length > 0 ? await app.pendingHold() : null
+        return {
+          ...base,
+          total: pending.length,
+          entries: pending.slice(offset, end).map((entry) => ({
+            prefix: displayPrefix(entry.prefix),
+            until: iso(entry.until),
+            provenance: entry.provenance,
+            ...pendingReason(entry, pendingHold),
+          })),
+        }
+      }
+      const entries = filter ? state.touching(filter) : state.entries
       return {
-        revision: snapshot.revision,
-        now: new Date(now).toISOString(),
+        ...base,
         total: entries.length,
-        entries: entries
-          .slice(offset, offset + (request.query.limit ?? 1000))
-          .map((entry) => ({ ...entryView(entry), prefix: displayPrefix(entry.prefix) })),
+        entries: entries.slice(offset, end).map((entry) => ({
+          prefix: displayPrefix(entry.prefix),
+          until: iso(entry.until),
+          events: entry.events,
+          provenance: entry.provenance,
+          justified: entry.justified,
+        })),
       }
     },
   )
