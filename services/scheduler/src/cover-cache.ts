@@ -43,8 +43,13 @@ export class CoverCache {
   readonly cover: CoverFunction = (key, parts) => {
     this.#used.add(key)
     const set = parts.reduce((union, part) => union.union(this.#setOf(part)), PrefixSet.empty())
-    const held = this.#held.get(key)
-    if (held?.set.equals(set)) return held.cover
+    // A new key (an order suspended or resumed changes the orders of a week) starts from a cover
+    // of the same week, which usually differs by that order's list only.
+    const held = this.#held.get(key) ?? this.#sameWeek(key)
+    if (held?.set.equals(set)) {
+      this.#held.set(key, held)
+      return held.cover
+    }
     const patch = held ? incrementalCover(held, set) : undefined
     const cover = patch ? patch.cover : set.toPrefixes()
     this.#held.set(key, { set, cover })
@@ -71,6 +76,13 @@ export class CoverCache {
   endRound(): void {
     for (const key of this.#held.keys()) if (!this.#used.has(key)) this.#held.delete(key)
     this.#used.clear()
+  }
+
+  #sameWeek(key: string): Held | undefined {
+    const week = key.slice(0, key.indexOf('\u0000') + 1)
+    if (!week) return undefined
+    for (const [other, held] of this.#held) if (other.startsWith(week)) return held
+    return undefined
   }
 
   #setOf(part: CoverPart): PrefixSet {
