@@ -33,7 +33,7 @@ const REGION = { 4: 24, 6: 64 } as const
 
 /** Caches covers across recomputes of one scheduler process. */
 export class CoverCache {
-  #sets = new WeakMap<readonly string[], PrefixSet>()
+  #sets = new WeakMap<readonly string[], { set: PrefixSet; revoked: PrefixSet; carved: PrefixSet }>()
   #held = new Map<string, Held>()
   #used = new Set<string>()
   /** The patches of the last recompute (one per changed cover): few, compared element by element. */
@@ -85,17 +85,23 @@ export class CoverCache {
     return undefined
   }
 
+  /** (lists − revoked) as the union of each list minus revoked, each kept while its revocations stay the same. */
   #setOf(part: CoverPart): PrefixSet {
     let union = PrefixSet.empty()
     for (const list of part.lists) {
-      let set = this.#sets.get(list)
-      if (!set) {
-        set = PrefixSet.from(list)
-        this.#sets.set(list, set)
+      let held = this.#sets.get(list)
+      if (!held) {
+        const set = PrefixSet.from(list)
+        held = { set, revoked: PrefixSet.empty(), carved: set }
+        this.#sets.set(list, held)
       }
-      union = part.lists.length === 1 ? set : union.union(set)
+      if (!held.revoked.equals(part.revoked)) {
+        held.revoked = part.revoked
+        held.carved = part.revoked.isEmpty() ? held.set : held.set.subtract(part.revoked)
+      }
+      union = union.isEmpty() ? held.carved : union.union(held.carved)
     }
-    return union.subtract(part.revoked)
+    return union
   }
 }
 
