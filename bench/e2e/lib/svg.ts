@@ -10,6 +10,8 @@ export interface ActionFigures {
   /** What the time is measured from. */
   reference: string
   times: number[]
+  /** The first part of each time: reference → revision published by the scheduler. */
+  published?: number[]
 }
 
 const COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728']
