@@ -2,6 +2,8 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildApp, testConfig } from '@offside/api'
+import { activeAt, computeGroups, diffGroups, isoWeekKey, liveWindows } from '@offside/core'
+import { createDb, loadStateInputs, publishRevision, readSnapshot } from '@offside/store'
 import { startRedis } from '@offside/testkit'
 import { Redis } from 'ioredis'
 import t from 'tap'
@@ -16,11 +18,8 @@ type Test = { teardown(fn: () => unknown): void }
 async function setUp(t: Test) {
   const server = await startRedis(t)
   const redis = new Redis(server.url)
-  const app = await buildApp({
-    config: testConfig({ redisUrl: server.url, adminToken: ADMIN }),
-    redis,
-    logger: false,
-  })
+  const config = testConfig({ redisUrl: server.url, adminToken: ADMIN })
+  const app = await buildApp({ config, redis, logger: false })
   await app.listen({ host: '127.0.0.1', port: 0 })
   t.teardown(async () => {
     await app.close()
@@ -44,13 +43,34 @@ async function setUp(t: Test) {
     })
     return { code, out, err }
   }
-  return { run, dir, apiUrl }
+  /**
+   * Publishes what the stored inputs justify now, as the scheduler would: the API reports what was
+   * published to agents, and no scheduler runs here.
+   */
+  const publish = async () => {
+    const db = createDb(redis, config.keyPrefix)
+    const now = Date.now()
+    const inputs = await loadStateInputs(db, now, { graceMs: config.graceMs })
+    const groups = computeGroups(inputs, 36 * 3600_000)
+    const snapshot = await readSnapshot(db)
+    const result = await publishRevision(db, {
+      previous: snapshot.revision,
+      issuedAt: now,
+      cause: { kind: 'catch-up', requestedAt: now, reason: 'cli test' },
+      ops: diffGroups(snapshot.groups, groups),
+      groups,
+      live: liveWindows(inputs),
+      enforcedCount: activeAt(groups, now).length,
+    })
+    if (result.status !== 'published') throw new Error(`publishing: ${result.status}`)
+  }
+  return { run, dir, apiUrl, publish }
 }
 
 t.test(
   'the CLI creates an org and a token, imports events, uploads a CSV list, shows state and verifies the audit',
   async (t) => {
-    const { run, dir, apiUrl } = await setUp(t)
+    const { run, dir, apiUrl, publish } = await setUp(t)
     const admin = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }
     const org = await run(['org', 'create', 'sky-it', '--kind', 'rightsholder', '--name', 'Sky Italia'])
     t.equal(org.code, 0, `org create exits 0: ${org.err}`)
@@ -68,6 +88,7 @@ t.test(
     )
 
     const now = Date.now()
+    const kickoff = now - 60_000
     await writeFile(
       join(dir, 'events.json'),
       JSON.stringify({
@@ -75,7 +96,7 @@ t.test(
           {
             id: 'm1',
             competition: 'serie-a',
-            kickoff: new Date(now - 60_000).toISOString(),
+            kickoff: new Date(kickoff).toISOString(),
             end: new Date(now + 3600_000).toISOString(),
           },
         ],
@@ -103,7 +124,7 @@ t.test(
         reference: 'R1',
       }),
     })
-    const week = JSON.parse((await run(['--json', 'state'])).out).live[0].week as string
+    const week = isoWeekKey(kickoff, 'Europe/Rome')
     await writeFile(join(dir, 'list.csv'), 'target,note\n203.0.113.7,mirror 1\n188.114.97.7,cdn\n')
     const upload = await run(['list', 'upload', 'sky-it', week, 'list.csv', '--evidence', EVIDENCE], {
       OFFSIDE_TOKEN: rightsholderToken,
@@ -112,6 +133,7 @@ t.test(
     t.match(upload.out, /accepted 1, held 1, rejected 0/, 'prints the verdict counts')
     t.match(upload.out, /held\s+#1 188\.114\.97\.7: protected-range/, 'and each held entry with its reason')
 
+    await publish()
     const state = await run(['state', '--entries'])
     t.match(state.out, /1 entries enforced, 1 live window/, 'state shows the enforcement')
     t.match(state.out, /203\.0\.113\.7\s+until .*o1\/m1/, 'with the entry, until and provenance')
