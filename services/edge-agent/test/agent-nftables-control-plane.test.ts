@@ -23,7 +23,9 @@ if (!(await netnsAvailable())) {
       await waitFor(agent.status, (s) => s.connected, 10_000)
 
       const from = Date.now() + 5_000
-      const until = from + 6_000
+      // Wide enough that, on a loaded 2-core machine, killing the gateway and probing (each probe
+      // spawns a process in the namespace) still happens well inside the window.
+      const until = from + 15_000
       const revision = await lab.publish([{ op: 'put', group: group('w:m1', from, until, BLOCKED_PREFIXES) }])
       await waitFor(agent.status, (s) => s.revision >= revision, 10_000)
       t.ok(Date.now() < from - 1_000, 'the group reached the agent ahead of its window')
@@ -44,7 +46,7 @@ if (!(await netnsAvailable())) {
       await gateway.kill()
       const cutOff = await waitFor(agent.status, (s) => !s.connected, 5_000)
       t.notOk(cutOff.connected, 'the agent has lost the control plane')
-      t.ok(Date.now() < until - 1_000, 'and the window is still open')
+      t.ok(Date.now() < until - 5_000, 'and the window is still open')
       t.same(await lab.reachable(PIRATE), all(PIRATE, false), 'the block holds without the control plane')
 
       await sleep(until + 1_200 - Date.now())
