@@ -36,12 +36,15 @@ export class CoverCache {
   #sets = new WeakMap<readonly string[], { set: PrefixSet; revoked: PrefixSet; carved: PrefixSet }>()
   #held = new Map<string, Held>()
   #used = new Set<string>()
+  /** Set while computing a cover when a list too large to patch from was parsed afresh. */
+  #parsedLarge = false
   /** The patches of the last recompute (one per changed cover): few, compared element by element. */
   #patches: CoverPatch[] = []
 
   /** The cover function to hand to `computeGroups`. */
   readonly cover: CoverFunction = (key, parts) => {
     this.#used.add(key)
+    this.#parsedLarge = false
     const set = parts.reduce((union, part) => union.union(this.#setOf(part)), PrefixSet.empty())
     // A new key (an order suspended or resumed changes the orders of a week) starts from a cover
     // of the same week, which usually differs by that order's list only.
@@ -50,7 +53,8 @@ export class CoverCache {
       this.#held.set(key, held)
       return held.cover
     }
-    const patch = held ? incrementalCover(held, set) : undefined
+    // A new upload replaces most of a list: finding its changes would cost more than covering it.
+    const patch = held && !this.#parsedLarge ? incrementalCover(held, set) : undefined
     const cover = patch ? patch.cover : set.toPrefixes()
     this.#held.set(key, { set, cover })
     if (patch && held)
@@ -92,6 +96,7 @@ export class CoverCache {
       let held = this.#sets.get(list)
       if (!held) {
         const set = PrefixSet.from(list)
+        if (list.length > INCREMENTAL_MAX) this.#parsedLarge = true
         held = { set, revoked: PrefixSet.empty(), carved: set }
         this.#sets.set(list, held)
       }
