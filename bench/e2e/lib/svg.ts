@@ -30,7 +30,7 @@ export function latencySvg(runs: { agents: number; figures: ActionFigures[] }[],
   const rowHeight = 14 * runs.length + 12
   const top = 48
   const height = top + actions.length * rowHeight + 70
-  const width = label + plot + 30
+  const width = label + plot + 110
   const minLog = 0 // 1 ms
   const maxLog = 4 // 10 s
   const x = (ms: number) =>
@@ -40,7 +40,7 @@ export function latencySvg(runs: { agents: number; figures: ActionFigures[] }[],
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     `<text x="10" y="20" font-size="14" font-weight="bold">Offside end-to-end latency: change → every agent acknowledged (100 000-entry list)</text>`,
-    `<text x="10" y="36" fill="#555">bar: p50, thin bar: p95; log scale. Italy's budget is 30 minutes (1 800 000 ms).</text>`,
+    `<text x="10" y="36" fill="#555">bar: p50, thin bar: p95, black tick: p50 of the scheduler's share (revision published); log scale. Italy's budget: 30 min.</text>`,
   ]
   for (const [tick, text] of [
     [1, '1 ms'],
@@ -70,6 +70,11 @@ export function latencySvg(runs: { agents: number; figures: ActionFigures[] }[],
         `<rect x="${label}" y="${y + 2}" width="${(x(p50) - label).toFixed(1)}" height="10" fill="${colour}"/>`,
         `<text x="${(x(p95) + 4).toFixed(1)}" y="${y + 11}" font-size="10" fill="#333">${p50.toFixed(0)} / ${p95.toFixed(0)} ms</text>`,
       )
+      const published = run.figures[row]?.published
+      if (published && published.length > 0) {
+        const at = x(quantile(published, 0.5)).toFixed(1)
+        out.push(`<line x1="${at}" y1="${y}" x2="${at}" y2="${y + 14}" stroke="black" stroke-width="2"/>`)
+      }
     })
   })
   const legendY = top + actions.length * rowHeight + 34
