@@ -12,7 +12,7 @@ import {
 import WebSocket from 'ws'
 import type { ApplyReport, Backend } from './backends/types.js'
 import { reconnectDelay } from './reconnect-delay.js'
-import { type AgentState, readState, writeState } from './state-file.js'
+import { type AgentState, readState, writeRevision, writeState } from './state-file.js'
 
 /** A pino-like logger. */
 export interface AgentLog {
@@ -267,7 +267,13 @@ export class Agent {
     }
     const at = this.#options.now()
     const groups = unexpired(snapshot.groups, at)
-    await this.#commit(socket, snapshot.revision, groups, () => this.#options.backend.reconcile(groups, at))
+    await this.#commit(
+      socket,
+      snapshot.revision,
+      groups,
+      () => this.#options.backend.reconcile(groups, at),
+      true,
+    )
   }
 
   async #applyDelta(socket: WebSocket, delta: DeltaPayload): Promise<void> {
@@ -289,16 +295,32 @@ export class Agent {
     }
     const at = this.#options.now()
     const ops = applicableOps(this.#state.groups, delta.ops)
-    const groups = unexpired(applyGroupOps(this.#state.groups, ops), at)
-    await this.#commit(socket, delta.revision, groups, () => this.#options.backend.apply(ops, groups, at))
+    // A revision without ops (a window opening or closing by the clock) changes no group: nothing
+    // to rebuild, and only its number needs persisting.
+    const groups = unexpired(
+      ops.length === 0 ? this.#state.groups : applyGroupOps(this.#state.groups, ops),
+      at,
+    )
+    await this.#commit(
+      socket,
+      delta.revision,
+      groups,
+      () => this.#options.backend.apply(ops, groups, at),
+      ops.length > 0,
+    )
   }
 
-  /** Programs the backend, persists, then acknowledges; on failure restores the previous state. */
+  /**
+   * Programs the backend, persists, then acknowledges; on failure restores the previous state.
+   * When `groupsChanged` is false the groups are the persisted ones (at most minus expired groups,
+   * which a restart drops too), so only the revision number is written.
+   */
   async #commit(
     socket: WebSocket,
     revision: number,
     groups: EnforcementGroup[],
     program: () => Promise<ApplyReport>,
+    groupsChanged: boolean,
   ): Promise<void> {
     const { backend, stateDir, log, now } = this.#options
     let report: ApplyReport
@@ -312,7 +334,8 @@ export class Agent {
       return
     }
     this.#state = { revision, groups }
-    await writeState(stateDir, this.#state)
+    if (groupsChanged) await writeState(stateDir, this.#state)
+    else await writeRevision(stateDir, revision)
     this.#counters.applied++
     this.#send(socket, { v: PROTOCOL_VERSION, type: 'ack', revision, appliedAt: now(), ...report })
   }

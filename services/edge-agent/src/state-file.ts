@@ -11,24 +11,38 @@ export interface AgentState {
 export const EMPTY_STATE: AgentState = { revision: 0, groups: [] }
 
 const FILE = 'state.json'
+/**
+ * The revision of a later revision that changed no group (a window opening or closing by the
+ * clock): writing a number instead of 100k prefixes keeps such acks immediate. The groups in
+ * FILE are still those of that revision, and revisions only grow, so the larger number wins.
+ */
+const REVISION_FILE = 'revision.json'
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
+}
 
 /**
  * Reads the persisted state. A missing file is a fresh agent; an unreadable one is refused loudly
  * rather than treated as empty, because starting empty would drop live enforcement.
  */
 export async function readState(dir: string): Promise<AgentState> {
-  let text: string
-  try {
-    text = await readFile(join(dir, FILE), 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_STATE
-    throw err
-  }
+  const text = await readOptional(join(dir, FILE))
+  if (text === undefined) return EMPTY_STATE
   const state = JSON.parse(text) as AgentState
   if (!Number.isSafeInteger(state.revision) || !Array.isArray(state.groups)) {
     throw new Error(`${join(dir, FILE)} is not an agent state file`)
   }
-  return state
+  const revisionText = await readOptional(join(dir, REVISION_FILE))
+  if (revisionText === undefined) return state
+  const { revision } = JSON.parse(revisionText) as { revision: number }
+  if (!Number.isSafeInteger(revision)) throw new Error(`${join(dir, REVISION_FILE)} is not a revision file`)
+  return { revision: Math.max(state.revision, revision), groups: state.groups }
 }
 
 /**
@@ -37,12 +51,25 @@ export async function readState(dir: string): Promise<AgentState> {
  * acknowledged revision is never lost.
  */
 export async function writeState(dir: string, state: AgentState): Promise<void> {
+  await writeAtomically(dir, FILE, JSON.stringify(state))
+}
+
+/**
+ * Records that `revision` was applied without changing the groups last written by `writeState`;
+ * atomic like `writeState`. Only valid when the groups are exactly those already persisted (or
+ * those minus groups whose `until` has passed, which a restart drops anyway).
+ */
+export async function writeRevision(dir: string, revision: number): Promise<void> {
+  await writeAtomically(dir, REVISION_FILE, JSON.stringify({ revision }))
+}
+
+async function writeAtomically(dir: string, name: string, text: string): Promise<void> {
   await mkdir(dir, { recursive: true })
-  const target = join(dir, FILE)
+  const target = join(dir, name)
   const temp = `${target}.${process.pid}.tmp`
   const file = await open(temp, 'w', 0o600)
   try {
-    await file.writeFile(JSON.stringify(state))
+    await file.writeFile(text)
     await file.sync()
   } finally {
     await file.close()

@@ -108,3 +108,39 @@ t.test('a restarted agent enforces its persisted groups before it reaches any ga
   t.same(second.backend.activePrefixes(Date.now()), ['203.0.113.7/32'], 'reconciled from the state file')
   t.equal(second.agent.revision, 4, 'remembers its revision')
 })
+
+t.test(
+  'a restarted agent resumes after a revision that changed no group, with the groups before it',
+  async (t) => {
+    const gw = await startFakeGateway(t)
+    const first = await startAgent(t, gw)
+    await gw.waitForHello()
+    const now = Date.now()
+    gw.snapshot(4, [group('w:m1', now - 1000, now + 60_000, ['203.0.113.7/32'])])
+    await gw.waitForAck(4)
+    gw.delta(5, [
+      {
+        op: 'patch',
+        id: 'w:m1',
+        from: now - 1000,
+        until: now + 60_000,
+        add: ['198.51.100.0/24'],
+        remove: [],
+      },
+    ])
+    await gw.waitForAck(5)
+    gw.delta(6, []) // a window opening by the clock: a new revision, no group changed
+    const ack6 = await gw.waitForAck(6)
+    t.match(ack6, { enforced: 2, staged: 0 }, 'the ack of the empty revision still carries the counts')
+    await first.stop()
+
+    const offline = { url: 'ws://127.0.0.1:9/v1/agents/stream', trusted: gw.trusted }
+    const second = await startAgent(t, offline, { stateDir: first.stateDir })
+    t.equal(second.agent.revision, 6, 'resumes after the empty revision, so it is not asked for again')
+    t.same(
+      second.backend.activePrefixes(Date.now()),
+      ['198.51.100.0/24', '203.0.113.7/32'],
+      'with the groups of the last revision that changed them',
+    )
+  },
+)
