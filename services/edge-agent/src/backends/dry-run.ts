@@ -23,6 +23,8 @@ export class DryRunBackend implements Backend {
   readonly name = 'dry-run' as const
   readonly counters: DryRunCounters = { reconciles: 0, applies: 0, ops: 0, ticks: 0 }
   #groups: EnforcementGroup[] = []
+  /** The last enforced count and the active groups it was counted from (groups are never mutated). */
+  #enforced: { active: EnforcementGroup[]; count: number } = { active: [], count: 0 }
   readonly #log: DryRunLog | undefined
 
   constructor(options: { log?: DryRunLog } = {}) {
@@ -60,11 +62,29 @@ export class DryRunBackend implements Backend {
     return activeAt(this.#groups, now).map((entry) => entry.prefix)
   }
 
-  /** Counts of enforced and staged prefixes at `now`. */
+  /**
+   * Counts of enforced and staged prefixes at `now`. Counting the merged plan of 100k prefixes on
+   * every revision would delay each ack, so the count is reused while the same groups are active,
+   * and a single active group (already a minimal cover) is counted by its length.
+   */
   report(now: number): ApplyReport {
     let staged = 0
-    for (const group of this.#groups) if (group.from > now) staged += group.prefixes.length
-    return { enforced: activeAt(this.#groups, now).length, staged, notFitting: [] }
+    const active: EnforcementGroup[] = []
+    for (const group of this.#groups) {
+      if (group.from > now) staged += group.prefixes.length
+      else if (now < group.until) active.push(group)
+    }
+    return { enforced: this.#enforcedCount(active, now), staged, notFitting: [] }
+  }
+
+  #enforcedCount(active: EnforcementGroup[], now: number): number {
+    const last = this.#enforced
+    if (last.active.length === active.length && last.active.every((group, i) => group === active[i])) {
+      return last.count
+    }
+    const count = active.length === 1 ? active[0]!.prefixes.length : activeAt(active, now).length
+    this.#enforced = { active, count }
+    return count
   }
 }
 
