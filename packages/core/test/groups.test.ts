@@ -136,3 +136,25 @@ t.test('only groups whose window contains now are enforced, each address until i
   )
   t.same(activeAt(groups, 3.5 * hour), [], 'nothing between windows')
 })
+
+t.test('a patch gives the minimal cover of the group minus its removals plus its additions', async (t) => {
+  holds(
+    t,
+    'applying any add/remove patch equals rebuilding the set, even when prefixes split or merge',
+    fc.property(
+      fc.array(anyPrefix, { maxLength: 40 }),
+      fc.array(anyPrefix, { maxLength: 6 }),
+      fc.array(anyPrefix, { maxLength: 6 }),
+      (prefixes, remove, add) => {
+        const before = group('m1', 0, hour, prefixes)
+        const patch = { op: 'patch' as const, id: 'w:m1', from: 0, until: 2 * hour, add, remove }
+        const [after] = applyGroupOps([before], [patch])
+        const expected = PrefixSet.from(before.prefixes)
+          .subtract(PrefixSet.from(remove))
+          .union(PrefixSet.from(add))
+          .toPrefixes()
+        return JSON.stringify(after?.prefixes) === JSON.stringify(expected) && after?.until === 2 * hour
+      },
+    ),
+  )
+})
