@@ -3,18 +3,15 @@
  * processes started from the checkout (node --conditions=@offside/source --import tsx), each on a
  * free loopback port, with the dry-run backend. Everything stops when the test ends.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
-import { createWriteStream } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { generateSigningKeyPair } from '@offside/protocol'
-import { freePort, startRedis } from '@offside/testkit'
+import { freePort, type ServiceProcess, startRedis, startServiceProcess } from '@offside/testkit'
 
 type Tap = { teardown(fn: () => unknown): void; comment(...args: unknown[]): void }
 
 const root = resolve(import.meta.dirname, '../..')
-const tsx = join(root, 'node_modules/tsx/dist/loader.mjs')
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -33,15 +30,8 @@ export async function waitFor<T>(
   }
 }
 
-export interface Proc {
-  name: string
-  child: ChildProcess
-  port: number
-  /** SIGKILL: the process dies mid-work, as in a crash. */
-  kill(): Promise<void>
-  /** SIGTERM and wait. */
-  stop(): Promise<void>
-}
+/** A service process of the stack: `kill()` is a crash (SIGKILL), `stop()` SIGTERM and wait. */
+export type Proc = ServiceProcess
 
 export interface AgentStatus {
   agentId: string
@@ -78,25 +68,6 @@ export interface Stack {
     gateways: string[]
     stateDir?: string
   }): Promise<AgentProc>
-}
-
-async function waitForHttp(
-  url: string,
-  child: ChildProcess,
-  name: string,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`)
-    const ok = await fetch(url).then(
-      (res) => res.ok,
-      () => false,
-    )
-    if (ok) return
-    await sleep(100)
-  }
-  throw new Error(`${name} did not become ready at ${url}`)
 }
 
 /** Starts Redis and the API; schedulers, gateways and agents are started by the test. */
@@ -139,28 +110,16 @@ export async function startStack(t: Tap, options: { graceMs?: number } = {}): Pr
     port: number,
     readyPath: string,
   ) => {
-    const log = createWriteStream(join(dir, `${name}-${++counter}.log`))
-    const child = spawn(
-      process.execPath,
-      ['--conditions=@offside/source', '--import', tsx, join(root, entry), ...args],
-      {
-        env: { ...env, ...extraEnv },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    )
-    child.stdout?.pipe(log)
-    child.stderr?.pipe(log)
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-    const signal = async (sig: NodeJS.Signals) => {
-      if (child.exitCode !== null || child.signalCode !== null) return
-      child.kill(sig)
-      const force = setTimeout(() => child.kill('SIGKILL'), 5000)
-      await exited
-      clearTimeout(force)
-    }
-    const proc: Proc = { name, child, port, kill: () => signal('SIGKILL'), stop: () => signal('SIGTERM') }
+    const proc: Proc = await startServiceProcess({
+      name,
+      entry: join(root, entry),
+      args,
+      env: { ...env, ...extraEnv },
+      logFile: join(dir, `${name}-${++counter}.log`),
+      port,
+      readyPath,
+    })
     procs.push(proc)
-    await waitForHttp(`http://127.0.0.1:${port}${readyPath}`, child, name)
     return proc
   }
 

@@ -5,17 +5,14 @@
  * for the benchmarking range (198.18.0.0/15) as well as the documentation ranges, quiet logs, and
  * no test framework: `close()` stops everything.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
-import { createWriteStream } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { freePort, startRedis } from '@offside/testkit'
+import { freePort, type ServiceProcess, startRedis, startServiceProcess } from '@offside/testkit'
 // The bench drives the sources directly; it is not a dependency of anything shipped.
 import { generateSigningKeyPair } from '../../../packages/protocol/src/index.js'
 
 const root = resolve(import.meta.dirname, '../../..')
-const tsx = join(root, 'node_modules/tsx/dist/loader.mjs')
 
 export const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
 
@@ -32,27 +29,11 @@ export interface BenchStack {
   close(): Promise<void>
 }
 
-async function waitForHttp(url: string, child: ChildProcess, name: string): Promise<void> {
-  const deadline = Date.now() + 60_000
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`)
-    if (
-      await fetch(url).then(
-        (res) => res.ok,
-        () => false,
-      )
-    )
-      return
-    await sleep(100)
-  }
-  throw new Error(`${name} did not become ready at ${url}`)
-}
-
 /** Starts Redis and the API; the scheduler, gateways and agents are started by the caller. */
 export async function startBenchStack(options: { graceSeconds: number }): Promise<BenchStack> {
   const dir = await mkdtemp(join(tmpdir(), 'offside-bench-'))
   const redis = await startRedis()
-  const children: ChildProcess[] = []
+  const services: ServiceProcess[] = []
   const pair = generateSigningKeyPair()
   const privateKeyFile = join(dir, 'signing.pem')
   const publicKeyFile = join(dir, 'signing.pub.pem')
@@ -77,21 +58,19 @@ export async function startBenchStack(options: { graceSeconds: number }): Promis
     args: string[],
     extra: Record<string, string>,
     port: number,
-    ready: string,
+    readyPath: string,
   ) => {
-    const log = createWriteStream(join(dir, `${name}-${++counter}.log`))
-    const child = spawn(
-      process.execPath,
-      ['--conditions=@offside/source', '--import', tsx, join(root, entry), ...args],
-      {
-        env: { ...env, ...extra },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    )
-    child.stdout?.pipe(log)
-    child.stderr?.pipe(log)
-    children.push(child)
-    await waitForHttp(`http://127.0.0.1:${port}${ready}`, child, name)
+    const service = await startServiceProcess({
+      name,
+      entry: join(root, entry),
+      args,
+      env: { ...env, ...extra },
+      logFile: join(dir, `${name}-${++counter}.log`),
+      port,
+      readyPath,
+      timeoutMs: 60_000,
+    })
+    services.push(service)
   }
 
   const apiPort = await freePort()
@@ -162,16 +141,7 @@ export async function startBenchStack(options: { graceSeconds: number }): Promis
       await spawnNode(`agent-${id}`, 'services/edge-agent/src/cli.ts', args, {}, port, '/healthz')
     },
     async close() {
-      await Promise.all(
-        children.map(async (child) => {
-          if (child.exitCode !== null || child.signalCode !== null) return
-          const exited = new Promise((done) => child.once('exit', done))
-          child.kill('SIGTERM')
-          const force = setTimeout(() => child.kill('SIGKILL'), 5000)
-          await exited
-          clearTimeout(force)
-        }),
-      )
+      await Promise.all(services.map((service) => service.stop()))
       await redis.stop()
       await rm(dir, { recursive: true, force: true })
     },

@@ -7,3 +7,9 @@ export {
   tcpConnect,
 } from './netns.js'
 export { freePort, startRedis, type TestRedis } from './redis.js'
+export {
+  type ServiceProcess,
+  type ServiceProcessOptions,
+  startServiceProcess,
+  waitForHttp,
+} from './service-process.js'

@@ -1,0 +1,90 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
+
+/** A service started from the checkout's TypeScript sources, as tests and benchmarks run them. */
+export interface ServiceProcess {
+  readonly name: string
+  readonly child: ChildProcess
+  readonly port: number
+  /** SIGTERM, then SIGKILL after 5 s; resolves once the process has exited. */
+  stop(): Promise<void>
+  /** SIGKILL: a crash, for failover tests. */
+  kill(): Promise<void>
+}
+
+export interface ServiceProcessOptions {
+  name: string
+  /** Absolute path of the entry point, e.g. `<root>/services/api/src/server.ts`. */
+  entry: string
+  args?: string[]
+  env: NodeJS.ProcessEnv
+  /** Where the process's stdout and stderr go. */
+  logFile: string
+  /** The port it listens on and the path that answers 2xx once it is ready. */
+  port: number
+  readyPath: string
+  timeoutMs?: number
+}
+
+/** Polls `url` until it answers 2xx; fails early, naming the process, if the process exits first. */
+export async function waitForHttp(url: string, child: ChildProcess, name: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`)
+    const ok = await fetch(url).then(
+      (res) => res.ok,
+      () => false,
+    )
+    if (ok) return
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`${name} did not become ready at ${url}`)
+}
+
+/**
+ * Spawns `node --conditions=@offside/source --import tsx <entry>` (sources run directly, no build)
+ * and waits until it is ready. The caller stops it (tests in teardown, benchmarks in `close`).
+ */
+export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
+  const log = createWriteStream(options.logFile)
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=@offside/source',
+      '--import',
+      import.meta.resolve('tsx'),
+      options.entry,
+      ...(options.args ?? []),
+    ],
+    { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  child.stdout?.pipe(log)
+  child.stderr?.pipe(log)
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const signal = async (sig: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    child.kill(sig)
+    const force = setTimeout(() => child.kill('SIGKILL'), 5000)
+    await exited
+    clearTimeout(force)
+  }
+  const service: ServiceProcess = {
+    name: options.name,
+    child,
+    port: options.port,
+    stop: () => signal('SIGTERM'),
+    kill: () => signal('SIGKILL'),
+  }
+  try {
+    await waitForHttp(
+      `http://127.0.0.1:${options.port}${options.readyPath}`,
+      child,
+      options.name,
+      options.timeoutMs,
+    )
+  } catch (err) {
+    await service.kill()
+    throw err
+  }
+  return service
+}
