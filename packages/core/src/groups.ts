@@ -17,13 +17,30 @@ export interface EnforcementGroup {
   until: number
   /** Minimal cover, canonical CIDR, IPv4 first and ascending (as `PrefixSet.toPrefixes` gives). */
   prefixes: string[]
+  /**
+   * Domain names blocked at the ISP's resolver while the group is active: normalised A-labels
+   * (lower case, no trailing dot), sorted ascending, no duplicates. `*.example.org` blocks every
+   * name strictly under example.org (RPZ wildcard semantics), not example.org itself. Absent or
+   * empty when the group blocks no name.
+   */
+  names?: string[]
 }
 
 export type GroupOp =
   /** New group or full replace. */
   | { op: 'put'; group: EnforcementGroup }
   /** Hot addition, revocation, moved or extended window. */
-  | { op: 'patch'; id: string; from: number; until: number; add: string[]; remove: string[] }
+  | {
+      op: 'patch'
+      id: string
+      from: number
+      until: number
+      add: string[]
+      remove: string[]
+      /** Names added to / removed from the group's `names`; absent means none. */
+      addNames?: string[]
+      removeNames?: string[]
+    }
   /** Window cancelled or ended. */
   | { op: 'drop'; id: string }
 
@@ -51,10 +68,20 @@ export function diffGroups(previous: EnforcementGroup[], next: EnforcementGroup[
       continue
     }
     const delta = diff(PrefixSet.from(old.prefixes), PrefixSet.from(group.prefixes))
-    const changed = delta.add.length + delta.remove.length
+    const nameDelta = diffNames(old.names ?? [], group.names ?? [])
+    const changed =
+      delta.add.length + delta.remove.length + nameDelta.addNames.length + nameDelta.removeNames.length
     if (changed === 0 && old.from === group.from && old.until === group.until) continue
-    if (changed === 0 || changed < group.prefixes.length * PATCH_MAX_SHARE) {
-      ops.push({ op: 'patch', id: group.id, from: group.from, until: group.until, ...delta })
+    const size = group.prefixes.length + (group.names?.length ?? 0)
+    if (changed === 0 || changed < size * PATCH_MAX_SHARE) {
+      ops.push({
+        op: 'patch',
+        id: group.id,
+        from: group.from,
+        until: group.until,
+        ...delta,
+        ...namePatch(nameDelta),
+      })
     } else {
       ops.push({ op: 'put', group })
     }
@@ -78,10 +105,62 @@ export function applyGroupOps(groups: EnforcementGroup[], ops: GroupOp[]): Enfor
       const group = result.get(op.id)
       if (group === undefined) throw new Error(`patch for unknown enforcement group ${op.id}`)
       const prefixes = patchPrefixes(group.prefixes, op.remove, op.add)
-      result.set(op.id, { ...group, from: op.from, until: op.until, prefixes })
+      const patched: EnforcementGroup = { ...group, from: op.from, until: op.until, prefixes }
+      if (op.addNames?.length || op.removeNames?.length) {
+        const names = patchNames(group.names ?? [], op.removeNames ?? [], op.addNames ?? [])
+        if (names.length > 0) patched.names = names
+        else delete patched.names
+      }
+      result.set(op.id, patched)
     }
   }
   return [...result.values()]
+}
+
+/** Names in `next` and not in `previous`, and the reverse; both inputs sorted, unique. */
+export function diffNames(
+  previous: readonly string[],
+  next: readonly string[],
+): { addNames: string[]; removeNames: string[] } {
+  const before = new Set(previous)
+  const after = new Set(next)
+  return {
+    addNames: next.filter((name) => !before.has(name)),
+    removeNames: previous.filter((name) => !after.has(name)),
+  }
+}
+
+/** Only the name fields a patch needs, so a patch without names carries no empty arrays. */
+function namePatch(delta: { addNames: string[]; removeNames: string[] }): {
+  addNames?: string[]
+  removeNames?: string[]
+} {
+  const patch: { addNames?: string[]; removeNames?: string[] } = {}
+  if (delta.addNames.length > 0) patch.addNames = delta.addNames
+  if (delta.removeNames.length > 0) patch.removeNames = delta.removeNames
+  return patch
+}
+
+/** `(names − remove) ∪ add`, sorted ascending without duplicates, as a group's `names` is kept. */
+function patchNames(names: readonly string[], remove: readonly string[], add: readonly string[]): string[] {
+  const result = new Set(names)
+  for (const name of remove) result.delete(name)
+  for (const name of add) result.add(name)
+  return [...result].sort()
+}
+
+/** The names blocked at `now`: those of the groups with from ≤ now < until, each with its latest until. */
+export function activeNamesAt(groups: EnforcementGroup[], now: number): { name: string; until: number }[] {
+  const untilByName = new Map<string, number>()
+  for (const group of groups) {
+    if (group.from > now || now >= group.until) continue
+    for (const name of group.names ?? []) {
+      untilByName.set(name, Math.max(untilByName.get(name) ?? 0, group.until))
+    }
+  }
+  return [...untilByName]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, until]) => ({ name, until }))
 }
 
 /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { activeAt, applyGroupOps, diffGroups, type EnforcementGroup } from '../src/groups.js'
+import { activeAt, activeNamesAt, applyGroupOps, diffGroups, type EnforcementGroup } from '../src/groups.js'
 import { PrefixSet } from '../src/prefix-set.js'
 import { anyPrefix, holds } from './fixtures/prefix-arbitraries.js'
 
@@ -157,4 +157,48 @@ t.test('a patch gives the minimal cover of the group minus its removals plus its
       },
     ),
   )
+})
+
+t.test('a name hot-added to a group with a large list travels as a patch of names only', async (t) => {
+  const hosts = Array.from({ length: 20 }, (_, i) => `198.51.100.${i * 2}/32`)
+  const before: EnforcementGroup[] = [{ ...group('m1', 0, 2 * hour, hosts), names: ['pirate.test'] }]
+  const after: EnforcementGroup[] = [
+    { ...group('m1', 0, 2 * hour, hosts), names: ['live.pirate.test', 'pirate.test'] },
+  ]
+  const ops = diffGroups(before, after)
+  t.same(
+    ops,
+    [
+      {
+        op: 'patch',
+        id: 'w:m1',
+        from: 0,
+        until: 2 * hour,
+        add: [],
+        remove: [],
+        addNames: ['live.pirate.test'],
+      },
+    ],
+    'one patch adding the name',
+  )
+  t.same(applyGroupOps(before, ops), after, 'applying it gives the new names, sorted')
+  const cleared = applyGroupOps(after, diffGroups(after, [group('m1', 0, 2 * hour, hosts)]))
+  t.equal(cleared[0]?.names, undefined, 'a group whose last name is removed carries no names')
+})
+
+t.test('names are blocked only while their group is active, each until its latest end', async (t) => {
+  const groups: EnforcementGroup[] = [
+    { ...group('m1', 0, 2 * hour, []), names: ['a.test', 'b.test'] },
+    { ...group('m2', hour, 3 * hour, []), names: ['b.test'] },
+    { ...group('m3', 5 * hour, 6 * hour, []), names: ['c.test'] },
+  ]
+  t.same(
+    activeNamesAt(groups, hour + 1),
+    [
+      { name: 'a.test', until: 2 * hour },
+      { name: 'b.test', until: 3 * hour },
+    ],
+    'a.test and b.test, b.test until the later window ends; c.test not yet',
+  )
+  t.same(activeNamesAt(groups, 3 * hour), [], 'nothing once both windows ended')
 })

@@ -73,9 +73,13 @@ export interface AckMessage {
   revision: number
   /** Agent clock, epoch ms, when the revision was applied and persisted. */
   appliedAt: number
+  /** Prefixes enforced and staged (see the backend's ApplyReport). */
   enforced: number
   staged: number
   notFitting: string[]
+  /** Domain names enforced and staged at the resolver, when the agent runs a DNS backend. */
+  enforcedNames?: number
+  stagedNames?: number
 }
 
 // Both ways

@@ -71,13 +71,34 @@ function fields(
   return null
 }
 
+/** An LDH label: letters, digits and inner hyphens, 1–63 characters (RFC 1035 §2.3.1). */
+const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/
+
+/**
+ * A normalised domain name as core writes it: lower-case A-labels, no trailing dot, at most 253
+ * characters, at least two labels; an optional leading `*.` for a wildcard.
+ */
+const name: Check = (v, at) => {
+  if (typeof v !== 'string' || v.length === 0 || v.length > 255) return `${at} must be a domain name string`
+  const bare = v.startsWith('*.') ? v.slice(2) : v
+  const labels = bare.split('.')
+  return bare.length <= 253 && labels.length >= 2 && labels.every((label) => LABEL.test(label))
+    ? null
+    : `${at} is not a normalised domain name: ${JSON.stringify(v).slice(0, 60)}`
+}
+
 const span = (v: unknown, at: string) => {
   const o = v as Obj
   return (o.from as number) < (o.until as number) ? null : `${at}.from must be before until`
 }
 
 const group: Check = (v, at) =>
-  fields(v, at, { id: str, event: str, from: int, until: int, prefixes: arrayOf(prefix) }) ?? span(v, at)
+  fields(
+    v,
+    at,
+    { id: str, event: str, from: int, until: int, prefixes: arrayOf(prefix) },
+    { names: arrayOf(name) },
+  ) ?? span(v, at)
 
 const op: Check = (v, at) => {
   if (!isObj(v)) return `${at} must be an object`
@@ -86,8 +107,12 @@ const op: Check = (v, at) => {
       return group(v.group, `${at}.group`)
     case 'patch':
       return (
-        fields(v, at, { id: str, from: int, until: int, add: arrayOf(prefix), remove: arrayOf(prefix) }) ??
-        span(v, at)
+        fields(
+          v,
+          at,
+          { id: str, from: int, until: int, add: arrayOf(prefix), remove: arrayOf(prefix) },
+          { addNames: arrayOf(name), removeNames: arrayOf(name) },
+        ) ?? span(v, at)
       )
     case 'drop':
       return fields(v, at, { id: str })
@@ -113,6 +138,12 @@ const AGENT_SHAPES: Record<string, Record<string, Check>> = {
   error: { code: oneOf(ERROR_CODES), message: text },
 }
 
+/** Fields a message may carry; checked when present. */
+const AGENT_OPTIONAL: Record<string, Record<string, Check>> = {
+  ack: { enforcedNames: int, stagedNames: int },
+  error: { revision: int },
+}
+
 const GATEWAY_SHAPES: Record<string, Record<string, Check>> = {
   snapshot: { payload: signedPayload('snapshot'), sig: str, keyId: str },
   delta: { payload: signedPayload('delta'), sig: str, keyId: str },
@@ -120,7 +151,11 @@ const GATEWAY_SHAPES: Record<string, Record<string, Check>> = {
   error: { code: oneOf(ERROR_CODES), message: text },
 }
 
-function parseWith<M>(data: string, shapes: Record<string, Record<string, Check>>): Parsed<M> {
+function parseWith<M>(
+  data: string,
+  shapes: Record<string, Record<string, Check>>,
+  optionalShapes: Record<string, Record<string, Check>>,
+): Parsed<M> {
   let value: unknown
   try {
     value = JSON.parse(data)
@@ -137,7 +172,7 @@ function parseWith<M>(data: string, shapes: Record<string, Record<string, Check>
   }
   const shape = typeof value.type === 'string' ? shapes[value.type] : undefined
   if (!shape) return { ok: false, code: 'bad-message', message: `unknown message type ${String(value.type)}` }
-  const optional: Record<string, Check> = value.type === 'error' ? { revision: int } : {}
+  const optional = optionalShapes[value.type as string] ?? {}
   const problem = fields(value, value.type as string, shape, optional)
   if (problem) return { ok: false, code: 'bad-message', message: problem }
   return { ok: true, message: value as M }
@@ -145,10 +180,10 @@ function parseWith<M>(data: string, shapes: Record<string, Record<string, Check>
 
 /** Parses and validates a text frame an agent sent (gateway side). */
 export function parseAgentMessage(data: string): Parsed<AgentMessage> {
-  return parseWith<AgentMessage>(data, AGENT_SHAPES)
+  return parseWith<AgentMessage>(data, AGENT_SHAPES, AGENT_OPTIONAL)
 }
 
 /** Parses and validates a text frame the gateway sent (agent side). Signatures are checked apart. */
 export function parseGatewayMessage(data: string): Parsed<GatewayMessage> {
-  return parseWith<GatewayMessage>(data, GATEWAY_SHAPES)
+  return parseWith<GatewayMessage>(data, GATEWAY_SHAPES, { error: { revision: int } })
 }

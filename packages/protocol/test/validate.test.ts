@@ -102,3 +102,45 @@ t.test('a delta with an unknown op or cause is refused', async (t) => {
   const badCause = { ...delta, payload: { ...delta.payload, cause: { kind: 'whim' } } }
   t.match(reason(badCause), /cause.kind/, 'unknown cause')
 })
+
+t.test('groups and patches may carry normalised domain names, and nothing else as a name', async (t) => {
+  const delta = (ops: unknown[]) =>
+    JSON.stringify({
+      v: 1,
+      type: 'delta',
+      sig: 's',
+      keyId: 'k',
+      payload: { kind: 'delta', revision: 2, issuedAt: 1, cause: { kind: 'hot-addition' }, ops },
+    })
+  const put = (names: unknown) => ({
+    op: 'put',
+    group: { id: 'w:m1', event: 'm1', from: 1, until: 2, prefixes: [], names },
+  })
+  t.ok(
+    parseGatewayMessage(delta([put(['pirate.test', '*.live.test', 'xn--bcher-kva.example'])])).ok,
+    'A-labels and a wildcard',
+  )
+  for (const bad of [
+    ['Pirate.test'],
+    ['pirate.test.'],
+    ['bücher.example'],
+    ['test'],
+    ['a..test'],
+    [`${'a'.repeat(64)}.test`],
+    [7],
+  ]) {
+    t.notOk(parseGatewayMessage(delta([put(bad)])).ok, `refused: ${JSON.stringify(bad)}`)
+  }
+  const patch = {
+    op: 'patch',
+    id: 'w:m1',
+    from: 1,
+    until: 2,
+    add: [],
+    remove: [],
+    addNames: ['a.test'],
+    removeNames: ['b.test'],
+  }
+  t.ok(parseGatewayMessage(delta([patch])).ok, 'a patch of names')
+  t.notOk(parseGatewayMessage(delta([{ ...patch, addNames: 'a.test' }])).ok, 'addNames must be an array')
+})
