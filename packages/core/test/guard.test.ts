@@ -187,7 +187,12 @@ t.test('a wide prefix over many protected ranges lists the first and counts the 
 
 t.test('a hostname cannot be enforced and is rejected', async (t) => {
   const verdict = createGuard(relaxed).check({ kind: 'hostname', name: 'stream.example.com' }, withOrder)
-  t.match(verdict, { verdict: 'rejected', reasons: [{ code: 'malformed' }] }, 'rejected as not an address')
+  t.match(verdict, { verdict: 'rejected' }, 'rejected')
+  t.same(
+    verdict.reasons.map((r) => r.code),
+    ['malformed'],
+    'as not an address, for no other reason',
+  )
 })
 
 t.test('the circuit breaker trips on sudden growth and on totals, not on normal growth', async (t) => {

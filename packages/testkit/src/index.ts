@@ -1,3 +1,4 @@
+export { capabilitiesRequired, kernelLabAvailable } from './capabilities.js'
 export {
   connectNetns,
   createNetns,

@@ -38,6 +38,8 @@ export interface BuildOptions {
   redis?: Redis
   /** Logger settings; defaults to pino at config.logLevel with the Authorization header redacted. */
   logger?: FastifyServerOptions['logger']
+  /** Where the default logger writes (stdout when absent); its level and redaction stay the production ones. */
+  logStream?: { write(line: string): void }
 }
 
 /**
@@ -51,6 +53,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       level: config.logLevel,
       // Tokens never reach the logs.
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+      ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: config.bodyLimit,
     // Unknown fields are refused (schemas say additionalProperties: false), never silently dropped.

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import t from 'tap'
 import { ADMIN, actors, build, type TestApi } from './helper.js'
 
@@ -85,7 +86,31 @@ t.test('removing a record from the middle or the end is detected', async (t) => 
   t.match(tail.json(), { ok: false, firstBad: { seq: 9 } }, 'a truncated tail is caught by the head')
 })
 
-t.test('the log exports as JSON lines that re-verify offline', async (t) => {
+/** JSON with keys sorted at every level, written here again so the offline check shares no code with the API. */
+function sortedJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value)
+  if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined)
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${sortedJson(v)}`).join(',')}}`
+}
+
+/**
+ * What an auditor does with the exported file alone: recompute each record's SHA-256 over every
+ * field but `hash`, and check it links to the one before. Returns the first bad seq, or null.
+ */
+function verifyOffline(lines: Record<string, unknown>[]): number | null {
+  let prev = '0'.repeat(64)
+  for (const [i, record] of lines.entries()) {
+    const { hash, ...body } = record
+    const recomputed = createHash('sha256').update(sortedJson(body)).digest('hex')
+    if (record.seq !== i + 1 || record.prev !== prev || recomputed !== hash) return Number(record.seq)
+    prev = String(hash)
+  }
+  return null
+}
+
+t.test('the log exports as JSON lines whose hashes and links re-verify offline', async (t) => {
   const api = await build(t)
   await someHistory(api)
   const exported = await api.call(ADMIN, { method: 'GET', url: '/v1/audit/export' })
@@ -94,10 +119,19 @@ t.test('the log exports as JSON lines that re-verify offline', async (t) => {
   const lines = exported.body
     .trim()
     .split('\n')
-    .map((line) => JSON.parse(line))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
   t.equal(lines.length, 9, 'one line per record')
-  t.ok(
-    lines.every((record, i) => i === 0 || record.prev === lines[i - 1].hash),
-    'the exported chain links up',
+  t.equal(
+    verifyOffline(lines),
+    null,
+    'every hash recomputes from its record and every record links to the one before',
   )
+
+  const changed = lines.map((record) => ({ ...record }))
+  changed[4] = { ...changed[4], subject: 'org:someone-else' }
+  t.equal(verifyOffline(changed), 5, 'a record changed in the file (links intact) is caught by its hash')
+  const rehashed = changed.map((record) => ({ ...record }))
+  const { hash: _old, ...body } = rehashed[4] as Record<string, unknown>
+  rehashed[4] = { ...body, hash: createHash('sha256').update(sortedJson(body)).digest('hex') }
+  t.equal(verifyOffline(rehashed), 6, 'and rehashing it breaks the link of the next one')
 })

@@ -61,6 +61,7 @@ t.test('the events may also come wrapped as {"events": [...]} and take the calle
   )
   const own = importJson([good], { competition: 'coppa-italia' })
   t.match(own, { ok: true, events: [{ competition: 'serie-a' }] }, "a row's own competition wins")
+  t.equal(own.ok && own.events.length, 1, 'one row, one event')
 })
 
 t.test('one malformed row refuses the whole import and every error names its row and field', async (t) => {

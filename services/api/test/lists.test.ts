@@ -307,6 +307,7 @@ t.test('hot additions during a live match are judged and enforced at once', asyn
     { accepted: 1, held: [{ target: '188.114.97.7', reason: 'protected-range' }] },
     'verdicts per entry',
   )
+  t.equal(hot.json().held.length, 1, 'only Cloudflare is held')
   t.same(
     (await enforced(api)).sort(),
     ['203.0.113.7', '203.0.113.99'],
@@ -367,4 +368,5 @@ t.test('entries from a rightsholder without a current order are held, not enforc
     { accepted: 0, held: [{ reason: 'no-current-order' }] },
     'held for no current order',
   )
+  t.equal(response.json().held.length, 1, 'the one entry, held once')
 })

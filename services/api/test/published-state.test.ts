@@ -22,6 +22,8 @@ t.test(
       'the published half is enforced until the group ends',
     )
     t.match(view.pending, [{ prefix: '203.0.113.128/25', until: now + 9000 }], 'the other half is pending')
+    t.equal(view.entries.length, 1, 'one enforced entry, no other')
+    t.equal(view.pending.length, 1, 'one pending entry, no other')
     t.equal(view.enforcedCount, 1, 'agents enforce one prefix')
   },
 )

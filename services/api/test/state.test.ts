@@ -71,10 +71,12 @@ t.test('outside any window nothing is enforced, and the next window is announced
   })
   await publish(api)
   const state = await api.call(tokens.ops, { method: 'GET', url: '/v1/state' })
-  t.match(
-    state.json(),
-    { enforced: 0, live: [], upcoming: [{ event: 'later' }] },
-    'nothing live, one upcoming',
+  t.match(state.json(), { enforced: 0 }, 'nothing enforced')
+  t.same(state.json().live, [], 'nothing live')
+  t.same(
+    state.json().upcoming.map((w: { event: string }) => w.event),
+    ['later'],
+    'one upcoming',
   )
 })
 

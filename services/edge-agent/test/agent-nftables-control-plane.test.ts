@@ -1,4 +1,4 @@
-import { netnsAvailable } from '@offside/testkit'
+import { kernelLabAvailable } from '@offside/testkit'
 import t from 'tap'
 import {
   all,
@@ -11,9 +11,7 @@ import {
   waitFor,
 } from './agent-nftables-stack.js'
 
-if (!(await netnsAvailable())) {
-  t.plan(0, 'needs root and iproute2 to create network namespaces')
-} else {
+if (await kernelLabAvailable(t, ['nft'])) {
   t.test(
     'with the control plane killed mid-window, the real agent’s block still ends at until, on real traffic in both families',
     async (t) => {

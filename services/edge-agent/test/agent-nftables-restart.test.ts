@@ -1,4 +1,4 @@
-import { netnsAvailable } from '@offside/testkit'
+import { kernelLabAvailable } from '@offside/testkit'
 import t from 'tap'
 import { listSets, setBase, setKeyOf, setName } from '../src/backends/nftables/index.js'
 import { all, BLOCKED_PREFIXES, group, LAWFUL, PIRATE, startLab, waitFor } from './agent-nftables-stack.js'
@@ -8,9 +8,7 @@ const sortedSets = (sets: Map<string, string[]>) =>
     [...sets].sort(([a], [b]) => a.localeCompare(b)).map(([name, list]) => [name, [...list].sort()]),
   )
 
-if (!(await netnsAvailable())) {
-  t.plan(0, 'needs root and iproute2 to create network namespaces')
-} else {
+if (await kernelLabAvailable(t, ['nft'])) {
   t.test(
     'an agent restarted mid-window reconciles nftables from its saved state alone (each element once, nothing missing, strays gone), keeps blocking and goes on',
     async (t) => {

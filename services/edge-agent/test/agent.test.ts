@@ -16,7 +16,8 @@ t.test('the agent says hello with its token, id and last applied revision', asyn
   const gw = await startFakeGateway(t)
   await startAgent(t, gw)
   const hello = await gw.waitForHello()
-  t.match(hello, { agentId: 'edge-1', lastRevision: 0, capabilities: ['backend:dry-run'] }, 'hello')
+  t.match(hello, { agentId: 'edge-1', lastRevision: 0 }, 'hello')
+  t.same(hello.capabilities, ['backend:dry-run'], 'announcing exactly its backend')
   t.equal(gw.headers[0], 'Bearer ofs_test-token', 'token in the Authorization header')
 })
 
@@ -27,7 +28,8 @@ t.test('a snapshot and the deltas after it are enforced, persisted and then ackn
   const now = Date.now()
   gw.snapshot(7, [group('w:m1', now - 1000, now + 60_000, ['203.0.113.7/32'])])
   const ack7 = await gw.waitForAck(7)
-  t.match(ack7, { enforced: 1, staged: 0, notFitting: [] }, 'ack carries the counts')
+  t.match(ack7, { enforced: 1, staged: 0 }, 'ack carries the counts')
+  t.same(ack7.notFitting, [], 'and nothing that did not fit')
   t.same(backend.activePrefixes(Date.now()), ['203.0.113.7/32'], 'the snapshot is enforced')
 
   gw.delta(8, [

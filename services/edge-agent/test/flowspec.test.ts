@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { EnforcementGroup } from '@offside/core'
-import { connectNetns, createNetns, netnsAvailable, type TestNetns } from '@offside/testkit'
+import { connectNetns, createNetns, kernelLabAvailable, type TestNetns } from '@offside/testkit'
 import t, { type Test } from 'tap'
 import { createFlowspecBackend, type FlowspecOptions, listAnnounced } from '../src/backends/flowspec/index.js'
 
@@ -85,9 +85,7 @@ async function peering(t: Test) {
   return { routerRib, backend }
 }
 
-if (!(await netnsAvailable())) {
-  t.plan(0, 'needs root and iproute2 to create network namespaces')
-} else {
+if (await kernelLabAvailable(t, ['gobgpd', 'gobgp'])) {
   t.test(
     'the router holds the discard flow routes only during the window, without the control plane',
     async (t) => {

@@ -1,5 +1,5 @@
 import type { EnforcementGroup } from '@offside/core'
-import { connectNetns, createNetns, netnsAvailable, startTcpListener, tcpConnect } from '@offside/testkit'
+import { connectNetns, createNetns, kernelLabAvailable, startTcpListener, tcpConnect } from '@offside/testkit'
 import t, { type Test } from 'tap'
 import { createNftablesBackend } from '../src/backends/nftables/index.js'
 
@@ -12,9 +12,7 @@ const BLOCKED_PREFIXES = ['203.0.113.7/32', '203.0.113.64/26', '2001:db8:7::7/12
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
 
-if (!(await netnsAvailable())) {
-  t.plan(0, 'needs root and iproute2 to create network namespaces')
-} else {
+if (await kernelLabAvailable(t, ['nft'])) {
   async function topology(t: Test) {
     const subscriber = await createNetns(t, 'sub')
     const pirate = await createNetns(t, 'pirate')

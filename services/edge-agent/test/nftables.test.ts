@@ -1,5 +1,5 @@
 import type { EnforcementGroup } from '@offside/core'
-import { createNetns, netnsAvailable } from '@offside/testkit'
+import { createNetns, kernelLabAvailable } from '@offside/testkit'
 import t from 'tap'
 import {
   createNftablesBackend,
@@ -13,9 +13,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.
 const sorted = (sets: Map<string, string[]>) =>
   new Map([...sets].sort().map(([name, elements]) => [name, [...elements].sort()]))
 
-if (!(await netnsAvailable())) {
-  t.plan(0, 'needs root and iproute2 to create network namespaces')
-} else {
+if (await kernelLabAvailable(t, ['nft'])) {
   t.test(
     'an agent restarted mid-window reconciles to exactly its groups: no duplicates, nothing missing, stale groups gone',
     async (t) => {
