@@ -1,3 +1,4 @@
+export * from './complaint-scope.js'
 export * from './compliance.js'
 export * from './effective-state.js'
 export * from './enforcement.js'

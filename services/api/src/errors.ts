@@ -9,6 +9,8 @@ export const errors = {
   Forbidden: createError('OFFSIDE_FORBIDDEN', '%s', 403),
   NotFound: createError('OFFSIDE_NOT_FOUND', '%s', 404),
   Conflict: createError('OFFSIDE_CONFLICT', '%s', 409),
+  // A complaint broader than the guard's soft limit, or a look-up of more than one address.
+  TargetTooBroad: createError('OFFSIDE_TARGET_TOO_BROAD', '%s', 422),
   InvalidInput: createError('OFFSIDE_INVALID_INPUT', '%s', 422),
   EntryMalformed: createError('OFFSIDE_ENTRY_MALFORMED', '%s', 422),
   UnsupportedMediaType: createError('OFFSIDE_UNSUPPORTED_MEDIA_TYPE', '%s', 415),

@@ -108,8 +108,8 @@ t.test('orders are checked and read only by those entitled to them', async (t) =
   )
   t.equal(
     (await api.call(tokens.other, { method: 'GET', url: '/v1/orders/o1' })).statusCode,
-    403,
-    'another rightsholder cannot read it',
+    404,
+    'another rightsholder cannot read it, nor learn that it exists',
   )
   t.same(
     (await api.call(tokens.other, { method: 'GET', url: '/v1/orders' })).json().orders,

@@ -43,6 +43,37 @@ export const ComplaintView = Type.Object({
   ),
 })
 
+export const ComplaintList = Type.Object({ total: Type.Integer(), complaints: Type.Array(ComplaintView) })
+
+/** One piece of enforced address space a decision takes out of an enforced entry. */
+export const LiftView = Type.Object({
+  /** The address space that stops being blocked under `orders`. */
+  prefix: Type.String(),
+  /** The enforced entry it is cut from. */
+  entry: Type.String(),
+  until: Type.String(),
+  orders: Type.Array(Type.String()),
+  /** Orders that keep it blocked (a revocation limited to one order). */
+  stillBlockedBy: Type.Array(Type.String()),
+})
+
+const Lifts = {
+  /** How many lifts there are; at most 1000 are listed. */
+  liftsTotal: Type.Integer(),
+  lifts: Type.Array(LiftView),
+}
+
+/** What a decision would lift from what agents enforce now, before it is taken. */
+export const DecisionPreview = Type.Object({
+  complaint: Type.String(),
+  outcome: Type.String(),
+  prefixes: Type.Array(Type.String()),
+  ...Lifts,
+})
+
+/** The decided complaint and what the decision lifted. */
+export const DecidedComplaint = Type.Object({ ...ComplaintView.properties, ...Lifts })
+
 export const LookupQuery = Type.Object(
   { target: Type.String({ minLength: 1, maxLength: 100 }) },
   { additionalProperties: false },

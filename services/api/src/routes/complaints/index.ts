@@ -1,22 +1,30 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { displayPrefix, PrefixSet, parseTarget } from '@offside/core'
+import { checkComplaintTarget, displayPrefix, parseTarget } from '@offside/core'
 import {
   type Complaint,
   type ComplaintDecision,
   decideComplaint,
   fileComplaint,
   getComplaint,
-  getOrder,
   listComplaints,
-  loadStateInputs,
   setOrderSuspended,
 } from '@offside/store'
+import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { ApiConfig } from '../../config.js'
 import { errors, problem } from '../../errors.js'
 import { identityOf } from '../../plugins/auth.js'
 import { IdParams, problemResponses } from '../../schemas/common.js'
-import { ComplaintView, DecideComplaint, FileComplaint, Filed } from '../../schemas/complaints.js'
+import {
+  ComplaintList,
+  ComplaintView,
+  DecideComplaint,
+  DecidedComplaint,
+  DecisionPreview,
+  FileComplaint,
+  Filed,
+} from '../../schemas/complaints.js'
+import { canonicalPrefix, liftsView, planDecision } from './plan.js'
 
 const iso = (ms: number) => new Date(ms).toISOString()
 const complaintView = ({ filedAt, decision, target, ...rest }: Complaint) => ({
@@ -26,15 +34,17 @@ const complaintView = ({ filedAt, decision, target, ...rest }: Complaint) => ({
   ...(decision ? { decision: { ...decision, decidedAt: iso(decision.decidedAt) } } : {}),
 })
 
-function canonicalPrefix(text: string, field: string, index?: number): string {
+/**
+ * A complaint's target: one address or a prefix no broader than the guard's soft limit. Broader
+ * complaints are refused, because upholding one would lift everything inside it.
+ */
+async function complaintTarget(app: FastifyInstance, text: string): Promise<string> {
   const parsed = parseTarget(text)
-  if (!parsed.ok || parsed.target.kind !== 'prefix') {
-    throw problem(errors.InvalidInput, parsed.ok ? `"${text}" is not an address or prefix` : parsed.message, {
-      field,
-      reason: parsed.ok ? 'malformed' : parsed.reason,
-      ...(index !== undefined ? { index } : {}),
-    })
-  }
+  if (!parsed.ok || parsed.target.kind !== 'prefix') return canonicalPrefix(text, 'target')
+  const { config } = await app.currentGuard()
+  const scope = checkComplaintTarget(parsed.target, config.softLimit)
+  if (!scope.ok)
+    throw problem(errors.TargetTooBroad, scope.message, { field: 'target', reason: scope.reason })
   return parsed.target.prefix
 }
 
@@ -53,7 +63,7 @@ const complaintRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async 
       },
     },
     async (request, reply) => {
-      const target = canonicalPrefix(request.body.target, 'target')
+      const target = await complaintTarget(app, request.body.target)
       const complaint = await fileComplaint(app.db, { ...request.body, target, now: Date.now() })
       await app.audit(request, 'complaint.file', `complaint:${complaint.id}`, { target })
       return reply
@@ -75,15 +85,21 @@ const complaintRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async 
             status: Type.Optional(
               Type.Union([Type.Literal('open'), Type.Literal('upheld'), Type.Literal('rejected')]),
             ),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+            offset: Type.Optional(Type.Integer({ minimum: 0 })),
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ complaints: Type.Array(ComplaintView) }) },
+        response: { 200: ComplaintList },
       },
     },
-    async (request) => ({
-      complaints: (await listComplaints(app.db, request.query.status)).map(complaintView),
-    }),
+    async (request) => {
+      // Anyone may file complaints, so the list grows without bound: it is read in pages.
+      const all = await listComplaints(app.db, request.query.status)
+      const offset = request.query.offset ?? 0
+      const limit = request.query.limit ?? 100
+      return { total: all.length, complaints: all.slice(offset, offset + limit).map(complaintView) }
+    },
   )
 
   app.get(
@@ -103,6 +119,38 @@ const complaintRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async 
     },
   )
 
+  async function openComplaint(id: string): Promise<Complaint> {
+    const complaint = await getComplaint(app.db, id)
+    if (!complaint) throw new errors.NotFound(`no complaint "${id}"`)
+    if (complaint.status !== 'open')
+      throw problem(errors.Conflict, `complaint "${complaint.id}" was already ${complaint.status}`)
+    return complaint
+  }
+
+  app.post(
+    '/complaints/:id/preview',
+    {
+      config: { roles: ['authority', 'ops'] },
+      schema: {
+        tags: ['complaints'],
+        params: IdParams,
+        body: DecideComplaint,
+        response: { 200: DecisionPreview, ...problemResponses },
+      },
+    },
+    async (request) => {
+      // The same plan the decision would carry out, with nothing written: what the click would lift.
+      const complaint = await openComplaint(request.params.id)
+      const plan = await planDecision(app, complaint, request.body, Date.now())
+      return {
+        complaint: complaint.id,
+        outcome: request.body.outcome,
+        prefixes: plan.prefixes.map(displayPrefix),
+        ...liftsView(plan.lifts),
+      }
+    },
+  )
+
   app.post(
     '/complaints/:id/decision',
     {
@@ -111,40 +159,14 @@ const complaintRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async 
         tags: ['complaints'],
         params: IdParams,
         body: DecideComplaint,
-        response: { 200: ComplaintView, ...problemResponses },
+        response: { 200: DecidedComplaint, ...problemResponses },
       },
     },
     async (request) => {
-      const complaint = await getComplaint(app.db, request.params.id)
-      if (!complaint) throw new errors.NotFound(`no complaint "${request.params.id}"`)
-      if (complaint.status !== 'open')
-        throw problem(errors.Conflict, `complaint "${complaint.id}" was already ${complaint.status}`)
+      const complaint = await openComplaint(request.params.id)
       const { body } = request
       const now = Date.now()
-      const order = body.order ? await getOrder(app.db, body.order) : null
-      if (body.order && !order)
-        throw problem(errors.InvalidInput, `no order "${body.order}"`, { field: 'order' })
-      if (body.outcome === 'suspend-order' && !order) {
-        throw problem(errors.InvalidInput, 'suspend-order needs the order to suspend', { field: 'order' })
-      }
-      const prefixes =
-        body.outcome === 'revoke'
-          ? (body.prefixes ?? [complaint.target]).map((text, index) =>
-              canonicalPrefix(text, `prefixes[${index}]`, index),
-            )
-          : body.outcome === 'suspend-order'
-            ? [complaint.target]
-            : []
-      // Reporter accountability (SPEC rule 12): count, per rightsholder, the listed entries this decision takes out.
-      const revokedBy = new Map<string, number>()
-      if (prefixes.length > 0) {
-        const revoked = PrefixSet.from(prefixes)
-        for (const list of (await loadStateInputs(app.db, now)).lists) {
-          if (order && list.rightsholder !== order.rightsholder) continue
-          const hits = list.prefixes.filter((prefix) => revoked.overlaps(prefix)).length
-          if (hits > 0) revokedBy.set(list.rightsholder, (revokedBy.get(list.rightsholder) ?? 0) + hits)
-        }
-      }
+      const { order, prefixes, lifts, revokedBy } = await planDecision(app, complaint, body, now)
       const decision: ComplaintDecision = {
         outcome: body.outcome,
         reason: body.reason,
@@ -163,12 +185,21 @@ const complaintRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async 
             }))
           : []
       const decided = await decideComplaint(app.db, complaint, decision, { revocations, revokedBy })
+      if (!decided) {
+        // Another decision on this complaint committed between our read and our write.
+        const winner = await getComplaint(app.db, complaint.id)
+        throw problem(
+          errors.Conflict,
+          `complaint "${complaint.id}" was already ${winner?.status ?? 'decided'}`,
+        )
+      }
       if (body.outcome === 'suspend-order' && order) await setOrderSuspended(app.db, order.id, true, now)
       await app.audit(request, 'complaint.decide', `complaint:${complaint.id}`, {
         outcome: body.outcome,
         reason: body.reason,
         prefixes,
         order: order?.id ?? null,
+        lifted: lifts.length,
       })
       if (body.outcome !== 'reject') {
         await app.recompute({
@@ -178,7 +209,7 @@ const complaintRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async 
           ...(order ? { order: order.id, rightsholder: order.rightsholder } : {}),
         })
       }
-      return complaintView(decided)
+      return { ...complaintView(decided), ...liftsView(lifts) }
     },
   )
 }

@@ -9,7 +9,7 @@ import { LookupQuery, LookupResult } from '../../schemas/complaints.js'
  * The public look-up (SPEC rule 14): is this address blocked right now, under which order, until
  * when, and how to complain. "Blocked" means what agents were told to enforce now (the published
  * revision), not what the stored lists would justify. It shows only the entries that touch the
- * asked address, never the rest of any list, and no rightsholder's evidence.
+ * asked address (those covering it), never the rest of any list, and no rightsholder's evidence.
  */
 const publicRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (app, { config }) => {
   app.get(
@@ -26,9 +26,16 @@ const publicRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (ap
     async (request) => {
       const parsed = parseTarget(request.query.target)
       if (!parsed.ok || parsed.target.kind !== 'prefix') {
-        throw problem(errors.InvalidInput, parsed.ok ? 'give an IP address or prefix' : parsed.message, {
+        throw problem(errors.InvalidInput, parsed.ok ? 'give one IP address' : parsed.message, {
           field: 'target',
           reason: parsed.ok ? 'malformed' : parsed.reason,
+        })
+      }
+      // One address only: a prefix would list every enforced entry inside it, and 0.0.0.0/0 the whole state.
+      if (parsed.target.length !== (parsed.target.family === 4 ? 32 : 128)) {
+        throw problem(errors.TargetTooBroad, 'the public look-up answers for one address, not a prefix', {
+          field: 'target',
+          reason: 'not-one-address',
         })
       }
       const state = await app.liveState(Date.now())
