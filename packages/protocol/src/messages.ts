@@ -65,6 +65,8 @@ export interface HelloMessage {
   lastRevision: number
   /** Free-form capability names, e.g. the backend: ["backend:nftables"]. */
   capabilities: string[]
+  /** The agent's software release (`offside-agent --version`), shown in `GET /v1/agents`. */
+  agentVersion?: string
 }
 
 export interface AckMessage {

@@ -140,6 +140,7 @@ const AGENT_SHAPES: Record<string, Record<string, Check>> = {
 
 /** Fields a message may carry; checked when present. */
 const AGENT_OPTIONAL: Record<string, Record<string, Check>> = {
+  hello: { agentVersion: str },
   ack: { enforcedNames: int, stagedNames: int },
   error: { revision: int },
 }

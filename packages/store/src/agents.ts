@@ -34,6 +34,8 @@ export interface AgentRecord extends AgentRef {
   staged: number
   notFitting: number
   capabilities: string[]
+  /** The agent's software release from its last hello (agents before 0.1.0 send none). */
+  version?: string
   gateway?: string
   connected: boolean
 }
@@ -67,6 +69,7 @@ export async function agentConnected(
   db: Db,
   agent: AgentRef & {
     capabilities: string[]
+    version?: string
     lastRevision: number
     gateway: string
     now: number
@@ -84,6 +87,7 @@ export async function agentConnected(
       agentId: agent.agentId,
       lastSeenAt: agent.now,
       capabilities: JSON.stringify(agent.capabilities),
+      version: agent.version ?? '',
       gateway: agent.gateway,
     })
     .set(keys.alive(ref), agent.gateway, 'PX', agent.ttlMs)
@@ -185,6 +189,7 @@ function toRecord(fields: Record<string, string>, connected: boolean): AgentReco
     staged: num('staged'),
     notFitting: num('notFitting'),
     capabilities: fields.capabilities ? (JSON.parse(fields.capabilities) as string[]) : [],
+    ...(fields.version ? { version: fields.version } : {}),
     ...(fields.gateway ? { gateway: fields.gateway } : {}),
     connected,
   }

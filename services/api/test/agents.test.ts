@@ -86,6 +86,34 @@ t.test(
   },
 )
 
+t.test('each agent shows its backend and its version, null when it sent none', async (t) => {
+  const api = await build(t)
+  const who = await actors(api)
+  const db = createDb(api.redis, api.config.keyPrefix)
+  await seed(db, Date.now() - 60_000)
+  await agentConnected(db, {
+    isp: 'isp-a',
+    agentId: 'edge-2',
+    capabilities: ['backend:nftables'],
+    version: '0.1.0',
+    lastRevision: 0,
+    gateway: 'gw',
+    now: Date.now(),
+    ttlMs: 60_000,
+  })
+  const agents = (await api.call(who.authority, { method: 'GET', url: '/v1/agents' })).json().agents
+  t.match(
+    agents.find((a: { agentId: string }) => a.agentId === 'edge-2'),
+    { backend: 'nftables', version: '0.1.0' },
+    'backend and version shown',
+  )
+  t.match(
+    agents.find((a: { agentId: string }) => a.agentId === 'edge-1'),
+    { backend: 'dry-run', version: null },
+    'an older agent: backend from its capability, no version',
+  )
+})
+
 t.test('an ISP sees only its own agents and report', async (t) => {
   const api = await build(t)
   const who = await actors(api)

@@ -11,8 +11,10 @@ import {
 } from '@offside/protocol'
 import WebSocket from 'ws'
 import type { ApplyReport, Backend } from './backends/types.js'
+import { type ConnectionProblem, describeRefusal, readiness } from './readiness.js'
 import { reconnectDelay } from './reconnect-delay.js'
 import { type AgentState, readState, writeRevision, writeState } from './state-file.js'
+import { AGENT_VERSION } from './version.js'
 
 /** A pino-like logger. */
 export interface AgentLog {
@@ -63,6 +65,14 @@ export interface AgentStatus {
   gaps: number
   reconnects: number
   gateway: string
+  /** The agent's software release, also sent in its hello. */
+  version: string
+  /** Highest revision any gateway message named (applied or not); above `revision` = behind. */
+  latestRevisionSeen: number
+  /** Why the last message was refused, while no later revision has been applied since. */
+  refusing?: { code: ErrorCode; reason: string; revision?: number }
+  /** Why the gateway cannot be used now (token refused, unreachable), until it connects again. */
+  connectionProblem?: ConnectionProblem
 }
 
 /** The stream URL of a gateway given as `ws://host:port` or with its full path. */
@@ -111,6 +121,9 @@ export class Agent {
   #reconnectTimer: NodeJS.Timeout | undefined
   #counters = { rejected: 0, applied: 0, duplicates: 0, gaps: 0, reconnects: 0 }
   #gatewayIndex = 0
+  #latestRevisionSeen = 0
+  #refusing: AgentStatus['refusing']
+  #connectionProblem: ConnectionProblem | undefined
 
   constructor(options: AgentOptions) {
     this.#options = { heartbeatMs: 10_000, tickMs: 250, reconnectMaxMs: 30_000, now: Date.now, ...options }
@@ -156,7 +169,16 @@ export class Agent {
       staged,
       ...this.#counters,
       gateway: this.#currentGateway(),
+      version: AGENT_VERSION,
+      latestRevisionSeen: Math.max(this.#latestRevisionSeen, this.#state.revision),
+      ...(this.#refusing ? { refusing: this.#refusing } : {}),
+      ...(this.#connectionProblem ? { connectionProblem: this.#connectionProblem } : {}),
     }
+  }
+
+  /** Ready = connected, token accepted, nothing being refused, and not behind the gateway. */
+  readiness(): { ready: boolean; problems: string[] } {
+    return readiness(this.status())
   }
 
   /** The prefixes enforced now, by the agent's state (what the backend was told to enforce). */
@@ -182,9 +204,18 @@ export class Agent {
       handshakeTimeout: 10_000,
     })
     this.#socket = socket
+    // A refused upgrade (401/403: the token) is told once in plain words, not as a stack per retry.
+    socket.on('unexpected-response', (request, response) => {
+      this.#problem(describeRefusal(gatewayUrl, response.statusCode ?? 0))
+      response.resume()
+      request.destroy()
+      socket.terminate()
+    })
     socket.on('open', () => {
       this.#attempt = 0
       this.#lastHeard = this.#options.now()
+      if (this.#connectionProblem) log.info({ gatewayUrl }, 'the gateway accepts the agent again')
+      this.#connectionProblem = undefined
       log.info({ gatewayUrl }, 'connected to the gateway')
       // Queued so that the revision it announces is the one after any work still running.
       this.#enqueue(async () => this.#sendHello(socket))
@@ -194,7 +225,10 @@ export class Agent {
       const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString()
       this.#enqueue(() => this.#receive(socket, text))
     })
-    socket.on('error', (err) => log.warn({ err }, 'gateway connection error'))
+    socket.on('error', (err) => {
+      if (this.#connectionProblem?.kind === 'token-refused') return // already said, in its words
+      this.#problem({ kind: 'unreachable', gateway: gatewayUrl, reason: err.message })
+    })
     socket.on('close', (code) => {
       if (socket !== this.#socket || this.#stopped) return
       const delay = reconnectDelay(this.#attempt++, 250, this.#options.reconnectMaxMs)
@@ -203,6 +237,17 @@ export class Agent {
       log.info({ code, delay }, 'gateway connection closed; reconnecting')
       this.#reconnectTimer = setTimeout(() => this.#connect(), delay)
     })
+  }
+
+  /** Records why the gateway cannot be used; logs it only when it differs from the last one. */
+  #problem(problem: ConnectionProblem): void {
+    const previous = this.#connectionProblem
+    this.#connectionProblem = problem
+    if (previous?.kind === problem.kind && previous.reason === problem.reason) return
+    if (problem.kind === 'token-refused')
+      this.#options.log.error({ gateway: problem.gateway }, problem.reason)
+    else
+      this.#options.log.warn({ gateway: problem.gateway, reason: problem.reason }, 'cannot reach the gateway')
   }
 
   #send(socket: WebSocket, message: AgentMessage): void {
@@ -216,6 +261,7 @@ export class Agent {
       agentId: this.#options.agentId,
       lastRevision: this.#state.revision,
       capabilities: [`backend:${this.#options.backend.name}`],
+      agentVersion: AGENT_VERSION,
     })
   }
 
@@ -234,6 +280,8 @@ export class Agent {
   /** Refuses a message: logged, reported to the gateway, and enforcement left as it was. */
   #refuse(socket: WebSocket, code: ErrorCode, message: string, revision?: number): void {
     this.#counters.rejected++
+    this.#refusing = { code, reason: message, ...(revision ? { revision } : {}) }
+    if (revision) this.#latestRevisionSeen = Math.max(this.#latestRevisionSeen, revision)
     this.#options.log.warn({ code, revision, reason: message }, 'refused a message from the gateway')
     this.#send(socket, {
       v: PROTOCOL_VERSION,
@@ -254,8 +302,10 @@ export class Agent {
       this.#options.log.warn({ code: message.code, reason: message.message }, 'gateway reported an error')
       return
     }
+    this.#latestRevisionSeen = Math.max(this.#latestRevisionSeen, message.payload.revision)
     const verdict = verifySigned(message, this.#options.trustedKeys)
     if (!verdict.ok) return this.#refuse(socket, verdict.code, verdict.message, message.payload.revision)
+    this.#refusing = undefined // a verified message: the gateway and the pinned key agree again
     if (message.type === 'snapshot') await this.#applySnapshot(socket, message.payload)
     else await this.#applyDelta(socket, message.payload)
   }
@@ -334,6 +384,7 @@ export class Agent {
       return
     }
     this.#state = { revision, groups }
+    this.#refusing = undefined
     if (groupsChanged) await writeState(stateDir, this.#state)
     else await writeRevision(stateDir, revision)
     this.#counters.applied++

@@ -10,6 +10,10 @@ import { Agent } from './agent.js'
 import { createBackend } from './backends/index.js'
 import { ConfigError, loadConfig, USAGE } from './config.js'
 import { createStatusServer } from './status-server.js'
+import { AGENT_VERSION } from './version.js'
+
+/** Exit statuses (docs/agent.md "Exit status"). */
+const EXIT = { stopped: 0, failed: 1, badConfig: 2 } as const
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>
@@ -17,14 +21,20 @@ async function main(): Promise<void> {
     config = loadConfig(process.argv.slice(2), process.env)
   } catch (err) {
     process.stderr.write(`offside-agent: ${(err as Error).message}\n\n${USAGE}\n`)
-    process.exit(2)
+    process.exit(EXIT.badConfig)
   }
   if (config === 'help') {
     process.stdout.write(`${USAGE}\n`)
     return
   }
-  const log = pino({ level: config.logLevel, base: { agentId: config.agentId } })
-  const trustedKeys = await loadTrustedKeys(config.publicKeyFiles)
+  if (config === 'version') {
+    process.stdout.write(`offside-agent ${AGENT_VERSION}\n`)
+    return
+  }
+  const log = pino({ level: config.logLevel, base: { agentId: config.agentId, version: AGENT_VERSION } })
+  const trustedKeys = await loadTrustedKeys(config.publicKeyFiles).catch((err: Error) => {
+    throw new ConfigError(`--public-key: ${err.message}`)
+  })
   const backend = await createBackend(config.backend, config.backendOptions, log)
   const agent = new Agent({
     gatewayUrls: config.gatewayUrls,
@@ -44,6 +54,7 @@ async function main(): Promise<void> {
     { port: config.metricsPort, backend: backend.name, keys: [...trustedKeys.keys()] },
     'agent started',
   )
+  if (backend.name === 'dry-run') log.warn('dry-run backend: nothing is enforced on this machine')
 
   let stopping = false
   const stop = async (signal: string) => {
@@ -52,14 +63,17 @@ async function main(): Promise<void> {
     log.info({ signal }, 'stopping')
     server.close()
     await agent.stop()
-    process.exit(0)
+    process.exit(EXIT.stopped)
   }
   process.once('SIGTERM', () => void stop('SIGTERM'))
   process.once('SIGINT', () => void stop('SIGINT'))
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError) process.stderr.write(`offside-agent: ${err.message}\n`)
-  else process.stderr.write(`offside-agent: ${(err as Error)?.stack ?? String(err)}\n`)
-  process.exit(1)
+  if (err instanceof ConfigError) {
+    process.stderr.write(`offside-agent: ${err.message}\n`)
+    process.exit(EXIT.badConfig)
+  }
+  process.stderr.write(`offside-agent: ${(err as Error)?.stack ?? String(err)}\n`)
+  process.exit(EXIT.failed)
 })

@@ -25,13 +25,35 @@ export class ConfigError extends Error {
 
 const BACKENDS: readonly BackendName[] = ['nftables', 'flowspec', 'dry-run']
 
+/**
+ * Every key the JSON config file may hold: the settings below (camelCase) and one section per
+ * backend. Anything else is refused by name, so a typo ("backnd") never silently falls back.
+ */
+const FILE_KEYS = new Set([
+  'gateway',
+  'gateways',
+  'token',
+  'tokenFile',
+  'agentId',
+  'backend',
+  'publicKeys',
+  'stateDir',
+  'metricsHost',
+  'metricsPort',
+  'heartbeatMs',
+  'reconnectMaxMs',
+  'logLevel',
+  ...BACKENDS,
+])
+
 export const USAGE = `offside-agent — Offside edge agent
 
   --gateway URL        gateway URL (ws://host:8081); repeat for several     OFFSIDE_AGENT_GATEWAY (comma list)
   --token TOKEN        ISP bearer token                                       OFFSIDE_AGENT_TOKEN
   --token-file FILE    read the token from a file                             OFFSIDE_AGENT_TOKEN_FILE
   --agent-id ID        this agent's id, unique within the ISP                 OFFSIDE_AGENT_ID
-  --backend NAME       nftables | flowspec | dry-run (default dry-run)        OFFSIDE_AGENT_BACKEND
+  --backend NAME       required: nftables | flowspec | dry-run                OFFSIDE_AGENT_BACKEND
+                       (dry-run programs nothing and never counts as enforcing)
   --public-key FILE    pinned Ed25519 public key (PEM); repeat while rotating OFFSIDE_AGENT_PUBLIC_KEYS (comma list)
   --state-dir DIR      persisted state (default /var/lib/offside-agent)       OFFSIDE_AGENT_STATE_DIR
   --metrics-port N     local /healthz /metrics /status port (default 9464)    OFFSIDE_AGENT_METRICS_PORT
@@ -40,11 +62,34 @@ export const USAGE = `offside-agent — Offside edge agent
   --reconnect-max-ms N longest back-off between reconnects (default 30000)  OFFSIDE_AGENT_RECONNECT_MAX_MS
   --log-level LEVEL    pino level (default info)                              OFFSIDE_AGENT_LOG_LEVEL
   --config FILE        JSON file with any of these (camelCase) and backend settings
+  --version            print the agent's version
   --help
-Flags win over the environment, which wins over the config file.`
+Flags win over the environment, which wins over the config file; unknown keys are refused.
+
+Backend settings (config file only):
+  "nftables": {
+    "table"    "offside"               the agent's own table, inet <table>
+    "hooks"    ["forward","output"]    forward: routed traffic; output: this machine's own
+    "verdict"  "drop"                  drop | reject
+    "netns"    (none)                  run nft inside this network namespace
+  }
+  "flowspec": {
+    "mode"        "flowspec"           flowspec (RFC 8955/8956) | rtbh (RFC 7999)
+    "host","port" "127.0.0.1", 50051   gobgpd's API (--api-hosts)
+    "command"     "gobgp"              the gobgp CLI used to talk to gobgpd
+    "netns"       (none)               run gobgp inside this network namespace
+    "maxRules"    3000                 most routes announced at once; the rest reported as notFitting
+    "aggregate"   off                  {"v4":24,"v6":48}: widen hosts to fit maxRules
+    "nextHops"    {"v4":"192.0.2.1","v6":"100::1"}   RTBH next hops
+    "concurrency" 8                    gobgp calls in flight
+  }
+
+Exit status: 0 stopped by SIGTERM/SIGINT (or --help, --version); 2 the configuration is wrong
+(flag, variable, config file, backend setting, unreadable token or key file); 1 it could not start
+or stopped on an error (backend, status port).`
 
 /** Reads flags, `OFFSIDE_AGENT_*` variables and an optional JSON config file, in that precedence. */
-export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig | 'help' {
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig | 'help' | 'version' {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -62,12 +107,14 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
       'reconnect-max-ms': { type: 'string' },
       config: { type: 'string' },
       help: { type: 'boolean' },
+      version: { type: 'boolean' },
     },
     strict: true,
   })
   if (values.help) return 'help'
+  if (values.version) return 'version'
   const configFile = values.config ?? env.OFFSIDE_AGENT_CONFIG
-  const file = configFile ? (JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>) : {}
+  const file = configFile ? readConfigFile(configFile) : {}
   const fromFile = (key: string) =>
     typeof file[key] === 'string' || typeof file[key] === 'number' ? String(file[key]) : undefined
   const pick = (flag: string | undefined, envName: string, fileKey: string) =>
@@ -75,8 +122,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
 
   const tokenFile = pick(values['token-file'], 'OFFSIDE_AGENT_TOKEN_FILE', 'tokenFile')
   const token =
-    pick(values.token, 'OFFSIDE_AGENT_TOKEN', 'token') ??
-    (tokenFile ? readFileSync(tokenFile, 'utf8').trim() : undefined)
+    pick(values.token, 'OFFSIDE_AGENT_TOKEN', 'token') ?? (tokenFile ? readToken(tokenFile) : undefined)
   const publicKeyFiles =
     values['public-key'] ??
     env.OFFSIDE_AGENT_PUBLIC_KEYS?.split(',').filter(Boolean) ??
@@ -90,7 +136,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
         ? [file.gateway]
         : [])
   const agentId = pick(values['agent-id'], 'OFFSIDE_AGENT_ID', 'agentId')
-  const backend = pick(values.backend, 'OFFSIDE_AGENT_BACKEND', 'backend') ?? 'dry-run'
+  const backend = pick(values.backend, 'OFFSIDE_AGENT_BACKEND', 'backend')
 
   if (gatewayUrls.length === 0 || !gatewayUrls.every((url) => /^wss?:\/\/[^/]/.test(url))) {
     throw new ConfigError('--gateway must be a ws:// or wss:// URL')
@@ -99,8 +145,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
   if (!agentId || !/^[A-Za-z0-9._-]{1,64}$/.test(agentId)) {
     throw new ConfigError('--agent-id is required: 1-64 letters, digits, dot, dash or underscore')
   }
+  if (backend === undefined)
+    throw new ConfigError(
+      `--backend is required: one of ${BACKENDS.join(', ')} (dry-run programs nothing; name it to use it)`,
+    )
   if (!BACKENDS.includes(backend as BackendName))
-    throw new ConfigError(`--backend must be one of ${BACKENDS.join(', ')}`)
+    throw new ConfigError(`--backend must be one of ${BACKENDS.join(', ')}, not "${backend}"`)
   if (publicKeyFiles.length === 0) throw new ConfigError('at least one --public-key is required')
   const integer = (name: string, text: string | undefined, fallback: number) => {
     if (text === undefined) return fallback
@@ -109,10 +159,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
       throw new ConfigError(`${name} must be a non-negative integer`)
     return value
   }
-  const backendOptions =
-    typeof file[backend] === 'object' && file[backend] !== null
-      ? (file[backend] as Record<string, unknown>)
-      : {}
+  const section = file[backend]
+  if (section !== undefined && (typeof section !== 'object' || section === null || Array.isArray(section)))
+    throw new ConfigError(`config file: "${backend}" must be an object of ${backend} settings`)
+  const backendOptions = (section ?? {}) as Record<string, unknown>
   return {
     gatewayUrls,
     token,
@@ -138,5 +188,28 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
       30_000,
     ),
     backendOptions,
+  }
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (err) {
+    throw new ConfigError(`--config ${path}: ${(err as Error).message}`)
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new ConfigError(`--config ${path}: must hold a JSON object`)
+  const unknown = Object.keys(parsed).filter((key) => !FILE_KEYS.has(key))
+  if (unknown.length > 0)
+    throw new ConfigError(`--config ${path}: unknown setting ${unknown.map((k) => `"${k}"`).join(', ')}`)
+  return parsed as Record<string, unknown>
+}
+
+function readToken(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim()
+  } catch (err) {
+    throw new ConfigError(`--token-file ${path}: ${(err as Error).message}`)
   }
 }

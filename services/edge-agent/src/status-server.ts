@@ -3,7 +3,8 @@ import { collectDefaultMetrics, Gauge, Registry } from 'prom-client'
 import type { Agent } from './agent.js'
 
 /**
- * The agent's local HTTP endpoints: /healthz, /readyz (connected to a gateway), /metrics
+ * The agent's local HTTP endpoints: /healthz, /readyz (connected, token accepted, nothing refused,
+ * not behind; the body names each problem), /metrics
  * (Prometheus) and /status (JSON; `?prefixes=1` adds the prefixes enforced now). Counts only:
  * the agent never reports subscribers' traffic.
  */
@@ -13,6 +14,7 @@ export function createStatusServer(agent: Agent): Server {
   const gauges: [string, string, (s: ReturnType<Agent['status']>) => number][] = [
     ['offside_agent_revision', 'Last revision applied and persisted', (s) => s.revision],
     ['offside_agent_connected', '1 while connected to a gateway', (s) => (s.connected ? 1 : 0)],
+    ['offside_agent_ready', '1 while /readyz answers 200', () => (agent.readiness().ready ? 1 : 0)],
     ['offside_agent_groups', 'Enforcement groups held (active or staged)', (s) => s.groups],
     ['offside_agent_enforced_prefixes', 'Prefixes enforced now', (s) => s.enforced],
     ['offside_agent_staged_prefixes', 'Prefixes staged for a later window', (s) => s.staged],
@@ -44,8 +46,8 @@ export function createStatusServer(agent: Agent): Server {
       case '/healthz':
         return json(200, { ok: true })
       case '/readyz': {
-        const connected = agent.status().connected
-        return json(connected ? 200 : 503, { ok: connected })
+        const { ready, problems } = agent.readiness()
+        return json(ready ? 200 : 503, { ok: ready, problems })
       }
       case '/status': {
         const status = agent.status()

@@ -1,10 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { streamUrl } from '../src/agent.js'
-import { ConfigError, loadConfig } from '../src/config.js'
+import { ConfigError, loadConfig, USAGE } from '../src/config.js'
 import { reconnectDelay } from '../src/reconnect-delay.js'
+import { AGENT_VERSION } from '../src/version.js'
 
 const flags = [
   '--gateway',
@@ -16,6 +17,20 @@ const flags = [
   '--public-key',
   '/k.pem',
 ]
+const dryRun = ['--backend', 'dry-run']
+
+const configOf = (result: ReturnType<typeof loadConfig>) => {
+  if (result === 'help' || result === 'version') throw new Error(`expected a configuration, got ${result}`)
+  return result
+}
+
+async function configFile(t: Test, content: unknown): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'offside-agent-config-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const file = join(dir, 'agent.json')
+  await writeFile(file, typeof content === 'string' ? content : JSON.stringify(content))
+  return file
+}
 
 t.test('flags win over the environment, which wins over the config file', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'offside-agent-config-'))
@@ -39,7 +54,7 @@ t.test('flags win over the environment, which wins over the config file', async 
     },
   )
   t.not(config, 'help', 'a configuration')
-  if (config === 'help') return
+  if (config === 'help' || config === 'version') return
   t.equal(config.agentId, 'from-flag', 'flag beats env and file')
   t.equal(config.stateDir, '/from/env', 'env beats file')
   t.equal(config.metricsPort, 9000, 'file used when nothing else says')
@@ -51,10 +66,12 @@ t.test('flags win over the environment, which wins over the config file', async 
 })
 
 t.test('several gateways may be given, by flag or by a comma list', async (t) => {
-  const byFlag = loadConfig([...flags, '--gateway', 'ws://gw-b:8081'], {})
-  t.same(byFlag !== 'help' && byFlag.gatewayUrls, ['ws://gw-a:8081', 'ws://gw-b:8081'], 'repeated flag')
-  const byEnv = loadConfig(flags.slice(2), { OFFSIDE_AGENT_GATEWAY: 'ws://gw-a:8081,wss://gw-b' })
-  t.same(byEnv !== 'help' && byEnv.gatewayUrls, ['ws://gw-a:8081', 'wss://gw-b'], 'comma list')
+  const byFlag = configOf(loadConfig([...flags, ...dryRun, '--gateway', 'ws://gw-b:8081'], {}))
+  t.same(byFlag.gatewayUrls, ['ws://gw-a:8081', 'ws://gw-b:8081'], 'repeated flag')
+  const byEnv = configOf(
+    loadConfig([...flags.slice(2), ...dryRun], { OFFSIDE_AGENT_GATEWAY: 'ws://gw-a:8081,wss://gw-b' }),
+  )
+  t.same(byEnv.gatewayUrls, ['ws://gw-a:8081', 'wss://gw-b'], 'comma list')
   t.equal(
     streamUrl('ws://gw-a:8081'),
     'ws://gw-a:8081/v1/agents/stream',
@@ -64,17 +81,78 @@ t.test('several gateways may be given, by flag or by a comma list', async (t) =>
 })
 
 t.test('a missing or wrong setting is refused with its name', async (t) => {
-  t.throws(() => loadConfig(flags.slice(2), {}), ConfigError, 'no gateway')
+  t.throws(() => loadConfig([...flags.slice(2), ...dryRun], {}), ConfigError, 'no gateway')
   t.throws(
-    () => loadConfig(['--gateway', 'http://gw', ...flags.slice(2)], {}),
+    () => loadConfig(['--gateway', 'http://gw', ...flags.slice(2), ...dryRun], {}),
     /ws:\/\//,
     'not a websocket URL',
   )
-  t.throws(() => loadConfig(flags.slice(0, 6), {}), /public-key/, 'no pinned key')
+  t.throws(() => loadConfig([...flags.slice(0, 6), ...dryRun], {}), /public-key/, 'no pinned key')
   t.throws(() => loadConfig([...flags, '--backend', 'iptables'], {}), /backend/, 'unknown backend')
-  t.throws(() => loadConfig([...flags, '--agent-id', 'a b'], {}), /agent-id/, 'agent id with a space')
-  t.throws(() => loadConfig([...flags, '--metrics-port', 'x'], {}), /metrics-port/, 'port not a number')
-  t.throws(() => loadConfig([...flags, '--frobnicate'], {}), 'unknown flag')
+  t.throws(
+    () => loadConfig([...flags, ...dryRun, '--agent-id', 'a b'], {}),
+    /agent-id/,
+    'agent id with a space',
+  )
+  t.throws(
+    () => loadConfig([...flags, ...dryRun, '--metrics-port', 'x'], {}),
+    /metrics-port/,
+    'port not a number',
+  )
+  t.throws(() => loadConfig([...flags, ...dryRun, '--frobnicate'], {}), 'unknown flag')
+  t.throws(
+    () =>
+      loadConfig(
+        [...flags.slice(0, 2), ...flags.slice(4), '--token-file', '/nonexistent/token', ...dryRun],
+        {},
+      ),
+    /--token-file \/nonexistent\/token/,
+    'an unreadable token file is named',
+  )
+})
+
+t.test('an agent without a backend is refused: dry-run runs only when asked for by name', async (t) => {
+  t.throws(() => loadConfig(flags, {}), /--backend is required/, 'no backend named')
+  t.equal(configOf(loadConfig([...flags, ...dryRun], {})).backend, 'dry-run', 'dry-run by name')
+  const file = await configFile(t, { backend: 'nftables' })
+  t.equal(configOf(loadConfig([...flags, '--config', file], {})).backend, 'nftables', 'from the file')
+})
+
+t.test('an unknown key in the config file is refused by its name', async (t) => {
+  const typo = await configFile(t, { backnd: 'nftables', agentId: 'edge-1' })
+  t.throws(
+    () => loadConfig([...flags, ...dryRun, '--config', typo], {}),
+    { name: 'ConfigError', message: /unknown setting "backnd"/ },
+    'the misspelt key is named',
+  )
+  const notJson = await configFile(t, '{"backend": ')
+  t.throws(
+    () => loadConfig([...flags, ...dryRun, '--config', notJson], {}),
+    { name: 'ConfigError', message: /--config .*agent\.json/ },
+    'a file that is not JSON is named',
+  )
+  const badSection = await configFile(t, { backend: 'nftables', nftables: 'offside' })
+  t.throws(
+    () => loadConfig([...flags, '--config', badSection], {}),
+    /"nftables" must be an object/,
+    'a backend section that is not an object',
+  )
+  const other = await configFile(t, { backend: 'nftables', nftables: {}, flowspec: { maxRules: 10 } })
+  t.same(
+    configOf(loadConfig([...flags, '--config', other], {})).backendOptions,
+    {},
+    'a section for another backend may stay in the file',
+  )
+})
+
+t.test('--version and --help answer without any other setting', async (t) => {
+  t.equal(loadConfig(['--version'], {}), 'version', '--version')
+  t.equal(loadConfig(['--help'], {}), 'help', '--help')
+  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'))
+  t.equal(AGENT_VERSION, pkg.version, 'the version is the package version')
+  for (const setting of ['table', 'hooks', 'verdict', 'netns', 'mode', 'maxRules', 'aggregate', 'nextHops'])
+    t.match(USAGE, `"${setting}"`, `--help documents the backend setting ${setting}`)
+  t.match(USAGE, /Exit status: 0 .* 2 .* 1 /s, '--help documents the exit statuses')
 })
 
 t.test('reconnect delays grow exponentially up to the cap, with jitter below the ceiling', async (t) => {

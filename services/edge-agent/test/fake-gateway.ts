@@ -16,7 +16,7 @@ import {
 } from '@offside/protocol'
 import { pino } from 'pino'
 import { type WebSocket, WebSocketServer } from 'ws'
-import { Agent } from '../src/agent.js'
+import { Agent, type AgentLog } from '../src/agent.js'
 import { DryRunBackend } from '../src/backends/dry-run.js'
 
 type Tap = { teardown(fn: () => unknown): void }
@@ -25,8 +25,18 @@ type Tap = { teardown(fn: () => unknown): void }
  * A stand-in gateway for agent tests: a real websocket server on loopback that records what the
  * agent says and sends whatever the test tells it to, signed with its own key (or not).
  */
-export async function startFakeGateway(t: Tap) {
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 })
+export async function startFakeGateway(t: Tap, options: { refuseWith?: number } = {}) {
+  const upgrades: (string | undefined)[] = []
+  const server = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    // Like the real gateway's auth hook: a refused token never reaches the websocket.
+    verifyClient: (info, done) => {
+      upgrades.push(info.req.headers.authorization)
+      if (options.refuseWith) done(false, options.refuseWith)
+      else done(true)
+    },
+  })
   await new Promise((resolve) => server.once('listening', resolve))
   t.teardown(() => new Promise((resolve) => server.close(resolve)))
   const pair = generateSigningKeyPair()
@@ -64,6 +74,7 @@ export async function startFakeGateway(t: Tap) {
     received,
     sockets,
     headers,
+    upgrades,
     snapshot(revision: number, groups: EnforcementGroup[], signWith = key) {
       current()?.send(
         JSON.stringify({
@@ -108,7 +119,7 @@ export async function startFakeGateway(t: Tap) {
 export async function startAgent(
   t: Tap,
   gateway: { url: string; trusted: TrustedKeys },
-  options: { stateDir?: string; heartbeatMs?: number } = {},
+  options: { stateDir?: string; heartbeatMs?: number; reconnectMaxMs?: number; log?: AgentLog } = {},
 ) {
   const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'offside-agent-')))
   if (!options.stateDir) t.teardown(() => rm(stateDir, { recursive: true, force: true }))
@@ -120,9 +131,10 @@ export async function startAgent(
     backend,
     trustedKeys: gateway.trusted,
     stateDir,
-    log: pino({ level: 'silent' }),
+    log: options.log ?? pino({ level: 'silent' }),
     tickMs: 50,
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+    ...(options.reconnectMaxMs ? { reconnectMaxMs: options.reconnectMaxMs } : {}),
   })
   let stopped = false
   const stop = async () => {
@@ -136,3 +148,24 @@ export async function startAgent(
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** A logger that keeps every line, to assert what an operator would read in the journal. */
+export function recordingLog() {
+  const lines: { level: string; details: Record<string, unknown>; message: string }[] = []
+  const at =
+    (level: string) =>
+    (details: object, message: string): void => {
+      lines.push({ level, details: details as Record<string, unknown>, message })
+    }
+  const log: AgentLog = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }
+  return { log, lines }
+}
+
+/** Waits until `check` holds, polling; fails after `ms`. */
+export async function until(check: () => boolean, what: string, ms = 8000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(20)
+  }
+}

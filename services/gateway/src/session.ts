@@ -122,6 +122,7 @@ export class AgentSession {
     await agentConnected(db, {
       ...this.#agent,
       capabilities: hello.capabilities,
+      ...(hello.agentVersion ? { version: hello.agentVersion } : {}),
       lastRevision: hello.lastRevision,
       gateway: gatewayId,
       now: now(),

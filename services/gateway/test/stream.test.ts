@@ -176,3 +176,26 @@ t.test('a silent agent, or one that never says hello, is disconnected after thre
   await chattyClosed
   t.pass('the socket that only sends heartbeats and never says hello was closed too')
 })
+
+t.test('the agent version from the hello is stored with the agent', async (t) => {
+  const gw = await startGateway(t)
+  const socket = await gw.connect()
+  t.teardown(() => socket.terminate())
+  socket.send(
+    JSON.stringify({
+      v: 1,
+      type: 'hello',
+      agentId: 'edge-7',
+      lastRevision: 0,
+      capabilities: ['backend:nftables'],
+      agentVersion: '0.1.0',
+    }),
+  )
+  const deadline = Date.now() + 5000
+  let [agent] = await listAgents(gw.db)
+  while (!agent && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    ;[agent] = await listAgents(gw.db)
+  }
+  t.match(agent, { agentId: 'edge-7', version: '0.1.0', capabilities: ['backend:nftables'] }, 'stored')
+})

@@ -9,6 +9,10 @@ import { complianceRows, summarise, toCsv } from './compliance.js'
 
 const DAY_MS = 24 * 3600_000
 
+/** The backend an agent announced as its `backend:<name>` capability. */
+const backendOf = (capabilities: string[]) =>
+  capabilities.find((c) => c.startsWith('backend:'))?.slice('backend:'.length) ?? null
+
 export interface AgentRoutesOptions {
   /** The configured lateness bound (ms); a request may ask for another with `?lateMs=`. */
   complianceLateMs?: number
@@ -26,6 +30,10 @@ const AgentView = Type.Object({
   staged: Type.Integer(),
   notFitting: Type.Integer(),
   capabilities: Type.Array(Type.String()),
+  /** From the `backend:<name>` capability; `dry-run` enforces nothing. */
+  backend: Type.Union([Type.String(), Type.Null()]),
+  /** The agent's release from its hello; null for agents that do not send it. */
+  version: Type.Union([Type.String(), Type.Null()]),
   behind: Type.Integer(),
 })
 
@@ -92,6 +100,8 @@ const agentRoutes: FastifyPluginAsyncTypebox<AgentRoutesOptions> = async (app, o
           staged: agent.staged,
           notFitting: agent.notFitting,
           capabilities: agent.capabilities,
+          backend: backendOf(agent.capabilities),
+          version: agent.version ?? null,
           behind: Math.max(0, current - agent.lastRevision),
         })),
       }

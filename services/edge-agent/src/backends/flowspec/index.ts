@@ -1,3 +1,4 @@
+import { ConfigError } from '../../config.js'
 import { createFlowspecBackend, type FlowspecLog, type FlowspecOptions } from './backend.js'
 
 export { createFlowspecBackend, FlowspecBackend, type FlowspecLog, type FlowspecOptions } from './backend.js'
@@ -29,7 +30,7 @@ export function flowspecBackendFromSettings(settings: Record<string, unknown>, l
       options.aggregate = { v4: record.v4 as number, v6: record.v6 as number }
     else if (key === 'nextHops' && value && typeof record.v4 === 'string' && typeof record.v6 === 'string')
       options.nextHops = { v4: record.v4, v6: record.v6 }
-    else throw new Error(`flowspec setting ${key} is not valid: ${JSON.stringify(value)}`)
+    else throw new ConfigError(`flowspec setting ${key} is not valid: ${JSON.stringify(value)}`)
   }
   return createFlowspecBackend(options)
 }

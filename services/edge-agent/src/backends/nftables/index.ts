@@ -1,3 +1,4 @@
+import { ConfigError } from '../../config.js'
 import { createNftablesBackend, type NftablesLog, type NftablesOptions } from './backend.js'
 import type { Hook, Verdict } from './script.js'
 
@@ -23,7 +24,7 @@ export function nftablesBackendFromSettings(settings: Record<string, unknown>, l
       value.every((hook) => hook === 'forward' || hook === 'output')
     )
       options.hooks = value as Hook[]
-    else throw new Error(`nftables setting ${key} is not valid: ${JSON.stringify(value)}`)
+    else throw new ConfigError(`nftables setting ${key} is not valid: ${JSON.stringify(value)}`)
   }
   return createNftablesBackend(options)
 }
