@@ -1,13 +1,15 @@
 /**
- * Parsing and normalising what rightsholders list: IPv4/IPv6 addresses and CIDR prefixes (and,
- * where a deployment allows it, hostnames). Parsing is strict on purpose: forms that different
- * tools read differently (`010.1.1.1` octal, `127.1` shortened, `0x7f.1` hex) are refused with a
- * reason instead of guessed, because a guess can block the wrong server.
+ * Parsing and normalising what rightsholders list: IPv4/IPv6 addresses and CIDR prefixes, and
+ * (where the caller allows them) domain names, see names.ts. Parsing is strict on purpose: forms
+ * that different tools read differently (`010.1.1.1` octal, `127.1` shortened, `0x7f.1` hex) are
+ * refused with a reason instead of guessed, because a guess can block the wrong server.
  */
 import ipaddr from 'ipaddr.js'
 import { type Family, formatV4Cidr, formatV6Cidr, parseV4CidrKey, v4BlockSize } from './ip-address.js'
+import { type NameReason, type NameTarget, parseName } from './names.js'
 
 export type { Family } from './ip-address.js'
+export type { NameTarget } from './names.js'
 
 export interface PrefixTarget {
   kind: 'prefix'
@@ -17,13 +19,7 @@ export interface PrefixTarget {
   length: number
 }
 
-export interface HostnameTarget {
-  kind: 'hostname'
-  /** Lower-case, no trailing dot. */
-  name: string
-}
-
-export type Target = PrefixTarget | HostnameTarget
+export type Target = PrefixTarget | NameTarget
 
 export type TargetReason =
   | 'empty'
@@ -37,16 +33,18 @@ export type TargetReason =
   | 'prefix-length'
   | 'host-bits-set'
   | 'malformed'
-  | 'hostname-invalid'
-  | 'hostname-not-allowed'
+  | NameReason
 
 export type ParseResult =
   | { ok: true; target: Target }
   | { ok: false; reason: TargetReason; message: string; suggestion?: string }
 
 export interface ParseOptions {
-  /** Accept RFC 1123 hostnames as `{ kind: 'hostname' }` targets (off by default). */
-  allowHostname?: boolean
+  /**
+   * Accept domain names as `{ kind: 'name' }` targets (off by default: protected ranges, the
+   * protocol and the agent's local limits take addresses only).
+   */
+  allowNames?: boolean
 }
 
 type Failure = Extract<ParseResult, { ok: false }>
@@ -65,7 +63,6 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 const NON_ASCII = /[^ -~]/
 const NON_ASCII_DIGIT = /\p{Nd}/u
 const INET_ATON_PART = /^(0x[0-9a-f]*|[0-9]+)$/i
-const HOSTNAME_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/
 
 /**
  * Parses one listed target. IPv4-mapped IPv6 (`::ffff:203.0.113.7`) becomes IPv4. Failures carry
@@ -89,9 +86,15 @@ export function parseTarget(text: string, options: ParseOptions = {}): ParseResu
   }
   if (CONTROL.test(text)) return fail('control-character', `${quote(text)} contains a control character`)
   if (NON_ASCII.test(text)) {
-    return NON_ASCII_DIGIT.test(text.replace(/[0-9]/g, ''))
-      ? fail('non-ascii', `${quote(text)} contains non-ASCII digits; write addresses with the digits 0-9`)
-      : fail('non-ascii', `${quote(text)} contains non-ASCII characters`)
+    if (NON_ASCII_DIGIT.test(text.replace(/[0-9]/g, ''))) {
+      return fail(
+        'non-ascii',
+        `${quote(text)} contains non-ASCII digits; write addresses with the digits 0-9`,
+      )
+    }
+    // An internationalised name (bücher.example); never an address or prefix, which are ASCII.
+    if (options.allowNames === true && !text.includes(':') && !text.includes('/')) return parseName(text)
+    return fail('non-ascii', `${quote(text)} contains non-ASCII characters`)
   }
   if (text.includes('%')) {
     return fail('zone-id', `${quote(text)} has a zone id (%…), which only means something on one host`)
@@ -105,7 +108,15 @@ export function parseTarget(text: string, options: ParseOptions = {}): ParseResu
   if (addressText.split('.').every((part) => INET_ATON_PART.test(part))) {
     return parseV4(text, addressText, lengthText)
   }
-  return parseHostname(text, addressText, lengthText, options.allowHostname === true)
+  if (options.allowNames !== true) {
+    return lengthText === null && parseName(text).ok
+      ? fail('name-not-allowed', `${quote(text)} is a domain name; give an IP address or prefix here`)
+      : fail('malformed', `${quote(text)} is not an IP address or prefix`)
+  }
+  if (lengthText !== null) {
+    return fail('name-label-invalid', `${quote(text)} is neither a prefix nor a name ("/" after a name)`)
+  }
+  return parseName(text)
 }
 
 /** Shows a canonical prefix the way people write a single address: "203.0.113.7/32" → "203.0.113.7". */
@@ -221,29 +232,4 @@ function parseV6(text: string, addressText: string, lengthText: string | null): 
     return fail('host-bits-set', `${quote(text)} has host bits set; the network is ${suggestion}`, suggestion)
   }
   return { ok: true, target: { kind: 'prefix', family: 6, prefix: formatV6Cidr(address, length), length } }
-}
-
-function isHostname(name: string): boolean {
-  if (name.length === 0 || name.length > 253) return false
-  const labels = name.split('.')
-  // A numeric last label would read as a (shortened) address, never a domain (RFC 3696 §2).
-  return labels.every((label) => HOSTNAME_LABEL.test(label)) && !/^[0-9]+$/.test(labels[labels.length - 1]!)
-}
-
-function parseHostname(
-  text: string,
-  addressText: string,
-  lengthText: string | null,
-  allowHostname: boolean,
-): ParseResult {
-  const lower = addressText.toLowerCase()
-  const name = lower.endsWith('.') ? lower.slice(0, -1) : lower
-  const valid = lengthText === null && isHostname(name)
-  if (!allowHostname) {
-    return valid
-      ? fail('hostname-not-allowed', `${quote(text)} is a hostname; list IP addresses or prefixes`)
-      : fail('malformed', `${quote(text)} is not an IP address or prefix`)
-  }
-  if (!valid) return fail('hostname-invalid', `${quote(text)} is not a valid hostname (RFC 1123)`)
-  return { ok: true, target: { kind: 'hostname', name } }
 }
