@@ -4,6 +4,7 @@
  * `defaultGuardConfig` and changing a field.
  */
 import { defaultProtectedRanges } from './data/protected-ranges.js'
+import { defaultProtectedSuffixes } from './data/protected-suffixes.js'
 import { specialPurposeRanges } from './data/special-purpose.js'
 
 /** One block of the IANA special-purpose registries (or multicast), never enforceable. */
@@ -28,6 +29,16 @@ export interface ProtectedRange {
   source: string
 }
 
+/** A domain suffix whose names are held for review: shared front ends, cloud and CDN platforms. */
+export interface ProtectedSuffix {
+  /** Canonical name (A-labels, lower case): "googleusercontent.com". */
+  suffix: string
+  /** Whose it is, e.g. "Google". */
+  name: string
+  /** Why it is protected: a published list, an incident, or the operator who added it. */
+  source: string
+}
+
 export type Verdict = 'accepted' | 'held' | 'rejected'
 
 export type GuardCode =
@@ -38,12 +49,17 @@ export type GuardCode =
   | 'protected-range'
   | 'no-current-order'
   | 'circuit-breaker'
+  | 'public-suffix'
+  | 'wildcard-not-allowed'
+  | 'protected-suffix'
 
 export interface GuardReason {
   code: GuardCode
   message: string
   /** The range that caused the reason (special-purpose or protected). */
   range?: string
+  /** The suffix that caused the reason (a public suffix or a protected one). */
+  suffix?: string
   name?: string
   source?: string
 }
@@ -58,6 +74,8 @@ export interface GuardConfig {
   /** Special-purpose names relaxed, e.g. ["documentation"] for demos and tests. */
   allowSpecial: string[]
   protectedRanges: ProtectedRange[]
+  /** Names at or under these are held for review. */
+  protectedSuffixes: ProtectedSuffix[]
   /** Prefixes shorter than these lengths are rejected. */
   hardLimit: { v4: number; v6: number }
   /** Prefixes shorter than these lengths are held for review. */
@@ -90,6 +108,7 @@ export const defaultGuardConfig: GuardConfig = {
   specialPurpose: specialPurposeRanges,
   allowSpecial: [],
   protectedRanges: defaultProtectedRanges,
+  protectedSuffixes: defaultProtectedSuffixes,
   hardLimit: { v4: 16, v6: 32 },
   softLimit: { v4: 24, v6: 48 },
   breaker: {

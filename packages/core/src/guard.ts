@@ -12,14 +12,22 @@ import type {
   SpecialRange,
 } from './guard-config.js'
 import { parseCidr } from './ip-address.js'
+import { createNameGuard } from './name-guard.js'
 import { RangeIndex } from './range-index.js'
 import { displayPrefix, type Target } from './target.js'
 
 export * from './guard-breaker.js'
 export * from './guard-config.js'
+export { publicSuffixOf } from './name-guard.js'
 
 /** Codes that make an entry unenforceable outright; every other code holds it for review. */
-const REJECTING: ReadonlySet<GuardCode> = new Set(['malformed', 'special-purpose', 'broader-than-hard-limit'])
+const REJECTING: ReadonlySet<GuardCode> = new Set([
+  'malformed',
+  'special-purpose',
+  'broader-than-hard-limit',
+  'public-suffix',
+  'wildcard-not-allowed',
+])
 
 /**
  * A broad prefix can overlap thousands of protected ranges; past this many the verdict names
@@ -30,6 +38,8 @@ const LISTED_PROTECTED_RANGES = 10
 export interface GuardContext {
   /** Whether the listing rightsholder holds a non-suspended order for a current competition. */
   hasCurrentOrder: boolean
+  /** Whether such an order allows wildcard names (`*.example.org`); false when absent. */
+  allowWildcards?: boolean
 }
 
 export interface Guard {
@@ -47,16 +57,14 @@ export function createGuard(config: GuardConfig): Guard {
   const protectedRanges = new RangeIndex<ProtectedRange>(
     config.protectedRanges.map((value) => ({ prefix: value.prefix, value })),
   )
+  const names = createNameGuard(config.protectedSuffixes)
 
   return {
     check(target, context) {
-      if (target.kind === 'hostname') {
-        return verdictOf([
-          {
-            code: 'malformed',
-            message: `${target.name} is a hostname; blocks are enforced on IP addresses, list its addresses instead`,
-          },
-        ])
+      if (target.kind === 'name') {
+        const reasons = names.check(target, context.allowWildcards === true)
+        if (!context.hasCurrentOrder) reasons.push(noCurrentOrder(target.name))
+        return verdictOf(reasons)
       }
       const shown = displayPrefix(target.prefix)
       const interval = parseCidr(target.prefix)
@@ -99,14 +107,16 @@ export function createGuard(config: GuardConfig): Guard {
           message: `${shown} overlaps ${hits.length - LISTED_PROTECTED_RANGES} more protected ranges`,
         })
       }
-      if (!context.hasCurrentOrder) {
-        reasons.push({
-          code: 'no-current-order',
-          message: `the rightsholder listing ${shown} has no order for any current competition`,
-        })
-      }
+      if (!context.hasCurrentOrder) reasons.push(noCurrentOrder(shown))
       return verdictOf(reasons)
     },
+  }
+}
+
+function noCurrentOrder(shown: string): GuardReason {
+  return {
+    code: 'no-current-order',
+    message: `the rightsholder listing ${shown} has no order for any current competition`,
   }
 }
 

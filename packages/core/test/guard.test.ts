@@ -185,16 +185,6 @@ t.test('a wide prefix over many protected ranges lists the first and counts the 
   t.match(protectedReasons[10]?.message, /20 more protected ranges/, 'the summary counts the rest')
 })
 
-t.test('a hostname cannot be enforced and is rejected', async (t) => {
-  const verdict = createGuard(relaxed).check({ kind: 'hostname', name: 'stream.example.com' }, withOrder)
-  t.match(verdict, { verdict: 'rejected' }, 'rejected')
-  t.same(
-    verdict.reasons.map((r) => r.code),
-    ['malformed'],
-    'as not an address, for no other reason',
-  )
-})
-
 t.test('the circuit breaker trips on sudden growth and on totals, not on normal growth', async (t) => {
   // Documentation ranges only, with floors and totals scaled down to their size.
   const hosts = (n: number) => PrefixSet.from(Array.from({ length: n }, (_, i) => `198.51.100.${i}/32`))
