@@ -14,12 +14,9 @@ import { execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import type { EnforcementGroup, GroupOp } from '@offside/core'
+import { createNftablesBackend, type NftablesBackend } from '@offside/edge-agent/backends/nftables'
 // The bench drives the backend and the namespace helper from source; neither ships with it.
-import { deleteNetns } from '../../packages/testkit/src/netns.js'
-import {
-  createNftablesBackend,
-  type NftablesBackend,
-} from '../../services/edge-agent/src/backends/nftables/index.js'
+import { deleteNetns } from '@offside/testkit'
 import { describeMachine } from '../core/lib/harness.js'
 
 const HOUR = 3_600_000

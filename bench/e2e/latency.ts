@@ -18,9 +18,9 @@
 import { writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { Redis } from 'ioredis'
 // The bench drives the store's sources directly; it is not a dependency of anything shipped.
-import { createDb, type Db, readAcks, readRevisionsSince } from '../../packages/store/src/index.js'
+import { createDb, type Db, readAcks, readRevisionsSince } from '@offside/store'
+import { Redis } from 'ioredis'
 import { describeMachine, seededRandom } from '../core/lib/harness.js'
 import { type BenchStack, sleep, startBenchStack } from './lib/stack.js'
 import { type ActionFigures, latencySvg } from './lib/svg.js'

@@ -13,8 +13,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import { isoWeekKey, seasonOf } from '@offside/core'
-import { startRedis } from '@offside/testkit'
-import { Redis } from 'ioredis'
+import { publishInstant, type RecomputeSettings, recompute } from '@offside/scheduler/recompute'
 // The bench drives the sources directly; it is not a dependency of anything shipped.
 import {
   addHotEntries,
@@ -24,8 +23,9 @@ import {
   putEvent,
   putOrder,
   swapWeeklyList,
-} from '../../packages/store/src/index.js'
-import { publishInstant, type RecomputeSettings, recompute } from '../../services/scheduler/src/recompute.js'
+} from '@offside/store'
+import { startRedis } from '@offside/testkit'
+import { Redis } from 'ioredis'
 import { describeMachine } from '../core/lib/harness.js'
 
 const ENTRIES = 100_000

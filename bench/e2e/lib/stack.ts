@@ -8,9 +8,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { freePort, type ServiceProcess, startRedis, startServiceProcess } from '@offside/testkit'
 // The bench drives the sources directly; it is not a dependency of anything shipped.
-import { generateSigningKeyPair } from '../../../packages/protocol/src/index.js'
+import { generateSigningKeyPair } from '@offside/protocol'
+import { freePort, type ServiceProcess, startRedis, startServiceProcess } from '@offside/testkit'
 
 const root = resolve(import.meta.dirname, '../../..')
 

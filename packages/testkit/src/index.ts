@@ -2,6 +2,7 @@ export { capabilitiesRequired, kernelLabAvailable } from './capabilities.js'
 export {
   connectNetns,
   createNetns,
+  deleteNetns,
   netnsAvailable,
   startTcpListener,
   type TestNetns,

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
 
-/** A service started from the checkout's TypeScript sources, as tests and benchmarks run them. */
+/** A service process started by a test, a benchmark or the demo. */
 export interface ServiceProcess {
   readonly name: string
   readonly child: ChildProcess
@@ -14,7 +14,11 @@ export interface ServiceProcess {
 
 export interface ServiceProcessOptions {
   name: string
-  /** Absolute path of the entry point, e.g. `<root>/services/api/src/server.ts`. */
+  /**
+   * Absolute path of the entry point: a `.ts` source (`<root>/services/api/src/server.ts`) runs
+   * with tsx and the `@offside/source` condition; a built `.js` (`services/api/dist/server.js`)
+   * runs with plain `node`, as in production.
+   */
   entry: string
   args?: string[]
   env: NodeJS.ProcessEnv
@@ -41,23 +45,22 @@ export async function waitForHttp(url: string, child: ChildProcess, name: string
   throw new Error(`${name} did not become ready at ${url}`)
 }
 
+/** Node's arguments for an entry: sources need tsx and the source condition, builds nothing. */
+function nodeArgs(entry: string): string[] {
+  if (!entry.endsWith('.ts')) return [entry]
+  return ['--conditions=@offside/source', '--import', import.meta.resolve('tsx'), entry]
+}
+
 /**
- * Spawns `node --conditions=@offside/source --import tsx <entry>` (sources run directly, no build)
- * and waits until it is ready. The caller stops it (tests in teardown, benchmarks in `close`).
+ * Spawns node on the entry (see {@link ServiceProcessOptions.entry}) and waits until it is ready.
+ * The caller stops it (tests in teardown, benchmarks in `close`).
  */
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const log = createWriteStream(options.logFile)
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=@offside/source',
-      '--import',
-      import.meta.resolve('tsx'),
-      options.entry,
-      ...(options.args ?? []),
-    ],
-    { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] },
-  )
+  const child = spawn(process.execPath, [...nodeArgs(options.entry), ...(options.args ?? [])], {
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   child.stdout?.pipe(log)
   child.stderr?.pipe(log)
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))

@@ -5,6 +5,8 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { Redis } from 'ioredis'
 import { buildApp } from '../src/app.js'
 import { type ApiConfig, testConfig } from '../src/config.js'
+// Brings in the `app.db` declaration (the tests type-check against the built declarations).
+import type {} from '../src/plugins/db.js'
 
 export const ADMIN = 'test-admin-token-0123456789'
 

@@ -3,7 +3,7 @@
  * so a fresh checkout serves the page with no build step and nothing is fetched from a CDN.
  */
 import { readFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
@@ -13,7 +13,8 @@ export interface Asset {
   type: string
 }
 
-const webDir = join(dirname(fileURLToPath(import.meta.url)), 'web')
+// The browser sources, from src/assets.ts and from the built dist/assets.js alike.
+const webDir = fileURLToPath(new URL('../src/web/', import.meta.url))
 
 async function bundle(): Promise<Map<string, Asset>> {
   const result = await build({
