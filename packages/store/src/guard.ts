@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto'
 import type { GuardReason, ProtectedRange } from '@offside/core'
+import { type AuditInput, nextAuditRecord, queueAudit } from './audit.js'
 import type { Db } from './keys.js'
 import type { ListExtra } from './lists.js'
+import { watchedChange } from './optimistic.js'
 
 export type HeldStatus = 'pending' | 'approved' | 'rejected'
 
@@ -54,42 +56,71 @@ export async function listPendingHeld(
   return { total: all.length, entries: all.slice(offset, offset + (options.limit ?? 1000)) }
 }
 
+/** How a decision on a held entry ended. */
+export type HeldDecision =
+  | { status: 'decided'; entry: HeldEntry }
+  /** No such entry, or an upload replaced its list (and with it the entry) before the decision. */
+  | { status: 'missing' }
+  /** Someone decided it first. */
+  | { status: 'already-decided'; entry: HeldEntry }
+
 /**
  * Records ops' decision on a held entry. Approving adds it to its list (as an approved extra, which
  * later protected-range changes leave alone: a person looked at it); rejecting leaves it out.
+ * With `audit`, the record is appended in the same transaction. The entry is read and written under
+ * WATCH (of the held entries and of its list's held set, on a connection of our own): a decision
+ * racing an upload either lands before it (and the upload replaces the list) or finds the entry
+ * gone — it never re-creates a replaced entry or approves it into the new list.
  */
 export async function decideHeld(
   db: Db,
   id: string,
-  decision: { approve: boolean; by: string; reason?: string; now: number },
-): Promise<HeldEntry | null> {
-  const entry = await getHeld(db, id)
-  if (!entry) return null
-  const decided: HeldEntry = {
-    ...entry,
-    status: decision.approve ? 'approved' : 'rejected',
-    decidedAt: decision.now,
-    decidedBy: decision.by,
-    ...(decision.reason ? { decisionReason: decision.reason } : {}),
-  }
-  const tx = db.redis.multi().hset(db.keys.held, id, JSON.stringify(decided)).zrem(db.keys.heldPending, id)
-  if (decision.approve) {
-    const extra: ListExtra = {
-      target: entry.target,
-      source: 'approved',
-      at: decision.now,
-      by: decision.by,
-      ...(entry.note ? { note: entry.note } : {}),
-      ...(entry.evidence ? { evidence: entry.evidence } : {}),
-      ...(entry.criterion ? { criterion: entry.criterion } : {}),
+  decision: {
+    approve: boolean
+    by: string
+    reason?: string
+    now: number
+    audit?: (entry: HeldEntry) => AuditInput
+  },
+): Promise<HeldDecision> {
+  const first = await getHeld(db, id)
+  if (!first) return { status: 'missing' }
+  const heldOfList = db.keys.heldOfList(first.rightsholder, first.week)
+  const watched = [db.keys.held, heldOfList, ...(decision.audit ? [db.keys.auditHead] : [])]
+  return watchedChange<HeldDecision>(db, watched, `held entry ${id}`, async (redis) => {
+    const raw = await redis.hget(db.keys.held, id)
+    const entry = raw ? (JSON.parse(raw) as HeldEntry) : null
+    if (!entry || !(await redis.sismember(heldOfList, id))) return { result: { status: 'missing' } }
+    if (entry.status !== 'pending') return { result: { status: 'already-decided', entry } }
+    const decided: HeldEntry = {
+      ...entry,
+      status: decision.approve ? 'approved' : 'rejected',
+      decidedAt: decision.now,
+      decidedBy: decision.by,
+      ...(decision.reason ? { decisionReason: decision.reason } : {}),
     }
-    tx.hset(db.keys.listExtra(entry.rightsholder, entry.week), entry.target, JSON.stringify(extra))
-    tx.incr(db.keys.stateGeneration)
-  } else {
-    tx.hincrby(db.keys.reporter(entry.rightsholder), 'rejected', 1)
-  }
-  await tx.exec()
-  return decided
+    const record = decision.audit
+      ? nextAuditRecord(await redis.get(db.keys.auditHead), decision.audit(entry))
+      : null
+    const tx = redis.multi().hset(db.keys.held, id, JSON.stringify(decided)).zrem(db.keys.heldPending, id)
+    if (decision.approve) {
+      const extra: ListExtra = {
+        target: entry.target,
+        source: 'approved',
+        at: decision.now,
+        by: decision.by,
+        ...(entry.note ? { note: entry.note } : {}),
+        ...(entry.evidence ? { evidence: entry.evidence } : {}),
+        ...(entry.criterion ? { criterion: entry.criterion } : {}),
+      }
+      tx.hset(db.keys.listExtra(entry.rightsholder, entry.week), entry.target, JSON.stringify(extra))
+      tx.incr(db.keys.stateGeneration)
+    } else {
+      tx.hincrby(db.keys.reporter(entry.rightsholder), 'rejected', 1)
+    }
+    if (record) queueAudit(tx, db, record)
+    return { tx, result: { status: 'decided', entry: decided } }
+  })
 }
 
 /** The operator's protected ranges, or null when the defaults apply. */

@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import { type AuditInput, type AuditRecord, nextAuditRecord, queueAudit } from './audit.js'
 import type { HeldEntry } from './guard.js'
 import type { Db } from './keys.js'
+import { watchedChange } from './optimistic.js'
 
 /** One stored list entry: the target in canonical CIDR form and what the reporter said about it. */
 export interface ListEntry {
@@ -80,8 +80,6 @@ export async function listWeeklyLists(
     .sort((a, b) => a.rightsholder.localeCompare(b.rightsholder) || a.week.localeCompare(b.week))
 }
 
-const SWAP_ATTEMPTS = 50
-
 /** How long a replaced version stays readable, so a reader that saw the old pointer can finish. */
 const OLD_VERSION_TTL_SECONDS = 3600
 
@@ -109,47 +107,34 @@ export async function swapWeeklyList(
       input.version.accepted.map((e) => e.target).join('\n'),
     )
     .exec()
-  // WATCH belongs to a connection, not to a caller: on the shared client another request's EXEC
-  // would clear our watch and let a stale audit head through (a forked chain). A connection of
-  // our own per swap costs a loopback handshake; uploads are rare and large.
-  const redis = db.redis.duplicate()
-  redis.on('error', () => undefined) // failures reach the caller through the commands
-  try {
-    for (let attempt = 0; attempt < SWAP_ATTEMPTS; attempt++) {
-      // Every audit append moves the head, so under a burst of API writes back off a little
-      // (random, growing) instead of retrying in lockstep with the others.
-      if (attempt > 0) await sleep(Math.random() * Math.min(50, 2 * attempt))
-      // The audit head is watched too: the upload and its record commit together (SPEC rule 9), so
-      // a crash can never leave a list swapped without its record.
-      await redis.watch(pointerKey, heldOfList, ...(input.audit ? [db.keys.auditHead] : []))
-      const previous = await redis.hget(pointerKey, 'version')
-      const oldHeld = await redis.smembers(heldOfList)
-      const record = input.audit ? nextAuditRecord(await redis.get(db.keys.auditHead), input.audit) : null
-      const tx = redis.multi()
-      tx.del(pointerKey)
-      tx.hset(pointerKey, 'version', version, 'summary', JSON.stringify(summary))
-      tx.del(db.keys.listExtra(rightsholder, week))
-      if (oldHeld.length > 0) {
-        tx.hdel(db.keys.held, ...oldHeld)
-        tx.zrem(db.keys.heldPending, ...oldHeld)
-      }
-      tx.del(heldOfList)
-      fileHeld(tx, db, input.held)
-      if (summary.held > 0) tx.hincrby(db.keys.reporter(rightsholder), 'held', summary.held)
-      if (summary.rejected > 0) tx.hincrby(db.keys.reporter(rightsholder), 'rejected', summary.rejected)
-      tx.sadd(db.keys.listIndex, `${rightsholder}|${week}`)
-      tx.incr(db.keys.stateGeneration)
-      if (previous && previous !== version) {
-        tx.expire(db.keys.listVersion(rightsholder, week, previous), OLD_VERSION_TTL_SECONDS)
-        tx.expire(db.keys.listPrefixes(rightsholder, week, previous), OLD_VERSION_TTL_SECONDS)
-      }
-      if (record) queueAudit(tx, db, record)
-      if (await tx.exec()) return record
+  // The audit head is watched too: the upload and its record commit together (SPEC rule 9), so
+  // a crash can never leave a list swapped without its record.
+  const watched = [pointerKey, heldOfList, ...(input.audit ? [db.keys.auditHead] : [])]
+  return watchedChange(db, watched, `weekly list ${rightsholder}/${week}`, async (redis) => {
+    const previous = await redis.hget(pointerKey, 'version')
+    const oldHeld = await redis.smembers(heldOfList)
+    const record = input.audit ? nextAuditRecord(await redis.get(db.keys.auditHead), input.audit) : null
+    const tx = redis.multi()
+    tx.del(pointerKey)
+    tx.hset(pointerKey, 'version', version, 'summary', JSON.stringify(summary))
+    tx.del(db.keys.listExtra(rightsholder, week))
+    if (oldHeld.length > 0) {
+      tx.hdel(db.keys.held, ...oldHeld)
+      tx.zrem(db.keys.heldPending, ...oldHeld)
     }
-  } finally {
-    redis.disconnect()
-  }
-  throw new Error(`weekly list ${rightsholder}/${week} kept changing; gave up`)
+    tx.del(heldOfList)
+    fileHeld(tx, db, input.held)
+    if (summary.held > 0) tx.hincrby(db.keys.reporter(rightsholder), 'held', summary.held)
+    if (summary.rejected > 0) tx.hincrby(db.keys.reporter(rightsholder), 'rejected', summary.rejected)
+    tx.sadd(db.keys.listIndex, `${rightsholder}|${week}`)
+    tx.incr(db.keys.stateGeneration)
+    if (previous && previous !== version) {
+      tx.expire(db.keys.listVersion(rightsholder, week, previous), OLD_VERSION_TTL_SECONDS)
+      tx.expire(db.keys.listPrefixes(rightsholder, week, previous), OLD_VERSION_TTL_SECONDS)
+    }
+    if (record) queueAudit(tx, db, record)
+    return { tx, result: record }
+  })
 }
 
 type Tx = ReturnType<Db['redis']['multi']>
@@ -173,7 +158,10 @@ export function fileHeld(tx: Tx, db: Db, held: HeldEntry[]): void {
 
 /**
  * Adds hot additions to the current list of a week (creating an empty list when there is none),
- * files the held ones, in one transaction.
+ * files the held ones and, with `audit`, appends its record — all in one transaction. The list's
+ * pointer is watched on a connection of our own, so an upload that swaps the version in between
+ * makes us read again: a hot addition never writes back a version the upload replaced (whose keys
+ * expire an hour later), and never lands in the extras of a list it was not judged against.
  */
 export async function addHotEntries(
   db: Db,
@@ -185,13 +173,15 @@ export async function addHotEntries(
     rejected: number
     now: number
     by: string
+    audit?: AuditInput
   },
 ): Promise<ListSummary> {
   const { rightsholder, week } = input
   const pointerKey = db.keys.list(rightsholder, week)
-  for (let attempt = 0; attempt < 20; attempt++) {
-    await db.redis.watch(pointerKey)
-    const current = await getListSummary(db, rightsholder, week)
+  const extraKey = db.keys.listExtra(rightsholder, week)
+  const watched = [pointerKey, extraKey, ...(input.audit ? [db.keys.auditHead] : [])]
+  return watchedChange(db, watched, `weekly list ${rightsholder}/${week}`, async (redis) => {
+    const current = summaryFromHash(await redis.hgetall(pointerKey))
     const summary: ListSummary = current ?? {
       rightsholder,
       week,
@@ -206,12 +196,9 @@ export async function addHotEntries(
     }
     const existing = new Set(
       input.accepted.length > 0
-        ? (
-            await db.redis.hmget(
-              db.keys.listExtra(rightsholder, week),
-              ...input.accepted.map((e) => e.target),
-            )
-          ).map((raw, index) => (raw ? input.accepted[index]?.target : undefined))
+        ? (await redis.hmget(extraKey, ...input.accepted.map((e) => e.target))).map((raw, index) =>
+            raw ? input.accepted[index]?.target : undefined,
+          )
         : [],
     )
     const fresh = input.accepted.filter((entry) => !existing.has(entry.target))
@@ -221,22 +208,20 @@ export async function addHotEntries(
       held: summary.held + input.held.length,
       rejected: summary.rejected + input.rejected,
     }
-    const tx = db.redis.multi()
+    const record = input.audit ? nextAuditRecord(await redis.get(db.keys.auditHead), input.audit) : null
+    const tx = redis.multi()
     tx.hset(pointerKey, 'version', updated.version, 'summary', JSON.stringify(updated))
     if (fresh.length > 0) {
-      tx.hset(
-        db.keys.listExtra(rightsholder, week),
-        ...fresh.flatMap((entry) => [entry.target, JSON.stringify(entry)]),
-      )
+      tx.hset(extraKey, ...fresh.flatMap((entry) => [entry.target, JSON.stringify(entry)]))
     }
     fileHeld(tx, db, input.held)
     if (input.held.length > 0) tx.hincrby(db.keys.reporter(rightsholder), 'held', input.held.length)
     if (input.rejected > 0) tx.hincrby(db.keys.reporter(rightsholder), 'rejected', input.rejected)
     tx.sadd(db.keys.listIndex, `${rightsholder}|${week}`)
     tx.incr(db.keys.stateGeneration)
-    if (await tx.exec()) return updated
-  }
-  throw new Error(`weekly list ${rightsholder}/${week} kept changing; gave up`)
+    if (record) queueAudit(tx, db, record)
+    return { tx, result: updated }
+  })
 }
 
 /** The entries a list currently holds: the uploaded accepted ones plus hot additions and approvals. */

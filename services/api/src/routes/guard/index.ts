@@ -11,6 +11,7 @@ import {
 } from '@offside/store'
 import { Type } from 'typebox'
 import { errors, problem } from '../../errors.js'
+import { auditInput } from '../../plugins/audit.js'
 import { assertOwnOrg, identityOf } from '../../plugins/auth.js'
 import { Id, IdParams, problemResponses } from '../../schemas/common.js'
 import {
@@ -87,19 +88,31 @@ const guardRoutes: FastifyPluginAsyncTypebox = async (app) => {
           })
         }
         const reason = request.body.reason
-        const decided = await decideHeld(app.db, existing.id, {
+        // The decision and its audit record commit together, checked again inside the transaction:
+        // an upload that replaced the entry's list, or another decision, may have come first.
+        const outcome = await decideHeld(app.db, existing.id, {
           approve: action === 'approve',
           by: identityOf(request).org,
           now: Date.now(),
           ...(reason ? { reason } : {}),
+          audit: (entry) =>
+            auditInput(request, `guard.${action}`, `held:${entry.id}`, {
+              rightsholder: entry.rightsholder,
+              week: entry.week,
+              target: entry.target,
+              reasons: entry.reasons.map((r) => r.code),
+              reason: reason ?? null,
+            }),
         })
-        await app.audit(request, `guard.${action}`, `held:${existing.id}`, {
-          rightsholder: existing.rightsholder,
-          week: existing.week,
-          target: existing.target,
-          reasons: existing.reasons.map((r) => r.code),
-          reason: reason ?? null,
-        })
+        if (outcome.status === 'missing') {
+          throw new errors.NotFound(`held entry "${existing.id}" is gone: its list was replaced`)
+        }
+        if (outcome.status === 'already-decided') {
+          throw problem(errors.Conflict, `held entry "${existing.id}" was already ${outcome.entry.status}`, {
+            field: 'id',
+          })
+        }
+        const decided = outcome.entry
         if (action === 'approve') {
           await app.recompute({
             kind: 'guard-change',
@@ -108,7 +121,7 @@ const guardRoutes: FastifyPluginAsyncTypebox = async (app) => {
             prefixes: [existing.target],
           })
         }
-        return heldView(decided!)
+        return heldView(decided)
       },
     )
   }

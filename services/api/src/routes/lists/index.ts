@@ -176,6 +176,8 @@ const listRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (app,
         at: now,
         by,
       }))
+      const held = judged.held.map((h) => h.verdict)
+      // The record is appended in the same transaction as the addition: no addition without it.
       const summary = await addHotEntries(app.db, {
         rightsholder,
         week,
@@ -184,14 +186,13 @@ const listRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (app,
         rejected: judged.rejected.length,
         now,
         by,
+        audit: auditInput(request, 'list.hot-addition', `list:${rightsholder}:${week}`, {
+          targets: judged.accepted.slice(0, 1000).map((entry) => displayPrefix(entry.target)),
+          held: auditVerdicts(held),
+          rejected: auditVerdicts(judged.rejected),
+        }),
       })
       countVerdicts(judged)
-      const held = judged.held.map((h) => h.verdict)
-      await app.audit(request, 'list.hot-addition', `list:${rightsholder}:${week}`, {
-        targets: judged.accepted.slice(0, 1000).map((entry) => displayPrefix(entry.target)),
-        held: auditVerdicts(held),
-        rejected: auditVerdicts(judged.rejected),
-      })
       if (accepted.length > 0) {
         await app.recompute({
           kind: 'hot-addition',
