@@ -40,13 +40,13 @@ t.test('agents cut off from the control plane stop on time and catch up when bac
     const report = await waitFor(
       () => stack.api(stack.admin, 'GET', '/v1/reports/compliance?lateMs=1000'),
       (res) =>
-        res.body.rows?.some(
+        res.body.notEnforcing?.rows?.some(
           (r: { kind: string; event?: string; ackedAt: string | null }) =>
             r.kind === 'window-open' && r.event === 'm2' && r.ackedAt,
         ),
       5000,
     )
-    const open = report.body.rows.find(
+    const open = report.body.notEnforcing.rows.find(
       (r: { kind: string; event?: string }) => r.kind === 'window-open' && r.event === 'm2',
     )
     t.equal(open?.status, 'late', 'the compliance report shows the activation acknowledged late (bound 1 s)')

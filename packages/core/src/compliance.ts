@@ -101,3 +101,19 @@ export function complianceRows<A extends ComplianceAgent>(
     (a, b) => a.revision - b.revision || a.isp.localeCompare(b.isp) || a.agentId.localeCompare(b.agentId),
   )
 }
+
+/** The backend an agent announced in its hello (`backend:<name>`), or null when it named none. */
+export function backendOf(capabilities: readonly string[]): string | null {
+  const named = capabilities.find((capability) => capability.startsWith('backend:'))
+  return named === undefined ? null : named.slice('backend:'.length)
+}
+
+/**
+ * Whether an agent's acknowledgements are evidence of enforcement (SPEC rule 16): only an agent
+ * that named a backend that programs the network. A dry-run agent, or one that named no backend,
+ * is reported apart and never counts as enforcing.
+ */
+export function enforcesWith(capabilities: readonly string[]): boolean {
+  const backend = backendOf(capabilities)
+  return backend !== null && backend !== 'dry-run'
+}

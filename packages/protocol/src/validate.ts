@@ -43,6 +43,18 @@ const arrayOf =
     return null
   }
 
+/** What a hello may carry: an agent id like the API's ids, at most 32 short capability names. */
+const AGENT_ID = /^[A-Za-z0-9._-]{1,64}$/
+const agentId: Check = (v, at) =>
+  typeof v === 'string' && AGENT_ID.test(v) ? null : `${at} must be 1-64 letters, digits, ".", "_" or "-"`
+const MAX_CAPABILITIES = 32
+const capability: Check = (v, at) =>
+  typeof v === 'string' && v.length > 0 && v.length <= 64 ? null : `${at} must be a string of 1-64 characters`
+const capabilities: Check = (v, at) =>
+  Array.isArray(v) && v.length > MAX_CAPABILITIES
+    ? `${at} may name at most ${MAX_CAPABILITIES} capabilities`
+    : arrayOf(capability)(v, at)
+
 /** A canonical CIDR as packages/core writes it ("203.0.113.7/32"); anything else is refused. */
 const prefix: Check = (v, at) => {
   if (typeof v !== 'string') return `${at} must be a prefix string`
@@ -132,7 +144,7 @@ const signedPayload = (kind: 'snapshot' | 'delta'): Check => {
 }
 
 const AGENT_SHAPES: Record<string, Record<string, Check>> = {
-  hello: { agentId: str, lastRevision: int, capabilities: arrayOf(str) },
+  hello: { agentId, lastRevision: int, capabilities },
   ack: { revision: int, appliedAt: int, enforced: int, staged: int, notFitting: arrayOf(text) },
   heartbeat: { at: int },
   error: { code: oneOf(ERROR_CODES), message: text },

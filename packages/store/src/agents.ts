@@ -29,6 +29,8 @@ export interface AgentRecord extends AgentRef {
   lastSeenAt: number
   /** Last revision the agent acknowledged (or announced in its hello); 0 before any. */
   lastRevision: number
+  /** Highest revision a gateway sent this agent: a hello or an ack never counts beyond it. */
+  sentRevision: number
   lastAckAt?: number
   enforced: number
   staged: number
@@ -64,6 +66,12 @@ export interface RevisionReference {
   reference: number
 }
 
+/**
+ * An agent's record and acknowledgements outlive its last contact by this long (a season and a
+ * margin, for the annual report); then they expire, and the agent leaves the list.
+ */
+export const AGENT_RECORD_TTL_MS = 400 * 24 * 3600_000
+
 /** Marks an agent connected through `gateway` for `ttlMs` (renewed by {@link touchAgent}). */
 export async function agentConnected(
   db: Db,
@@ -91,7 +99,29 @@ export async function agentConnected(
       gateway: agent.gateway,
     })
     .set(keys.alive(ref), agent.gateway, 'PX', agent.ttlMs)
+    .pexpire(keys.agent(ref), AGENT_RECORD_TTL_MS)
+    .pexpire(keys.acks(ref), AGENT_RECORD_TTL_MS)
     .exec()
+}
+
+/**
+ * KEYS[1] agent hash. ARGV[1] revision. Raises `sentRevision` to ARGV[1], never lowers it (two
+ * gateways may both have served the agent).
+ */
+const RECORD_SENT = `
+local sent = tonumber(redis.call('HGET', KEYS[1], 'sentRevision') or '0')
+if tonumber(ARGV[1]) > sent then redis.call('HSET', KEYS[1], 'sentRevision', ARGV[1]) end
+return 1
+`
+
+/** Remembers that revisions up to `revision` were sent to the agent. */
+export async function recordSent(db: Db, agent: AgentRef, revision: number): Promise<void> {
+  await db.redis.eval(RECORD_SENT, 1, db.keys.agents.agent(refOf(agent)), String(revision))
+}
+
+/** The highest revision ever sent to the agent (0 when none or unknown). */
+export async function sentRevision(db: Db, agent: AgentRef): Promise<number> {
+  return Number((await db.redis.hget(db.keys.agents.agent(refOf(agent)), 'sentRevision')) ?? 0)
 }
 
 /** Renews an agent's presence (heartbeat or any message). */
@@ -184,6 +214,7 @@ function toRecord(fields: Record<string, string>, connected: boolean): AgentReco
     firstSeenAt: num('firstSeenAt'),
     lastSeenAt: num('lastSeenAt'),
     lastRevision: num('lastRevision'),
+    sentRevision: num('sentRevision'),
     ...(fields.lastAckAt ? { lastAckAt: Number(fields.lastAckAt) } : {}),
     enforced: num('enforced'),
     staged: num('staged'),
@@ -195,7 +226,10 @@ function toRecord(fields: Record<string, string>, connected: boolean): AgentReco
   }
 }
 
-/** Every agent ever seen (of one ISP when `isp` is given), sorted by ISP then agent id. */
+/**
+ * Every agent seen within {@link AGENT_RECORD_TTL_MS} (of one ISP when `isp` is given), sorted by
+ * ISP then agent id. Agents whose record expired leave the index here.
+ */
 export async function listAgents(db: Db, filter: { isp?: string } = {}): Promise<AgentRecord[]> {
   const keys = db.keys.agents
   const refs = (await db.redis.smembers(keys.index))
@@ -205,9 +239,15 @@ export async function listAgents(db: Db, filter: { isp?: string } = {}): Promise
   const pipeline = db.redis.pipeline()
   for (const ref of refs) pipeline.hgetall(keys.agent(ref)).exists(keys.alive(ref))
   const replies = (await pipeline.exec()) ?? []
-  return refs.map((_, i) =>
-    toRecord((replies[2 * i]?.[1] ?? {}) as Record<string, string>, replies[2 * i + 1]?.[1] === 1),
-  )
+  const records: AgentRecord[] = []
+  const expired: string[] = []
+  refs.forEach((ref, i) => {
+    const fields = (replies[2 * i]?.[1] ?? {}) as Record<string, string>
+    if (Object.keys(fields).length === 0) expired.push(ref)
+    else records.push(toRecord(fields, replies[2 * i + 1]?.[1] === 1))
+  })
+  if (expired.length > 0) await db.redis.srem(keys.index, ...expired)
+  return records
 }
 
 /** The revision references whose reference instant lies in [from, to), oldest first. */

@@ -1,3 +1,4 @@
+export * from './agent-connections.js'
 export * from './agents.js'
 export * from './audit.js'
 export * from './breaker.js'

@@ -56,6 +56,8 @@ export function createKeys(prefix: string = DEFAULT_KEY_PREFIX) {
       agent: (ref: string) => `${prefix}agent:${ref}`, // HASH what the agent last told a gateway
       alive: (ref: string) => `${prefix}agent-alive:${ref}`, // STRING (PX ttl) gateway holding it
       acks: (ref: string) => `${prefix}agent-acks:${ref}`, // ZSET AckRecord JSON scored by revision
+      /** ZSET connection id scored by when its claim lapses: the ISP's open agent connections. */
+      connections: (isp: string) => `${prefix}agent-connections:${isp}`,
       revisions: `${prefix}compliance-revisions`, // HASH revision → RevisionReference JSON
       times: `${prefix}compliance-times`, // ZSET revision scored by its reference instant
     },

@@ -35,11 +35,11 @@ async function seed(db: Db, base: number) {
     },
   ]
   for (const ref of refs) await recordRevisionReference(db, ref)
-  const connect = (isp: string, agentId: string) =>
+  const connect = (isp: string, agentId: string, backend = 'nftables') =>
     agentConnected(db, {
       isp,
       agentId,
-      capabilities: ['backend:dry-run'],
+      capabilities: [`backend:${backend}`],
       lastRevision: 0,
       gateway: 'gw',
       now: base - 1,
@@ -185,7 +185,93 @@ t.test('the compliance report exports as CSV', async (t) => {
   t.equal(res.statusCode, 200, 'served')
   t.match(res.headers['content-type'], /text\/csv/, 'as CSV')
   const lines = res.body.trim().split('\r\n')
-  t.equal(lines[0], 'revision,kind,event,reference,isp,agentId,ackedAt,delayMs,status', 'header row')
+  t.equal(lines[0], 'revision,kind,event,reference,isp,agentId,ackedAt,delayMs,status,backend', 'header row')
   t.equal(lines.length, 5, 'one row per revision of the ISP agent')
-  t.match(lines[3], /^3,hot-addition,m1,.*,isp-a,edge-1,.*,8000,late$/, 'a late row')
+  t.match(lines[3], /^3,hot-addition,m1,.*,isp-a,edge-1,.*,8000,late,nftables$/, 'a late row')
+})
+
+t.test('a dry-run agent never counts as enforcing: the report shows it apart', async (t) => {
+  const api = await build(t)
+  const who = await actors(api)
+  const db = createDb(api.redis, api.config.keyPrefix)
+  const base = Date.now() - 60_000
+  await seed(db, base)
+  await agentConnected(db, {
+    isp: 'isp-a',
+    agentId: 'lab',
+    capabilities: ['backend:dry-run'],
+    lastRevision: 0,
+    gateway: 'gw',
+    now: base - 1,
+    ttlMs: 60_000,
+  })
+  for (const revision of [1, 2, 3, 4]) {
+    await recordAck(
+      db,
+      { isp: 'isp-a', agentId: 'lab' },
+      {
+        revision,
+        receivedAt: base + 100,
+        appliedAt: base,
+        enforced: 1,
+        staged: 0,
+        notFitting: 0,
+        source: 'ack',
+      },
+    )
+  }
+  const body = (await api.call(who.authority, { method: 'GET', url: '/v1/reports/compliance' })).json()
+  t.notOk(
+    body.rows.some((r: { agentId: string }) => r.agentId === 'lab'),
+    'no row of the dry-run agent among the enforcing',
+  )
+  t.match(
+    body.summary.find((s: { isp: string }) => s.isp === 'isp-a'),
+    { agents: 1, onTime: 2, late: 1, missing: 1 },
+    "its on-time acks do not improve the ISP's totals",
+  )
+  t.match(body.notEnforcing.summary, [{ isp: 'isp-a', agents: 1, expected: 4 }], 'it is counted apart')
+  t.ok(
+    body.notEnforcing.rows.every((r: { backend: string }) => r.backend === 'dry-run'),
+    'its rows name the backend',
+  )
+  const agents = (await api.call(who.authority, { method: 'GET', url: '/v1/agents' })).json().agents
+  t.match(
+    agents.find((a: { agentId: string }) => a.agentId === 'lab'),
+    { backend: 'dry-run', enforcing: false },
+    'the agent list says so',
+  )
+})
+
+t.test('CSV cells that a spreadsheet would run as a formula are neutralised', async (t) => {
+  const api = await build(t)
+  const who = await actors(api)
+  const db = createDb(api.redis, api.config.keyPrefix)
+  const base = Date.now() - 60_000
+  await recordRevisionReference(db, { revision: 1, kind: 'list-upload', issuedAt: base, reference: base })
+  const hostile = ['=HYPERLINK("http://x.example")', '+1+1', '-2+3', '@SUM(A1)', '\tTAB', '\rCR']
+  for (const [i, agentId] of hostile.entries()) {
+    // Agent ids are bounded by the protocol, but records may predate it: the export must not trust them.
+    await agentConnected(db, {
+      isp: 'isp-a',
+      agentId,
+      capabilities: [i % 2 === 0 ? '=cmd|calc' : 'backend:nftables'],
+      lastRevision: 0,
+      gateway: 'gw',
+      now: base - 1,
+      ttlMs: 60_000,
+    })
+  }
+  const csv = (await api.call(who.authority, { method: 'GET', url: '/v1/reports/compliance?format=csv' }))
+    .body
+  const cells = csv
+    .trim()
+    .split('\r\n')
+    .slice(1)
+    .flatMap((line) => line.match(/("([^"]|"")*"|[^,]*)/g) ?? [])
+    .filter((cell) => cell !== '')
+    .map((cell) => (cell.startsWith('"') ? cell.slice(1, -1).replaceAll('""', '"') : cell))
+  t.ok(cells.length > 0, 'rows exported')
+  for (const cell of cells) t.notMatch(cell, /^[=+@\t\r]|^-(?!\d+$)/, `cell ${JSON.stringify(cell)} is inert`)
+  t.match(csv, /'=HYPERLINK/, 'the hostile id is kept, prefixed with an apostrophe')
 })

@@ -3,9 +3,18 @@
  * readiness and metrics. Never listens (server.ts does). All shared state is in Redis, so any
  * number of gateway processes on one Redis behave as one.
  */
+
+import { randomUUID } from 'node:crypto'
 import websocket from '@fastify/websocket'
 import { loadSigningKey, type SigningKey } from '@offside/protocol'
-import { createDb, type RevisionRecord, recordRevisionReference, verifyToken } from '@offside/store'
+import {
+  claimAgentConnection,
+  createDb,
+  type RevisionRecord,
+  recordRevisionReference,
+  releaseAgentConnection,
+  verifyToken,
+} from '@offside/store'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
 import type { GatewayConfig } from './config.js'
@@ -17,6 +26,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The ISP organisation an agent's token speaks for (set by the auth hook). */
     isp: string
+    /** The ISP connection slot this request holds (see agent-connections.ts). */
+    connectionId: string
   }
 }
 
@@ -101,6 +112,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   await app.register(async (stream) => {
     stream.decorateRequest('isp', '')
+    stream.decorateRequest('connectionId', '')
     stream.addHook('preValidation', async (request, reply) => {
       const identity = await verifyToken(db, bearer(request.headers.authorization))
       if (identity?.role !== 'isp') {
@@ -111,6 +123,29 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
         })
       }
       request.isp = identity.org
+      request.connectionId = `${config.gatewayId}/${randomUUID()}`
+      const claimed = await claimAgentConnection(db, {
+        isp: identity.org,
+        id: request.connectionId,
+        now: now(),
+        ttlMs: 3 * config.heartbeatMs,
+        cap: config.maxAgentsPerIsp,
+      })
+      if (!claimed) {
+        app.log.warn(
+          { isp: identity.org, cap: config.maxAgentsPerIsp },
+          'ISP at its agent connection cap; refused',
+        )
+        return reply
+          .code(429)
+          .type('application/problem+json')
+          .send({
+            type: 'about:blank',
+            title: `ISP "${identity.org}" already holds ${config.maxAgentsPerIsp} agent connections`,
+            status: 429,
+            code: 'OFFSIDE_TOO_MANY_AGENTS',
+          })
+      }
     })
 
     stream.get('/v1/agents/stream', { websocket: true }, (socket, request) => {
@@ -125,6 +160,14 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
         heartbeatMs: config.heartbeatMs,
         maxBufferedBytes: config.maxBufferedBytes,
         now,
+        renewSlot: () =>
+          claimAgentConnection(db, {
+            isp: request.isp,
+            id: request.connectionId,
+            now: now(),
+            ttlMs: 3 * config.heartbeatMs,
+            cap: config.maxAgentsPerIsp,
+          }),
       })
       sessions.add(session)
       // Frames are handled one at a time, in order; listeners are attached before any await.
@@ -138,6 +181,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       socket.on('error', (err) => app.log.warn({ err, ...session.agent }, 'agent socket error'))
       socket.on('close', () => {
         sessions.delete(session)
+        releaseAgentConnection(db, request.isp, request.connectionId).catch((err) =>
+          app.log.warn({ err, isp: request.isp }, 'cannot release the connection slot'),
+        )
         work = work
           .then(() => session.closed())
           .catch((err) => app.log.error({ err, ...session.agent }, 'cannot record the disconnect'))

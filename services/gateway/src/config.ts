@@ -16,6 +16,8 @@ export interface GatewayConfig {
   maxBufferedBytes: number
   /** Names this process in Redis (which gateway holds which agent). */
   gatewayId: string
+  /** Simultaneous agent connections one ISP may hold across every gateway; more are refused (429). */
+  maxAgentsPerIsp: number
 }
 
 export class ConfigError extends Error {
@@ -67,5 +69,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       2 ** 31,
     ),
     gatewayId: env.OFFSIDE_GATEWAY_ID || `${hostname()}:${process.pid}`,
+    maxAgentsPerIsp: integer(
+      'OFFSIDE_GATEWAY_MAX_AGENTS_PER_ISP',
+      env.OFFSIDE_GATEWAY_MAX_AGENTS_PER_ISP,
+      64,
+      1,
+      100_000,
+    ),
   }
 }

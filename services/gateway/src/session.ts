@@ -9,9 +9,12 @@ import {
   type AgentRef,
   agentConnected,
   agentDisconnected,
+  currentRevision,
   type Db,
   readRevisionsSince,
   recordAck,
+  recordSent,
+  sentRevision,
   touchAgent,
 } from '@offside/store'
 import type { WebSocket } from 'ws'
@@ -37,6 +40,8 @@ export interface SessionOptions {
   now: () => number
   /** An agent further behind than this many revisions gets a snapshot instead of deltas. */
   maxDeltaBacklog?: number
+  /** Renews the ISP connection slot this session holds, with each heartbeat. */
+  renewSlot?: () => Promise<unknown>
 }
 
 const OPEN = 1
@@ -49,8 +54,13 @@ const OPEN = 1
 export class AgentSession {
   readonly #o: Required<SessionOptions>
   #agent: AgentRef | undefined
-  /** Last revision sent to this agent (or announced by it in its hello). */
+  /**
+   * The last revision sent to this agent, or where its hello resumed (only ever a revision sent to
+   * it before): the highest revision an ack may name.
+   */
   #sent = 0
+  /** `#sent` as last written to Redis. */
+  #recordedSent = 0
   #pumping = false
   #again = false
   #unsubscribe: (() => void) | undefined
@@ -58,7 +68,7 @@ export class AgentSession {
   readonly #openedAt: number
 
   constructor(options: SessionOptions) {
-    this.#o = { maxDeltaBacklog: 1000, ...options }
+    this.#o = { maxDeltaBacklog: 1000, renewSlot: async () => {}, ...options }
     this.lastHeard = options.now()
     this.#openedAt = this.lastHeard
   }
@@ -111,16 +121,34 @@ export class AgentSession {
       return
     }
     this.#send({ v: PROTOCOL_VERSION, type: 'heartbeat', at: now() })
+    await this.#o.renewSlot()
     if (this.#agent) await touchAgent(db, this.#agent, gatewayId, now(), 3 * heartbeatMs)
   }
 
   async #hello(hello: Extract<AgentMessage, { type: 'hello' }>): Promise<void> {
     if (this.#agent) return this.#fail('bad-message', 'hello was already said')
-    const { db, isp, gatewayId, now, heartbeatMs, feed } = this.#o
-    this.#agent = { isp, agentId: hello.agentId }
-    this.#sent = hello.lastRevision
+    const { db, isp, gatewayId, now, heartbeatMs, feed, socket } = this.#o
+    const agent = { isp, agentId: hello.agentId }
+    const [published, sent] = await Promise.all([currentRevision(db), sentRevision(db, agent)])
+    // A revision this control plane never published is a forgery or a different control plane's:
+    // it is refused and nothing of the hello is recorded.
+    if (hello.lastRevision > Math.max(published, feed.last)) {
+      this.#o.log.warn(
+        { ...agent, lastRevision: hello.lastRevision, current: Math.max(published, feed.last) },
+        'agent hello is ahead of the feed; refused',
+      )
+      this.#fail('bad-message', `revision ${hello.lastRevision} was never published (last is ${published})`)
+      socket.close(4001, 'hello ahead of the feed')
+      return
+    }
+    this.#agent = agent
+    // Resume from the agent's revision only if it was sent to this agent; otherwise it gets a
+    // snapshot, and its claim counts for nothing.
+    const resumable = hello.lastRevision <= sent
+    this.#sent = resumable ? hello.lastRevision : 0
+    this.#recordedSent = sent
     await agentConnected(db, {
-      ...this.#agent,
+      ...agent,
       capabilities: hello.capabilities,
       ...(hello.agentVersion ? { version: hello.agentVersion } : {}),
       lastRevision: hello.lastRevision,
@@ -129,9 +157,9 @@ export class AgentSession {
       ttlMs: 3 * heartbeatMs,
     })
     // The revision an agent comes back with was applied: it counts as acknowledged when the ack
-    // itself was lost with the old connection.
-    if (hello.lastRevision > 0) {
-      await recordAck(db, this.#agent, {
+    // itself was lost with the old connection — but only if it was sent to this agent.
+    if (hello.lastRevision > 0 && resumable) {
+      await recordAck(db, agent, {
         revision: hello.lastRevision,
         receivedAt: now(),
         appliedAt: now(),
@@ -140,14 +168,13 @@ export class AgentSession {
         notFitting: 0,
         source: 'hello',
       })
-    }
-    if (hello.lastRevision > feed.last) {
+    } else if (hello.lastRevision > 0) {
       this.#o.log.warn(
-        { ...this.#agent, lastRevision: hello.lastRevision, current: feed.last },
-        'agent is ahead',
+        { ...agent, lastRevision: hello.lastRevision, sent },
+        'agent claims a revision it was never sent; not counted, sending a snapshot',
       )
     }
-    this.#o.log.info({ ...this.#agent, lastRevision: hello.lastRevision }, 'agent said hello')
+    this.#o.log.info({ ...agent, lastRevision: hello.lastRevision }, 'agent said hello')
     this.#unsubscribe = feed.subscribe(() => void this.pump())
     await this.pump()
   }
@@ -178,6 +205,7 @@ export class AgentSession {
       do {
         this.#again = false
         await this.#catchUp()
+        await this.#recordSent()
       } while (this.#again)
     } catch (err) {
       this.#o.log.error({ err, ...this.#agent }, 'cannot send revisions to the agent')
@@ -214,6 +242,14 @@ export class AgentSession {
         this.#sent = record.revision
       }
     }
+  }
+
+  /** Writes how far this agent was sent, once per pass rather than per frame. */
+  async #recordSent(): Promise<void> {
+    const sent = this.#sent
+    if (!this.#agent || sent <= this.#recordedSent) return
+    await recordSent(this.#o.db, this.#agent, sent)
+    this.#recordedSent = sent
   }
 
   #open(): boolean {

@@ -56,6 +56,7 @@ export async function startGateway(t: Tap, overrides: Partial<GatewayConfig> = {
     heartbeatMs: 10_000,
     maxBufferedBytes: 64 * 1024 * 1024,
     gatewayId: 'gw-test',
+    maxAgentsPerIsp: 64,
     ...overrides,
   }
   const app = await buildApp({ config, signingKey: signingKeyFromPem(pair.privateKeyPem) })

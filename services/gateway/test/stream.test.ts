@@ -83,9 +83,16 @@ t.test(
 t.test('an agent that comes back gets exactly the deltas it missed, and its acks are recorded', async (t) => {
   const gw = await startGateway(t)
   const now = Date.now()
-  for (let i = 1; i <= 5; i++) {
-    await gw.publish([{ op: 'put', group: group(`w:m${i}`, now, now + 60_000, [`203.0.113.${i}/32`]) }])
-  }
+  const publish = (i: number) =>
+    gw.publish([{ op: 'put', group: group(`w:m${i}`, now, now + 60_000, [`203.0.113.${i}/32`]) }])
+  for (let i = 1; i <= 3; i++) await publish(i)
+  const first = await gw.connect()
+  first.send(hello(0))
+  t.same(revisionsOf(await inbox(first).next(1)), ['snapshot:3'], 'first connection: a snapshot at 3')
+  const gone = new Promise((resolve) => first.once('close', resolve))
+  first.terminate()
+  await gone
+  for (let i = 4; i <= 5; i++) await publish(i)
   const socket = await gw.connect()
   t.teardown(() => socket.terminate())
   const box = inbox(socket)

@@ -69,14 +69,21 @@ const CSV_COLUMNS = [
   'ackedAt',
   'delayMs',
   'status',
+  'backend',
 ] as const
 
-function csvField(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value
+/**
+ * One RFC 4180 field, neutralised against formula injection: a spreadsheet runs a cell that
+ * starts with `=`, `+`, `-`, `@`, a tab or a carriage return (agent ids are chosen by ISPs), so
+ * such a cell gets a leading apostrophe (OWASP's advice) and is quoted.
+ */
+export function csvField(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) && !/^-?\d+(\.\d+)?$/.test(value) ? `'${value}` : value
+  return /[",\n\r\t']/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe
 }
 
-/** RFC 4180 CSV of the rows, instants as ISO 8601 UTC. */
-export function toCsv(rows: ComplianceRow[]): string {
+/** RFC 4180 CSV of the rows, instants as ISO 8601 UTC, with each agent's backend. */
+export function toCsv(rows: ComplianceRow[], backendOf: (row: ComplianceRow) => string = () => ''): string {
   const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString())
   const lines = [CSV_COLUMNS.join(',')]
   for (const row of rows) {
@@ -91,6 +98,7 @@ export function toCsv(rows: ComplianceRow[]): string {
         iso(row.ackedAt),
         row.delayMs === null ? '' : String(row.delayMs),
         row.status,
+        backendOf(row),
       ]
         .map(csvField)
         .join(','),

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { DEFAULT_COMPLIANCE_LATE_MS } from '@offside/core'
+import { backendOf, DEFAULT_COMPLIANCE_LATE_MS, enforcesWith } from '@offside/core'
 import { currentRevision, listAgents, readAcks, revisionReferences } from '@offside/store'
 import { Type } from 'typebox'
 import { errors } from '../../errors.js'
@@ -8,10 +8,6 @@ import { problemResponses } from '../../schemas/common.js'
 import { complianceRows, summarise, toCsv } from './compliance.js'
 
 const DAY_MS = 24 * 3600_000
-
-/** The backend an agent announced as its `backend:<name>` capability. */
-const backendOf = (capabilities: string[]) =>
-  capabilities.find((c) => c.startsWith('backend:'))?.slice('backend:'.length) ?? null
 
 export interface AgentRoutesOptions {
   /** The configured lateness bound (ms); a request may ask for another with `?lateMs=`. */
@@ -34,6 +30,8 @@ const AgentView = Type.Object({
   backend: Type.Union([Type.String(), Type.Null()]),
   /** The agent's release from its hello; null for agents that do not send it. */
   version: Type.Union([Type.String(), Type.Null()]),
+  /** False for dry-run agents and agents that named no backend: their acks are no evidence of enforcement. */
+  enforcing: Type.Boolean(),
   behind: Type.Integer(),
 })
 
@@ -102,6 +100,7 @@ const agentRoutes: FastifyPluginAsyncTypebox<AgentRoutesOptions> = async (app, o
           capabilities: agent.capabilities,
           backend: backendOf(agent.capabilities),
           version: agent.version ?? null,
+          enforcing: enforcesWith(agent.capabilities),
           behind: Math.max(0, current - agent.lastRevision),
         })),
       }
@@ -135,21 +134,35 @@ const agentRoutes: FastifyPluginAsyncTypebox<AgentRoutesOptions> = async (app, o
             ),
       )
       const rows = complianceRows(references, agents, (agent) => acks.get(agent) ?? [], { lateMs, now })
+      const backends = new Map(agents.map((agent) => [`${agent.isp}/${agent.agentId}`, agent.capabilities]))
+      const capabilitiesOf = (row: { isp: string; agentId: string }) => backends.get(`${row.isp}/${row.agentId}`) ?? []
       const wantsCsv =
         query.format === 'csv' || (query.format === undefined && request.headers.accept === 'text/csv')
       if (wantsCsv) {
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', 'attachment; filename="offside-compliance.csv"')
-          .send(toCsv(rows))
+          .send(toCsv(rows, (row) => backendOf(capabilitiesOf(row)) ?? ''))
       }
       const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+      const view = (row: (typeof rows)[number]) => ({
+        ...row,
+        reference: iso(row.reference),
+        ackedAt: iso(row.ackedAt),
+        backend: backendOf(capabilitiesOf(row)),
+      })
+      // Dry-run agents (and agents naming no backend) are shown apart and never count as enforcing.
+      const enforcing = agents.filter((agent) => enforcesWith(agent.capabilities))
+      const apart = agents.filter((agent) => !enforcesWith(agent.capabilities))
+      const enforcingRows = rows.filter((row) => enforcesWith(capabilitiesOf(row)))
+      const apartRows = rows.filter((row) => !enforcesWith(capabilitiesOf(row)))
       return reply.send({
         from: iso(from),
         to: iso(to),
         lateMs,
-        summary: summarise(rows, agents),
-        rows: rows.map((row) => ({ ...row, reference: iso(row.reference), ackedAt: iso(row.ackedAt) })),
+        summary: summarise(enforcingRows, enforcing),
+        rows: enforcingRows.map(view),
+        notEnforcing: { summary: summarise(apartRows, apart), rows: apartRows.map(view) },
       })
     },
   )
