@@ -135,7 +135,8 @@ const agentRoutes: FastifyPluginAsyncTypebox<AgentRoutesOptions> = async (app, o
       )
       const rows = complianceRows(references, agents, (agent) => acks.get(agent) ?? [], { lateMs, now })
       const backends = new Map(agents.map((agent) => [`${agent.isp}/${agent.agentId}`, agent.capabilities]))
-      const capabilitiesOf = (row: { isp: string; agentId: string }) => backends.get(`${row.isp}/${row.agentId}`) ?? []
+      const capabilitiesOf = (row: { isp: string; agentId: string }) =>
+        backends.get(`${row.isp}/${row.agentId}`) ?? []
       const wantsCsv =
         query.format === 'csv' || (query.format === undefined && request.headers.accept === 'text/csv')
       if (wantsCsv) {
