@@ -109,7 +109,7 @@ t.test('each agent shows its backend and its version, null when it sent none', a
   )
   t.match(
     agents.find((a: { agentId: string }) => a.agentId === 'edge-1'),
-    { backend: 'dry-run', version: null },
+    { backend: 'nftables', version: null },
     'an older agent: backend from its capability, no version',
   )
 })
