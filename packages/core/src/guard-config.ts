@@ -5,7 +5,9 @@
  */
 import { defaultProtectedRanges } from './data/protected-ranges.js'
 import { defaultProtectedSuffixes } from './data/protected-suffixes.js'
+import { defaultSharedAsns } from './data/shared-asns.js'
 import { specialPurposeRanges } from './data/special-purpose.js'
+import type { SharedAsn } from './guard-asn.js'
 
 /** One block of the IANA special-purpose registries (or multicast), never enforceable. */
 export interface SpecialRange {
@@ -47,6 +49,7 @@ export type GuardCode =
   | 'broader-than-hard-limit'
   | 'broader-than-soft-limit'
   | 'protected-range'
+  | 'shared-infrastructure'
   | 'no-current-order'
   | 'circuit-breaker'
   | 'public-suffix'
@@ -62,6 +65,9 @@ export interface GuardReason {
   suffix?: string
   name?: string
   source?: string
+  /** The announcing autonomous system (shared-infrastructure) and the organisation the database names. */
+  asn?: number
+  organisation?: string
 }
 
 export interface GuardVerdict {
@@ -76,6 +82,8 @@ export interface GuardConfig {
   protectedRanges: ProtectedRange[]
   /** Names at or under these are held for review. */
   protectedSuffixes: ProtectedSuffix[]
+  /** Autonomous systems whose announcements are held as shared infrastructure (needs an `asnOf` lookup). */
+  sharedAsns: SharedAsn[]
   /** Prefixes shorter than these lengths are rejected. */
   hardLimit: { v4: number; v6: number }
   /** Prefixes shorter than these lengths are held for review. */
@@ -109,6 +117,7 @@ export const defaultGuardConfig: GuardConfig = {
   allowSpecial: [],
   protectedRanges: defaultProtectedRanges,
   protectedSuffixes: defaultProtectedSuffixes,
+  sharedAsns: defaultSharedAsns,
   hardLimit: { v4: 16, v6: 32 },
   softLimit: { v4: 24, v6: 48 },
   breaker: {

@@ -3,6 +3,8 @@
  * leaves with a verdict and the reasons for it. Rejected entries are never enforceable;
  * held entries wait for ops to approve or reject them.
  */
+
+import { type AsnLookup, indexSharedAsns, sharedInfrastructureReasons } from './guard-asn.js'
 import type {
   GuardCode,
   GuardConfig,
@@ -16,6 +18,7 @@ import { createNameGuard } from './name-guard.js'
 import { RangeIndex } from './range-index.js'
 import { displayPrefix, type Target } from './target.js'
 
+export * from './guard-asn.js'
 export * from './guard-breaker.js'
 export * from './guard-config.js'
 export { publicSuffixOf } from './name-guard.js'
@@ -46,8 +49,14 @@ export interface Guard {
   check(target: Target, context: GuardContext): GuardVerdict
 }
 
+export interface GuardOptions {
+  /** Which autonomous systems announce a prefix (an IP-to-ASN database); without it no ASN is checked. */
+  asnOf?: AsnLookup
+}
+
 /** Builds a guard; range tables are indexed once here, so `check` is a few binary searches. */
-export function createGuard(config: GuardConfig): Guard {
+export function createGuard(config: GuardConfig, options: GuardOptions = {}): Guard {
+  const sharedAsns = indexSharedAsns(config.sharedAsns)
   const allowed = new Set(config.allowSpecial)
   const special = new RangeIndex<SpecialRange>(
     config.specialPurpose
@@ -107,6 +116,7 @@ export function createGuard(config: GuardConfig): Guard {
           message: `${shown} overlaps ${hits.length - LISTED_PROTECTED_RANGES} more protected ranges`,
         })
       }
+      reasons.push(...sharedInfrastructureReasons(target.prefix, shown, options.asnOf, sharedAsns))
       if (!context.hasCurrentOrder) reasons.push(noCurrentOrder(shown))
       return verdictOf(reasons)
     },

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { GuardReason, ProtectedRange } from '@offside/core'
+import type { AnnouncingAs, GuardReason, ProtectedRange } from '@offside/core'
 import { type AuditInput, nextAuditRecord, queueAudit } from './audit.js'
 import type { Db } from './keys.js'
 import type { ListExtra } from './lists.js'
@@ -20,6 +20,8 @@ export interface HeldEntry {
   note?: string
   evidence?: string
   criterion?: string
+  /** Autonomous systems announcing the target when it was held (the offline IP-to-ASN database). */
+  announcedBy?: AnnouncingAs[]
   decidedAt?: number
   decidedBy?: string
   decisionReason?: string

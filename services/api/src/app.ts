@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { Redis } from 'ioredis'
 import type { ApiConfig } from './config.js'
+import asnPlugin from './plugins/asn.js'
 import auditPlugin from './plugins/audit.js'
 import authPlugin from './plugins/auth.js'
 import bodyParsers from './plugins/body-parsers.js'
@@ -74,6 +75,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(authPlugin, { adminToken: config.adminToken })
   await app.register(auditPlugin)
   await app.register(triggersPlugin, { redisUrl: config.redisUrl, keyPrefix: config.keyPrefix })
+  await app.register(asnPlugin, { dir: config.asnDbDir })
   await app.register(guardPlugin, { allowSpecial: config.guardAllowSpecial })
   await app.register(liveStatePlugin, { graceMs: config.graceMs })
   await app.register(rateLimitPlugin)

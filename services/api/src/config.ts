@@ -1,4 +1,5 @@
 import { isIP } from 'node:net'
+import { defaultAsnDir } from '@offside/asn-db'
 import { DEFAULT_COMPLIANCE_LATE_MS } from '@offside/core'
 import { DEFAULT_GRACE_MS } from '@offside/store'
 
@@ -31,6 +32,12 @@ export interface ApiConfig {
    * the proxy can reach the API), or the proxies' addresses/CIDRs (preferred).
    */
   trustProxy: boolean | string[]
+  /**
+   * Folder of the offline IP-to-ASN database (ip-location-db CSV format) the guard checks shared
+   * networks in and the look-ups show; null turns ASN checks off. Default: the copy shipped in the
+   * npm package @ip-location-db/asn. Loaded on first use.
+   */
+  asnDbDir: string | null
 }
 
 export class ConfigError extends Error {
@@ -103,15 +110,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     // The same variable the dashboard reads, so its late/missing counts match the report's.
     complianceLateMs: integer(env, 'OFFSIDE_COMPLIANCE_LATE_MS', DEFAULT_COMPLIANCE_LATE_MS),
     trustProxy: trustProxy(env.OFFSIDE_TRUST_PROXY),
+    asnDbDir: asnDbDir(env.OFFSIDE_ASN_DB_DIR),
   }
 }
 
-/** A configuration for tests and embedding: defaults plus whatever is given. */
+/** OFFSIDE_ASN_DB_DIR: a folder, "off", or empty for the shipped database. */
+function asnDbDir(raw: string | undefined): string | null {
+  const text = (raw ?? '').trim()
+  if (text === 'off') return null
+  return text === '' ? defaultAsnDir() : text
+}
+
+/**
+ * A configuration for tests and embedding: defaults plus whatever is given. The ASN database is
+ * off unless a test asks for it (`asnDbDir: defaultAsnDir()`): loading it takes a second or two.
+ */
 export function testConfig(overrides: Partial<ApiConfig> & { redisUrl: string }): ApiConfig {
   return {
     ...loadConfig({
       OFFSIDE_ADMIN_TOKEN: 'test-admin-token-0123456789',
       OFFSIDE_GUARD_ALLOW_SPECIAL: 'documentation',
+      OFFSIDE_ASN_DB_DIR: 'off',
     }),
     ...overrides,
   }

@@ -67,6 +67,8 @@ export interface HeldView {
   week: string
   heldAt: number
   reasons: HeldReasonView[]
+  /** Autonomous systems announcing the target when it was held (absent without an ASN database). */
+  announcedBy?: { asn: number; organisation: string }[]
 }
 
 /** A revision the circuit breaker held as a whole until ops approve it. */

@@ -39,3 +39,6 @@ export const Instant = Type.String({ format: 'date-time' })
 export const Evidence = Type.String({ pattern: '^sha256:[0-9a-f]{64}$' })
 
 export const Ok = Type.Object({ ok: Type.Boolean() })
+
+/** Autonomous systems announcing a target, from the offline IP-to-ASN database (absent when it is off). */
+export const AnnouncedBy = Type.Array(Type.Object({ asn: Type.Integer(), organisation: Type.String() }))

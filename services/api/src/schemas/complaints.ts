@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { Id } from './common.js'
+import { AnnouncedBy, Id } from './common.js'
 
 export const FileComplaint = Type.Object(
   {
@@ -82,6 +82,8 @@ export const LookupQuery = Type.Object(
 export const LookupResult = Type.Object({
   target: Type.String(),
   blocked: Type.Boolean(),
+  /** Which autonomous systems announce the target (the offline IP-to-ASN database). */
+  announcedBy: Type.Optional(AnnouncedBy),
   /** Enforced entries covering or inside the target: prefix, until when, under which orders. */
   matches: Type.Array(
     Type.Object({

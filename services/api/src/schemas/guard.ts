@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { AnnouncedBy } from './common.js'
 
 const Reason = Type.Object({
   code: Type.String(),
@@ -6,6 +7,8 @@ const Reason = Type.Object({
   range: Type.Optional(Type.String()),
   name: Type.Optional(Type.String()),
   source: Type.Optional(Type.String()),
+  asn: Type.Optional(Type.Integer()),
+  organisation: Type.Optional(Type.String()),
 })
 
 export const HeldView = Type.Object({
@@ -20,6 +23,7 @@ export const HeldView = Type.Object({
   note: Type.Optional(Type.String()),
   evidence: Type.Optional(Type.String()),
   criterion: Type.Optional(Type.String()),
+  announcedBy: Type.Optional(AnnouncedBy),
   decidedAt: Type.Optional(Type.String()),
   decidedBy: Type.Optional(Type.String()),
   decisionReason: Type.Optional(Type.String()),

@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { Evidence, Id } from './common.js'
+import { AnnouncedBy, Evidence, Id } from './common.js'
 
 /** The criterion an entry meets (SPEC rule 12), e.g. "sole-or-predominant-purpose". */
 const Criterion = Type.String({ minLength: 1, maxLength: 200 })
@@ -40,6 +40,8 @@ const Reason = Type.Object({
   range: Type.Optional(Type.String()),
   name: Type.Optional(Type.String()),
   source: Type.Optional(Type.String()),
+  asn: Type.Optional(Type.Integer()),
+  organisation: Type.Optional(Type.String()),
 })
 
 export const EntryVerdict = Type.Object({
@@ -49,6 +51,7 @@ export const EntryVerdict = Type.Object({
   reason: Type.String(),
   reasons: Type.Array(Reason),
   heldId: Type.Optional(Type.String()),
+  announcedBy: Type.Optional(AnnouncedBy),
 })
 
 export const UploadResult = Type.Object({

@@ -80,6 +80,7 @@ export async function readInputs(
       week: entry.week,
       heldAt: entry.heldAt,
       reasons: entry.reasons.map((reason) => ({ code: reason.code, message: reason.message })),
+      ...(entry.announcedBy ? { announcedBy: entry.announcedBy } : {}),
     })),
     breaker: breaker.map((hold) => ({
       id: hold.id,

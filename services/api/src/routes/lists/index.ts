@@ -64,9 +64,10 @@ const listRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (app,
     const { rightsholder, week } = request.params as { rightsholder: string; week: string }
     assertOwnOrg(request, rightsholder)
     checkWeek(week)
-    const { guard } = await app.currentGuard()
+    const { guard, asnOf } = await app.currentGuard()
     return judgeEntries(body.entries, {
       guard,
+      ...(asnOf ? { asnOf } : {}),
       hasCurrentOrder: await hasCurrentOrder(app.db, rightsholder, Date.now()),
       rightsholder,
       week,

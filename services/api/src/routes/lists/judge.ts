@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto'
-import { displayPrefix, type GuardReason, type PrefixTarget, parseTarget } from '@offside/core'
+import {
+  type AnnouncingAs,
+  type AsnLookup,
+  displayPrefix,
+  type GuardReason,
+  type PrefixTarget,
+  parseTarget,
+} from '@offside/core'
 import { type HeldEntry, heldId, type ListEntry } from '@offside/store'
 import { errors, problem } from '../../errors.js'
 import type { Guard } from '../../plugins/guard.js'
@@ -14,6 +21,7 @@ export interface EntryVerdict {
   reason: string
   reasons: GuardReason[]
   heldId?: string
+  announcedBy?: AnnouncingAs[]
 }
 
 export interface JudgedList {
@@ -26,6 +34,8 @@ export interface JudgedList {
 
 export interface JudgeOptions {
   guard: Guard
+  /** Names the announcing networks of held entries, so review shows them. */
+  asnOf?: AsnLookup
   hasCurrentOrder: boolean
   rightsholder: string
   week: string
@@ -98,6 +108,7 @@ export function judgeEntries(raw: RawEntry[], options: JudgeOptions): JudgedList
     }
     if (verdict === 'held') {
       view.heldId = heldId(options.rightsholder, options.week, entry.target)
+      if (options.asnOf && target.kind === 'prefix') view.announcedBy = options.asnOf(target.prefix)
       held.push({ verdict: view, entry })
     } else rejected.push(view)
   }
@@ -121,5 +132,6 @@ export function heldEntries(
     ...(entry.note ? { note: entry.note } : {}),
     ...(entry.evidence ? { evidence: entry.evidence } : {}),
     ...(entry.criterion ? { criterion: entry.criterion } : {}),
+    ...(verdict.announcedBy ? { announcedBy: verdict.announcedBy } : {}),
   }))
 }

@@ -48,9 +48,11 @@ const publicRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (ap
           reference: orders.get(id)?.reference ?? '',
         })),
       }))
+      const asnOf = await app.asnLookup()
       return {
         target: displayPrefix(parsed.target.prefix),
         blocked: matches.length > 0,
+        ...(asnOf ? { announcedBy: asnOf(parsed.target.prefix) } : {}),
         matches,
         complain: {
           method: 'POST',

@@ -25,6 +25,11 @@ function HeldEntry(props: { entry: HeldView; canDecide: boolean; act: Act; now: 
           {entry.rightsholder} · {entry.week} · held {ago(entry.heldAt, props.now)}
         </span>
       </div>
+      {entry.announcedBy && entry.announcedBy.length > 0 ? (
+        <p class="muted small" data-testid="announced-by">
+          announced by {entry.announcedBy.map((as) => `AS${as.asn} ${as.organisation}`).join(', ')}
+        </p>
+      ) : null}
       <ul class="reasons">
         {entry.reasons.map((r) => (
           <li key={r.code + r.message}>

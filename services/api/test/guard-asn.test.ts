@@ -1,0 +1,74 @@
+/**
+ * The guard on the real offline IP-to-ASN database (SPEC rule 6). Real announced addresses appear
+ * here only as list entries and look-ups (data); no packet is ever sent to them.
+ */
+import { defaultAsnDir } from '@offside/asn-db'
+import t from 'tap'
+import { ADMIN, actors, build, EVIDENCE, liveMatch, publish } from './helper.js'
+
+t.test('an address of a shared network is held naming the ASN even with no protected range', async (t) => {
+  const api = await build(t, { asnDbDir: defaultAsnDir() })
+  const tokens = await actors(api)
+  const { week } = await liveMatch(api)
+  const cleared = await api.call(tokens.ops, {
+    method: 'PUT',
+    url: '/v1/guard/protected',
+    payload: { ranges: [] },
+  })
+  t.equal(cleared.statusCode, 200, 'ops removed every protected range')
+
+  const upload = await api.call(tokens.rightsholder, {
+    method: 'PUT',
+    url: `/v1/lists/sky-it/${week}`,
+    payload: {
+      entries: [{ target: '151.101.1.1' }, { target: '188.114.97.7' }, { target: '203.0.113.7' }],
+      evidence: EVIDENCE,
+    },
+  })
+  t.equal(upload.statusCode, 200)
+  t.match(upload.json(), {
+    accepted: 1,
+    held: [
+      {
+        target: '151.101.1.1',
+        reason: 'shared-infrastructure',
+        reasons: [{ code: 'shared-infrastructure', asn: 54113, name: 'Fastly', organisation: /Fastly/ }],
+        announcedBy: [{ asn: 54113 }],
+      },
+      {
+        target: '188.114.97.7',
+        reason: 'shared-infrastructure',
+        reasons: [{ code: 'shared-infrastructure', asn: 13335, message: /AS13335/ }],
+      },
+    ],
+  })
+
+  const held = await api.call(tokens.ops, { method: 'GET', url: '/v1/guard/held' })
+  t.match(
+    held.json().held.find((entry: { target: string }) => entry.target === '188.114.97.7'),
+    { announcedBy: [{ asn: 13335, organisation: /Cloudflare/ }], reasons: [{ asn: 13335 }] },
+    'the held list shows who announces the entry',
+  )
+
+  await publish(api)
+  const entries = await api.call(ADMIN, { method: 'GET', url: '/v1/state/entries' })
+  t.same(
+    entries.json().entries.map((entry: { prefix: string }) => entry.prefix),
+    ['203.0.113.7'],
+    'only the entry no shared network announces is enforced',
+  )
+})
+
+t.test('the public look-up shows which network announces the address', async (t) => {
+  const api = await build(t, { asnDbDir: defaultAsnDir() })
+  const cdn = await api.call(null, { method: 'GET', url: '/v1/public/lookup?target=151.101.1.1' })
+  t.match(cdn.json(), { target: '151.101.1.1', blocked: false, announcedBy: [{ asn: 54113 }] })
+  const nobody = await api.call(null, { method: 'GET', url: '/v1/public/lookup?target=203.0.113.7' })
+  t.same(nobody.json().announcedBy, [], 'documentation addresses are announced by nobody')
+})
+
+t.test('with the ASN database off, look-ups carry no announcedBy and the guard checks no ASN', async (t) => {
+  const api = await build(t)
+  const lookup = await api.call(null, { method: 'GET', url: '/v1/public/lookup?target=151.101.1.1' })
+  t.equal(lookup.json().announcedBy, undefined)
+})
