@@ -1,18 +1,17 @@
 import { readFile } from 'node:fs/promises'
 import { extname, resolve } from 'node:path'
-import { Command, CommanderError, Option } from 'commander'
-import { ApiError, describeError, request } from './client.js'
-import { resolveSettings, type Settings } from './settings.js'
+import { Command, CommanderError } from 'commander'
+import { ApiError, describeError } from './client.js'
+import { registerAgents } from './commands/agents.js'
+import { registerComplaints } from './commands/complaints.js'
+import { registerGuard } from './commands/guard.js'
+import { registerIdentity } from './commands/identity.js'
+import { type Order, registerOrders } from './commands/orders.js'
+import { bashCompletion } from './completion.js'
+import { type CliIo, cliContext } from './context.js'
+import { listWarnings } from './list-warnings.js'
 
-/** Where the CLI writes, and what it reads; tests pass their own. */
-export interface CliIo {
-  env: Record<string, string | undefined>
-  cwd: string
-  out(text: string): void
-  err(text: string): void
-}
-
-const ROLES = ['authority', 'rightsholder', 'isp', 'ops']
+export type { CliIo } from './context.js'
 
 function contentTypeOf(file: string, allowed: Record<string, string>): string {
   const type = allowed[extname(file).toLowerCase()]
@@ -34,13 +33,29 @@ function printVerdicts(
     io.out(`  rejected #${rejected.index} ${rejected.target}: ${rejected.reason}`)
 }
 
+/**
+ * Warns (stderr) before a list change that would be stored but not enforced. Reading the orders
+ * is best effort: a token that may not read them skips the season check, never the upload.
+ */
+async function warnFor(cli: ReturnType<typeof cliContext>, rightsholder: string, week: string) {
+  const orders = await cli.call('rightsholder', '/v1/orders').then(
+    (result) => (result as { orders: Order[] }).orders,
+    () => null,
+  )
+  const warnings = listWarnings(week, rightsholder, orders ?? [], Date.now())
+  for (const warning of warnings) if (orders !== null || !warning.startsWith('no order')) cli.warn(warning)
+}
+
 /** Builds the `offside` program. Every command has help text (`offside help <command>`). */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('offside')
   program
     .description('Command line for the Offside control-plane API (live-event IP blocking).')
     .option('--api <url>', 'API base URL (default: $OFFSIDE_API_URL, then .offside/demo.env)')
-    .option('--token <token>', 'bearer token (default: $OFFSIDE_TOKEN, then the demo admin token)')
+    .option(
+      '--token <token>',
+      "bearer token (default: $OFFSIDE_TOKEN, then the demo's token for the command's role)",
+    )
     .option('--json', 'print the raw JSON answer')
     .configureOutput({
       writeOut: (text) => io.out(text.trimEnd()),
@@ -50,65 +65,26 @@ export function buildProgram(io: CliIo): Command {
     .showHelpAfterError()
     .addHelpText(
       'after',
-      '\nExamples:\n  offside org create sky-it --kind rightsholder --name "Sky Italia"\n  offside list upload sky-it 2026-W48 list.csv --evidence sha256:…',
+      [
+        '',
+        'Against ./scripts/demo each command uses the demo token of the role it acts as',
+        '(held/breaker/protected: ops; list: rightsholder; order/complaint decide/token: authority).',
+        '',
+        'Examples:',
+        '  offside org create sky-it --kind rightsholder --name "Sky Italia"',
+        '  offside list upload sky-it 2026-W48 list.csv --evidence sha256:…',
+        '  offside held list',
+        '  offside breaker list',
+        '  offside complaint decide c_… --outcome revoke --reason "shared hosting" --preview',
+        '  source <(offside completion bash)',
+      ].join('\n'),
     )
 
-  const settings = (): Settings => resolveSettings(program.opts(), io.env, io.cwd)
-  const show = (value: unknown, human: () => void) =>
-    program.opts().json ? io.out(JSON.stringify(value, null, 2)) : human()
+  const cli = cliContext(program, io)
+  const show = cli.show
+  const warnAboutWeek = (rightsholder: string, week: string) => warnFor(cli, rightsholder, week)
 
-  const org = program.command('org').description('organisations (authority only)')
-  org
-    .command('create <id>')
-    .description('create an organisation: the authority, a rightsholder, an ISP or the ops task force')
-    .addOption(new Option('--kind <kind>', 'what the organisation is').choices(ROLES).makeOptionMandatory())
-    .requiredOption('--name <name>', 'display name')
-    .action(async (id: string, options: { kind: string; name: string }) => {
-      const created = await request(settings(), '/v1/orgs', {
-        method: 'POST',
-        body: { id, kind: options.kind, name: options.name },
-      })
-      show(created, () => io.out(`created ${options.kind} ${id}`))
-    })
-  org
-    .command('list')
-    .description('list organisations')
-    .action(async () => {
-      const result = (await request(settings(), '/v1/orgs')) as {
-        orgs: { id: string; kind: string; name: string }[]
-      }
-      show(result, () => {
-        for (const o of result.orgs) io.out(`${o.id}\t${o.kind}\t${o.name}`)
-      })
-    })
-
-  const token = program.command('token').description('bearer tokens (authority only)')
-  token
-    .command('create <org>')
-    .description('issue a token for an organisation; it is printed once, only its hash is stored')
-    .addOption(
-      new Option('--role <role>', "the token's role (must be the organisation's kind)")
-        .choices(ROLES)
-        .makeOptionMandatory(),
-    )
-    .option('--label <label>', 'a note saying what the token is for')
-    .action(async (orgId: string, options: { role: string; label?: string }) => {
-      const issued = (await request(settings(), '/v1/tokens', {
-        method: 'POST',
-        body: { org: orgId, role: options.role, ...(options.label ? { label: options.label } : {}) },
-      })) as { id: string; token: string }
-      show(issued, () => {
-        io.out(issued.token)
-        io.err(`token ${issued.id} for ${orgId} (${options.role}); store it now, it is not shown again`)
-      })
-    })
-  token
-    .command('revoke <id>')
-    .description('revoke a token at once')
-    .action(async (id: string) => {
-      const revoked = await request(settings(), `/v1/tokens/${encodeURIComponent(id)}`, { method: 'DELETE' })
-      show(revoked, () => io.out(`revoked ${id}`))
-    })
+  registerIdentity(program, cli)
 
   const events = program.command('events').description('the match calendar')
   events
@@ -121,7 +97,7 @@ export function buildProgram(io: CliIo): Command {
         '.csv': 'text/csv',
         '.ics': 'text/calendar',
       })
-      const result = (await request(settings(), '/v1/events:import', {
+      const result = (await cli.call('authority', '/v1/events:import', {
         method: 'POST',
         raw: { contentType, data: await readFile(resolve(io.cwd, file)) },
         query: { competition: options.competition },
@@ -154,8 +130,9 @@ export function buildProgram(io: CliIo): Command {
         options: { evidence?: string; criterion?: string },
       ) => {
         const contentType = contentTypeOf(file, { '.csv': 'text/csv', '.json': 'application/json' })
+        await warnAboutWeek(rightsholder, week)
         const path = `/v1/lists/${encodeURIComponent(rightsholder)}/${encodeURIComponent(week)}`
-        const result = await request(settings(), path, {
+        const result = await cli.call('rightsholder', path, {
           method: 'PUT',
           raw: { contentType, data: await readFile(resolve(io.cwd, file)) },
           query: { evidence: options.evidence, criterion: options.criterion },
@@ -175,9 +152,10 @@ export function buildProgram(io: CliIo): Command {
         targets: string[],
         options: { evidence: string; note?: string },
       ) => {
+        await warnAboutWeek(rightsholder, week)
         const path = `/v1/lists/${encodeURIComponent(rightsholder)}/${encodeURIComponent(week)}/entries`
         const entries = targets.map((target) => ({ target, ...(options.note ? { note: options.note } : {}) }))
-        const result = await request(settings(), path, {
+        const result = await cli.call('rightsholder', path, {
           method: 'POST',
           body: { entries, evidence: options.evidence },
         })
@@ -190,14 +168,14 @@ export function buildProgram(io: CliIo): Command {
     .description('what is enforced now: revision, live windows, enforced entries')
     .option('--entries', 'also list every enforced entry with its until and provenance')
     .action(async (options: { entries?: boolean }) => {
-      const state = (await request(settings(), '/v1/state')) as {
+      const state = (await cli.call('ops', '/v1/state')) as {
         revision: number
         enforced: number
         live: { event: string; competition: string; opensAt: string; closesAt: string; week: string }[]
         upcoming: { event: string; opensAt: string }[]
       }
       const entries = options.entries
-        ? ((await request(settings(), '/v1/state/entries', { query: { limit: '100000' } })) as {
+        ? ((await cli.call('ops', '/v1/state/entries', { query: { limit: '100000' } })) as {
             entries: { prefix: string; until: string; provenance: { order: string; event: string }[] }[]
           })
         : null
@@ -221,7 +199,7 @@ export function buildProgram(io: CliIo): Command {
     .command('verify')
     .description('recompute the whole chain; exits 1 and names the first bad record if it does not hold')
     .action(async () => {
-      const result = (await request(settings(), '/v1/audit/verify')) as {
+      const result = (await cli.call('authority', '/v1/audit/verify')) as {
         ok: boolean
         checked: number
         firstBad?: { seq: number; reason: string }
@@ -240,8 +218,22 @@ export function buildProgram(io: CliIo): Command {
     .command('whoami')
     .description('show the organisation and role of the token in use')
     .action(async () => {
-      const me = (await request(settings(), '/v1/whoami')) as { org: string; role: string }
+      const me = (await cli.call('authority', '/v1/whoami')) as { org: string; role: string }
       show(me, () => io.out(`${me.org} (${me.role})`))
+    })
+
+  registerGuard(program, cli)
+  registerComplaints(program, cli)
+  registerOrders(program, cli)
+  registerAgents(program, cli)
+
+  program
+    .command('completion')
+    .description('print a bash completion script: source <(offside completion bash)')
+    .argument('[shell]', 'bash (the only one)', 'bash')
+    .action((shell: string) => {
+      if (shell !== 'bash') throw new Error(`no completion for ${shell}; only bash`)
+      io.out(bashCompletion(program).trimEnd())
     })
 
   return program

@@ -31,21 +31,36 @@ export function findDemoEnv(cwd: string): Record<string, string> {
   }
 }
 
+/** The role a command acts as: which of the demo's tokens fits it. `public` needs none. */
+export type Role = 'authority' | 'rightsholder' | 'isp' | 'ops' | 'public'
+
+/** The variable of .offside/demo.env holding the demo's token for each role. */
+export const DEMO_TOKEN_OF: Record<Exclude<Role, 'public'>, string> = {
+  authority: 'OFFSIDE_ADMIN_TOKEN',
+  rightsholder: 'OFFSIDE_RIGHTSHOLDER_TOKEN',
+  isp: 'OFFSIDE_AGENT_TOKEN',
+  ops: 'OFFSIDE_OPS_TOKEN',
+}
+
 /**
  * Flags win over the environment, which wins over .offside/demo.env (so `./scripts/offside …`
- * works against a running demo with nothing set; the demo's token is the authority's).
+ * works against a running demo with nothing set). From the demo file, each command gets the
+ * token of the role it acts as (`held approve` the ops token, `list upload` the rightsholder's,
+ * `complaint decide` the authority's), falling back to the admin token.
  */
 export function resolveSettings(
   flags: { api?: string; token?: string },
   env: Record<string, string | undefined>,
   cwd: string,
+  role: Role = 'authority',
 ): Settings {
   const demo = findDemoEnv(cwd)
+  const demoToken = role === 'public' ? undefined : (demo[DEMO_TOKEN_OF[role]] ?? demo.OFFSIDE_ADMIN_TOKEN)
   return {
     apiUrl: (flags.api ?? env.OFFSIDE_API_URL ?? demo.OFFSIDE_API_URL ?? 'http://127.0.0.1:8080').replace(
       /\/+$/,
       '',
     ),
-    token: flags.token ?? env.OFFSIDE_TOKEN ?? demo.OFFSIDE_ADMIN_TOKEN,
+    token: role === 'public' ? undefined : (flags.token ?? env.OFFSIDE_TOKEN ?? demoToken),
   }
 }

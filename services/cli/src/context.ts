@@ -1,0 +1,33 @@
+import type { Command } from 'commander'
+import { type RequestOptions, request } from './client.js'
+import { type Role, resolveSettings } from './settings.js'
+
+/** Where the CLI writes, and what it reads; tests pass their own. */
+export interface CliIo {
+  env: Record<string, string | undefined>
+  cwd: string
+  out(text: string): void
+  err(text: string): void
+}
+
+/** What every command module gets: the output, the API as a role, and the --json switch. */
+export interface Cli {
+  io: CliIo
+  /** Calls the API with the token for `role` (flag, then $OFFSIDE_TOKEN, then the demo's token for it). */
+  call(role: Role, path: string, options?: RequestOptions): Promise<unknown>
+  /** Prints `value` as JSON with --json, else runs `human`. */
+  show(value: unknown, human: () => void): void
+  warn(text: string): void
+}
+
+export function cliContext(program: Command, io: CliIo): Cli {
+  return {
+    io,
+    call: (role, path, options) =>
+      request(resolveSettings(program.opts(), io.env, io.cwd, role), path, options ?? {}),
+    show: (value, human) => (program.opts().json ? io.out(JSON.stringify(value, null, 2)) : human()),
+    warn: (text) => io.err(`warning: ${text}`),
+  }
+}
+
+export const path = (...parts: string[]) => parts.map((part) => `/${encodeURIComponent(part)}`).join('')

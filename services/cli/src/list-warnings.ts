@@ -1,0 +1,33 @@
+import { parseWeekKey, seasonOf, weekBounds } from '@offside/core'
+import type { Order } from './commands/orders.js'
+
+/** The zone weeks are read in when the CLI cannot know the competition's (SPEC rule 3 default). */
+const DEFAULT_ZONE = 'Europe/Rome'
+
+/**
+ * What a rightsholder should hear before its upload is stored but has no effect: a week that is
+ * already over is never enforced again, and a week no order in force covers is held by the guard
+ * (`no-current-order`). Warnings, not refusals: correcting an old list is lawful.
+ */
+export function listWarnings(week: string, rightsholder: string, orders: Order[], now: number): string[] {
+  if (!parseWeekKey(week).ok) return [] // the API names the malformed week
+  const { start, end } = weekBounds(week, DEFAULT_ZONE)
+  const warnings: string[] = []
+  if (end <= now) {
+    warnings.push(
+      `week ${week} ended on ${new Date(end).toISOString()}: a list for a past week is stored but never enforced`,
+    )
+  }
+  const zone = { id: 'default', name: 'default', timeZone: DEFAULT_ZONE, preMinutes: 0, postMinutes: 0 }
+  const seasons = new Set([seasonOf(start, zone), seasonOf(end - 1, zone)])
+  const covering = orders.filter(
+    (order) => order.rightsholder === rightsholder && !order.suspended && seasons.has(order.season),
+  )
+  if (covering.length === 0) {
+    warnings.push(
+      `no order in force for ${rightsholder} covers season ${[...seasons].join('/')} (week ${week}): ` +
+        'its entries will be held by the guard (no-current-order), not enforced',
+    )
+  }
+  return warnings
+}
