@@ -75,14 +75,19 @@ export function registerAgents(program: Command, cli: Cli): void {
         to: string
         lateMs: number
         summary: IspSummary[]
+        notEnforcing?: { summary: IspSummary[] }
+      }
+      const line = (s: IspSummary) => {
+        const worst = s.maxDelayMs === null ? '' : `, worst ${s.maxDelayMs} ms`
+        return `  ${s.isp}\t${s.agents} agent(s)\t${s.onTime}/${s.expected} on time, ${s.late} late, ${s.missing} missing, ${s.pending} pending${worst}`
       }
       cli.show(report, () => {
         cli.io.out(`${report.from} → ${report.to}; late after ${report.lateMs} ms`)
-        for (const s of report.summary) {
-          const worst = s.maxDelayMs === null ? '' : `, worst ${s.maxDelayMs} ms`
-          cli.io.out(
-            `  ${s.isp}\t${s.agents} agent(s)\t${s.onTime}/${s.expected} on time, ${s.late} late, ${s.missing} missing, ${s.pending} pending${worst}`,
-          )
+        for (const s of report.summary) cli.io.out(line(s))
+        const apart = report.notEnforcing?.summary ?? []
+        if (apart.length > 0) {
+          cli.io.out('not enforcing (dry-run or no backend named; their acknowledgements are no evidence):')
+          for (const s of apart) cli.io.out(line(s))
         }
       })
     })
