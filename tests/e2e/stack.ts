@@ -67,6 +67,8 @@ export interface Stack {
     token: string
     gateways: string[]
     stateDir?: string
+    /** The real nftables backend with this config (`netns`, `hooks`, `verdict`); dry-run when absent. */
+    nftables?: Record<string, unknown>
   }): Promise<AgentProc>
 }
 
@@ -180,14 +182,20 @@ export async function startStack(t: Tap, options: { graceMs?: number } = {}): Pr
       )
       return { ...proc, url: `ws://127.0.0.1:${port}/v1/agents/stream` }
     },
-    async startAgent({ id, token, gateways, stateDir }) {
+    async startAgent({ id, token, gateways, stateDir, nftables }) {
       const port = await freePort()
       const state = stateDir ?? join(dir, `agent-${id}`)
+      const backend = ['--backend', 'dry-run']
+      if (nftables) {
+        const config = join(dir, `agent-${id}.json`)
+        await writeFile(config, JSON.stringify({ nftables }))
+        backend.splice(0, 2, '--backend', 'nftables', '--config', config)
+      }
       const args = [
         ...gateways.flatMap((url) => ['--gateway', url]),
         ['--token', token],
         ['--agent-id', id],
-        ['--backend', 'dry-run'],
+        backend,
         ['--public-key', publicKeyFile],
         ['--state-dir', state],
         ['--metrics-port', String(port)],

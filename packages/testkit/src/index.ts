@@ -5,8 +5,12 @@ export {
   deleteNetns,
   netnsAvailable,
   startTcpListener,
+  startTcpProber,
+  type TcpProbe,
+  type TcpProber,
   type TestNetns,
   tcpConnect,
+  tcpProbe,
 } from './netns.js'
 export { freePort, startRedis, type TestRedis } from './redis.js'
 export {

@@ -19,7 +19,11 @@ export interface TestNetns {
   /** Runs a command inside the namespace and returns its output; rejects on a non-zero exit. */
   exec(command: string, args?: string[], input?: string): Promise<{ stdout: string; stderr: string }>
   /** Starts a long-running process inside the namespace; it is killed when the namespace goes. */
-  spawn(command: string, args?: string[], options?: { env?: NodeJS.ProcessEnv }): ChildProcess
+  spawn(
+    command: string,
+    args?: string[],
+    options?: { env?: NodeJS.ProcessEnv; stdin?: 'ignore' | 'pipe' },
+  ): ChildProcess
   /** Kills what `spawn` started and deletes the namespace (and with it its veth ends). */
   remove(): Promise<void>
 }
@@ -78,7 +82,7 @@ export async function createNetns(t: Teardown, label = 'offside'): Promise<TestN
     exec,
     spawn(command, args = [], options = {}) {
       const child = spawn('ip', ['netns', 'exec', name, command, ...args], {
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
         env: options.env ?? process.env,
       })
       children.add(child)
@@ -193,11 +197,48 @@ export async function startTcpListener(ns: TestNetns, host: string, port: number
 const connectScript = `
 const net = require('node:net')
 const [host, port, timeout] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3])]
+const startedAt = Date.now()
+const done = (outcome) => console.log(JSON.stringify({ outcome, startedAt, endedAt: Date.now() }))
 const socket = net.connect({ host, port, timeout })
-socket.once('data', () => { console.log('connected'); socket.destroy() })
-socket.once('timeout', () => { console.log('timeout'); socket.destroy() })
-socket.once('error', (err) => { console.log(err.code ?? 'error') })
+socket.once('data', () => { done('connected'); socket.destroy() })
+socket.once('timeout', () => { done('timeout'); socket.destroy() })
+socket.once('error', (err) => { done(err.code ?? 'error') })
 `
+
+/** One TCP attempt and when it ran (this machine's clock): what a window's edges are checked with. */
+export interface TcpProbe {
+  /** `'connected'` or why not (`'timeout'`, `'ECONNREFUSED'`, `'EPERM'`, …). */
+  outcome: string
+  /** When the connection attempt started, after the probe process itself had started. */
+  startedAt: number
+  /** When it connected or gave up. */
+  endedAt: number
+}
+
+/**
+ * Like {@link tcpConnect}, with the instants the attempt started and ended: spawning a process in
+ * a namespace takes a while on a loaded machine, so a probe meant for a window's last seconds
+ * must say when it really ran.
+ */
+export async function tcpProbe(
+  ns: TestNetns,
+  host: string,
+  port: number,
+  timeoutMs = 1_500,
+): Promise<TcpProbe> {
+  const { stdout } = await ns.exec(process.execPath, [
+    '-e',
+    connectScript,
+    host,
+    String(port),
+    String(timeoutMs),
+  ])
+  try {
+    return JSON.parse(stdout.trim()) as TcpProbe
+  } catch {
+    return { outcome: 'no-answer', startedAt: Number.NaN, endedAt: Number.NaN }
+  }
+}
 
 /**
  * Opens a TCP connection from inside `ns` to `host:port` and waits for the server's greeting.
@@ -209,12 +250,82 @@ export async function tcpConnect(
   port: number,
   timeoutMs = 1_500,
 ): Promise<string> {
-  const { stdout } = await ns.exec(process.execPath, [
-    '-e',
-    connectScript,
-    host,
-    String(port),
-    String(timeoutMs),
-  ])
-  return stdout.trim() || 'no-answer'
+  return (await tcpProbe(ns, host, port, timeoutMs)).outcome
+}
+
+const proberScript = `
+const net = require('node:net')
+const readline = require('node:readline')
+readline.createInterface({ input: process.stdin }).on('line', (line) => {
+  const { id, host, port, timeout } = JSON.parse(line)
+  const startedAt = Date.now()
+  let answered = false
+  const done = (outcome) => {
+    if (answered) return
+    answered = true
+    console.log(JSON.stringify({ id, outcome, startedAt, endedAt: Date.now() }))
+  }
+  const socket = net.connect({ host, port, timeout })
+  socket.once('data', () => { done('connected'); socket.destroy() })
+  socket.once('timeout', () => { done('timeout'); socket.destroy() })
+  socket.once('error', (err) => done(err.code ?? 'error'))
+})
+console.log(JSON.stringify({ ready: true }))
+`
+
+/** A process kept running inside a namespace that opens TCP connections on request, at once. */
+export interface TcpProber {
+  probe(host: string, port: number, timeoutMs?: number): Promise<TcpProbe>
+}
+
+/**
+ * Starts a prober inside `ns`. Unlike {@link tcpProbe}, which spawns a process per attempt (seconds
+ * on a loaded machine), its attempts start when asked: what probing a window's last second needs.
+ * Stopped with the namespace.
+ */
+export async function startTcpProber(ns: TestNetns): Promise<TcpProber> {
+  const child = ns.spawn(process.execPath, ['-e', proberScript], { stdin: 'pipe' })
+  const waiting = new Map<number, (probe: TcpProbe) => void>()
+  let buffered = ''
+  let ready: () => void = () => undefined
+  const started = new Promise<void>((resolve) => {
+    ready = resolve
+  })
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString()
+    for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
+      const message = JSON.parse(buffered.slice(0, end)) as TcpProbe & { id?: number; ready?: boolean }
+      buffered = buffered.slice(end + 1)
+      if (message.ready) ready()
+      else if (message.id !== undefined) {
+        waiting.get(message.id)?.({
+          outcome: message.outcome,
+          startedAt: message.startedAt,
+          endedAt: message.endedAt,
+        })
+        waiting.delete(message.id)
+      }
+    }
+  })
+  child.stdin?.on('error', () => undefined)
+  const timer = setTimeout(() => ready(), 20_000)
+  await started
+  clearTimeout(timer)
+  let next = 0
+  return {
+    probe(host, port, timeoutMs = 1_500) {
+      const id = next++
+      return new Promise<TcpProbe>((resolve, reject) => {
+        const guard = setTimeout(() => {
+          waiting.delete(id)
+          reject(new Error(`prober in ${ns.name} did not answer for ${host}:${port}`))
+        }, timeoutMs + 10_000)
+        waiting.set(id, (probe) => {
+          clearTimeout(guard)
+          resolve(probe)
+        })
+        child.stdin?.write(`${JSON.stringify({ id, host, port, timeout: timeoutMs })}\n`)
+      })
+    },
+  }
 }
