@@ -10,6 +10,8 @@ export interface ComplaintDecision {
   reason: string
   prefixes?: string[]
   order?: string
+  /** Listed entries the decision took out, per rightsholder (SPEC rule 12; the portal counts them per week). */
+  revokedBy?: Record<string, number>
   decidedAt: number
   decidedBy: string
 }

@@ -5,6 +5,21 @@ import type { Db } from './keys.js'
 export interface OrderRecord extends Order {
   issuedAt: number
   updatedAt: number
+  /** Each period the order was suspended, oldest first; the last has no `until` while it lasts. */
+  suspensions?: Suspension[]
+}
+
+export interface Suspension {
+  from: number
+  until?: number
+}
+
+/** The suspension history after a suspend (opens a period) or a resume (closes the open one). */
+function nextSuspensions(history: Suspension[] = [], suspended: boolean, now: number): Suspension[] {
+  const last = history[history.length - 1]
+  const open = last !== undefined && last.until === undefined
+  if (suspended) return open ? history : [...history, { from: now }]
+  return open ? [...history.slice(0, -1), { ...last, until: now }] : history
 }
 
 export async function putOrder(db: Db, order: OrderRecord): Promise<boolean> {
@@ -38,7 +53,12 @@ export async function setOrderSuspended(
 ): Promise<OrderRecord | null> {
   const order = await getOrder(db, id)
   if (!order) return null
-  const updated = { ...order, suspended, updatedAt: now }
+  const updated = {
+    ...order,
+    suspended,
+    updatedAt: now,
+    suspensions: nextSuspensions(order.suspensions, suspended, now),
+  }
   await putOrder(db, updated)
   return updated
 }

@@ -24,6 +24,7 @@ import listRoutes from './routes/lists/index.js'
 import orderRoutes from './routes/orders/index.js'
 import orgRoutes from './routes/orgs/index.js'
 import publicRoutes from './routes/public/index.js'
+import transparencyRoutes from './routes/public/transparency.js'
 import stateRoutes from './routes/state/index.js'
 import { Problem } from './schemas/common.js'
 
@@ -90,6 +91,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(guardRoutes, { prefix: '/v1' })
   await app.register(complaintRoutes, { prefix: '/v1', config })
   await app.register(publicRoutes, { prefix: '/v1', config })
+  await app.register(transparencyRoutes, { prefix: '/v1', config })
   await app.register(stateRoutes, { prefix: '/v1' })
   await app.register(auditRoutes, { prefix: '/v1' })
   await app.register(agentRoutes, { prefix: '/v1', complianceLateMs: config.complianceLateMs })

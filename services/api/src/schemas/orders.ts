@@ -20,6 +20,10 @@ export const OrderView = Type.Object({
   suspended: Type.Boolean(),
   issuedAt: Type.String(),
   updatedAt: Type.String(),
+  /** Periods the order was suspended, oldest first; the open one has no `until`. */
+  suspensions: Type.Optional(
+    Type.Array(Type.Object({ from: Type.String(), until: Type.Optional(Type.String()) })),
+  ),
 })
 
 export const SuspendBody = Type.Object(

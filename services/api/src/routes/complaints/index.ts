@@ -174,6 +174,7 @@ const complaintRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async 
         decidedBy: identityOf(request).org,
         ...(body.outcome === 'revoke' ? { prefixes } : {}),
         ...(order ? { order: order.id } : {}),
+        ...(revokedBy.size > 0 ? { revokedBy: Object.fromEntries(revokedBy) } : {}),
       }
       const revocations =
         body.outcome === 'revoke'

@@ -16,10 +16,18 @@ import { IdParams, problemResponses } from '../../schemas/common.js'
 import { OrderView, PutOrder, SuspendBody } from '../../schemas/orders.js'
 
 const iso = (ms: number) => new Date(ms).toISOString()
-export const orderView = (order: OrderRecord) => ({
+export const orderView = ({ suspensions, ...order }: OrderRecord) => ({
   ...order,
   issuedAt: iso(order.issuedAt),
   updatedAt: iso(order.updatedAt),
+  ...(suspensions
+    ? {
+        suspensions: suspensions.map((period) => ({
+          from: iso(period.from),
+          ...(period.until !== undefined ? { until: iso(period.until) } : {}),
+        })),
+      }
+    : {}),
 })
 
 /** Orders: the authority's decision that lets one rightsholder's lists be enforced for a season. */
@@ -61,6 +69,7 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
         id: request.params.id,
         ...body,
         suspended: existing?.suspended ?? false,
+        ...(existing?.suspensions ? { suspensions: existing.suspensions } : {}),
         issuedAt: existing?.issuedAt ?? now,
         updatedAt: now,
       }
