@@ -1,4 +1,4 @@
-import type { EnforcementGroup, GroupOp } from '@offside/core'
+import type { EnforcementGroup, GroupOp, Refusal } from '@offside/core'
 
 /** The protocol version this package speaks; every message carries it as `v`. */
 export const PROTOCOL_VERSION = 1
@@ -82,7 +82,16 @@ export interface AckMessage {
   /** Domain names enforced and staged at the resolver, when the agent runs a DNS backend. */
   enforcedNames?: number
   stagedNames?: number
+  /**
+   * What the agent's safety net refused from its state (SPEC rule 16), at most 100 entries;
+   * `refusedCount` counts every refused target. Absent for agents without one.
+   */
+  refused?: AckRefusal[]
+  refusedCount?: number
 }
+
+/** One refusal of the agent's safety net: which group, which prefix (absent: the whole group), why. */
+export type AckRefusal = Refusal
 
 // Both ways
 

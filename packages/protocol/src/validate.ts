@@ -1,4 +1,4 @@
-import { parseTarget } from '@offside/core'
+import { parseTarget, REFUSAL_REASONS } from '@offside/core'
 import {
   type AgentMessage,
   CAUSE_KINDS,
@@ -54,6 +54,15 @@ const capabilities: Check = (v, at) =>
   Array.isArray(v) && v.length > MAX_CAPABILITIES
     ? `${at} may name at most ${MAX_CAPABILITIES} capabilities`
     : arrayOf(capability)(v, at)
+
+const MAX_REFUSALS = 100
+const refusal: Check = (v, at) =>
+  fields(
+    v,
+    at,
+    { reason: oneOf(REFUSAL_REASONS), group: str, count: int },
+    { prefix: (p, where) => prefix(p, where) },
+  )
 
 /** A canonical CIDR as packages/core writes it ("203.0.113.7/32"); anything else is refused. */
 const prefix: Check = (v, at) => {
@@ -153,7 +162,15 @@ const AGENT_SHAPES: Record<string, Record<string, Check>> = {
 /** Fields a message may carry; checked when present. */
 const AGENT_OPTIONAL: Record<string, Record<string, Check>> = {
   hello: { agentVersion: str },
-  ack: { enforcedNames: int, stagedNames: int },
+  ack: {
+    enforcedNames: int,
+    stagedNames: int,
+    refused: (v, at) =>
+      Array.isArray(v) && v.length > MAX_REFUSALS
+        ? `${at} may hold at most ${MAX_REFUSALS} refusals`
+        : arrayOf(refusal)(v, at),
+    refusedCount: int,
+  },
   error: { revision: int },
 }
 

@@ -11,6 +11,7 @@
  *   `compliance-times` (ZSET revision scored by its reference instant): what each revision is
  *   measured from, kept longer than the revision stream so an annual report can be exported.
  */
+import type { Refusal } from '@offside/core'
 import type { Db } from './keys.js'
 
 /** Acknowledgements kept per agent (about a year of a busy season). */
@@ -35,6 +36,10 @@ export interface AgentRecord extends AgentRef {
   enforced: number
   staged: number
   notFitting: number
+  /** Targets the agent's safety net refused from the state it last acknowledged (SPEC rule 16). */
+  refused: number
+  /** The first refusals of that ack: group, prefix, reason. */
+  refusals: Refusal[]
   capabilities: string[]
   /** The agent's software release from its last hello (agents before 0.1.0 send none). */
   version?: string
@@ -51,6 +56,8 @@ export interface AckRecord {
   enforced: number
   staged: number
   notFitting: number
+  /** Targets the agent's safety net refused (absent in acks recorded before it existed). */
+  refused?: number
   /** `hello` when inferred from the last revision an agent announced on reconnecting. */
   source: 'ack' | 'hello'
 }
@@ -158,7 +165,8 @@ export async function agentDisconnected(db: Db, agent: AgentRef, gateway: string
 /**
  * KEYS[1] agent hash, KEYS[2] agent acks zset
  * ARGV[1] revision, ARGV[2] AckRecord JSON, ARGV[3] receivedAt, ARGV[4] enforced, ARGV[5] staged,
- * ARGV[6] notFitting, ARGV[7] acks kept, ARGV[8] "1" to update the counts (a real ack, not a hello)
+ * ARGV[6] notFitting, ARGV[7] acks kept, ARGV[8] "1" to update the counts (a real ack, not a hello),
+ * ARGV[9] refused count, ARGV[10] refusals JSON
  * Returns 1 when recorded, 0 when this revision was already acknowledged.
  */
 const RECORD_ACK = `
@@ -169,14 +177,20 @@ local last = tonumber(redis.call('HGET', KEYS[1], 'lastRevision') or '0')
 if tonumber(ARGV[1]) >= last then
   redis.call('HSET', KEYS[1], 'lastRevision', ARGV[1], 'lastAckAt', ARGV[3])
   if ARGV[8] == '1' then
-    redis.call('HSET', KEYS[1], 'enforced', ARGV[4], 'staged', ARGV[5], 'notFitting', ARGV[6])
+    redis.call('HSET', KEYS[1], 'enforced', ARGV[4], 'staged', ARGV[5], 'notFitting', ARGV[6],
+      'refused', ARGV[9], 'refusals', ARGV[10])
   end
 end
 return 1
 `
 
 /** Records an agent's acknowledgement of a revision; returns false if it was already recorded. */
-export async function recordAck(db: Db, agent: AgentRef, ack: AckRecord): Promise<boolean> {
+export async function recordAck(
+  db: Db,
+  agent: AgentRef,
+  ack: AckRecord,
+  refusals: Refusal[] = [],
+): Promise<boolean> {
   const keys = db.keys.agents
   const ref = refOf(agent)
   const result = await db.redis.eval(
@@ -192,6 +206,8 @@ export async function recordAck(db: Db, agent: AgentRef, ack: AckRecord): Promis
     String(ack.notFitting),
     String(ACKS_KEPT),
     ack.source === 'ack' ? '1' : '0',
+    String(ack.refused ?? 0),
+    JSON.stringify(refusals),
   )
   return result === 1
 }
@@ -219,6 +235,8 @@ function toRecord(fields: Record<string, string>, connected: boolean): AgentReco
     enforced: num('enforced'),
     staged: num('staged'),
     notFitting: num('notFitting'),
+    refused: num('refused'),
+    refusals: fields.refusals ? (JSON.parse(fields.refusals) as Refusal[]) : [],
     capabilities: fields.capabilities ? (JSON.parse(fields.capabilities) as string[]) : [],
     ...(fields.version ? { version: fields.version } : {}),
     ...(fields.gateway ? { gateway: fields.gateway } : {}),

@@ -13,6 +13,7 @@ import WebSocket from 'ws'
 import type { ApplyReport, Backend } from './backends/types.js'
 import { type ConnectionProblem, describeRefusal, readiness } from './readiness.js'
 import { reconnectDelay } from './reconnect-delay.js'
+import { SafetyNetBackend } from './safety-net.js'
 import { type AgentState, readState, writeRevision, writeState } from './state-file.js'
 import { AGENT_VERSION } from './version.js'
 
@@ -73,6 +74,8 @@ export interface AgentStatus {
   refusing?: { code: ErrorCode; reason: string; revision?: number }
   /** Why the gateway cannot be used now (token refused, unreachable), until it connects again. */
   connectionProblem?: ConnectionProblem
+  /** What the ISP's safety net refused from the groups held now (absent without one). */
+  safetyNet?: ReturnType<SafetyNetBackend['refusals']>
 }
 
 /** The stream URL of a gateway given as `ws://host:port` or with its full path. */
@@ -155,17 +158,25 @@ export class Agent {
     await this.#options.backend.close()
   }
 
+  /** The groups the device holds: the state, minus what the safety net refused. */
+  #held(): EnforcementGroup[] {
+    const { backend } = this.#options
+    return backend instanceof SafetyNetBackend ? backend.enforceable() : this.#state.groups
+  }
+
   status(): AgentStatus {
     const at = this.#options.now()
+    const held = this.#held()
+    const { backend } = this.#options
     let staged = 0
-    for (const group of this.#state.groups) if (group.from > at) staged += group.prefixes.length
+    for (const group of held) if (group.from > at) staged += group.prefixes.length
     return {
       agentId: this.#options.agentId,
       backend: this.#options.backend.name,
       connected: this.#socket?.readyState === WebSocket.OPEN,
       revision: this.#state.revision,
       groups: this.#state.groups.length,
-      enforced: activeAt(this.#state.groups, at).length,
+      enforced: activeAt(held, at).length,
       staged,
       ...this.#counters,
       gateway: this.#currentGateway(),
@@ -173,6 +184,7 @@ export class Agent {
       latestRevisionSeen: Math.max(this.#latestRevisionSeen, this.#state.revision),
       ...(this.#refusing ? { refusing: this.#refusing } : {}),
       ...(this.#connectionProblem ? { connectionProblem: this.#connectionProblem } : {}),
+      ...(backend instanceof SafetyNetBackend ? { safetyNet: backend.refusals() } : {}),
     }
   }
 
@@ -183,7 +195,7 @@ export class Agent {
 
   /** The prefixes enforced now, by the agent's state (what the backend was told to enforce). */
   enforcedPrefixes(): string[] {
-    return activeAt(this.#state.groups, this.#options.now()).map((entry) => entry.prefix)
+    return activeAt(this.#held(), this.#options.now()).map((entry) => entry.prefix)
   }
 
   #enqueue(job: () => Promise<void>): void {

@@ -9,6 +9,7 @@ import { pino } from 'pino'
 import { Agent } from './agent.js'
 import { createBackend } from './backends/index.js'
 import { ConfigError, loadConfig, USAGE } from './config.js'
+import { gatewayAddresses, SafetyNetBackend, SafetyNetConfigError, safetyNetLimits } from './safety-net.js'
 import { createStatusServer } from './status-server.js'
 import { AGENT_VERSION } from './version.js'
 
@@ -35,7 +36,19 @@ async function main(): Promise<void> {
   const trustedKeys = await loadTrustedKeys(config.publicKeyFiles).catch((err: Error) => {
     throw new ConfigError(`--public-key: ${err.message}`)
   })
-  const backend = await createBackend(config.backend, config.backendOptions, log)
+  const device = await createBackend(config.backend, config.backendOptions, log)
+  let limits: ReturnType<typeof safetyNetLimits>
+  try {
+    limits = safetyNetLimits(config.safetyNet, {
+      gateways: await gatewayAddresses(config.gatewayUrls),
+      backendCapacity: device.capacity ?? Number.POSITIVE_INFINITY,
+    })
+  } catch (err) {
+    if (err instanceof SafetyNetConfigError) throw new ConfigError(err.message)
+    throw err
+  }
+  // Every revision passes the ISP's own limits before the device sees it (SPEC rule 16).
+  const backend = new SafetyNetBackend(device, limits)
   const agent = new Agent({
     gatewayUrls: config.gatewayUrls,
     token: config.token,

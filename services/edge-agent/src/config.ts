@@ -17,6 +17,8 @@ export interface AgentConfig {
   reconnectMaxMs: number
   /** Backend-specific settings from the config file (`"nftables": {…}`, `"flowspec": {…}`). */
   backendOptions: Record<string, unknown>
+  /** The config file's `"safetyNet"` section, checked by safety-net.ts. */
+  safetyNet: unknown
 }
 
 export class ConfigError extends Error {
@@ -43,6 +45,7 @@ const FILE_KEYS = new Set([
   'heartbeatMs',
   'reconnectMaxMs',
   'logLevel',
+  'safetyNet',
   ...BACKENDS,
 ])
 
@@ -83,6 +86,16 @@ Backend settings (config file only):
     "nextHops"    {"v4":"192.0.2.1","v6":"100::1"}   RTBH next hops
     "concurrency" 8                    gobgp calls in flight
   }
+
+The ISP's safety net (config file only; always on, these are the defaults):
+  "safetyNet": {
+    "neverBlock"    []                 addresses/prefixes never blocked (own ranges, resolvers,
+                                       management); the gateways' addresses are always added
+    "broadest"      {"v4":16,"v6":32}  broader prefixes are refused
+    "maxGroupHours" 24                 a longer group (until - from) is refused whole
+    "capacity"      (the backend's)    most prefixes held at one instant (FlowSpec: maxRules)
+  }
+  What it refuses is left out, the rest applied; refusals go in the ack and in /status.
 
 Exit status: 0 stopped by SIGTERM/SIGINT (or --help, --version); 2 the configuration is wrong
 (flag, variable, config file, backend setting, unreadable token or key file); 1 it could not start
@@ -188,6 +201,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
       30_000,
     ),
     backendOptions,
+    safetyNet: file.safetyNet,
   }
 }
 

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { applyGroupOps, type EnforcementGroup, type GroupOp } from '@offside/core'
 import { generateSigningKeyPair } from '@offside/protocol'
-import { createDb, createToken, publishRevision, readSnapshot } from '@offside/store'
+import { createDb, createToken, type Db, publishRevision, readSnapshot } from '@offside/store'
 import {
   connectNetns,
   createNetns,
@@ -60,8 +60,16 @@ export interface Lab {
   /** Publishes a revision into Redis (as the scheduler would); returns its number. */
   publish(ops: GroupOp[]): Promise<number>
   startGateway(port?: number): Promise<Proc>
-  /** Starts the agent against `gatewayPort`; resolves once it has reconciled and serves /healthz. */
-  startAgent(gatewayPort: number): Promise<Proc & { status(): Promise<AgentStatus> }>
+  /**
+   * Starts the agent against `gatewayPort`, with `settings` merged into its config file; resolves
+   * once it has reconciled and serves /healthz.
+   */
+  startAgent(
+    gatewayPort: number,
+    settings?: Record<string, unknown>,
+  ): Promise<Proc & { status(): Promise<AgentStatus> }>
+  /** The Redis the gateway records agents and acks in. */
+  db: Db
   /** Which of `addresses` answer a TCP connection from the subscriber namespace. */
   reachable(addresses: string[]): Promise<Record<string, boolean>>
 }
@@ -166,6 +174,7 @@ export async function startLab(t: Tap): Promise<Lab> {
 
   return {
     subscriber,
+    db,
     async publish(ops) {
       const snapshot = await readSnapshot(db)
       const result = await publishRevision(db, {
@@ -192,12 +201,18 @@ export async function startLab(t: Tap): Promise<Lab> {
       }
       return start('gateway', ['services/gateway/src/server.ts'], env, port, '/readyz')
     },
-    async startAgent(gatewayPort) {
+    async startAgent(gatewayPort, settings) {
       const port = await freePort()
+      let configFile = agentConfig
+      if (settings) {
+        configFile = join(dir, `agent-${++counter}.json`)
+        const base = { nftables: { netns: subscriber.name, verdict: 'reject' } }
+        await writeFile(configFile, JSON.stringify({ ...base, ...settings }))
+      }
       const args = [
         'services/edge-agent/src/cli.ts',
         ...['--gateway', `ws://127.0.0.1:${gatewayPort}`, '--token', token, '--agent-id', 'edge-nft'],
-        ...['--backend', 'nftables', '--config', agentConfig, '--public-key', publicKeyFile],
+        ...['--backend', 'nftables', '--config', configFile, '--public-key', publicKeyFile],
         ...['--state-dir', stateDir, '--metrics-port', String(port)],
         ...['--heartbeat-ms', '1000', '--reconnect-max-ms', '1000', '--log-level', 'info'],
       ]

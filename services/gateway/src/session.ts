@@ -183,6 +183,12 @@ export class AgentSession {
     if (!this.#agent || ack.revision > this.#sent)
       return this.#fail('bad-message', `revision ${ack.revision} was not sent`)
     this.#o.metrics.acks.inc()
+    if (ack.refusedCount) {
+      this.#o.log.warn(
+        { ...this.#agent, revision: ack.revision, refused: ack.refusedCount },
+        "the agent's safety net refused part of the state",
+      )
+    }
     await recordAck(this.#o.db, this.#agent, {
       revision: ack.revision,
       receivedAt: this.#o.now(),
@@ -190,8 +196,9 @@ export class AgentSession {
       enforced: ack.enforced,
       staged: ack.staged,
       notFitting: ack.notFitting.length,
+      refused: ack.refusedCount ?? ack.refused?.length ?? 0,
       source: 'ack',
-    })
+    }, ack.refused ?? [])
   }
 
   /** Sends everything after `#sent` up to the feed's last revision; re-runs if woken meanwhile. */

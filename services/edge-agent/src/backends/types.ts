@@ -17,6 +17,11 @@ export interface ApplyReport {
  */
 export interface Backend {
   readonly name: 'nftables' | 'flowspec' | 'dry-run'
+  /**
+   * Most prefixes the device holds at one instant, when it has a limit (FlowSpec's rule cap): the
+   * default capacity budget of the agent's safety net. Absent: no limit of its own.
+   */
+  readonly capacity?: number
   /** Makes the device hold exactly these groups (start-up, snapshot); removes anything else it owns. */
   reconcile(groups: EnforcementGroup[], now: number): Promise<ApplyReport>
   /** Applies `ops` incrementally; `groups` is the agent's state after the ops. */

@@ -15,6 +15,8 @@ export interface IspSummary {
   pending: number
   maxDelayMs: number | null
   meanDelayMs: number | null
+  /** Targets the ISP's agents refused by their own safety nets, in their last acks (SPEC rule 16). */
+  refused: number
 }
 
 /** Totals per ISP, for the report's head and the dashboard. */
@@ -32,12 +34,16 @@ export function summarise(rows: ComplianceRow[], agents: AgentRecord[]): IspSumm
         pending: 0,
         maxDelayMs: null,
         meanDelayMs: null,
+        refused: 0,
         delaySum: 0,
         delayCount: 0,
       })
     }
     const summary = byIsp.get(agent.isp)
-    if (summary) summary.agents++
+    if (summary) {
+      summary.agents++
+      summary.refused += agent.refused
+    }
   }
   for (const row of rows) {
     const summary = byIsp.get(row.isp)

@@ -25,6 +25,16 @@ const AgentView = Type.Object({
   enforced: Type.Integer(),
   staged: Type.Integer(),
   notFitting: Type.Integer(),
+  /** Targets the agent's own safety net refused from the state it last acknowledged (SPEC rule 16). */
+  refused: Type.Integer(),
+  refusals: Type.Array(
+    Type.Object({
+      reason: Type.String(),
+      group: Type.String(),
+      prefix: Type.Optional(Type.String()),
+      count: Type.Integer(),
+    }),
+  ),
   capabilities: Type.Array(Type.String()),
   /** From the `backend:<name>` capability; `dry-run` enforces nothing. */
   backend: Type.Union([Type.String(), Type.Null()]),
@@ -97,6 +107,8 @@ const agentRoutes: FastifyPluginAsyncTypebox<AgentRoutesOptions> = async (app, o
           enforced: agent.enforced,
           staged: agent.staged,
           notFitting: agent.notFitting,
+          refused: agent.refused,
+          refusals: agent.refusals,
           capabilities: agent.capabilities,
           backend: backendOf(agent.capabilities),
           version: agent.version ?? null,

@@ -50,6 +50,10 @@ function canonical(prefix: string): string {
  */
 export class FlowspecBackend implements Backend {
   readonly name = 'flowspec' as const
+  /** The rule cap bounds what is announced at once, unless aggregation widens hosts to fit it. */
+  get capacity(): number | undefined {
+    return this.#cap.aggregate ? undefined : this.#cap.maxRules
+  }
   readonly #target: GobgpTarget
   readonly #mode: FlowspecMode
   readonly #cap: RuleCap
