@@ -189,16 +189,21 @@ export class AgentSession {
         "the agent's safety net refused part of the state",
       )
     }
-    await recordAck(this.#o.db, this.#agent, {
-      revision: ack.revision,
-      receivedAt: this.#o.now(),
-      appliedAt: ack.appliedAt,
-      enforced: ack.enforced,
-      staged: ack.staged,
-      notFitting: ack.notFitting.length,
-      refused: ack.refusedCount ?? ack.refused?.length ?? 0,
-      source: 'ack',
-    }, ack.refused ?? [])
+    await recordAck(
+      this.#o.db,
+      this.#agent,
+      {
+        revision: ack.revision,
+        receivedAt: this.#o.now(),
+        appliedAt: ack.appliedAt,
+        enforced: ack.enforced,
+        staged: ack.staged,
+        notFitting: ack.notFitting.length,
+        refused: ack.refusedCount ?? ack.refused?.length ?? 0,
+        source: 'ack',
+      },
+      ack.refused ?? [],
+    )
   }
 
   /** Sends everything after `#sent` up to the feed's last revision; re-runs if woken meanwhile. */
