@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis'
+import { hashTagOf, isCluster } from './connection.js'
 
 /** The default key prefix; a deployment may set another with OFFSIDE_KEY_PREFIX. */
 export const DEFAULT_KEY_PREFIX = 'offside:'
@@ -43,6 +44,8 @@ export function createKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     /** STRING counter bumped by every write that changes state inputs, so readers can cache them. */
     stateGeneration: `${prefix}state-generation`,
     rateLimit: `${prefix}rate-limit:`, // prefix for @fastify/rate-limit's Redis store
+    /** STRING written before WAIT so that it covers every earlier write (connection.ts). */
+    replicationMark: `${prefix}replication-mark`,
     /** revisions.ts */
     revisions: {
       counter: `${prefix}revision`, // STRING number of the last published revision
@@ -72,8 +75,17 @@ export interface Db {
   readonly keys: Keys
 }
 
-/** Wraps a client with the keys for `prefix`. */
+/**
+ * Wraps a client with the keys for `prefix`. On a Redis Cluster the prefix must carry a hash tag
+ * (`{offside}:`): the aggregates change several keys in one transaction or Lua script, and BullMQ's
+ * scripts do too, which a cluster allows only within one slot. So a deployment's keys live in one
+ * slot — the cluster gives failover, not sharding, which Offside's few hundred MB do not need.
+ */
 export function createDb(redis: Redis, prefix: string = DEFAULT_KEY_PREFIX): Db {
+  if (isCluster(redis) && !hashTagOf(prefix))
+    throw new Error(
+      `on a Redis Cluster the key prefix needs a hash tag, e.g. "{${prefix.replace(/:$/, '')}}:"`,
+    )
   return { redis, keys: createKeys(prefix) }
 }
 

@@ -5,9 +5,16 @@
  * logged instead of crashing the process).
  *
  * BullMQ keeps its own keys under `<keyPrefix>bull:<queue>:…` (its `prefix` option). Never give a
- * BullMQ connection an ioredis `keyPrefix`: BullMQ does not support it.
+ * BullMQ connection an ioredis `keyPrefix`: BullMQ does not support it. On a Redis Cluster the
+ * deployment's prefix carries a hash tag (`{offside}:`), so BullMQ's keys share it and its
+ * multi-key scripts run in one slot.
+ *
+ * Each queue and worker opens its client with `connectRedis` (any topology of OFFSIDE_REDIS_URL)
+ * and hands BullMQ the instance; BullMQ does not close a client it was given, so ours do.
  */
 import { type Job, type Processor, Queue, Worker } from 'bullmq'
+import type { Redis } from 'ioredis'
+import { connectRedis } from './connection.js'
 
 /** Changes that affect enforcement and ask for a revision at once (API → scheduler). */
 export type TriggerKind =
@@ -73,7 +80,7 @@ export type QueueName = keyof QueuePayloads
 
 export const queueNames: readonly QueueName[] = ['recompute', 'timeline']
 
-/** Where the queues live: the Redis URL and the deployment's key prefix (e.g. `offside:`). */
+/** Where the queues live: the Redis URL (any topology) and the deployment's key prefix (e.g. `offside:`). */
 export interface QueueConnection {
   redisUrl: string
   keyPrefix: string
@@ -98,8 +105,10 @@ export function createQueue<N extends QueueName>(
   connection: QueueConnection,
   log?: ErrorLog,
 ): Queue<QueuePayloads[N]> {
-  const queue = new Queue<QueuePayloads[N]>(name, {
-    connection: { url: connection.redisUrl, enableOfflineQueue: false },
+  const client = connectRedis(connection.redisUrl, { enableOfflineQueue: false })
+  client.on('error', (err) => log?.error({ err, queue: name }, 'queue connection error'))
+  const queue = new OwningQueue<QueuePayloads[N]>(client, name, {
+    connection: client,
     prefix: bullPrefix(connection.keyPrefix),
     defaultJobOptions: {
       removeOnComplete: true,
@@ -112,12 +121,41 @@ export function createQueue<N extends QueueName>(
   return queue
 }
 
+/** A queue that closes the client it was given (BullMQ leaves a given client open). */
+class OwningQueue<T> extends Queue<T> {
+  readonly #client: Redis
+  constructor(client: Redis, ...args: ConstructorParameters<typeof Queue<T>>) {
+    super(...args)
+    this.#client = client
+  }
+  override async close(): Promise<void> {
+    await super.close()
+    await this.#client.quit().catch(() => this.#client.disconnect())
+  }
+}
+
+/** A worker that closes the client it was given (its blocking duplicate BullMQ closes itself). */
+class OwningWorker<T> extends Worker<T> {
+  readonly #client: Redis
+  constructor(client: Redis, ...args: ConstructorParameters<typeof Worker<T>>) {
+    super(...args)
+    this.#client = client
+  }
+  override async close(force?: boolean): Promise<void> {
+    await super.close(force)
+    await this.#client.quit().catch(() => this.#client.disconnect())
+  }
+}
+
 /** How long a job stays locked to a worker that stops renewing the lock (crashed, or stuck). */
 export const CRASH_LOCK_MS = 5_000
 /** How often each worker looks for jobs whose lock expired. */
 export const STALLED_CHECK_MS = 1_000
 /** The longest a job taken by a crashed worker waits before another worker gets it. */
 export const CRASH_RECOVERY_MS = CRASH_LOCK_MS + 2 * STALLED_CHECK_MS
+
+/** How long a worker's command may go unanswered before it is given up and retried. */
+export const WORKER_COMMAND_TIMEOUT_MS = 5_000
 
 /** Options for {@link createWorker}. */
 export interface WorkerOptions {
@@ -138,8 +176,17 @@ export function createWorker<N extends QueueName>(
   connection: QueueConnection,
   options: WorkerOptions = {},
 ): Worker<QueuePayloads[N]> {
-  const worker = new Worker<QueuePayloads[N]>(name, processor, {
-    connection: { url: connection.redisUrl, maxRetriesPerRequest: null },
+  // commandTimeout: on a Redis Cluster failover ioredis can lose the reply of the BZPOPMIN the
+  // worker is blocked in (its node connection is replaced as the replica becomes primary), and
+  // the worker would wait for it forever. No command of a worker takes longer than its 1 s block
+  // (drainDelay), so one that has not answered within WORKER_COMMAND_TIMEOUT_MS is retried.
+  const client = connectRedis(connection.redisUrl, {
+    maxRetriesPerRequest: null,
+    commandTimeout: WORKER_COMMAND_TIMEOUT_MS,
+  })
+  client.on('error', (err) => options.log?.error({ err, queue: name }, 'worker connection error'))
+  const worker = new OwningWorker<QueuePayloads[N]>(client, name, processor, {
+    connection: client,
     prefix: bullPrefix(connection.keyPrefix),
     concurrency: options.concurrency ?? 1,
     // Long-poll for 1 s instead of 5: if a worker dies holding the wake-up marker of a new job,

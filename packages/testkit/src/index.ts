@@ -14,6 +14,14 @@ export {
 } from './netns.js'
 export { freePort, startRedis, type TestRedis } from './redis.js'
 export {
+  type RedisProcess,
+  redisCli,
+  startRedisCluster,
+  startRedisSentinel,
+  type TestRedisCluster,
+  type TestRedisSentinel,
+} from './redis-ha.js'
+export {
   type ServiceProcess,
   type ServiceProcessOptions,
   startServiceProcess,
