@@ -7,7 +7,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { generateSigningKeyPair } from '@offside/protocol'
-import { freePort, type ServiceProcess, startRedis, startServiceProcess } from '@offside/testkit'
+import {
+  freePort,
+  type ServiceProcess,
+  startRedis,
+  startRedisSentinel,
+  startServiceProcess,
+  type TestRedisSentinel,
+} from '@offside/testkit'
 
 type Tap = { teardown(fn: () => unknown): void; comment(...args: unknown[]): void }
 
@@ -53,6 +60,8 @@ export interface AgentProc extends Proc {
 
 export interface Stack {
   redisUrl: string
+  /** The Sentinel topology when the stack was started with `redis: 'sentinel'`. */
+  sentinel?: TestRedisSentinel
   apiUrl: string
   admin: string
   publicKeyFile: string
@@ -73,10 +82,15 @@ export interface Stack {
 }
 
 /** Starts Redis and the API; schedulers, gateways and agents are started by the test. */
-export async function startStack(t: Tap, options: { graceMs?: number } = {}): Promise<Stack> {
+export async function startStack(
+  t: Tap,
+  options: { graceMs?: number; redis?: 'standalone' | 'sentinel' } = {},
+): Promise<Stack> {
   const graceMs = options.graceMs ?? 1000
   const dir = await mkdtemp(join(tmpdir(), 'offside-e2e-'))
-  const redis = await startRedis(t)
+  // On Sentinel every acknowledged write waits for the replica (?replicas=1).
+  const sentinel = options.redis === 'sentinel' ? await startRedisSentinel(t) : undefined
+  const redis = sentinel ? { url: `${sentinel.url}?replicas=1&replicaTimeoutMs=2000` } : await startRedis(t)
   const procs: Proc[] = []
   t.teardown(async () => {
     await Promise.all(procs.map((proc) => proc.stop()))
@@ -155,6 +169,7 @@ export async function startStack(t: Tap, options: { graceMs?: number } = {}): Pr
 
   return {
     redisUrl: redis.url,
+    ...(sentinel ? { sentinel } : {}),
     apiUrl,
     admin,
     publicKeyFile,

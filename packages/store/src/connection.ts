@@ -143,8 +143,9 @@ export function connectRedis(url: string | RedisTopology, options: RedisOptions 
       ...(topology.password ? { password: topology.password } : {}),
       ...(topology.sentinelPassword ? { sentinelPassword: topology.sentinelPassword } : {}),
       ...(topology.tls ? { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
-      // Follow +switch-master at once instead of waiting for the old primary's socket to fail.
-      failoverDetector: true,
+      // Not failoverDetector: with it ioredis 5.11 sometimes ended the client for good after a
+      // failover in our tests. A crashed primary closes its sockets, which makes ioredis ask the
+      // Sentinels again; a manual failover turns the old primary read-only and it drops clients.
     })
   } else {
     const redisOptions: RedisOptions = {

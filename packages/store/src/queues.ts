@@ -154,9 +154,6 @@ export const STALLED_CHECK_MS = 1_000
 /** The longest a job taken by a crashed worker waits before another worker gets it. */
 export const CRASH_RECOVERY_MS = CRASH_LOCK_MS + 2 * STALLED_CHECK_MS
 
-/** How long a worker's command may go unanswered before it is given up and retried. */
-export const WORKER_COMMAND_TIMEOUT_MS = 5_000
-
 /** Options for {@link createWorker}. */
 export interface WorkerOptions {
   concurrency?: number
@@ -176,14 +173,8 @@ export function createWorker<N extends QueueName>(
   connection: QueueConnection,
   options: WorkerOptions = {},
 ): Worker<QueuePayloads[N]> {
-  // commandTimeout: on a Redis Cluster failover ioredis can lose the reply of the BZPOPMIN the
-  // worker is blocked in (its node connection is replaced as the replica becomes primary), and
-  // the worker would wait for it forever. No command of a worker takes longer than its 1 s block
-  // (drainDelay), so one that has not answered within WORKER_COMMAND_TIMEOUT_MS is retried.
-  const client = connectRedis(connection.redisUrl, {
-    maxRetriesPerRequest: null,
-    commandTimeout: WORKER_COMMAND_TIMEOUT_MS,
-  })
+  const client = connectRedis(connection.redisUrl, { maxRetriesPerRequest: null })
+
   client.on('error', (err) => options.log?.error({ err, queue: name }, 'worker connection error'))
   const worker = new OwningWorker<QueuePayloads[N]>(client, name, processor, {
     connection: client,

@@ -14,8 +14,10 @@
  * Everything is written by one Lua script that compares the previous revision first
  * (compare-and-set), so several schedulers never publish one number twice or out of order.
  */
+
 import type { EnforcementGroup, EventWindow, GroupOp } from '@offside/core'
 import type { Redis } from 'ioredis'
+import { waitForReplicas } from './connection.js'
 import { createKeys, type Db } from './keys.js'
 import type { RevisionCause } from './queues.js'
 
@@ -89,7 +91,7 @@ export interface RevisionDraft {
 }
 
 export type PublishResult =
-  | { status: 'published'; record: RevisionRecord; snapshot: Snapshot }
+  | { status: 'published'; record: RevisionRecord; snapshot: Snapshot; replicated: boolean }
   | { status: 'conflict' }
   | { status: 'duplicate-instant' }
 
@@ -131,7 +133,10 @@ export async function publishRevision(
   )
   if (result === -1) return { status: 'conflict' }
   if (result === -2) return { status: 'duplicate-instant' }
-  return { status: 'published', record, snapshot }
+  // On a replicated topology (OFFSIDE_REDIS_URL ?replicas=N) the publisher learns whether a replica
+  // holds the revision: one that does survives a failover of the primary.
+  const replicated = await waitForReplicas(db.redis, db.keys.replicationMark).catch(() => false)
+  return { status: 'published', record, snapshot, replicated }
 }
 
 /** The number of the last published revision (0 before the first). */

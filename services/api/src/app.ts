@@ -8,6 +8,7 @@ import authPlugin from './plugins/auth.js'
 import bodyParsers from './plugins/body-parsers.js'
 import dbPlugin from './plugins/db.js'
 import docsPlugin from './plugins/docs.js'
+import durabilityPlugin from './plugins/durability.js'
 import guardPlugin from './plugins/guard.js'
 import liveStatePlugin from './plugins/live-state.js'
 import metricsPlugin from './plugins/metrics.js'
@@ -73,6 +74,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     keyPrefix: config.keyPrefix,
     ...(options.redis ? { redis: options.redis } : {}),
   })
+  await app.register(durabilityPlugin)
   await app.register(authPlugin, { adminToken: config.adminToken })
   await app.register(auditPlugin)
   await app.register(triggersPlugin, { redisUrl: config.redisUrl, keyPrefix: config.keyPrefix })

@@ -3,9 +3,8 @@
  * forwards to the API. Never listens (server.ts does), so tests drive it with `inject` or on a
  * port of their choosing.
  */
-import { createDb, waitForRevisions } from '@offside/store'
+import { connectRedis, createDb, waitForRevisions } from '@offside/store'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
-import { Redis } from 'ioredis'
 import { bearerToken, createAuthenticate } from './auth.js'
 import type { DashboardConfig } from './config.js'
 import { LiveFeed } from './live-feed.js'
@@ -47,9 +46,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     // Live streams never go idle; closing must not wait for browsers to hang up.
     forceCloseConnections: true,
   })
-  const redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })
+  const redis = connectRedis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })
   // A blocked XREAD holds its connection, so the stream watcher gets one of its own.
-  const blocking = new Redis(config.redisUrl, { maxRetriesPerRequest: null })
+  const blocking = connectRedis(config.redisUrl, { maxRetriesPerRequest: null })
   for (const client of [redis, blocking]) client.on('error', (err) => app.log.error({ err }, 'redis error'))
   const db = createDb(redis, config.keyPrefix)
   const metrics = createMetrics()

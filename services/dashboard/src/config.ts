@@ -1,5 +1,5 @@
 import { DEFAULT_COMPLIANCE_LATE_MS } from '@offside/core'
-import { DEFAULT_KEY_PREFIX } from '@offside/store'
+import { DEFAULT_KEY_PREFIX, parseRedisUrl } from '@offside/store'
 
 /** Everything the dashboard reads from its environment, validated once at start-up. */
 export interface DashboardConfig {
@@ -42,6 +42,16 @@ function url(name: string, value: string | undefined, fallback: string, schemes:
   return text.replace(/\/+$/, '')
 }
 
+/** One server, Sentinel or Cluster (store connection.ts). */
+function redisUrl(text: string): string {
+  try {
+    parseRedisUrl(text)
+  } catch (err) {
+    throw new ConfigError((err as Error).message)
+  }
+  return text
+}
+
 /** Reads and checks the dashboard's settings; throws a {@link ConfigError} naming the bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): DashboardConfig {
   const pollMs = env.OFFSIDE_DASHBOARD_POLL_MS ? Number(env.OFFSIDE_DASHBOARD_POLL_MS) : 500
@@ -56,10 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DashboardConfi
   return {
     host: env.OFFSIDE_HOST || '127.0.0.1',
     port: port('OFFSIDE_DASHBOARD_PORT', env.OFFSIDE_DASHBOARD_PORT, 8083),
-    redisUrl: url('OFFSIDE_REDIS_URL', env.OFFSIDE_REDIS_URL, 'redis://127.0.0.1:6379', [
-      'redis:',
-      'rediss:',
-    ]),
+    redisUrl: redisUrl(env.OFFSIDE_REDIS_URL || 'redis://127.0.0.1:6379'),
     keyPrefix: env.OFFSIDE_KEY_PREFIX || DEFAULT_KEY_PREFIX,
     apiUrl: url('OFFSIDE_API_URL', env.OFFSIDE_API_URL, 'http://127.0.0.1:8080', ['http:', 'https:']),
     ...(env.OFFSIDE_ADMIN_TOKEN ? { adminToken: env.OFFSIDE_ADMIN_TOKEN } : {}),

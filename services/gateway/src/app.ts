@@ -9,6 +9,7 @@ import websocket from '@fastify/websocket'
 import { loadSigningKey, type SigningKey } from '@offside/protocol'
 import {
   claimAgentConnection,
+  connectRedis,
   createDb,
   type RevisionRecord,
   recordRevisionReference,
@@ -16,7 +17,6 @@ import {
   verifyToken,
 } from '@offside/store'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { Redis } from 'ioredis'
 import type { GatewayConfig } from './config.js'
 import { RevisionFeed } from './feed.js'
 import { createMetrics } from './metrics.js'
@@ -67,9 +67,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   const app = options.logger
     ? Fastify({ loggerInstance: options.logger, forceCloseConnections: true })
     : Fastify({ logger: false, forceCloseConnections: true })
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 })
+  const redis = connectRedis(config.redisUrl, { maxRetriesPerRequest: 2 })
   // A blocked XREAD holds its connection, so the feed gets one of its own.
-  const blocking = new Redis(config.redisUrl, { maxRetriesPerRequest: null })
+  const blocking = connectRedis(config.redisUrl, { maxRetriesPerRequest: null })
   for (const client of [redis, blocking]) client.on('error', (err) => app.log.error({ err }, 'redis error'))
   const db = createDb(redis, config.keyPrefix)
   const sessions = new Set<AgentSession>()

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os'
-import { DEFAULT_KEY_PREFIX } from '@offside/store'
+import { DEFAULT_KEY_PREFIX, parseRedisUrl } from '@offside/store'
 
 /** Everything the gateway reads from its environment, validated once at start-up. */
 export interface GatewayConfig {
@@ -42,8 +42,11 @@ function integer(
 /** Reads and checks the gateway's settings; throws a {@link ConfigError} naming the bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const redisUrl = env.OFFSIDE_REDIS_URL || 'redis://127.0.0.1:6379'
-  if (!/^rediss?:\/\//.test(redisUrl))
-    throw new ConfigError('OFFSIDE_REDIS_URL must be a redis:// or rediss:// URL')
+  try {
+    parseRedisUrl(redisUrl)
+  } catch (err) {
+    throw new ConfigError((err as Error).message)
+  }
   const signingKeyFile = env.OFFSIDE_SIGNING_KEY_FILE
   if (!signingKeyFile)
     throw new ConfigError('OFFSIDE_SIGNING_KEY_FILE is required (Ed25519 private key, PEM)')

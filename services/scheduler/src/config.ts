@@ -1,5 +1,5 @@
 import { defaultGuardConfig } from '@offside/core'
-import { DEFAULT_GRACE_MS, DEFAULT_KEY_PREFIX, DEFAULT_REVISION_HISTORY } from '@offside/store'
+import { DEFAULT_GRACE_MS, DEFAULT_KEY_PREFIX, DEFAULT_REVISION_HISTORY, parseRedisUrl } from '@offside/store'
 import type { BreakerConfig } from './breaker.js'
 
 /** Everything the scheduler reads from its environment, validated once at start-up. */
@@ -42,14 +42,10 @@ function integer(
 
 function redisUrl(value: string | undefined): string {
   const text = value || 'redis://127.0.0.1:6379'
-  let parsed: URL
   try {
-    parsed = new URL(text)
-  } catch {
-    throw new ConfigError(`OFFSIDE_REDIS_URL must be a URL, got "${text}"`)
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new ConfigError('OFFSIDE_REDIS_URL must use redis: or rediss:')
+    parseRedisUrl(text) // one server, Sentinel or Cluster (store connection.ts)
+  } catch (err) {
+    throw new ConfigError((err as Error).message)
   }
   return text
 }

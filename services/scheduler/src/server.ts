@@ -2,7 +2,7 @@
  * Starts a scheduler process: catches up, runs the workers, serves health and metrics, and on
  * SIGTERM/SIGINT stops taking jobs, lets the running one finish, then closes queues and Redis.
  */
-import { Redis } from 'ioredis'
+import { connectRedis } from '@offside/store'
 import { pino } from 'pino'
 import { buildApp } from './app.js'
 import { loadConfig } from './config.js'
@@ -11,7 +11,7 @@ import { startScheduler } from './scheduler.js'
 
 const config = loadConfig()
 const log = pino({ level: config.logLevel, name: 'scheduler' })
-const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 })
+const redis = connectRedis(config.redisUrl, { maxRetriesPerRequest: 3 })
 redis.on('error', (err) => log.error({ err }, 'redis error'))
 const metrics = createMetrics()
 

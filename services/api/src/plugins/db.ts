@@ -1,7 +1,7 @@
-import { createDb, type Db } from '@offside/store'
+import { connectRedis, createDb, type Db } from '@offside/store'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,7 +22,11 @@ export default fp(
     // Few retries per command: while Redis is down a request fails soon (and /readyz says so) instead of hanging.
     const redis =
       options.redis ??
-      new Redis(options.redisUrl, { enableOfflineQueue: true, maxRetriesPerRequest: 2, lazyConnect: false })
+      connectRedis(options.redisUrl, {
+        enableOfflineQueue: true,
+        maxRetriesPerRequest: 2,
+        lazyConnect: false,
+      })
     redis.on('error', (err) => app.log.warn({ err }, 'redis connection error'))
     app.decorate('db', createDb(redis, options.keyPrefix))
     if (!options.redis)
