@@ -1,4 +1,5 @@
 import type { EnforcementGroup } from './groups.js'
+import { carveNames, RevokedNames } from './name-sets.js'
 import { PrefixSet } from './prefix-set.js'
 import { seasonOf } from './season.js'
 import { type Competition, type EventWindow, type MatchEvent, previousWeek } from './time.js'
@@ -12,18 +13,28 @@ export interface Order {
   season: string
   reference: string
   suspended: boolean
+  /** The order allows wildcard names (`*.example.org`); absent means it does not. */
+  allowWildcards?: boolean
 }
 
-/** A rightsholder's list for one ISO week; prefixes are guard-approved and canonical. */
+/** A rightsholder's list for one ISO week; prefixes and names are guard-approved and canonical. */
 export interface WeeklyList {
   rightsholder: string
   week: string
   prefixes: string[]
+  /** Canonical names and `*.x` wildcards (see names.ts); absent when the list has none. */
+  names?: string[]
 }
 
-/** An upheld complaint's carve-out: the address space leaves every order's lists, or only `order`'s. */
+/**
+ * An upheld complaint's carve-out: the address space, or the name, leaves every order's lists, or
+ * only `order`'s. A revoked name also lifts every listed wildcard that would block it.
+ */
 export interface Revocation {
-  prefix: string
+  /** Canonical CIDR; exactly one of `prefix` and `name` is set. */
+  prefix?: string
+  /** Canonical name or `*.x` wildcard. */
+  name?: string
   order?: string
 }
 
@@ -38,6 +49,13 @@ export interface Provenance {
 /** A prefix enforced now, until the latest end (+ grace) of the live windows that justify it. */
 export interface EnforcedEntry {
   prefix: string
+  until: number
+  provenance: Provenance[]
+}
+
+/** A name (or wildcard) enforced now, as {@link EnforcedEntry} is for a prefix. */
+export interface EnforcedName {
+  name: string
   until: number
   provenance: Provenance[]
 }
@@ -57,6 +75,7 @@ export interface StateInputs {
 export interface WindowSource {
   order: Order
   prefixes: string[]
+  names: string[]
 }
 
 const byOpening = (a: EventWindow, b: EventWindow) => a.opensAt - b.opensAt || compareText(a.event, b.event)
@@ -74,10 +93,14 @@ export class StateIndex {
   readonly #events = new Map<string, MatchEvent>()
   readonly #lists = new Map<string, string[]>()
   readonly #listParts = new Map<string, string[][]>()
+  readonly #names = new Map<string, string[]>()
   readonly #revokedEverywhere: PrefixSet
   readonly #revokedByOrder = new Map<string, string[]>()
   readonly #revokedCache = new Map<string, PrefixSet>()
   readonly #carvedCache = new Map<string, string[]>()
+  readonly #namesRevokedEverywhere: RevokedNames
+  readonly #namesRevokedByOrder = new Map<string, string[]>()
+  readonly #carvedNamesCache = new Map<string, string[]>()
   readonly windows: EventWindow[] = []
 
   constructor(readonly inputs: StateInputs) {
@@ -98,17 +121,54 @@ export class StateIndex {
       const parts = this.#listParts.get(key)
       if (parts) parts.push(list.prefixes)
       else this.#listParts.set(key, [list.prefixes])
+      if (list.names && list.names.length > 0) {
+        const names = this.#names.get(key)
+        this.#names.set(key, names ? names.concat(list.names) : list.names)
+      }
     }
     const everywhere: string[] = []
+    const namesEverywhere: string[] = []
     for (const revocation of inputs.revocations) {
-      if (revocation.order === undefined) everywhere.push(revocation.prefix)
+      const [target, all, byOrder] =
+        revocation.prefix !== undefined
+          ? [revocation.prefix, everywhere, this.#revokedByOrder]
+          : [revocation.name, namesEverywhere, this.#namesRevokedByOrder]
+      if (target === undefined) continue
+      if (revocation.order === undefined) all.push(target)
       else {
-        const own = this.#revokedByOrder.get(revocation.order)
-        if (own) own.push(revocation.prefix)
-        else this.#revokedByOrder.set(revocation.order, [revocation.prefix])
+        const own = byOrder.get(revocation.order)
+        if (own) own.push(target)
+        else byOrder.set(revocation.order, [target])
       }
     }
     this.#revokedEverywhere = PrefixSet.from(everywhere)
+    this.#namesRevokedEverywhere = new RevokedNames(namesEverywhere)
+  }
+
+  /** The names of `rightsholder`'s lists for `week`, empty when none. */
+  listNames(rightsholder: string, week: string): string[] {
+    return this.#names.get(listKey(rightsholder, week)) ?? []
+  }
+
+  /** The names revoked for `order`: revocations for every order plus its own. */
+  revokedNamesFor(order: string): RevokedNames {
+    const own = this.#namesRevokedByOrder.get(order)
+    return own ? this.#namesRevokedEverywhere.union(new RevokedNames(own)) : this.#namesRevokedEverywhere
+  }
+
+  /** The names `order` enforces for `week`: its rightsholder's, minus revoked, wildcards only if allowed. */
+  carvedNames(order: Order, week: string): string[] {
+    const key = listKey(order.id, week)
+    let names = this.#carvedNamesCache.get(key)
+    if (!names) {
+      names = carveNames(
+        this.listNames(order.rightsholder, week),
+        this.revokedNamesFor(order.id),
+        order.allowWildcards === true,
+      )
+      this.#carvedNamesCache.set(key, names)
+    }
+    return names
   }
 
   /** The list of `rightsholder` for `week`, empty when none was uploaded. */
@@ -153,7 +213,8 @@ export class StateIndex {
     const sources: WindowSource[] = []
     for (const order of this.eligibleOrders(window)) {
       const prefixes = this.#carved(order, window.week)
-      if (prefixes.length > 0) sources.push({ order, prefixes })
+      const names = this.carvedNames(order, window.week)
+      if (prefixes.length > 0 || names.length > 0) sources.push({ order, prefixes, names })
     }
     return sources
   }
@@ -235,21 +296,24 @@ export function isUpcoming(window: EventWindow, now: number, horizonMs: number):
 export function computeEffectiveState(inputs: StateInputs): {
   live: EventWindow[]
   entries: EnforcedEntry[]
+  /** Names enforced now, the same way (sorted by name). */
+  names: EnforcedName[]
 } {
   const index = new StateIndex(inputs)
   const live = index.windows.filter((w) => isLive(w, inputs.now))
   const entries = new Map<string, EnforcedEntry>()
+  const names = new Map<string, EnforcedName>()
   for (const window of index.windows) {
     if (!isEnforcing(window, inputs.now, inputs.graceMs)) continue
     const until = window.closesAt + inputs.graceMs
-    for (const { order, prefixes } of index.sources(window)) {
+    for (const source of index.sources(window)) {
       const provenance: Provenance = {
-        order: order.id,
-        rightsholder: order.rightsholder,
+        order: source.order.id,
+        rightsholder: source.order.rightsholder,
         week: window.week,
         event: window.event,
       }
-      for (const prefix of prefixes) {
+      for (const prefix of source.prefixes) {
         const entry = entries.get(prefix)
         if (!entry) entries.set(prefix, { prefix, until, provenance: [provenance] })
         else {
@@ -257,9 +321,21 @@ export function computeEffectiveState(inputs: StateInputs): {
           entry.provenance.push(provenance)
         }
       }
+      for (const name of source.names) {
+        const entry = names.get(name)
+        if (!entry) names.set(name, { name, until, provenance: [provenance] })
+        else {
+          entry.until = Math.max(entry.until, until)
+          entry.provenance.push(provenance)
+        }
+      }
     }
   }
-  return { live, entries: [...entries.values()].sort((a, b) => compareText(a.prefix, b.prefix)) }
+  return {
+    live,
+    entries: [...entries.values()].sort((a, b) => compareText(a.prefix, b.prefix)),
+    names: [...names.values()].sort((a, b) => compareText(a.name, b.name)),
+  }
 }
 
 /**
@@ -288,6 +364,7 @@ export function computeGroups(
 ): EnforcementGroup[] {
   const index = new StateIndex(inputs)
   const covers = new Map<string, string[]>()
+  const nameSets = new Map<string, string[]>()
   const groups: EnforcementGroup[] = []
   for (const window of index.windows) {
     if (!isEnforcing(window, inputs.now, inputs.graceMs) && !isUpcoming(window, inputs.now, horizonMs))
@@ -303,15 +380,28 @@ export function computeGroups(
       prefixes = cover(key, parts)
       covers.set(key, prefixes)
     }
-    groups.push({
+    let names = nameSets.get(key)
+    if (!names) {
+      names = groupNames(orders.map((order) => index.carvedNames(order, window.week)))
+      nameSets.set(key, names)
+    }
+    const group: EnforcementGroup = {
       id: `w:${window.event}`,
       event: window.event,
       from: window.opensAt,
       until: window.closesAt + inputs.graceMs,
       prefixes: [...prefixes],
-    })
+    }
+    if (names.length > 0) group.names = [...names]
+    groups.push(group)
   }
   return groups
+}
+
+/** A group's `names`: the union of its orders' names, sorted ascending (code unit order), no duplicates. */
+function groupNames(perOrder: string[][]): string[] {
+  if (perOrder.every((names) => names.length === 0)) return []
+  return [...new Set(perOrder.flat())].sort()
 }
 
 /** One eligible order's share of a group: its rightsholder's lists for the week, minus `revoked`. */

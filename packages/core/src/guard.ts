@@ -21,7 +21,7 @@ import { displayPrefix, type Target } from './target.js'
 export * from './guard-asn.js'
 export * from './guard-breaker.js'
 export * from './guard-config.js'
-export { publicSuffixOf } from './name-guard.js'
+export { createSuffixMatcher, publicSuffixOf } from './name-guard.js'
 
 /** Codes that make an entry unenforceable outright; every other code holds it for review. */
 const REJECTING: ReadonlySet<GuardCode> = new Set([

@@ -43,27 +43,43 @@ function isPublicSuffixOrAbove(name: string): { suffix: string } | null {
   return null
 }
 
+/**
+ * Finds the protected suffixes that blocking a pattern would reach: those at or above its base
+ * name, and for a wildcard also those below its base (`*.example.org` reaches cdn.example.org).
+ * The guard and the state loader (SPEC rule 13, applied at read time) share it.
+ */
+export function createSuffixMatcher(
+  protectedSuffixes: ProtectedSuffix[],
+): (pattern: string) => ProtectedSuffix[] {
+  const bySuffix = new Map<string, ProtectedSuffix[]>()
+  for (const entry of protectedSuffixes) {
+    bySuffix.set(entry.suffix, [...(bySuffix.get(entry.suffix) ?? []), entry])
+  }
+  return (pattern) => {
+    const base = nameBase(pattern)
+    const found: ProtectedSuffix[] = []
+    for (let at = base; ; ) {
+      found.push(...(bySuffix.get(at) ?? []))
+      const dot = at.indexOf('.')
+      if (dot < 0) break
+      at = at.slice(dot + 1)
+    }
+    if (pattern !== base) {
+      for (const entry of protectedSuffixes) {
+        if (entry.suffix !== base && isAtOrUnder(entry.suffix, base)) found.push(entry)
+      }
+    }
+    return found
+  }
+}
+
 export interface NameGuard {
   /** The guard's reasons about one name (no-current-order is the caller's). */
   check(target: NameTarget, allowWildcards: boolean): GuardReason[]
 }
 
 export function createNameGuard(protectedSuffixes: ProtectedSuffix[]): NameGuard {
-  const bySuffix = new Map<string, ProtectedSuffix[]>()
-  for (const entry of protectedSuffixes) {
-    bySuffix.set(entry.suffix, [...(bySuffix.get(entry.suffix) ?? []), entry])
-  }
-
-  /** Protected suffixes at or above `name`, nearest first. */
-  function protectedAbove(name: string): ProtectedSuffix[] {
-    const found: ProtectedSuffix[] = []
-    for (let at = name; ; ) {
-      found.push(...(bySuffix.get(at) ?? []))
-      const dot = at.indexOf('.')
-      if (dot < 0) return found
-      at = at.slice(dot + 1)
-    }
-  }
+  const protectedReached = createSuffixMatcher(protectedSuffixes)
 
   return {
     check(target, allowWildcards) {
@@ -88,14 +104,7 @@ export function createNameGuard(protectedSuffixes: ProtectedSuffix[]): NameGuard
           message: `${shown} is a wildcard, and no current order of this rightsholder allows wildcards`,
         })
       }
-      const hits = protectedAbove(base)
-      // A wildcard also reaches protected suffixes below its base (*.example.org covers cdn.example.org).
-      if (target.wildcard) {
-        for (const entry of protectedSuffixes) {
-          if (entry.suffix !== base && isAtOrUnder(entry.suffix, base)) hits.push(entry)
-        }
-      }
-      for (const entry of hits) {
+      for (const entry of protectedReached(target.name)) {
         const relation = entry.suffix === base ? 'at' : isAtOrUnder(base, entry.suffix) ? 'under' : 'above'
         reasons.push({
           code: 'protected-suffix',

@@ -8,7 +8,9 @@ import { coppa, serieA } from './fixtures/state-inputs.js'
 
 const revokedFor = (inputs: StateInputs, orderId: string) =>
   PrefixSet.from(
-    inputs.revocations.filter((r) => r.order === undefined || r.order === orderId).map((r) => r.prefix),
+    inputs.revocations
+      .filter((r) => r.order === undefined || r.order === orderId)
+      .flatMap((r) => (r.prefix ? [r.prefix] : [])),
   )
 
 const listed = (inputs: StateInputs, rightsholder: string, week: string) =>

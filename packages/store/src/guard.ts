@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { AnnouncingAs, GuardReason, ProtectedRange } from '@offside/core'
+import type { AnnouncingAs, GuardReason, ProtectedRange, ProtectedSuffix } from '@offside/core'
 import { type AuditInput, nextAuditRecord, queueAudit } from './audit.js'
 import type { Db } from './keys.js'
 import type { ListExtra } from './lists.js'
@@ -14,7 +14,7 @@ export interface HeldEntry {
   week: string
   target: string
   reasons: GuardReason[]
-  source: 'upload' | 'hot-addition' | 'protected-range'
+  source: 'upload' | 'hot-addition' | 'protected-range' | 'protected-suffix'
   heldAt: number
   status: HeldStatus
   note?: string
@@ -135,6 +135,20 @@ export async function putProtectedRanges(db: Db, ranges: ProtectedRange[]): Prom
   await db.redis
     .multi()
     .set(db.keys.protectedRanges, JSON.stringify(ranges))
+    .incr(db.keys.stateGeneration)
+    .exec()
+}
+
+/** The operator's protected suffixes, or null when the defaults apply. */
+export async function getProtectedSuffixes(db: Db): Promise<ProtectedSuffix[] | null> {
+  const raw = await db.redis.get(db.keys.protectedSuffixes)
+  return raw ? (JSON.parse(raw) as ProtectedSuffix[]) : null
+}
+
+export async function putProtectedSuffixes(db: Db, suffixes: ProtectedSuffix[]): Promise<void> {
+  await db.redis
+    .multi()
+    .set(db.keys.protectedSuffixes, JSON.stringify(suffixes))
     .incr(db.keys.stateGeneration)
     .exec()
 }

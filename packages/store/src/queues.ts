@@ -48,6 +48,8 @@ export type RevisionCause = {
   order?: string
   complaint?: string
   prefixes?: string[]
+  /** Names the change is about (a hot addition, a revocation), as `prefixes` is for addresses. */
+  names?: string[]
   /** Free words for a human, e.g. `staging-horizon` on a catch-up revision. */
   reason?: string
 }

@@ -1,12 +1,16 @@
 import {
   type Competition,
+  createSuffixMatcher,
   defaultGuardConfig,
+  isNameText,
   isoWeekKey,
   type MatchEvent,
   type Order,
   PrefixSet,
   type ProtectedRange,
+  type ProtectedSuffix,
   previousWeek,
+  type Revocation,
   type StateInputs,
   type WeeklyList,
 } from '@offside/core'
@@ -38,11 +42,11 @@ function parseAll<T>(values: string[] | null | undefined): T[] {
 /**
  * Everything `computeEffectiveState` and `computeGroups` need at `now`, read with two pipelined
  * round trips: first the calendar, orders, revocations, protected ranges and the list index; then
- * the lists of the weeks that events around `now` use, as parsed canonical prefixes.
+ * the lists of the weeks that events around `now` use, as canonical prefixes and names.
  *
- * A list's prefixes are its uploaded accepted entries plus hot additions, minus anything a
- * protected range now covers (SPEC rule 13: the guard applies retroactively at read time), plus the
- * entries ops approved by hand.
+ * A list's prefixes (names) are its uploaded accepted entries plus hot additions, minus anything a
+ * protected range (suffix) now covers (SPEC rule 13: the guard applies retroactively at read
+ * time), plus the entries ops approved by hand.
  */
 export async function loadStateInputs(
   client: Redis | Db,
@@ -59,6 +63,7 @@ export async function loadStateInputs(
     .hvals(keys.revocations)
     .get(keys.protectedRanges)
     .smembers(keys.listIndex)
+    .get(keys.protectedSuffixes)
     .exec()
   if (!first) throw new Error('loading state inputs: pipeline was discarded')
   for (const [err] of first) if (err) throw err
@@ -66,23 +71,31 @@ export async function loadStateInputs(
   const competitions = parseAll<Competition>(value(0) as string[])
   const events = parseAll<MatchEvent>(value(1) as string[])
   const orders = parseAll<Order>(value(2) as string[]).map(
-    ({ id, rightsholder, competitions, season, reference, suspended }) => ({
+    ({ id, rightsholder, competitions, season, reference, suspended, allowWildcards }): Order => ({
       id,
       rightsholder,
       competitions,
       season,
       reference,
       suspended,
+      ...(allowWildcards ? { allowWildcards } : {}),
     }),
   )
-  const revocations = parseAll<{ prefix: string; order?: string }>(value(3) as string[]).map((r) =>
-    r.order ? { prefix: r.prefix, order: r.order } : { prefix: r.prefix },
+  const revocations = parseAll<Revocation>(value(3) as string[]).map(
+    ({ prefix, name, order }): Revocation => ({
+      ...(prefix !== undefined ? { prefix } : { name: name ?? '' }),
+      ...(order ? { order } : {}),
+    }),
   )
   const protectedRaw = value(4) as string | null
   const protectedRanges = protectedRaw
     ? (JSON.parse(protectedRaw) as ProtectedRange[])
     : defaultGuardConfig.protectedRanges
   const listIndex = new Set(value(5) as string[])
+  const suffixesRaw = value(6) as string | null
+  const protectedSuffixes = suffixesRaw
+    ? (JSON.parse(suffixesRaw) as ProtectedSuffix[])
+    : defaultGuardConfig.protectedSuffixes
 
   const zones = new Map(competitions.map((competition) => [competition.id, competition.timeZone]))
   const weeks = new Set<string>()
@@ -99,10 +112,11 @@ export async function loadStateInputs(
     .map((member) => member.split('|') as [string, string])
     .filter(([rightsholder, week]) => rightsholders.has(rightsholder) && weeks.has(week))
 
-  const protectedSet = PrefixSet.from(protectedRanges.map((range) => range.prefix))
+  const isProtected = protectedTest(protectedRanges, protectedSuffixes)
+  const protectedKey = `${protectedRaw ?? ''}\u0000${suffixesRaw ?? ''}`
   const lists = options.cache
-    ? await options.cache.load(db, wanted, protectedSet, protectedRaw ?? '')
-    : await loadLists(db, wanted, protectedSet)
+    ? await options.cache.load(db, wanted, isProtected, protectedKey)
+    : await loadLists(db, wanted, isProtected)
   return {
     now,
     graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
@@ -114,7 +128,28 @@ export async function loadStateInputs(
   }
 }
 
-async function loadLists(db: Db, wanted: [string, string][], protectedSet: PrefixSet): Promise<WeeklyList[]> {
+/** Whether a listed target (canonical prefix or name) is now covered by a protected range or suffix. */
+type ProtectedTest = (target: string) => boolean
+
+function protectedTest(ranges: ProtectedRange[], suffixes: ProtectedSuffix[]): ProtectedTest {
+  const protectedSet = PrefixSet.from(ranges.map((range) => range.prefix))
+  const reached = createSuffixMatcher(suffixes)
+  return (target) => (isNameText(target) ? reached(target).length > 0 : protectedSet.overlaps(target))
+}
+
+/** A list's targets as core wants them: prefixes, and names only when there are some. */
+function weeklyList(rightsholder: string, week: string, targets: Iterable<string>): WeeklyList {
+  const prefixes: string[] = []
+  const names: string[] = []
+  for (const target of targets) (isNameText(target) ? names : prefixes).push(target)
+  return names.length > 0 ? { rightsholder, week, prefixes, names } : { rightsholder, week, prefixes }
+}
+
+async function loadLists(
+  db: Db,
+  wanted: [string, string][],
+  isProtected: ProtectedTest,
+): Promise<WeeklyList[]> {
   if (wanted.length === 0) return []
   const pointers = await db.redis
     .pipeline(wanted.map(([rh, week]) => ['hget', db.keys.list(rh, week), 'summary']))
@@ -135,12 +170,12 @@ async function loadLists(db: Db, wanted: [string, string][], protectedSet: Prefi
   return present.map(({ rightsholder, week }, index) => {
     const uploaded = (results[index * 2]?.[1] as string | null) ?? ''
     const extras = parseAll<ListExtra>(results[index * 2 + 1]?.[1] as string[])
-    const prefixes = new Set<string>()
+    const targets = new Set<string>()
     const guarded = uploaded ? uploaded.split('\n') : []
     for (const extra of extras) if (extra.source === 'hot-addition') guarded.push(extra.target)
-    for (const prefix of guarded) if (!protectedSet.overlaps(prefix)) prefixes.add(prefix)
-    for (const extra of extras) if (extra.source === 'approved') prefixes.add(extra.target)
-    return { rightsholder, week, prefixes: [...prefixes] }
+    for (const target of guarded) if (!isProtected(target)) targets.add(target)
+    for (const extra of extras) if (extra.source === 'approved') targets.add(extra.target)
+    return weeklyList(rightsholder, week, targets)
   })
 }
 
@@ -153,17 +188,18 @@ async function loadLists(db: Db, wanted: [string, string][], protectedSet: Prefi
  * uploaded prefixes (and their protected-range filtering) are skipped when the version is known.
  *
  * With a cache, each list comes back as two {@link WeeklyList}s of the same rightsholder and week:
- * the uploaded prefixes (the same array while the version and protected ranges are unchanged, so a
- * caller may cache what it derives from it by identity) and the extras, which add up in core.
+ * the uploaded prefixes and names (the same arrays while the version and protected ranges and
+ * suffixes are unchanged, so a caller may cache what it derives from them by identity) and the
+ * extras, which add up in core.
  */
 export class ListCache {
-  #uploaded = new Map<string, string[]>()
+  #uploaded = new Map<string, WeeklyList>()
 
   /** Reads the wanted lists, the uploaded parts from Redis only when their version is new. */
   async load(
     db: Db,
     wanted: [string, string][],
-    protectedSet: PrefixSet,
+    isProtected: ProtectedTest,
     protectedKey: string,
   ): Promise<WeeklyList[]> {
     if (wanted.length === 0) return []
@@ -171,7 +207,7 @@ export class ListCache {
       .pipeline(wanted.map(([rh, week]) => ['hget', db.keys.list(rh, week), 'summary']))
       .exec()
     const second = db.redis.pipeline()
-    const present: { rightsholder: string; week: string; key: string; known?: string[] }[] = []
+    const present: { rightsholder: string; week: string; key: string; known?: WeeklyList }[] = []
     wanted.forEach(([rightsholder, week], index) => {
       const raw = pointers?.[index]?.[1] as string | null
       if (!raw) return
@@ -185,22 +221,23 @@ export class ListCache {
     })
     const results = await second.exec()
     if (!results) throw new Error('loading weekly lists: pipeline was discarded')
-    const kept = new Map<string, string[]>()
+    const kept = new Map<string, WeeklyList>()
     const lists: WeeklyList[] = []
     present.forEach(({ rightsholder, week, key, known }, index) => {
       let uploaded = known
       if (!uploaded) {
         const text = (results[index * 2]?.[1] as string | null) ?? ''
-        uploaded = text ? text.split('\n').filter((prefix) => !protectedSet.overlaps(prefix)) : []
+        const targets = text ? text.split('\n').filter((target) => !isProtected(target)) : []
+        uploaded = weeklyList(rightsholder, week, targets)
       }
       kept.set(key, uploaded)
       const extras = parseAll<ListExtra>(results[index * 2 + 1]?.[1] as string[])
       const added: string[] = []
       for (const extra of extras) {
-        if (extra.source === 'approved' || !protectedSet.overlaps(extra.target)) added.push(extra.target)
+        if (extra.source === 'approved' || !isProtected(extra.target)) added.push(extra.target)
       }
-      lists.push({ rightsholder, week, prefixes: uploaded })
-      if (added.length > 0) lists.push({ rightsholder, week, prefixes: added })
+      lists.push(uploaded)
+      if (added.length > 0) lists.push(weeklyList(rightsholder, week, added))
     })
     // Only the versions in use stay: an old version is never read again.
     this.#uploaded = kept

@@ -3,7 +3,7 @@
  * 100k-prefix group costs hundreds of milliseconds, while the groups the scheduler compares are
  * always minimal covers (from `computeGroups`), which can be compared as strings.
  */
-import { activeAt, type EnforcementGroup, type GroupOp } from '@offside/core'
+import { activeAt, diffNames, type EnforcementGroup, type GroupOp } from '@offside/core'
 
 function samePrefixes(a: string[], b: string[]): boolean {
   if (a === b) return true
@@ -38,13 +38,27 @@ export function diffGroupsQuickly(
       continue
     }
     const same = samePrefixes(old.prefixes, group.prefixes)
-    if (same && old.from === group.from && old.until === group.until) continue
+    const sameNames = samePrefixes(old.names ?? [], group.names ?? [])
+    if (same && sameNames && old.from === group.from && old.until === group.until) continue
     const { add, remove } = same
       ? { add: [], remove: [] }
       : (known?.(old.prefixes, group.prefixes) ?? stringDiff(old.prefixes, group.prefixes))
-    const changed = add.length + remove.length
-    if (changed === 0 || changed < group.prefixes.length * PATCH_MAX_SHARE) {
-      ops.push({ op: 'patch', id: group.id, from: group.from, until: group.until, add, remove })
+    const { addNames, removeNames } = sameNames
+      ? { addNames: [], removeNames: [] }
+      : diffNames(old.names ?? [], group.names ?? [])
+    const changed = add.length + remove.length + addNames.length + removeNames.length
+    const size = group.prefixes.length + (group.names?.length ?? 0)
+    if (changed === 0 || changed < size * PATCH_MAX_SHARE) {
+      ops.push({
+        op: 'patch',
+        id: group.id,
+        from: group.from,
+        until: group.until,
+        add,
+        remove,
+        ...(addNames.length > 0 ? { addNames } : {}),
+        ...(removeNames.length > 0 ? { removeNames } : {}),
+      })
     } else {
       ops.push({ op: 'put', group })
     }

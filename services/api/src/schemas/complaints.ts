@@ -3,7 +3,7 @@ import { AnnouncedBy, Id } from './common.js'
 
 export const FileComplaint = Type.Object(
   {
-    target: Type.String({ minLength: 1, maxLength: 100 }),
+    target: Type.String({ minLength: 1, maxLength: 300 }),
     contact: Type.String({ minLength: 3, maxLength: 200 }),
     reason: Type.String({ minLength: 1, maxLength: 4000 }),
   },
@@ -17,7 +17,7 @@ export const DecideComplaint = Type.Object(
     outcome: Type.Union([Type.Literal('revoke'), Type.Literal('suspend-order'), Type.Literal('reject')]),
     reason: Type.String({ minLength: 1, maxLength: 4000 }),
     /** revoke: the prefixes to take out of enforcement (default: the complained-about target). */
-    prefixes: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { minItems: 1, maxItems: 1000 })),
+    prefixes: Type.Optional(Type.Array(Type.String({ maxLength: 300 }), { minItems: 1, maxItems: 1000 })),
     /** revoke: only from this order's lists (default: from every order); suspend-order: the order to suspend. */
     order: Type.Optional(Id),
   },
@@ -75,7 +75,7 @@ export const DecisionPreview = Type.Object({
 export const DecidedComplaint = Type.Object({ ...ComplaintView.properties, ...Lifts })
 
 export const LookupQuery = Type.Object(
-  { target: Type.String({ minLength: 1, maxLength: 100 }) },
+  { target: Type.String({ minLength: 1, maxLength: 300 }) },
   { additionalProperties: false },
 )
 

@@ -5,6 +5,7 @@ const Reason = Type.Object({
   code: Type.String(),
   message: Type.String(),
   range: Type.Optional(Type.String()),
+  suffix: Type.Optional(Type.String()),
   name: Type.Optional(Type.String()),
   source: Type.Optional(Type.String()),
   asn: Type.Optional(Type.Integer()),

@@ -6,7 +6,7 @@ const Criterion = Type.String({ minLength: 1, maxLength: 200 })
 
 export const ListEntryInput = Type.Object(
   {
-    target: Type.String({ maxLength: 100 }),
+    target: Type.String({ maxLength: 1024 }),
     note: Type.Optional(Type.String({ maxLength: 500 })),
     evidence: Type.Optional(Evidence),
     criterion: Type.Optional(Criterion),
@@ -38,6 +38,7 @@ const Reason = Type.Object({
   code: Type.String(),
   message: Type.String(),
   range: Type.Optional(Type.String()),
+  suffix: Type.Optional(Type.String()),
   name: Type.Optional(Type.String()),
   source: Type.Optional(Type.String()),
   asn: Type.Optional(Type.Integer()),

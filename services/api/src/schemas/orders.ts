@@ -7,6 +7,8 @@ export const PutOrder = Type.Object(
     competitions: Type.Array(Id, { minItems: 1, maxItems: 100, uniqueItems: true }),
     season: Type.String({ pattern: '^\\d{4}-\\d{2}$' }),
     reference: Type.String({ minLength: 1, maxLength: 200 }),
+    /** The order allows wildcard names (`*.example.org`) in its rightsholder's lists; off by default. */
+    allowWildcards: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 )
@@ -18,6 +20,7 @@ export const OrderView = Type.Object({
   season: Type.String(),
   reference: Type.String(),
   suspended: Type.Boolean(),
+  allowWildcards: Type.Optional(Type.Boolean()),
   issuedAt: Type.String(),
   updatedAt: Type.String(),
   /** Periods the order was suspended, oldest first; the open one has no `until`. */

@@ -3,12 +3,25 @@ import { type Db, listCompetitions, listOrders } from '@offside/store'
 
 /**
  * Whether a rightsholder holds a non-suspended order for the current season of any of its
- * competitions. Entries from a rightsholder without one are held (SPEC rule 6).
+ * competitions (entries from a rightsholder without one are held, SPEC rule 6), and whether one
+ * of those orders allows wildcard names (without one a wildcard is rejected).
  */
-export async function hasCurrentOrder(db: Db, rightsholder: string, now: number): Promise<boolean> {
+export async function currentOrders(
+  db: Db,
+  rightsholder: string,
+  now: number,
+): Promise<{ hasCurrentOrder: boolean; allowWildcards: boolean }> {
+  const current = await currentOrderList(db, rightsholder, now)
+  return {
+    hasCurrentOrder: current.length > 0,
+    allowWildcards: current.some((order) => order.allowWildcards === true),
+  }
+}
+
+async function currentOrderList(db: Db, rightsholder: string, now: number) {
   const [orders, competitions] = await Promise.all([listOrders(db, { rightsholder }), listCompetitions(db)])
   const byId = new Map(competitions.map((competition) => [competition.id, competition]))
-  return orders.some(
+  return orders.filter(
     (order) =>
       !order.suspended &&
       order.competitions.some((id) => {

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { displayPrefix, parseWeekKey } from '@offside/core'
+import { displayPrefix, isNameText, parseWeekKey } from '@offside/core'
 import {
   addHotEntries,
   getListSummary,
@@ -26,7 +26,7 @@ import {
   ListSummaryView,
   UploadResult,
 } from '../../schemas/lists.js'
-import { hasCurrentOrder } from './current-order.js'
+import { currentOrders } from './current-order.js'
 import { type EntryVerdict, heldEntries, type JudgedList, judgeEntries } from './judge.js'
 import { type RawEntry, readCsvEntries } from './read-entries.js'
 
@@ -68,7 +68,7 @@ const listRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (app,
     return judgeEntries(body.entries, {
       guard,
       ...(asnOf ? { asnOf } : {}),
-      hasCurrentOrder: await hasCurrentOrder(app.db, rightsholder, Date.now()),
+      ...(await currentOrders(app.db, rightsholder, Date.now())),
       rightsholder,
       week,
       ...(body.evidence ? { evidence: body.evidence } : {}),
@@ -195,11 +195,14 @@ const listRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (app,
       })
       countVerdicts(judged)
       if (accepted.length > 0) {
+        const targets = judged.accepted.map((e) => e.target)
+        const names = targets.filter(isNameText)
         await app.recompute({
           kind: 'hot-addition',
           rightsholder,
           week,
-          prefixes: judged.accepted.map((e) => e.target).slice(0, 1000),
+          prefixes: targets.filter((target) => !isNameText(target)).slice(0, 1000),
+          ...(names.length > 0 ? { names: names.slice(0, 1000) } : {}),
         })
       }
       return {

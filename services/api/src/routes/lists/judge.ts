@@ -4,7 +4,6 @@ import {
   type AsnLookup,
   displayPrefix,
   type GuardReason,
-  type PrefixTarget,
   parseTarget,
 } from '@offside/core'
 import { type HeldEntry, heldId, type ListEntry } from '@offside/store'
@@ -37,6 +36,8 @@ export interface JudgeOptions {
   /** Names the announcing networks of held entries, so review shows them. */
   asnOf?: AsnLookup
   hasCurrentOrder: boolean
+  /** Some current order of the rightsholder allows wildcard names. */
+  allowWildcards: boolean
   rightsholder: string
   week: string
   evidence?: string
@@ -58,7 +59,7 @@ export function judgeEntries(raw: RawEntry[], options: JudgeOptions): JudgedList
   const seen = new Set<string>()
   for (let index = 0; index < raw.length; index++) {
     const item = raw[index]!
-    const parsed = parseTarget(item.target ?? '')
+    const parsed = parseTarget(item.target ?? '', { allowNames: true })
     if (!parsed.ok) {
       throw problem(errors.EntryMalformed, `entry ${index}: ${parsed.message}`, {
         index,
@@ -85,9 +86,9 @@ export function judgeEntries(raw: RawEntry[], options: JudgeOptions): JudgedList
         },
       )
     }
-    const target = parsed.target as PrefixTarget
+    const { target } = parsed
     const entry: ListEntry = {
-      target: target.prefix,
+      target: target.kind === 'prefix' ? target.prefix : target.name,
       evidence,
       ...(item.note ? { note: item.note } : {}),
       ...((item.criterion ?? options.criterion) ? { criterion: item.criterion ?? options.criterion } : {}),
@@ -95,7 +96,10 @@ export function judgeEntries(raw: RawEntry[], options: JudgeOptions): JudgedList
     hash.update(`${entry.target}\t${item.evidence ?? ''}\t${item.criterion ?? ''}\t${item.note ?? ''}\n`)
     if (seen.has(entry.target)) continue
     seen.add(entry.target)
-    const { verdict, reasons } = options.guard.check(target, { hasCurrentOrder: options.hasCurrentOrder })
+    const { verdict, reasons } = options.guard.check(target, {
+      hasCurrentOrder: options.hasCurrentOrder,
+      allowWildcards: options.allowWildcards,
+    })
     if (verdict === 'accepted') {
       accepted.push(entry)
       continue

@@ -120,7 +120,7 @@ const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
             offset: Type.Optional(Type.Integer({ minimum: 0 })),
             /** Only entries overlapping this address or prefix. */
-            target: Type.Optional(Type.String({ maxLength: 100 })),
+            target: Type.Optional(Type.String({ maxLength: 300 })),
             /** `enforced` (default): what agents enforce; `pending`: justified by the stored inputs, not published. */
             status: Type.Optional(Type.Union([Type.Literal('enforced'), Type.Literal('pending')])),
           },
