@@ -20,11 +20,11 @@ import { parse, parseAllDocuments } from 'yaml'
 const root = resolve(import.meta.dirname, '../..')
 const run = promisify(execFile)
 
-// biome-ignore lint/suspicious/noExplicitAny: manifests are free-form YAML until validated
 type Manifest = {
   apiVersion: string
   kind: string
   metadata: { name: string; labels?: Record<string, string> }
+  // biome-ignore lint/suspicious/noExplicitAny: manifests are free-form YAML until validated
   spec?: any
   data?: Record<string, string>
 }
