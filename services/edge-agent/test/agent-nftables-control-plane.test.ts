@@ -47,6 +47,20 @@ if (await kernelLabAvailable(t, ['nft'])) {
       t.ok(Date.now() < until - 5_000, 'and the window is still open')
       t.same(await lab.reachable(PIRATE), all(PIRATE, false), 'the block holds without the control plane')
 
+      // The window's last seconds: a block that ended early would show here. The rules compare the
+      // kernel's clock in whole seconds, so the block is owed until the last second before until.
+      const offAt = Math.floor(until / 1000) * 1000
+      await sleep(offAt - 1_200 - Date.now())
+      const late = await lab.probe([...PIRATE, ...LAWFUL])
+      for (const address of PIRATE) {
+        const before = offAt - (late[address]?.startedAt ?? offAt)
+        t.ok(
+          late[address]?.outcome !== 'connected' && before > 50 && before < 5_000,
+          `in the window's last seconds ${address} is still blocked (${late[address]?.outcome}, ${before} ms before the block is due off)`,
+        )
+      }
+      for (const address of LAWFUL) t.equal(late[address]?.outcome, 'connected', `and ${address} answers`)
+
       await sleep(until + 1_200 - Date.now())
       t.same(
         await lab.reachable([...PIRATE, ...LAWFUL]),

@@ -20,8 +20,9 @@ import {
   freePort,
   startRedis,
   startTcpListener,
+  startTcpProber,
+  type TcpProbe,
   type TestNetns,
-  tcpConnect,
 } from '@offside/testkit'
 import { Redis } from 'ioredis'
 
@@ -72,6 +73,8 @@ export interface Lab {
   db: Db
   /** Which of `addresses` answer a TCP connection from the subscriber namespace. */
   reachable(addresses: string[]): Promise<Record<string, boolean>>
+  /** One attempt per address from the subscriber namespace, with when it ran. */
+  probe(addresses: string[]): Promise<Record<string, TcpProbe>>
 }
 
 export function group(id: string, from: number, until: number, prefixes: string[]): EnforcementGroup {
@@ -110,6 +113,11 @@ export async function startLab(t: Tap): Promise<Lab> {
   })
   await startTcpListener(pirate, '::', PORT)
   await startTcpListener(lawful, '::', PORT)
+  const prober = await startTcpProber(subscriber)
+  const probe = async (addresses: string[]) => {
+    const results = await Promise.all(addresses.map((address) => prober.probe(address, PORT)))
+    return Object.fromEntries(addresses.map((address, i) => [address, results[i] as TcpProbe]))
+  }
 
   const redisServer = await startRedis(t)
   const redis = new Redis(redisServer.url)
@@ -222,8 +230,11 @@ export async function startLab(t: Tap): Promise<Lab> {
       return { ...proc, status }
     },
     async reachable(addresses) {
-      const results = await Promise.all(addresses.map((address) => tcpConnect(subscriber, address, PORT)))
-      return Object.fromEntries(addresses.map((address, i) => [address, results[i] === 'connected']))
+      const results = await probe(addresses)
+      return Object.fromEntries(
+        addresses.map((address) => [address, results[address]?.outcome === 'connected']),
+      )
     },
+    probe,
   }
 }

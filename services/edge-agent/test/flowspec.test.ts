@@ -96,7 +96,7 @@ if (await kernelLabAvailable(t, ['gobgpd', 'gobgp'])) {
         id: 'w:m1',
         event: 'm1',
         from: start + 2_000,
-        until: start + 5_000,
+        until: start + 9_000,
         prefixes: ['198.51.100.7/32', '203.0.113.0/24', '2001:db8:7::/48'],
       }
       const staged = await fs.reconcile([group], Date.now())
@@ -114,6 +114,17 @@ if (await kernelLabAvailable(t, ['gobgpd', 'gobgp'])) {
         ['198.51.100.7/32', '2001:db8:7::/48', '203.0.113.0/24'].sort(),
         'during the window the router holds a discard route per prefix, v4 and v6',
       )
+
+      // Late in the window: a withdrawal that came early would show here. The read began at most
+      // two seconds before until, so the routes it sees were there that late.
+      await sleep(group.until - 1_500 - Date.now())
+      const lateRead = Date.now()
+      const late = await routerRib('flowspec')
+      t.ok(
+        lateRead >= group.until - 2_000,
+        `read in the window's last seconds (${group.until - lateRead} ms before until)`,
+      )
+      t.same(late, during, 'just before until the router still holds every discard route')
 
       await sleep(group.until - Date.now())
       const after = await waitFor(

@@ -1,5 +1,13 @@
 import type { EnforcementGroup } from '@offside/core'
-import { connectNetns, createNetns, kernelLabAvailable, startTcpListener, tcpConnect } from '@offside/testkit'
+import {
+  connectNetns,
+  createNetns,
+  kernelLabAvailable,
+  startTcpListener,
+  startTcpProber,
+  type TcpProbe,
+  type TcpProber,
+} from '@offside/testkit'
 import t, { type Test } from 'tap'
 import { createNftablesBackend } from '../src/backends/nftables/index.js'
 
@@ -27,12 +35,24 @@ if (await kernelLabAvailable(t, ['nft'])) {
     })
     await startTcpListener(pirate, '::', PORT)
     await startTcpListener(lawful, '::', PORT)
+    // One prober per subscriber namespace: its attempts start when asked, not after a process spawn.
+    probers.set(subscriber.name, await startTcpProber(subscriber))
     return { subscriber }
   }
 
-  async function reachable(ns: Awaited<ReturnType<typeof topology>>['subscriber'], addresses: string[]) {
-    const results = await Promise.all(addresses.map((address) => tcpConnect(ns, address, PORT)))
-    return Object.fromEntries(addresses.map((address, i) => [address, results[i] === 'connected']))
+  const probers = new Map<string, TcpProber>()
+  async function probe(ns: { name: string }, addresses: string[]) {
+    const prober = probers.get(ns.name)
+    if (!prober) throw new Error(`no prober in ${ns.name}`)
+    const results = await Promise.all(addresses.map((address) => prober.probe(address, PORT)))
+    return Object.fromEntries(addresses.map((address, i) => [address, results[i] as TcpProbe]))
+  }
+
+  async function reachable(ns: { name: string }, addresses: string[]) {
+    const results = await probe(ns, addresses)
+    return Object.fromEntries(
+      addresses.map((address) => [address, results[address]?.outcome === 'connected']),
+    )
   }
 
   const all = (addresses: string[], value: boolean) => Object.fromEntries(addresses.map((a) => [a, value]))
@@ -47,7 +67,7 @@ if (await kernelLabAvailable(t, ['nft'])) {
         id: 'w:m1',
         event: 'm1',
         from: start + 3_000,
-        until: start + 9_000,
+        until: start + 10_000,
         prefixes: BLOCKED_PREFIXES,
       }
       const staged = await backend.reconcile([group], Date.now())
@@ -71,6 +91,19 @@ if (await kernelLabAvailable(t, ['nft'])) {
         all(LAWFUL, true),
         'during the window the lawful server still answers',
       )
+
+      // The window's last seconds: a block that ended early would show here (the rules compare the
+      // kernel's clock in whole seconds, so the block is owed until the last second before until).
+      const offAt = Math.floor(group.until / 1000) * 1000
+      await sleep(offAt - 1_200 - Date.now())
+      const late = await probe(subscriber, PIRATE)
+      for (const address of PIRATE) {
+        const before = offAt - (late[address]?.startedAt ?? offAt)
+        t.ok(
+          late[address]?.outcome !== 'connected' && before > 50 && before < 5_000,
+          `in the window's last seconds ${address} is still blocked (${late[address]?.outcome}, ${before} ms before the block is due off)`,
+        )
+      }
 
       await sleep(group.until + 1_200 - Date.now())
       t.same(
