@@ -275,3 +275,18 @@ t.test('CSV cells that a spreadsheet would run as a formula are neutralised', as
   for (const cell of cells) t.notMatch(cell, /^[=+@\t\r]|^-(?!\d+$)/, `cell ${JSON.stringify(cell)} is inert`)
   t.match(csv, /'=HYPERLINK/, 'the hostile id is kept, prefixed with an apostrophe')
 })
+
+t.test('the agent list is paginated', async (t) => {
+  const api = await build(t)
+  const who = await actors(api)
+  const db = createDb(api.redis, api.config.keyPrefix)
+  await seed(db, Date.now() - 60_000)
+  const page = (await api.call(who.authority, { method: 'GET', url: '/v1/agents?limit=1&offset=1' })).json()
+  t.equal(page.total, 2, 'total counts every agent')
+  t.same(
+    page.agents.map((a: { agentId: string }) => a.agentId),
+    ['edge-9'],
+    'one page',
+  )
+  t.equal((await api.call(who.authority, { method: 'GET', url: '/v1/agents?limit=100000' })).statusCode, 400)
+})

@@ -80,22 +80,37 @@ const agentRoutes: FastifyPluginAsyncTypebox<AgentRoutesOptions> = async (app, o
       config: readers,
       schema: {
         tags: ['agents'],
-        querystring: Type.Object({ isp: Type.Optional(Type.String()) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          {
+            isp: Type.Optional(Type.String()),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
+            offset: Type.Optional(Type.Integer({ minimum: 0 })),
+          },
+          { additionalProperties: false },
+        ),
         response: {
-          200: Type.Object({ revision: Type.Integer(), agents: Type.Array(AgentView) }),
+          200: Type.Object({
+            revision: Type.Integer(),
+            total: Type.Integer(),
+            agents: Type.Array(AgentView),
+          }),
           ...problemResponses,
         },
       },
     },
     async (request) => {
       const isp = ispScope(request, request.query.isp)
-      const [agents, current] = await Promise.all([
+      const [all, current] = await Promise.all([
         listAgents(app.db, isp === undefined ? {} : { isp }),
         currentRevision(app.db),
       ])
+      // Hundreds of ISPs run several agents each: the list is read in pages (default 1000).
+      const offset = request.query.offset ?? 0
+      const agents = all.slice(offset, offset + (request.query.limit ?? 1000))
       const iso = (ms: number) => new Date(ms).toISOString()
       return {
         revision: current,
+        total: all.length,
         agents: agents.map((agent) => ({
           isp: agent.isp,
           agentId: agent.agentId,
