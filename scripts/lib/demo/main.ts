@@ -59,6 +59,8 @@ async function main(): Promise<void> {
     OFFSIDE_SIGNING_KEY_FILE: keys.privateKey,
     OFFSIDE_SIGNING_PUBLIC_KEY: keys.publicKey,
     OFFSIDE_GUARD_ALLOW_SPECIAL: 'documentation',
+    // The portal forwards each visitor's address; the API's public rate limit counts visitors.
+    OFFSIDE_TRUST_PROXY: '127.0.0.1',
     OFFSIDE_LOG_LEVEL: process.env.OFFSIDE_LOG_LEVEL ?? 'info',
   }
   const demoEnv: Record<string, string> = {
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
     { name: 'scheduler', portVar: 'OFFSIDE_SCHEDULER_PORT', urlVar: 'OFFSIDE_SCHEDULER_URL', scheme: 'http' },
     { name: 'gateway', portVar: 'OFFSIDE_GATEWAY_PORT', urlVar: 'OFFSIDE_GATEWAY_URL', scheme: 'ws' },
     { name: 'dashboard', portVar: 'OFFSIDE_DASHBOARD_PORT', urlVar: 'OFFSIDE_DASHBOARD_URL', scheme: 'http' },
+    { name: 'portal', portVar: 'OFFSIDE_PORTAL_PORT', urlVar: 'OFFSIDE_PORTAL_URL', scheme: 'http' },
   ]
   for (const service of services) {
     const port = await freePort()
@@ -143,6 +146,7 @@ async function main(): Promise<void> {
       `\nDashboard (signed in as ops): ${demoEnv.OFFSIDE_DASHBOARD_URL}/?token=${demoEnv.OFFSIDE_OPS_TOKEN}`,
     )
   }
+  if (demoEnv.OFFSIDE_PORTAL_URL) console.log(`Public transparency portal: ${demoEnv.OFFSIDE_PORTAL_URL}/`)
   if (demoEnv.OFFSIDE_AGENT_STATUS_URL) {
     console.log(`Demo agent (dry-run) status: ${demoEnv.OFFSIDE_AGENT_STATUS_URL}`)
   }

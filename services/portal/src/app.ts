@@ -1,0 +1,35 @@
+import formbody from '@fastify/formbody'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { PortalConfig } from './config.js'
+import { createPublicApi, type PublicApi } from './public-api.js'
+import { healthRoutes } from './routes/health.js'
+import { pageRoutes } from './routes/pages.js'
+
+export type { PortalConfig } from './config.js'
+export { loadConfig } from './config.js'
+
+export interface BuildOptions {
+  config: PortalConfig
+  logger?: FastifyServerOptions['logger']
+  /** The public API client; default: one for config.apiUrl. */
+  api?: PublicApi
+}
+
+/**
+ * The public transparency portal (SPEC rule 14): no account, no token, no Redis. It renders the
+ * API's public report, look-up and complaint endpoints, so it can show nothing the public API
+ * would not. It never listens: server.ts does that.
+ */
+export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
+  const { config } = options
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    bodyLimit: 16 * 1024,
+    return503OnClosing: true,
+  })
+  await app.register(formbody)
+  const api = options.api ?? createPublicApi(config)
+  healthRoutes(app, api)
+  pageRoutes(app, api, config)
+  return app
+}
