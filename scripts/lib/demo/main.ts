@@ -1,36 +1,32 @@
 // The demo orchestrator behind ./scripts/demo. Starts what exists, in order, on free ports.
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { freePort } from '@offside/testkit'
-import { startNodeService, startProcess, stopAll } from './processes.js'
+import { removeDemoEnv, writeDemoEnv } from './demo-env.js'
+import { BREAKER_DEMO_ENV, DEMO_USAGE, parseDemoOptions } from './options.js'
+import { isStopping, startNodeService, stopAll } from './processes.js'
+import { startSupervisedRedis } from './redis.js'
 import { waitForHttp } from './wait.js'
 
 const root = resolve(import.meta.dirname, '../../..')
-const stateDir = join(root, '.offside')
-const logDir = join(stateDir, 'logs')
-
-async function startRedis(): Promise<string> {
-  const dir = join(stateDir, 'redis')
-  await mkdir(dir, { recursive: true })
-  const port = await freePort()
-  const redis = startProcess(
-    'redis',
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''],
-    { logDir },
-  )
-  await new Promise<void>((ready, fail) => {
-    let seen = ''
-    redis.child.stdout?.on('data', (chunk: Buffer) => {
-      seen += chunk.toString()
-      if (seen.includes('Ready to accept connections')) ready()
-    })
-    redis.child.once('exit', () => fail(new Error(`redis-server failed: ${seen}`)))
-  })
-  return `redis://127.0.0.1:${port}`
+const options = (() => {
+  try {
+    return parseDemoOptions(process.argv.slice(2), process.env, root)
+  } catch (err) {
+    console.error(`offside demo: ${(err as Error).message}\n\n${DEMO_USAGE}`)
+    process.exit(2)
+  }
+})()
+if (options === 'help') {
+  console.log(DEMO_USAGE)
+  process.exit(0)
 }
+const { fresh, breaker } = options
+const stateDir = options.stateDir
+const logDir = join(stateDir, 'logs')
+const envFile = join(stateDir, 'demo.env')
 
 async function signingKeyFiles(): Promise<{ privateKey: string; publicKey: string }> {
   const privateKey = join(stateDir, 'signing-key.pem')
@@ -49,8 +45,13 @@ function serviceEntry(name: string): string | undefined {
 }
 
 async function main(): Promise<void> {
+  if (fresh) {
+    // Empty data: the previous run's Redis (orgs, lists, revisions, agents) and the agent's state.
+    for (const dir of ['redis', 'agent', 'logs'])
+      await rm(join(stateDir, dir), { recursive: true, force: true })
+  }
   await mkdir(logDir, { recursive: true })
-  const redisUrl = await startRedis()
+  const redisUrl = await startSupervisedRedis(stateDir, logDir, isStopping)
   const keys = await signingKeyFiles()
   const adminToken = `adm_${randomBytes(24).toString('base64url')}`
   const env: Record<string, string> = {
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
     // The portal forwards each visitor's address; the API's public rate limit counts visitors.
     OFFSIDE_TRUST_PROXY: '127.0.0.1',
     OFFSIDE_LOG_LEVEL: process.env.OFFSIDE_LOG_LEVEL ?? 'info',
+    ...(breaker ? BREAKER_DEMO_ENV : {}),
   }
   const demoEnv: Record<string, string> = {
     OFFSIDE_REDIS_URL: redisUrl,
@@ -131,13 +133,7 @@ async function main(): Promise<void> {
     })
   }
 
-  const envFile = join(stateDir, 'demo.env')
-  await writeFile(
-    envFile,
-    `${Object.entries(demoEnv)
-      .map(([key, value]) => `${key}=${value}`)
-      .join('\n')}\n`,
-  )
+  await writeDemoEnv(envFile, demoEnv)
   console.log('\nOffside demo is running. Ctrl-C stops everything.')
   for (const [key, value] of Object.entries(demoEnv)) console.log(`  ${key}=${value}`)
   console.log(`\nThese are in ${envFile}; logs in ${logDir}`)
@@ -147,6 +143,11 @@ async function main(): Promise<void> {
     )
   }
   if (demoEnv.OFFSIDE_PORTAL_URL) console.log(`Public transparency portal: ${demoEnv.OFFSIDE_PORTAL_URL}/`)
+  if (breaker) {
+    console.log(
+      'Circuit-breaker demo: tiny breaker floors, so the demo list waits for ops (./scripts/offside breaker list).',
+    )
+  }
   if (demoEnv.OFFSIDE_AGENT_STATUS_URL) {
     console.log(`Demo agent (dry-run) status: ${demoEnv.OFFSIDE_AGENT_STATUS_URL}`)
   }
@@ -157,6 +158,7 @@ async function shutdown(code: number): Promise<void> {
   if (shuttingDown) return
   shuttingDown = true
   console.log('\nstopping…')
+  await removeDemoEnv(envFile)
   await stopAll()
   process.exit(code)
 }

@@ -11,11 +11,14 @@ export interface Started {
 const started: Started[] = []
 let stopping = false
 
+/** True once {@link stopAll} began: exits from then on are expected. */
+export const isStopping = () => stopping
+
 export function startProcess(
   name: string,
   command: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; logDir: string; cwd?: string },
+  options: { env?: NodeJS.ProcessEnv; logDir: string; cwd?: string; quietExit?: boolean },
 ): Started {
   const log = createWriteStream(join(options.logDir, `${name}.log`), { flags: 'a' })
   const child = spawn(command, args, {
@@ -28,7 +31,7 @@ export function startProcess(
   const entry = { name, child }
   started.push(entry)
   child.once('exit', (code, signal) => {
-    if (!stopping)
+    if (!stopping && !options.quietExit)
       console.error(`offside demo: ${name} exited (${signal ?? code}); see .offside/logs/${name}.log`)
   })
   return entry
@@ -51,7 +54,9 @@ export function startNodeService(
 /** Stops every started process, newest first, waiting for each to exit. */
 export async function stopAll(): Promise<void> {
   stopping = true
-  for (const { child } of [...started].reverse()) {
+  // Newest first, but Redis last whenever it was (re)started: the services flush to it on the way out.
+  const order = [...started].reverse().sort((a, b) => Number(a.name === 'redis') - Number(b.name === 'redis'))
+  for (const { child } of order) {
     if (child.exitCode !== null || child.signalCode !== null) continue
     const exited = new Promise((resolve) => child.once('exit', resolve))
     child.kill('SIGTERM')

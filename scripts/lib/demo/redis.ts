@@ -1,0 +1,73 @@
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { freePort } from '@offside/testkit'
+import { type Started, startProcess } from './processes.js'
+
+/** Waits for redis-server to say it is ready; fails if it exits first. */
+function ready(redis: Started): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let seen = ''
+    const onExit = () => reject(new Error(`redis-server failed: ${seen}`))
+    redis.child.stdout?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString()
+      if (seen.includes('Ready to accept connections')) {
+        redis.child.off('exit', onExit)
+        resolve()
+      }
+    })
+    redis.child.once('exit', onExit)
+  })
+}
+
+const RESTART_DELAYS_MS = [200, 500, 1000, 2000, 5000]
+
+/**
+ * Starts the demo's Redis (AOF in `<stateDir>/redis`) and supervises it: if it dies while the
+ * demo runs, it is started again on the same port and folder, so the services (which reconnect by
+ * themselves) carry on with the data it had. Gives up after a few quick failures in a row.
+ */
+export async function startSupervisedRedis(
+  stateDir: string,
+  logDir: string,
+  isStopping: () => boolean,
+): Promise<string> {
+  const dir = join(stateDir, 'redis')
+  await mkdir(dir, { recursive: true })
+  const port = await freePort()
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--appendonly',
+    'yes',
+    '--save',
+    '',
+  ]
+  let failures = 0
+  const launch = async (): Promise<void> => {
+    const redis = startProcess('redis', 'redis-server', args, { logDir, quietExit: true })
+    await ready(redis)
+    const startedAt = Date.now()
+    redis.child.once('exit', (code, signal) => {
+      if (isStopping()) return
+      // A Redis that ran a while starts a new streak; quick deaths in a row end in giving up.
+      failures = Date.now() - startedAt > 30_000 ? 1 : failures + 1
+      const delay = RESTART_DELAYS_MS[failures - 1]
+      if (delay === undefined) {
+        console.error(
+          `offside demo: redis exited (${signal ?? code}) ${failures} times in a row; not restarting`,
+        )
+        return
+      }
+      console.error(`offside demo: redis exited (${signal ?? code}); restarting it in ${delay} ms`)
+      setTimeout(() => {
+        if (!isStopping()) launch().catch((err) => console.error(`offside demo: ${(err as Error).message}`))
+      }, delay)
+    })
+  }
+  await launch()
+  return `redis://127.0.0.1:${port}`
+}
