@@ -1,5 +1,5 @@
 import formbody from '@fastify/formbody'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { PortalConfig } from './config.js'
 import { createPublicApi, type PublicApi } from './public-api.js'
 import { healthRoutes } from './routes/health.js'
@@ -10,7 +10,8 @@ export { loadConfig } from './config.js'
 
 export interface BuildOptions {
   config: PortalConfig
-  logger?: FastifyServerOptions['logger']
+  /** A pino logger (server.ts passes one); false or none means silent. */
+  logger?: FastifyBaseLogger | false
   /** The public API client; default: one for config.apiUrl. */
   api?: PublicApi
 }
@@ -23,7 +24,7 @@ export interface BuildOptions {
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: 16 * 1024,
     return503OnClosing: true,
   })
