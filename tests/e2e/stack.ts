@@ -3,7 +3,7 @@
  * processes started from the checkout (node --conditions=@offside/source --import tsx), each on a
  * free loopback port, with the dry-run backend. Everything stops when the test ends.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { generateSigningKeyPair } from '@offside/protocol'
@@ -71,6 +71,8 @@ export interface Stack {
   startScheduler(name?: string): Promise<Proc>
   /** Starts a gateway; give `port` to bring one back where agents expect it. */
   startGateway(name?: string, port?: number): Promise<Proc & { url: string }>
+  /** Every line every process of the stack logged so far, with the file it came from. */
+  logs(): Promise<{ file: string; text: string }[]>
   startAgent(options: {
     id: string
     token: string
@@ -84,7 +86,7 @@ export interface Stack {
 /** Starts Redis and the API; schedulers, gateways and agents are started by the test. */
 export async function startStack(
   t: Tap,
-  options: { graceMs?: number; redis?: 'standalone' | 'sentinel' } = {},
+  options: { graceMs?: number; redis?: 'standalone' | 'sentinel'; logLevel?: string } = {},
 ): Promise<Stack> {
   const graceMs = options.graceMs ?? 1000
   const dir = await mkdtemp(join(tmpdir(), 'offside-e2e-'))
@@ -114,7 +116,7 @@ export async function startStack(
     OFFSIDE_GRACE_SECONDS: String(graceMs / 1000),
     OFFSIDE_SCHEDULER_TICK_MS: '1000',
     OFFSIDE_GATEWAY_HEARTBEAT_MS: '1000',
-    OFFSIDE_LOG_LEVEL: process.env.OFFSIDE_E2E_LOG_LEVEL ?? 'info',
+    OFFSIDE_LOG_LEVEL: options.logLevel ?? process.env.OFFSIDE_E2E_LOG_LEVEL ?? 'info',
   }
 
   let counter = 0
@@ -174,6 +176,10 @@ export async function startStack(
     admin,
     publicKeyFile,
     api,
+    async logs() {
+      const files = (await readdir(dir)).filter((file) => file.endsWith('.log'))
+      return Promise.all(files.map(async (file) => ({ file, text: await readFile(join(dir, file), 'utf8') })))
+    },
     async startScheduler(name = 'scheduler') {
       const port = await freePort()
       return spawnNode(
@@ -206,9 +212,12 @@ export async function startStack(
         await writeFile(config, JSON.stringify({ nftables }))
         backend.splice(0, 2, '--backend', 'nftables', '--config', config)
       }
+      // The token goes in a file, never on the command line (where `ps` shows it to every user).
+      const tokenFile = join(dir, `agent-${id}.token`)
+      await writeFile(tokenFile, `${token}\n`, { mode: 0o600 })
       const args = [
         ...gateways.flatMap((url) => ['--gateway', url]),
-        ['--token', token],
+        ['--token-file', tokenFile],
         ['--agent-id', id],
         backend,
         ['--public-key', publicKeyFile],
@@ -216,7 +225,7 @@ export async function startStack(
         ['--metrics-port', String(port)],
         ['--heartbeat-ms', '1000'],
         ['--reconnect-max-ms', '1000'],
-        ['--log-level', 'info'],
+        ['--log-level', options.logLevel ?? 'info'],
       ].flat()
       const proc = await spawnNode(
         `agent-${id}`,

@@ -52,7 +52,7 @@ const FILE_KEYS = new Set([
 export const USAGE = `offside-agent — Offside edge agent
 
   --gateway URL        gateway URL (ws://host:8081); repeat for several     OFFSIDE_AGENT_GATEWAY (comma list)
-  --token TOKEN        ISP bearer token                                       OFFSIDE_AGENT_TOKEN
+  --token TOKEN        ISP bearer token (shown by ps: prefer --token-file)    OFFSIDE_AGENT_TOKEN
   --token-file FILE    read the token from a file                             OFFSIDE_AGENT_TOKEN_FILE
   --agent-id ID        this agent's id, unique within the ISP                 OFFSIDE_AGENT_ID
   --backend NAME       required: nftables | flowspec | dry-run                OFFSIDE_AGENT_BACKEND
