@@ -1,3 +1,4 @@
+export { bridgeIntoNetns } from './bridge.js'
 export { capabilitiesRequired, kernelLabAvailable } from './capabilities.js'
 export {
   connectNetns,

@@ -22,7 +22,7 @@ export interface TestNetns {
   spawn(
     command: string,
     args?: string[],
-    options?: { env?: NodeJS.ProcessEnv; stdin?: 'ignore' | 'pipe' },
+    options?: { env?: NodeJS.ProcessEnv; stdin?: 'ignore' | 'pipe'; cwd?: string },
   ): ChildProcess
   /** Kills what `spawn` started and deletes the namespace (and with it its veth ends). */
   remove(): Promise<void>
@@ -84,6 +84,7 @@ export async function createNetns(t: Teardown, label = 'offside'): Promise<TestN
       const child = spawn('ip', ['netns', 'exec', name, command, ...args], {
         stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
         env: options.env ?? process.env,
+        cwd: options.cwd,
       })
       children.add(child)
       child.once('exit', () => children.delete(child))
