@@ -10,6 +10,7 @@ import {
   verifySigned,
 } from '@offside/protocol'
 import WebSocket from 'ws'
+import { backendNames } from './backends/combined.js'
 import type { ApplyReport, Backend } from './backends/types.js'
 import { type ConnectionProblem, describeRefusal, readiness } from './readiness.js'
 import { reconnectDelay } from './reconnect-delay.js'
@@ -272,7 +273,7 @@ export class Agent {
       type: 'hello',
       agentId: this.#options.agentId,
       lastRevision: this.#state.revision,
-      capabilities: [`backend:${this.#options.backend.name}`],
+      capabilities: backendNames(this.#options.backend).map((name) => `backend:${name}`),
       agentVersion: AGENT_VERSION,
     })
   }

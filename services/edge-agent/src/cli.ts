@@ -7,7 +7,7 @@
 import { loadTrustedKeys } from '@offside/protocol'
 import { pino } from 'pino'
 import { Agent } from './agent.js'
-import { createBackend } from './backends/index.js'
+import { createBackends } from './backends/index.js'
 import { ConfigError, loadConfig, USAGE } from './config.js'
 import { gatewayAddresses, SafetyNetBackend, SafetyNetConfigError, safetyNetLimits } from './safety-net.js'
 import { createStatusServer } from './status-server.js'
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const trustedKeys = await loadTrustedKeys(config.publicKeyFiles).catch((err: Error) => {
     throw new ConfigError(`--public-key: ${err.message}`)
   })
-  const device = await createBackend(config.backend, config.backendOptions, log)
+  const device = await createBackends(config, log)
   let limits: ReturnType<typeof safetyNetLimits>
   try {
     limits = safetyNetLimits(config.safetyNet, {

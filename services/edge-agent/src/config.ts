@@ -19,13 +19,17 @@ export interface AgentConfig {
   backendOptions: Record<string, unknown>
   /** The config file's `"safetyNet"` section, checked by safety-net.ts. */
   safetyNet: unknown
+  /** The DNS backend run beside the address backend (`--dns-backend rpz`), if any. */
+  dnsBackend?: 'rpz'
+  /** Its settings from the config file (`"rpz": {…}`). */
+  dnsBackendOptions?: Record<string, unknown>
 }
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
 }
 
-const BACKENDS: readonly BackendName[] = ['nftables', 'flowspec', 'dry-run']
+const BACKENDS: readonly BackendName[] = ['nftables', 'flowspec', 'dry-run', 'rpz']
 
 /**
  * Every key the JSON config file may hold: the settings below (camelCase) and one section per
@@ -38,6 +42,7 @@ const FILE_KEYS = new Set([
   'tokenFile',
   'agentId',
   'backend',
+  'dnsBackend',
   'publicKeys',
   'stateDir',
   'metricsHost',
@@ -55,8 +60,9 @@ export const USAGE = `offside-agent — Offside edge agent
   --token TOKEN        ISP bearer token (shown by ps: prefer --token-file)    OFFSIDE_AGENT_TOKEN
   --token-file FILE    read the token from a file                             OFFSIDE_AGENT_TOKEN_FILE
   --agent-id ID        this agent's id, unique within the ISP                 OFFSIDE_AGENT_ID
-  --backend NAME       required: nftables | flowspec | dry-run                OFFSIDE_AGENT_BACKEND
+  --backend NAME       required: nftables | flowspec | dry-run | rpz          OFFSIDE_AGENT_BACKEND
                        (dry-run programs nothing and never counts as enforcing)
+  --dns-backend rpz    also enforce names at the resolver (docs/agent.md)     OFFSIDE_AGENT_DNS_BACKEND
   --public-key FILE    pinned Ed25519 public key (PEM); repeat while rotating OFFSIDE_AGENT_PUBLIC_KEYS (comma list)
   --state-dir DIR      persisted state (default /var/lib/offside-agent)       OFFSIDE_AGENT_STATE_DIR
   --metrics-port N     local /healthz /metrics /status port (default 9464)    OFFSIDE_AGENT_METRICS_PORT
@@ -111,6 +117,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
       'token-file': { type: 'string' },
       'agent-id': { type: 'string' },
       backend: { type: 'string' },
+      'dns-backend': { type: 'string' },
       'public-key': { type: 'string', multiple: true },
       'state-dir': { type: 'string' },
       'metrics-port': { type: 'string' },
@@ -176,6 +183,15 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
   if (section !== undefined && (typeof section !== 'object' || section === null || Array.isArray(section)))
     throw new ConfigError(`config file: "${backend}" must be an object of ${backend} settings`)
   const backendOptions = (section ?? {}) as Record<string, unknown>
+  const dnsBackend = pick(values['dns-backend'], 'OFFSIDE_AGENT_DNS_BACKEND', 'dnsBackend')
+  if (dnsBackend !== undefined && dnsBackend !== 'rpz') throw new ConfigError('--dns-backend must be rpz')
+  if (dnsBackend && backend === 'rpz') throw new ConfigError('--dns-backend rpz needs an address --backend')
+  const dnsSection = dnsBackend ? file[dnsBackend] : undefined
+  if (
+    dnsSection !== undefined &&
+    (typeof dnsSection !== 'object' || dnsSection === null || Array.isArray(dnsSection))
+  )
+    throw new ConfigError('config file: "rpz" must be an object of rpz settings')
   return {
     gatewayUrls,
     token,
@@ -202,6 +218,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
     ),
     backendOptions,
     safetyNet: file.safetyNet,
+    ...(dnsBackend ? { dnsBackend, dnsBackendOptions: (dnsSection ?? {}) as Record<string, unknown> } : {}),
   }
 }
 

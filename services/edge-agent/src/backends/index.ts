@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { CombinedBackend } from './combined.js'
 import { DryRunBackend } from './dry-run.js'
 import type { Backend, BackendName } from './types.js'
 
@@ -23,5 +24,28 @@ export async function createBackend(
       const { flowspecBackendFromSettings } = await import('./flowspec/index.js')
       return flowspecBackendFromSettings(settings, child)
     }
+    case 'rpz': {
+      const { rpzBackendFromSettings } = await import('./rpz/index.js')
+      return rpzBackendFromSettings(settings, child)
+    }
   }
+}
+
+/**
+ * The agent's backend: the address backend alone, or beside it the DNS backend named by
+ * `--dns-backend` (one agent and one connection enforce both prefixes and names).
+ */
+export async function createBackends(
+  config: {
+    backend: BackendName
+    backendOptions: Record<string, unknown>
+    dnsBackend?: 'rpz'
+    dnsBackendOptions?: Record<string, unknown>
+  },
+  log: Logger,
+): Promise<Backend> {
+  const addresses = await createBackend(config.backend, config.backendOptions, log)
+  if (!config.dnsBackend) return addresses
+  const names = await createBackend(config.dnsBackend, config.dnsBackendOptions ?? {}, log)
+  return new CombinedBackend(addresses, names)
 }

@@ -8,6 +8,10 @@ export interface ApplyReport {
   staged: number
   /** Prefixes the device could not hold (table full, FlowSpec route limit); never silently dropped. */
   notFitting: string[]
+  /** Names in the resolver's policy zone now (DNS backend only). */
+  enforcedNames?: number
+  /** Names of groups waiting for their `from` (DNS backend only). */
+  stagedNames?: number
 }
 
 /**
@@ -16,7 +20,7 @@ export interface ApplyReport {
  * agent's clock, so enforcement ends at `until` even if the control plane is never heard again.
  */
 export interface Backend {
-  readonly name: 'nftables' | 'flowspec' | 'dry-run'
+  readonly name: 'nftables' | 'flowspec' | 'dry-run' | 'rpz'
   /**
    * Most prefixes the device holds at one instant, when it has a limit (FlowSpec's rule cap): the
    * default capacity budget of the agent's safety net. Absent: no limit of its own.
