@@ -70,6 +70,8 @@ export async function startFakeGateway(t: Tap, options: { refuseWith?: number } 
   return {
     url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/v1/agents/stream`,
     trusted: trustedKeysFromPem([pair.publicKeyPem]) as TrustedKeys,
+    /** The public key to pin, for an agent run as its own process. */
+    publicKeyPem: pair.publicKeyPem,
     key,
     received,
     sockets,
