@@ -6,17 +6,15 @@
  * configured outside the namespace. The resolver serves `.test` names itself (an authoritative
  * zone), so answers need no network.
  */
-import { type ChildProcess, execFile } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { bridgeIntoNetns, createNetns } from '@offside/testkit'
 import { startFakeGateway } from './fake-gateway.js'
 
-const run = promisify(execFile)
 type Tap = { teardown(fn: () => unknown): void; comment(...args: unknown[]): void }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
@@ -33,6 +31,8 @@ export const NAMES = {
 export const TEST_TIMERS = { refresh: 1, retry: 1, expire: 3, minimum: 1 }
 export const ZONE = 'rpz.offside'
 const AGENT_ZONE_PORT = 5353
+/** The expiry primary has an address of its own, so the agent's NOTIFY (from 127.0.0.1) names the agent. */
+const EXPIRY = '127.0.0.2'
 const EXPIRY_PORT = 5354
 
 export interface Answer {
@@ -41,17 +41,6 @@ export interface Answer {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
-
-/** Whether the commands the lab needs are installed (and we may create namespaces). */
-export async function resolverLabAvailable(resolver: 'unbound' | 'named'): Promise<boolean> {
-  if (process.getuid?.() !== 0) return false
-  try {
-    await run('which', [resolver, 'dig', 'ip'])
-    return true
-  } catch {
-    return false
-  }
-}
 
 function testZone(): string {
   const lines = [
@@ -74,7 +63,7 @@ function unboundConfig(dir: string): string {
   do-daemonize: no
   use-syslog: no
   logfile: ""
-  verbosity: 1
+  verbosity: ${process.env.OFFSIDE_UNBOUND_VERBOSITY ?? 1}
   access-control: 127.0.0.0/8 allow
   do-not-query-localhost: no
   module-config: "respip iterator"
@@ -87,7 +76,7 @@ auth-zone:
 rpz:
   name: ${ZONE}.
   primary: 127.0.0.1@${AGENT_ZONE_PORT}
-  primary: 127.0.0.1@${EXPIRY_PORT}
+  primary: ${EXPIRY}@${EXPIRY_PORT}
   allow-notify: 127.0.0.1
   rpz-log: no
 remote-control:
@@ -116,7 +105,7 @@ logging { channel out { stderr; severity info; }; category default { out; }; };
 zone "test" { type primary; file "${dir}/test.zone"; };
 zone "${ZONE}" {
   type secondary;
-  primaries { 127.0.0.1 port ${AGENT_ZONE_PORT}; 127.0.0.1 port ${EXPIRY_PORT}; };
+  primaries { 127.0.0.1 port ${AGENT_ZONE_PORT}; ${EXPIRY} port ${EXPIRY_PORT}; };
   allow-notify { 127.0.0.1; };
 };
 `
@@ -194,11 +183,12 @@ export async function startResolverLab(t: Tap, resolver: 'unbound' | 'named') {
       if (answer.status !== 'NOERROR') throw new Error(`${resolver} did not start, see ${dir}`)
     },
     async startExpiryPrimary() {
-      const args = ['--zone', ZONE, '--listen', `127.0.0.1:${EXPIRY_PORT}`, ...timerArgs]
+      const args = ['--zone', ZONE, '--listen', `${EXPIRY}:${EXPIRY_PORT}`, ...timerArgs]
+      args.push('--allow', '127.0.0.1', '--allow', EXPIRY)
       spawnLogged('expiry', process.execPath, node('services/edge-agent/src/rpz-expiry.ts', args))
     },
     /** Starts the agent process in the namespace; resolves once it has said hello to the gateway. */
-    async startAgent(rpz: Record<string, unknown> = {}) {
+    async startAgent(options: { backend?: string; rpz?: Record<string, unknown> } = {}) {
       const config = join(dir, `agent-${counter + 1}.json`)
       const settings = {
         listen: `127.0.0.1:${AGENT_ZONE_PORT}`,
@@ -206,19 +196,35 @@ export async function startResolverLab(t: Tap, resolver: 'unbound' | 'named') {
         zone: ZONE,
         ttl: 1,
         timers: TEST_TIMERS,
-        ...rpz,
+        ...options.rpz,
       }
-      await writeFile(config, JSON.stringify({ rpz: settings }))
+      const backend = options.backend ?? 'rpz'
+      await writeFile(
+        config,
+        JSON.stringify({
+          rpz: settings,
+          ...(backend === 'nftables' ? { nftables: { hooks: ['output'] } } : {}),
+        }),
+      )
       const from = gateway.received.length
       const args = [
         ...['--gateway', 'ws://127.0.0.1:8081', '--token', 'ofs_test', '--agent-id', 'edge-dns'],
-        ...['--backend', 'dry-run', '--dns-backend', 'rpz', '--config', config],
+        ...['--backend', backend, ...(backend === 'rpz' ? [] : ['--dns-backend', 'rpz']), '--config', config],
         ...['--public-key', publicKeyFile, '--state-dir', join(dir, 'agent-state')],
         ...['--heartbeat-ms', '1000', '--reconnect-max-ms', '1000', '--log-level', 'info'],
       ]
       const child = spawnLogged('agent', process.execPath, node('services/edge-agent/src/cli.ts', args))
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-      await gateway.waitForHello(from)
+      // Starting from source (tsx) can take a while on a loaded machine: wait up to ~30 s.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await gateway.waitForHello(from)
+          break
+        } catch (err) {
+          if (attempt >= 4 || child.exitCode !== null)
+            throw new Error(`agent did not connect, see ${dir}: ${err}`)
+        }
+      }
       return {
         child,
         /** SIGKILL: the agent dies at once, without any clean-up of its own. */

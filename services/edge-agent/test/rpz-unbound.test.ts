@@ -1,33 +1,33 @@
 import type { EnforcementGroup } from '@offside/core'
+import { kernelLabAvailable } from '@offside/testkit'
 import t from 'tap'
-import { NAMES, resolverLabAvailable, sleep, startResolverLab, TEST_TIMERS } from './resolver-lab.js'
+import { NAMES, sleep, startResolverLab, TEST_TIMERS } from './resolver-lab.js'
 
 const resolves = (name: keyof typeof NAMES) => (a: { status: string; addresses: string[] }) =>
   a.status === 'NOERROR' && a.addresses.includes(NAMES[name])
 const blocked = (a: { status: string }) => a.status === 'NXDOMAIN'
 
-const group = (from: number, until: number, names: string[]): EnforcementGroup => ({
+const group = (from: number, until: number, names: string[], prefixes: string[] = []): EnforcementGroup => ({
   id: 'w:m1',
   event: 'm1',
   from,
   until,
-  prefixes: [],
+  prefixes,
   names,
 })
 
-if (!(await resolverLabAvailable('unbound'))) {
-  t.plan(0, 'needs root, unbound, dig and ip (apt-get install unbound bind9-dnsutils iproute2)')
-} else {
+if (await kernelLabAvailable(t, ['unbound', 'dig', 'nft'])) {
   t.test(
     'a listed name answers NXDOMAIN at Unbound only during its window; hot additions block and upheld complaints unblock at once',
     async (t) => {
       const lab = await startResolverLab(t, 'unbound')
       await lab.startResolver()
       await lab.startExpiryPrimary()
-      await lab.startAgent()
+      // One agent, one connection, both planes: nftables for the prefix, the RPZ for the names.
+      await lab.startAgent({ backend: 'nftables' })
       const from = Date.now() + 2500
       const until = from + 7000
-      lab.gateway.snapshot(1, [group(from, until, ['listed.test'])])
+      lab.gateway.snapshot(1, [group(from, until, ['listed.test'], ['203.0.113.7/32'])])
       const staged = await lab.gateway.waitForAck(1)
       t.equal(staged.stagedNames, 1, 'the ack counts the name as staged before the window')
       t.equal(staged.enforcedNames, 0, 'and nothing enforced yet')
@@ -47,6 +47,7 @@ if (!(await resolverLabAvailable('unbound'))) {
       ])
       const hot = await lab.gateway.waitForAck(2)
       t.equal(hot.enforcedNames, 2, 'the ack of the hot addition counts both names')
+      t.equal(hot.enforced, 1, 'and the prefix nftables enforces beside them')
       t.ok(blocked(await lab.waitForAnswer('hot.test', blocked, 3000)), 'a name hot-added mid-window blocks')
 
       lab.gateway.delta(3, [

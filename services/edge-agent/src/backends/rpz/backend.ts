@@ -91,10 +91,8 @@ export class RpzBackend implements Backend {
   async tick(now: number): Promise<void> {
     if (!this.#started) return
     if (now >= this.#nextBoundary) this.#program([...this.#groups.values()], now, false)
-    else if (now - this.#lastPulse >= this.#pulseMs) {
-      this.zone.pulse(now) // no NOTIFY: the resolver's next refresh finds the new serial
-      this.#lastPulse = now
-    }
+    // NOTIFY on a pulse too: it brings back a resolver that fell over to the expiry primary.
+    else if (now - this.#lastPulse >= this.#pulseMs) this.#publish(this.zone.pulse(now), now)
   }
 
   async close(): Promise<void> {

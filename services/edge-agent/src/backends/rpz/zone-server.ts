@@ -144,6 +144,10 @@ export class ZoneServer {
       socket = createSocket({ type: family === 6 ? 'udp6' : 'udp4' })
       socket.on('message', (message, remote) => this.#notifyAnswered(message, remote))
       socket.on('error', (err) => this.#options.log?.warn({ err }, 'rpz: NOTIFY socket error'))
+      // From the address the resolver knows as its primary: Unbound matches a NOTIFY's source
+      // address to a primary and probes that one first.
+      const { host } = this.#options.listen
+      if ((isIP(host) === 6 ? 6 : 4) === family) socket.bind(0, host)
       socket.unref()
       this.#notifySockets.set(family, socket)
     }
