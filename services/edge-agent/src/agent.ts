@@ -15,7 +15,8 @@ import type { ApplyReport, Backend } from './backends/types.js'
 import { type ConnectionProblem, describeRefusal, readiness } from './readiness.js'
 import { reconnectDelay } from './reconnect-delay.js'
 import { SafetyNetBackend } from './safety-net.js'
-import { type AgentState, readState, writeRevision, writeState } from './state-file.js'
+import type { AgentState } from './state-file.js'
+import { StateStore } from './state-journal.js'
 import { AGENT_VERSION } from './version.js'
 
 /** A pino-like logger. */
@@ -118,6 +119,8 @@ export class Agent {
   #socket: WebSocket | undefined
   /** Every change of state runs on this chain, one at a time, in arrival order. */
   #work: Promise<void> = Promise.resolve()
+  /** Where the state is persisted (snapshot + journal); opened by start(). */
+  #store: StateStore | undefined
   #attempt = 0
   #stopped = false
   #lastHeard = 0
@@ -140,7 +143,8 @@ export class Agent {
   /** Restores the persisted state into the backend, then connects. */
   async start(): Promise<void> {
     const { backend, stateDir, tickMs, heartbeatMs, now } = this.#options
-    const persisted = await readState(stateDir)
+    const { store, state: persisted } = await StateStore.open(stateDir)
+    this.#store = store
     const at = now()
     this.#state = { revision: persisted.revision, groups: unexpired(persisted.groups, at) }
     await backend.reconcile(this.#state.groups, at)
@@ -335,7 +339,7 @@ export class Agent {
       snapshot.revision,
       groups,
       () => this.#options.backend.reconcile(groups, at),
-      true,
+      'snapshot',
     )
   }
 
@@ -369,23 +373,24 @@ export class Agent {
       delta.revision,
       groups,
       () => this.#options.backend.apply(ops, groups, at),
-      ops.length > 0,
+      ops,
     )
   }
 
   /**
    * Programs the backend, persists, then acknowledges; on failure restores the previous state.
-   * When `groupsChanged` is false the groups are the persisted ones (at most minus expired groups,
-   * which a restart drops too), so only the revision number is written.
+   * A delta is persisted as one journal line of its ops (state-journal.ts: an append and an
+   * fdatasync, whatever the size of the groups); a snapshot replaces the persisted state. The
+   * journal is compacted after the ack, once it is long enough, so no ack waits for it.
    */
   async #commit(
     socket: WebSocket,
     revision: number,
     groups: EnforcementGroup[],
     program: () => Promise<ApplyReport>,
-    groupsChanged: boolean,
+    change: GroupOp[] | 'snapshot',
   ): Promise<void> {
-    const { backend, stateDir, log, now } = this.#options
+    const { backend, log, now } = this.#options
     let report: ApplyReport
     try {
       report = await program()
@@ -398,15 +403,22 @@ export class Agent {
     }
     this.#state = { revision, groups }
     this.#refusing = undefined
-    if (groupsChanged) await writeState(stateDir, this.#state)
-    else await writeRevision(stateDir, revision)
+    const store = this.#storeOrThrow()
+    if (change === 'snapshot') await store.compact(this.#state)
+    else await store.record(revision, change)
     this.#counters.applied++
     this.#send(socket, { v: PROTOCOL_VERSION, type: 'ack', revision, appliedAt: now(), ...report })
+    if (store.wantsCompaction) this.#enqueue(() => store.compact(this.#state))
+  }
+
+  #storeOrThrow(): StateStore {
+    if (!this.#store) throw new Error('the agent was not started')
+    return this.#store
   }
 
   /** Ends groups whose `until` has passed, by the agent's own clock, then runs the backend's tick. */
   async #tick(): Promise<void> {
-    const { backend, stateDir, now } = this.#options
+    const { backend, now } = this.#options
     const at = now()
     const expired = this.#state.groups.filter((group) => group.until <= at)
     if (expired.length > 0) {
@@ -414,7 +426,7 @@ export class Agent {
       const ops: GroupOp[] = expired.map((group) => ({ op: 'drop', id: group.id }))
       await backend.apply(ops, groups, at)
       this.#state = { revision: this.#state.revision, groups }
-      await writeState(stateDir, this.#state)
+      await this.#storeOrThrow().record(this.#state.revision, ops)
       this.#options.log.info({ groups: expired.map((group) => group.id) }, 'groups ended at their until')
     }
     await backend.tick(at)

@@ -6,6 +6,8 @@ import type { EnforcementGroup } from '@offside/core'
 export interface AgentState {
   revision: number
   groups: EnforcementGroup[]
+  /** The journal that follows this snapshot (state-journal.ts); absent in files of older agents. */
+  journal?: string
 }
 
 export const EMPTY_STATE: AgentState = { revision: 0, groups: [] }
@@ -42,7 +44,7 @@ export async function readState(dir: string): Promise<AgentState> {
   if (revisionText === undefined) return state
   const { revision } = JSON.parse(revisionText) as { revision: number }
   if (!Number.isSafeInteger(revision)) throw new Error(`${join(dir, REVISION_FILE)} is not a revision file`)
-  return { revision: Math.max(state.revision, revision), groups: state.groups }
+  return { ...state, revision: Math.max(state.revision, revision) }
 }
 
 /**

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { generateSigningKeyPair, signingKeyFromPem } from '@offside/protocol'
 import t from 'tap'
+import { StateStore } from '../src/state-journal.js'
 import { sleep, startAgent, startFakeGateway } from './fake-gateway.js'
 
 const group = (id: string, from: number, until: number, prefixes: string[]) => ({
@@ -36,8 +35,13 @@ t.test('a snapshot and the deltas after it are enforced, persisted and then ackn
     { op: 'patch', id: 'w:m1', from: now - 1000, until: now + 60_000, add: ['198.51.100.0/24'], remove: [] },
   ])
   await gw.waitForAck(8)
-  const persisted = JSON.parse(await readFile(join(stateDir, 'state.json'), 'utf8'))
+  const { state: persisted } = await StateStore.open(stateDir)
   t.equal(persisted.revision, 8, 'state persisted before the ack')
+  t.same(
+    persisted.groups.find((g) => g.id === 'w:m1')?.prefixes,
+    ['198.51.100.0/24', '203.0.113.7/32'],
+    'with the hot addition',
+  )
   t.same(agent.enforcedPrefixes(), ['198.51.100.0/24', '203.0.113.7/32'], 'the hot addition is enforced')
 })
 
