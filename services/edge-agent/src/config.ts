@@ -50,13 +50,15 @@ const FILE_KEYS = new Set([
   'heartbeatMs',
   'reconnectMaxMs',
   'logLevel',
+  'insecure',
   'safetyNet',
   ...BACKENDS,
 ])
 
 export const USAGE = `offside-agent — Offside edge agent
 
-  --gateway URL        gateway URL (ws://host:8081); repeat for several     OFFSIDE_AGENT_GATEWAY (comma list)
+  --gateway URL        gateway URL (wss://host:8081); repeat for several    OFFSIDE_AGENT_GATEWAY (comma list)
+  --insecure           allow ws:// to a gateway that is not on loopback       OFFSIDE_AGENT_INSECURE=1
   --token TOKEN        ISP bearer token (shown by ps: prefer --token-file)    OFFSIDE_AGENT_TOKEN
   --token-file FILE    read the token from a file                             OFFSIDE_AGENT_TOKEN_FILE
   --agent-id ID        this agent's id, unique within the ISP                 OFFSIDE_AGENT_ID
@@ -125,6 +127,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
       'log-level': { type: 'string' },
       'heartbeat-ms': { type: 'string' },
       'reconnect-max-ms': { type: 'string' },
+      insecure: { type: 'boolean' },
       config: { type: 'string' },
       help: { type: 'boolean' },
       version: { type: 'boolean' },
@@ -160,6 +163,14 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
 
   if (gatewayUrls.length === 0 || !gatewayUrls.every((url) => /^wss?:\/\/[^/]/.test(url))) {
     throw new ConfigError('--gateway must be a ws:// or wss:// URL')
+  }
+  // The token and every push would cross the network in clear: only loopback, or when told.
+  const insecure = values.insecure === true || env.OFFSIDE_AGENT_INSECURE === '1' || file.insecure === true
+  const clear = gatewayUrls.find((url) => url.startsWith('ws://') && !isLoopback(new URL(url).hostname))
+  if (clear && !insecure) {
+    throw new ConfigError(
+      `--gateway ${clear}: ws:// sends the token in clear; use wss://, or --insecure to accept it`,
+    )
   }
   if (!token) throw new ConfigError('--token (or --token-file) is required')
   if (!agentId || !/^[A-Za-z0-9._-]{1,64}$/.test(agentId)) {
@@ -220,6 +231,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
     safetyNet: file.safetyNet,
     ...(dnsBackend ? { dnsBackend, dnsBackendOptions: (dnsSection ?? {}) as Record<string, unknown> } : {}),
   }
+}
+
+/** localhost, 127.0.0.0/8 and ::1: the only places a ws:// (clear text) gateway is accepted by default. */
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '')
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
 }
 
 function readConfigFile(path: string): Record<string, unknown> {

@@ -9,7 +9,7 @@ import { AGENT_VERSION } from '../src/version.js'
 
 const flags = [
   '--gateway',
-  'ws://gw-a:8081',
+  'wss://gw-a:8081',
   '--token',
   'ofs_x',
   '--agent-id',
@@ -66,12 +66,12 @@ t.test('flags win over the environment, which wins over the config file', async 
 })
 
 t.test('several gateways may be given, by flag or by a comma list', async (t) => {
-  const byFlag = configOf(loadConfig([...flags, ...dryRun, '--gateway', 'ws://gw-b:8081'], {}))
-  t.same(byFlag.gatewayUrls, ['ws://gw-a:8081', 'ws://gw-b:8081'], 'repeated flag')
+  const byFlag = configOf(loadConfig([...flags, ...dryRun, '--gateway', 'wss://gw-b:8081'], {}))
+  t.same(byFlag.gatewayUrls, ['wss://gw-a:8081', 'wss://gw-b:8081'], 'repeated flag')
   const byEnv = configOf(
-    loadConfig([...flags.slice(2), ...dryRun], { OFFSIDE_AGENT_GATEWAY: 'ws://gw-a:8081,wss://gw-b' }),
+    loadConfig([...flags.slice(2), ...dryRun], { OFFSIDE_AGENT_GATEWAY: 'wss://gw-a:8081,wss://gw-b' }),
   )
-  t.same(byEnv.gatewayUrls, ['ws://gw-a:8081', 'wss://gw-b'], 'comma list')
+  t.same(byEnv.gatewayUrls, ['wss://gw-a:8081', 'wss://gw-b'], 'comma list')
   t.equal(
     streamUrl('ws://gw-a:8081'),
     'ws://gw-a:8081/v1/agents/stream',
@@ -177,3 +177,26 @@ t.test('reconnect delays grow exponentially up to the cap, with jitter below the
     'full jitter reaches down to zero',
   )
 })
+
+t.test(
+  'a ws:// gateway off loopback is refused unless --insecure: the token would travel in clear',
+  async (t) => {
+    const base = ['--token', 'ofs_x', '--agent-id', 'edge-1', '--public-key', '/k.pem', ...dryRun]
+    t.throws(
+      () => loadConfig(['--gateway', 'ws://gw.example:8081', ...base], {}),
+      { name: 'ConfigError', message: /ws:\/\/ sends the token in clear/ },
+      'refused by default',
+    )
+    for (const url of ['ws://127.0.0.1:8081', 'ws://localhost:8081', 'ws://[::1]:8081', 'wss://gw.example']) {
+      t.same(configOf(loadConfig(['--gateway', url, ...base], {})).gatewayUrls, [url], `${url} is accepted`)
+    }
+    t.ok(
+      configOf(loadConfig(['--gateway', 'ws://gw.example:8081', '--insecure', ...base], {})),
+      '--insecure accepts it',
+    )
+    t.ok(
+      configOf(loadConfig(['--gateway', 'ws://gw.example:8081', ...base], { OFFSIDE_AGENT_INSECURE: '1' })),
+      'so does OFFSIDE_AGENT_INSECURE=1',
+    )
+  },
+)

@@ -149,7 +149,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     })
 
     stream.get('/v1/agents/stream', { websocket: true }, (socket, request) => {
+      const token = bearer(request.headers.authorization)
       const session = new AgentSession({
+        stillAuthorised: async () => (await verifyToken(db, token))?.role === 'isp',
         socket,
         isp: request.isp,
         db,

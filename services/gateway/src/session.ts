@@ -42,6 +42,8 @@ export interface SessionOptions {
   maxDeltaBacklog?: number
   /** Renews the ISP connection slot this session holds, with each heartbeat. */
   renewSlot?: () => Promise<unknown>
+  /** Whether the token the connection was opened with is still valid; checked each heartbeat. */
+  stillAuthorised?: () => Promise<boolean>
 }
 
 const OPEN = 1
@@ -68,7 +70,12 @@ export class AgentSession {
   readonly #openedAt: number
 
   constructor(options: SessionOptions) {
-    this.#o = { maxDeltaBacklog: 1000, renewSlot: async () => {}, ...options }
+    this.#o = {
+      maxDeltaBacklog: 1000,
+      renewSlot: async () => {},
+      stillAuthorised: async () => true,
+      ...options,
+    }
     this.lastHeard = options.now()
     this.#openedAt = this.lastHeard
   }
@@ -118,6 +125,12 @@ export class AgentSession {
     if (!this.#agent && now() - this.#openedAt > 3 * heartbeatMs) {
       this.#o.log.warn({ isp: this.#o.isp }, 'no hello within three heartbeats; disconnecting')
       socket.terminate()
+      return
+    }
+    // A revoked token loses its open streams within one heartbeat, not at the next reconnect.
+    if (!(await this.#o.stillAuthorised())) {
+      this.#o.log.warn({ ...this.#agent, isp: this.#o.isp }, 'the token was revoked; disconnecting')
+      socket.close(4003, 'token revoked')
       return
     }
     this.#send({ v: PROTOCOL_VERSION, type: 'heartbeat', at: now() })

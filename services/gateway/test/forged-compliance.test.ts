@@ -1,5 +1,5 @@
 import { parseGatewayMessage } from '@offside/protocol'
-import { listAgents, readAcks } from '@offside/store'
+import { createToken, listAgents, readAcks, revokeToken } from '@offside/store'
 import t from 'tap'
 import type { WebSocket } from 'ws'
 import { group, startGateway } from './helper.js'
@@ -118,4 +118,17 @@ t.test('an ISP holds at most its cap of agent connections; a closed one frees it
   }
   t.ok(third, 'accepted once a slot is free')
   third?.terminate()
+})
+
+t.test('revoking a token closes the streams it opened within one heartbeat', async (t) => {
+  const gw = await startGateway(t, { heartbeatMs: 200 })
+  const { record, token } = await createToken(gw.db, { org: 'isp-a', role: 'isp', now: Date.now() })
+  const socket = await gw.connect(token)
+  const closed = new Promise<number>((resolve) => socket.once('close', resolve))
+  socket.send(hello(0))
+  await revokeToken(gw.db, record.id, Date.now())
+  const revokedAt = Date.now()
+  t.equal(await closed, 4003, 'closed with "token revoked"')
+  t.ok(Date.now() - revokedAt < 5000, 'promptly')
+  await t.rejects(gw.connect(token), /401/, 'and it cannot come back')
 })
