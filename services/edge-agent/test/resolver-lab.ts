@@ -98,10 +98,10 @@ function namedConfig(dir: string): string {
   notify no;
   min-refresh-time 1;
   min-retry-time 1;
-  response-policy { zone "${ZONE}"; } recursive-only no qname-wait-recurse no;
+  response-policy { zone "${ZONE}"; } recursive-only no qname-wait-recurse no min-update-interval 0;
 };
 controls { };
-logging { channel out { stderr; severity info; }; category default { out; }; };
+logging { channel out { stderr; severity info; }; category default { out; }; category rpz { null; }; };
 zone "test" { type primary; file "${dir}/test.zone"; };
 zone "${ZONE}" {
   type secondary;
