@@ -9,6 +9,12 @@ import { pino } from 'pino'
 import { Agent } from './agent.js'
 import { createBackends } from './backends/index.js'
 import { ConfigError, loadConfig, USAGE } from './config.js'
+import {
+  createLandingPage,
+  LandingPageConfigError,
+  landingPageAddress,
+  landingPageOptions,
+} from './landing-page.js'
 import { gatewayAddresses, SafetyNetBackend, SafetyNetConfigError, safetyNetLimits } from './safety-net.js'
 import { createStatusServer } from './status-server.js'
 import { AGENT_VERSION } from './version.js'
@@ -36,6 +42,13 @@ async function main(): Promise<void> {
   const trustedKeys = await loadTrustedKeys(config.publicKeyFiles).catch((err: Error) => {
     throw new ConfigError(`--public-key: ${err.message}`)
   })
+  let landing: ReturnType<typeof landingPageOptions> | undefined
+  try {
+    landing = config.landingPage === undefined ? undefined : landingPageOptions(config.landingPage)
+  } catch (err) {
+    if (err instanceof LandingPageConfigError) throw new ConfigError(err.message)
+    throw err
+  }
   const device = await createBackends(config, log)
   let limits: ReturnType<typeof safetyNetLimits>
   try {
@@ -68,6 +81,12 @@ async function main(): Promise<void> {
     'agent started',
   )
   if (backend.name === 'dry-run') log.warn('dry-run backend: nothing is enforced on this machine')
+  const landingPage = landing ? createLandingPage(landing) : undefined
+  if (landing && landingPage) {
+    const { host, port } = landingPageAddress(landing)
+    await new Promise<void>((resolve) => landingPage.listen(port, host, resolve))
+    log.info({ host, port }, 'landing page (HTTP 451) serving')
+  }
 
   let stopping = false
   const stop = async (signal: string) => {
@@ -75,6 +94,7 @@ async function main(): Promise<void> {
     stopping = true
     log.info({ signal }, 'stopping')
     server.close()
+    landingPage?.close()
     await agent.stop()
     process.exit(EXIT.stopped)
   }

@@ -19,6 +19,8 @@ export interface AgentConfig {
   backendOptions: Record<string, unknown>
   /** The config file's `"safetyNet"` section, checked by safety-net.ts. */
   safetyNet: unknown
+  /** The config file's `"landingPage"` section (the HTTP 451 page), checked by landing-page.ts. */
+  landingPage?: unknown
   /** The DNS backend run beside the address backend (`--dns-backend rpz`), if any. */
   dnsBackend?: 'rpz'
   /** Its settings from the config file (`"rpz": {…}`). */
@@ -52,6 +54,7 @@ const FILE_KEYS = new Set([
   'logLevel',
   'insecure',
   'safetyNet',
+  'landingPage',
   ...BACKENDS,
 ])
 
@@ -104,6 +107,16 @@ The ISP's safety net (config file only; always on, these are the defaults):
     "capacity"      (the backend's)    most prefixes held at one instant (FlowSpec: maxRules)
   }
   What it refuses is left out, the rest applied; refusals go in the ack and in /status.
+
+The DNS backend (--dns-backend rpz, or --backend rpz alone), "rpz": {…} (docs/agent.md):
+    "zone"        "rpz.offside"        the Response Policy Zone the resolver transfers
+    "listen"      "127.0.0.1:5353"     where the agent serves it (SOA/AXFR/IXFR)
+    "notify"      ["127.0.0.1:53"]     resolvers sent NOTIFY on every change
+    "allowTransfer" ["127.0.0.1","::1"] who may read the zone
+    "answer" "nxdomain" | "landing" ["192.0.2.80"] | "landingName" "blocked.isp.example"
+    "ttl" 30, "timers" {"refresh":10,"retry":5,"expire":60,"minimum":30}
+  The HTTP 451 page for the landing address, "landingPage": {"authority", "reference",
+  "complainUrl", "blockedBy", "lookupUrl"?, "listen" "127.0.0.1:8451"}; it logs nothing.
 
 Exit status: 0 stopped by SIGTERM/SIGINT (or --help, --version); 2 the configuration is wrong
 (flag, variable, config file, backend setting, unreadable token or key file); 1 it could not start
@@ -229,6 +242,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
     ),
     backendOptions,
     safetyNet: file.safetyNet,
+    ...(file.landingPage === undefined ? {} : { landingPage: file.landingPage }),
     ...(dnsBackend ? { dnsBackend, dnsBackendOptions: (dnsSection ?? {}) as Record<string, unknown> } : {}),
   }
 }
