@@ -17,8 +17,10 @@ import {
   type Snapshot,
   stateGeneration,
 } from '@offside/store'
+import { type PendingName, publishedNames, type StateName } from './published-names.js'
 import { nextGroupBoundary, type PendingEntry, publishedView, type StateEntry } from './published-state.js'
 
+export type { PendingName, StateName } from './published-names.js'
 export type { PendingEntry, StateEntry } from './published-state.js'
 
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -46,6 +48,13 @@ export interface LiveState {
   touching(prefix: string): StateEntry[]
   /** Pending entries overlapping `prefix`. */
   pendingTouching(prefix: string): PendingEntry[]
+  /** Names agents block now (sorted), and names justified but not published. */
+  names: StateName[]
+  pendingNames: PendingName[]
+  /** Enforced names that block the exact name `name`: itself, or a wildcard above it. */
+  namesBlocking(name: string): StateName[]
+  /** Enforced names equal to `pattern`, or under it for a wildcard. */
+  namesMatching(pattern: string): StateName[]
 }
 
 /** Inputs are reloaded at least this often even when nothing was written (the set of weeks loaded moves with time). */
@@ -143,19 +152,25 @@ export function createLiveState(db: Db, graceMs: number) {
     const inputs = { ...loaded.inputs, now }
     const { windows, next } = calendar(inputs, now, loaded.loadedAt + INPUTS_MAX_AGE_MS)
     for (const window of snapshot.live) if (!windows.has(window.event)) windows.set(window.event, window)
+    const effective = computeEffectiveState(inputs)
     const view = publishedView({
       groups: snapshot.groups,
-      justified: computeEffectiveState(inputs).entries,
+      justified: effective.entries,
       windows,
       now,
       graceMs,
     })
+    const names = publishedNames({ groups: snapshot.groups, justified: effective.names, now })
     const state: LiveState = {
       snapshot,
       inputs,
       ...view,
       touching: lazyIndex(view.entries),
       pendingTouching: lazyIndex(view.pending),
+      names: names.names,
+      pendingNames: names.pendingNames,
+      namesBlocking: (name) => names.blocking(name),
+      namesMatching: (pattern) => names.matching(pattern),
     }
     const until = nextGroupBoundary(snapshot.groups, now, graceMs, next)
     stateCache = { generation: loaded.generation, revision: snapshot.revision, from: now, until, state }

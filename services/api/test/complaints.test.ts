@@ -180,9 +180,13 @@ t.test('public complaints are rate-limited, size-bounded and validated', async (
   const badTarget = await other.call(null, {
     method: 'POST',
     url: '/v1/complaints',
-    payload: { ...payload, target: 'example.org' },
+    payload: { ...payload, target: 'not_a_name.example' },
   })
-  t.match(badTarget.json(), { status: 422, field: 'target' }, 'a target that is not an address is refused')
+  t.match(
+    badTarget.json(),
+    { status: 422, field: 'target', reason: 'name-label-invalid' },
+    'a target that is neither an address nor a name is refused',
+  )
   const extra = await other.call(null, {
     method: 'POST',
     url: '/v1/complaints',

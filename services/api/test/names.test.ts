@@ -143,3 +143,140 @@ t.test(
     )
   },
 )
+
+t.test(
+  'the state counts names beside prefixes; the look-up, complaints and revocations take a name',
+  async (t) => {
+    const api = await build(t)
+    const tokens = await actors(api)
+    const { week } = await liveMatch(api)
+    const upload = await api.call(tokens.rightsholder, {
+      method: 'PUT',
+      url: `/v1/lists/sky-it/${week}`,
+      payload: {
+        evidence: EVIDENCE,
+        entries: [
+          { target: '203.0.113.7' },
+          { target: 'live.pirate-streams.example' },
+          { target: 'shop.lawful.example' },
+        ],
+      },
+    })
+    t.equal(upload.statusCode, 200, `upload: ${upload.body}`)
+    await publish(api)
+
+    const state = (await api.call(ADMIN, { method: 'GET', url: '/v1/state' })).json()
+    t.equal(state.enforced, 1, 'enforced still counts prefixes only')
+    t.equal(state.enforcedNames, 2, 'enforcedNames counts the names')
+    const entries = (await api.call(ADMIN, { method: 'GET', url: '/v1/state/entries' })).json()
+    t.equal(entries.total, 3, 'entries list prefixes and names')
+    t.match(
+      entries.entries,
+      [
+        { prefix: '203.0.113.7' },
+        {
+          name: 'live.pirate-streams.example',
+          provenance: [{ order: 'o1', rightsholder: 'sky-it' }],
+          justified: true,
+        },
+        { name: 'shop.lawful.example' },
+      ],
+      'each name with its provenance and until',
+    )
+    const filtered = (
+      await api.call(ADMIN, { method: 'GET', url: '/v1/state/entries?target=Shop.Lawful.Example.' })
+    ).json()
+    t.same(
+      filtered.entries.map((entry: { name?: string }) => entry.name),
+      ['shop.lawful.example'],
+      'a name filter finds that name only',
+    )
+
+    const lookup = await api.call(null, {
+      method: 'GET',
+      url: '/v1/public/lookup?target=SHOP.lawful.example',
+    })
+    t.equal(lookup.statusCode, 200, `look-up: ${lookup.body}`)
+    t.match(
+      lookup.json(),
+      {
+        target: 'shop.lawful.example',
+        blocked: true,
+        matches: [{ name: 'shop.lawful.example', orders: [{ id: 'o1', reference: '123/26/DDA' }] }],
+      },
+      'the public look-up answers for one name: blocked, under which order, until when',
+    )
+    t.equal(lookup.json().matches.length, 1, 'and shows no other entry')
+    const unlisted = await api.call(null, {
+      method: 'GET',
+      url: '/v1/public/lookup?target=www.lawful.example',
+    })
+    t.match(unlisted.json(), { blocked: false, matches: [] }, 'a name not listed is not blocked')
+    const wildcard = await api.call(null, { method: 'GET', url: '/v1/public/lookup?target=*.lawful.example' })
+    t.match(
+      problemOf(wildcard),
+      { status: 422, body: { code: 'OFFSIDE_TARGET_TOO_BROAD', field: 'target', reason: 'not-one-name' } },
+      'a wildcard would list many names: refused',
+    )
+    const bad = await api.call(null, { method: 'GET', url: '/v1/public/lookup?target=bad_name.example' })
+    t.match(
+      problemOf(bad),
+      { status: 422, body: { code: 'OFFSIDE_INVALID_INPUT', field: 'target', reason: 'name-label-invalid' } },
+      'malformed',
+    )
+
+    const filed = await api.call(null, {
+      method: 'POST',
+      url: '/v1/complaints',
+      payload: { target: 'Shop.Lawful.example', contact: 'noc@example.net', reason: 'our shop is lawful' },
+    })
+    t.equal(filed.statusCode, 201, `complaint about a name filed: ${filed.body}`)
+    const wide = await api.call(null, {
+      method: 'POST',
+      url: '/v1/complaints',
+      payload: { target: '*.lawful.example', contact: 'noc@example.net', reason: 'all of it' },
+    })
+    t.match(
+      problemOf(wide),
+      { status: 422, body: { reason: 'not-one-name' } },
+      'a complaint about a wildcard is refused',
+    )
+    const { id } = filed.json()
+    const outside = await api.call(tokens.authority, {
+      method: 'POST',
+      url: `/v1/complaints/${id}/decision`,
+      payload: { outcome: 'revoke', reason: 'lawful', prefixes: ['live.pirate-streams.example'] },
+    })
+    t.match(
+      problemOf(outside),
+      {
+        status: 422,
+        body: { code: 'OFFSIDE_INVALID_INPUT', field: 'prefixes[0]', reason: 'outside-complaint' },
+      },
+      'a decision cannot revoke another name than the complaint',
+    )
+    const decided = await api.call(tokens.authority, {
+      method: 'POST',
+      url: `/v1/complaints/${id}/decision`,
+      payload: { outcome: 'revoke', reason: 'lawful' },
+    })
+    t.equal(decided.statusCode, 200, `decision: ${decided.body}`)
+    t.match(decided.json(), {
+      status: 'upheld',
+      target: 'shop.lawful.example',
+      lifts: [{ prefix: 'shop.lawful.example', orders: ['o1'] }],
+    })
+    t.same(
+      (await publishedNames(api)).sort(),
+      ['live.pirate-streams.example'],
+      'the upheld complaint lifts the name from the published group',
+    )
+    const after = await api.call(null, { method: 'GET', url: '/v1/public/lookup?target=shop.lawful.example' })
+    t.match(after.json(), { blocked: false }, 'the look-up says it is not blocked any more')
+    const audit = (await api.call(ADMIN, { method: 'GET', url: '/v1/audit?limit=1000' })).json()
+    t.ok(
+      JSON.stringify(audit).includes('shop.lawful.example'),
+      'the audit records the complaint and decision about the name',
+    )
+  },
+)

@@ -84,10 +84,14 @@ export const LookupResult = Type.Object({
   blocked: Type.Boolean(),
   /** Which autonomous systems announce the target (the offline IP-to-ASN database). */
   announcedBy: Type.Optional(AnnouncedBy),
-  /** Enforced entries covering or inside the target: prefix, until when, under which orders. */
+  /**
+   * Enforced entries blocking the target: for an address the prefixes covering it, for a name the
+   * name itself or a wildcard above it; until when, under which orders.
+   */
   matches: Type.Array(
     Type.Object({
-      prefix: Type.String(),
+      prefix: Type.Optional(Type.String()),
+      name: Type.Optional(Type.String()),
       until: Type.String(),
       orders: Type.Array(Type.Object({ id: Type.String(), reference: Type.String() })),
     }),

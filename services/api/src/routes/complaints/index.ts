@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { checkComplaintTarget, displayPrefix, parseTarget } from '@offside/core'
+import { checkComplaintTarget, displayPrefix, isNameText, parseTarget } from '@offside/core'
 import {
   type Complaint,
   type ComplaintDecision,
@@ -35,12 +35,24 @@ const complaintView = ({ filedAt, decision, target, ...rest }: Complaint) => ({
 })
 
 /**
- * A complaint's target: one address or a prefix no broader than the guard's soft limit. Broader
- * complaints are refused, because upholding one would lift everything inside it.
+ * A complaint's target: one address, a prefix no broader than the guard's soft limit, or one
+ * name. Broader complaints (and wildcards) are refused, because upholding one would lift
+ * everything inside it.
  */
 async function complaintTarget(app: FastifyInstance, text: string): Promise<string> {
-  const parsed = parseTarget(text)
-  if (!parsed.ok || parsed.target.kind !== 'prefix') return canonicalPrefix(text, 'target')
+  const parsed = parseTarget(text, { allowNames: true })
+  if (parsed.ok && parsed.target.kind === 'name') {
+    if (parsed.target.wildcard) {
+      throw problem(errors.TargetTooBroad, 'a complaint names one name, not a wildcard', {
+        field: 'target',
+        reason: 'not-one-name',
+      })
+    }
+    return parsed.target.name
+  }
+  if (!parsed.ok)
+    throw problem(errors.InvalidInput, parsed.message, { field: 'target', reason: parsed.reason })
+  if (parsed.target.kind !== 'prefix') return canonicalPrefix(text, 'target')
   const { config } = await app.currentGuard()
   const scope = checkComplaintTarget(parsed.target, config.softLimit)
   if (!scope.ok)
@@ -178,8 +190,8 @@ const complaintRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async 
       }
       const revocations =
         body.outcome === 'revoke'
-          ? prefixes.map((prefix) => ({
-              prefix,
+          ? prefixes.map((target) => ({
+              ...(isNameText(target) ? { name: target } : { prefix: target }),
               complaint: complaint.id,
               at: now,
               ...(order ? { order: order.id } : {}),
@@ -206,7 +218,8 @@ const complaintRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async 
         await app.recompute({
           kind: body.outcome === 'revoke' ? 'complaint-upheld' : 'order-suspended',
           complaint: complaint.id,
-          prefixes,
+          prefixes: prefixes.filter((target) => !isNameText(target)),
+          ...(prefixes.some(isNameText) ? { names: prefixes.filter(isNameText) } : {}),
           ...(order ? { order: order.id, rightsholder: order.rightsholder } : {}),
         })
       }

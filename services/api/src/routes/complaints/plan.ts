@@ -1,6 +1,7 @@
 import {
   checkRevocationScope,
   displayPrefix,
+  isNameText,
   type Lift,
   liftOfRevocation,
   liftOfSuspension,
@@ -11,6 +12,7 @@ import {
 import { type Complaint, getOrder, loadStateInputs } from '@offside/store'
 import type { FastifyInstance } from 'fastify'
 import { errors, problem } from '../../errors.js'
+import { planNameDecision } from './plan-names.js'
 
 /** At most this many lifts are listed in an answer; `liftsTotal` says how many there are. */
 export const MAX_LIFTS_SHOWN = 1000
@@ -59,6 +61,7 @@ export async function planDecision(
   if (body.outcome === 'suspend-order' && !order) {
     throw problem(errors.InvalidInput, 'suspend-order needs the order to suspend', { field: 'order' })
   }
+  if (isNameText(complaint.target)) return planNameDecision(app, complaint, body, now, order)
   const prefixes =
     body.outcome === 'revoke'
       ? (body.prefixes ?? [complaint.target]).map((text, index) => {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { displayPrefix, parseTarget } from '@offside/core'
+import { displayPrefix, parseTarget, publicSuffixOf } from '@offside/core'
 import type { ApiConfig } from '../../config.js'
 import { errors, problem } from '../../errors.js'
 import { problemResponses } from '../../schemas/common.js'
@@ -24,13 +24,11 @@ const publicRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (ap
       },
     },
     async (request) => {
-      const parsed = parseTarget(request.query.target)
-      if (!parsed.ok || parsed.target.kind !== 'prefix') {
-        throw problem(errors.InvalidInput, parsed.ok ? 'give one IP address' : parsed.message, {
-          field: 'target',
-          reason: parsed.ok ? 'malformed' : parsed.reason,
-        })
+      const parsed = parseTarget(request.query.target, { allowNames: true })
+      if (!parsed.ok) {
+        throw problem(errors.InvalidInput, parsed.message, { field: 'target', reason: parsed.reason })
       }
+      if (parsed.target.kind === 'name') return lookUpName(parsed.target.name, parsed.target.wildcard)
       // One address only: a prefix would list every enforced entry inside it, and 0.0.0.0/0 the whole state.
       if (parsed.target.length !== (parsed.target.family === 4 ? 32 : 128)) {
         throw problem(errors.TargetTooBroad, 'the public look-up answers for one address, not a prefix', {
@@ -54,15 +52,47 @@ const publicRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (ap
         blocked: matches.length > 0,
         ...(asnOf ? { announcedBy: asnOf(parsed.target.prefix) } : {}),
         matches,
-        complain: {
-          method: 'POST',
-          url: '/v1/complaints',
-          body: '{"target":"<address>","contact":"<email>","reason":"<what lawful service is affected>"}',
-          note: 'Free of charge, no account needed. The authority decides; an upheld complaint lifts the block at every ISP.',
-        },
+        complain: complainHow('<address>'),
       }
     },
   )
+
+  /** One name: blocked by itself or by a wildcard above it; a wildcard would list many names. */
+  async function lookUpName(name: string, wildcard: boolean) {
+    if (wildcard) {
+      throw problem(errors.TargetTooBroad, 'the public look-up answers for one name, not a wildcard', {
+        field: 'target',
+        reason: 'not-one-name',
+      })
+    }
+    // A public suffix (a single label like "not-an-ip", co.uk) is never listed and names many owners.
+    if (publicSuffixOf(name) === name) {
+      throw problem(errors.TargetTooBroad, `${name} is a public suffix; ask about one name under it`, {
+        field: 'target',
+        reason: 'public-suffix',
+      })
+    }
+    const state = await app.liveState(Date.now())
+    const orders = new Map(state.inputs.orders.map((order) => [order.id, order]))
+    const matches = state.namesBlocking(name).map((entry) => ({
+      name: entry.name,
+      until: new Date(entry.until).toISOString(),
+      orders: [...new Set(entry.provenance.map((p) => p.order))].map((id) => ({
+        id,
+        reference: orders.get(id)?.reference ?? '',
+      })),
+    }))
+    return { target: name, blocked: matches.length > 0, matches, complain: complainHow('<name>') }
+  }
+}
+
+function complainHow(what: string) {
+  return {
+    method: 'POST',
+    url: '/v1/complaints',
+    body: `{"target":"${what}","contact":"<email>","reason":"<what lawful service is affected>"}`,
+    note: 'Free of charge, no account needed. The authority decides; an upheld complaint lifts the block at every ISP.',
+  }
 }
 
 export default publicRoutes

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { displayPrefix, parseTarget, upcomingWindows } from '@offside/core'
+import { displayPrefix, namesOverlap, parseTarget, upcomingWindows } from '@offside/core'
 import { Type } from 'typebox'
 import { errors, problem } from '../../errors.js'
 import { pendingReason, windowView } from '../../live-state.js'
@@ -31,6 +31,10 @@ const StateView = Type.Object({
   upcoming: Type.Array(Window),
   /** Prefixes agents enforce now, from the published groups. */
   enforced: Type.Integer(),
+  /** Names (and wildcards) agents block now at the ISPs' resolvers, from the published groups. */
+  enforcedNames: Type.Integer(),
+  /** Names the stored inputs justify that are not published. */
+  pendingNames: Type.Integer(),
   /** Entries the stored inputs justify that are not published (breaker hold, scheduler behind). */
   pending: Type.Integer(),
   breaker: Type.Object({
@@ -47,7 +51,10 @@ const StateView = Type.Object({
 })
 
 const Entry = Type.Object({
-  prefix: Type.String(),
+  /** An address entry: its prefix (a single address without its length). Absent for a name. */
+  prefix: Type.Optional(Type.String()),
+  /** A name entry: the name or `*.x` wildcard as resolvers see it (A-labels). Absent for a prefix. */
+  name: Type.Optional(Type.String()),
   until: Type.String(),
   /** Enforced entries: the events whose published groups hold it. */
   events: Type.Optional(Type.Array(Type.String())),
@@ -93,7 +100,9 @@ const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         live: state.live.map(windowView),
         upcoming: upcomingWindows(state.inputs, UPCOMING_MS).map(windowView),
         enforced: state.enforcedCount,
+        enforcedNames: state.names.length,
         pending: state.pending.length,
+        pendingNames: state.pendingNames.length,
         breaker: pendingHold
           ? {
               pending: true,
@@ -119,7 +128,7 @@ const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
           {
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
             offset: Type.Optional(Type.Integer({ minimum: 0 })),
-            /** Only entries overlapping this address or prefix. */
+            /** Only entries overlapping this address or prefix, or blocking this name (under it for `*.x`). */
             target: Type.Optional(Type.String({ maxLength: 300 })),
             /** `enforced` (default): what agents enforce; `pending`: justified by the stored inputs, not published. */
             status: Type.Optional(Type.Union([Type.Literal('enforced'), Type.Literal('pending')])),
@@ -132,46 +141,65 @@ const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const now = Date.now()
       let filter: string | null = null
+      let nameFilter: string | null = null
       if (request.query.target) {
-        const parsed = parseTarget(request.query.target)
-        if (!parsed.ok || parsed.target.kind !== 'prefix') {
-          throw problem(errors.InvalidInput, parsed.ok ? 'not an address or prefix' : parsed.message, {
-            field: 'target',
-          })
+        const parsed = parseTarget(request.query.target, { allowNames: true })
+        if (!parsed.ok) {
+          throw problem(errors.InvalidInput, parsed.message, { field: 'target', reason: parsed.reason })
         }
-        filter = parsed.target.prefix
+        if (parsed.target.kind === 'prefix') filter = parsed.target.prefix
+        else nameFilter = parsed.target.name
       }
       const state = await app.liveState(now)
       const status = request.query.status ?? 'enforced'
       const offset = request.query.offset ?? 0
       const end = offset + (request.query.limit ?? 1000)
       const base = { revision: state.snapshot.revision, now: iso(now), status }
+      // Prefixes first, then names; a target filter picks one kind.
       if (status === 'pending') {
-        const pending = filter ? state.pendingTouching(filter) : state.pending
+        const pending = nameFilter ? [] : filter ? state.pendingTouching(filter) : state.pending
+        const names = filter
+          ? []
+          : state.pendingNames.filter((entry) => !nameFilter || namesOverlap(entry.name, nameFilter))
         const pendingHold = pending.length > 0 ? await app.pendingHold() : null
-        return {
-          ...base,
-          total: pending.length,
-          entries: pending.slice(offset, end).map((entry) => ({
+        const all = [
+          ...pending.map((entry) => ({
             prefix: displayPrefix(entry.prefix),
             until: iso(entry.until),
             provenance: entry.provenance,
             ...pendingReason(entry, pendingHold),
           })),
-        }
+          ...names.map((entry) => ({
+            name: entry.name,
+            until: iso(entry.until),
+            provenance: entry.provenance,
+            reason: 'not-published' as const,
+          })),
+        ]
+        return { ...base, total: all.length, entries: all.slice(offset, end) }
       }
-      const entries = filter ? state.touching(filter) : state.entries
-      return {
-        ...base,
-        total: entries.length,
-        entries: entries.slice(offset, end).map((entry) => ({
+      const entries = nameFilter ? [] : filter ? state.touching(filter) : state.entries
+      const names = filter ? [] : nameFilter ? state.namesMatching(nameFilter) : state.names
+      const total = entries.length + names.length
+      const shown = [
+        ...entries.slice(offset, end).map((entry) => ({
           prefix: displayPrefix(entry.prefix),
           until: iso(entry.until),
           events: entry.events,
           provenance: entry.provenance,
           justified: entry.justified,
         })),
-      }
+        ...names
+          .slice(Math.max(0, offset - entries.length), Math.max(0, end - entries.length))
+          .map((entry) => ({
+            name: entry.name,
+            until: iso(entry.until),
+            events: entry.events,
+            provenance: entry.provenance,
+            justified: entry.justified,
+          })),
+      ]
+      return { ...base, total, entries: shown }
     },
   )
 }
