@@ -16,7 +16,12 @@ import { freePort, startRedis } from '@offside/testkit'
 import { describeMachine } from '../core/lib/harness.js'
 
 const ENTRIES = 200_000
-const RUNS = 5
+const RUNS = Number(process.env.OFFSIDE_BENCH_RUNS ?? 5)
+/**
+ * The AOF fsync policy of the bench's Redis (OFFSIDE_BENCH_APPENDFSYNC=always|everysec|no).
+ * Production runs `always` (docs/operations.md): run both to see what durability costs.
+ */
+const APPENDFSYNC = (process.env.OFFSIDE_BENCH_APPENDFSYNC ?? 'always') as 'always' | 'everysec' | 'no'
 const TARGET_MS = 3000
 const root = resolve(import.meta.dirname, '../..')
 const evidence = `sha256:${'e'.repeat(64)}`
@@ -43,7 +48,8 @@ async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`machine: ${describeMachine()}`)
-  const redis = await startRedis()
+  console.log(`redis: appendonly yes, appendfsync ${APPENDFSYNC}`)
+  const redis = await startRedis(undefined, { appendfsync: APPENDFSYNC })
   const port = await freePort()
   const admin = `adm_${randomBytes(16).toString('hex')}`
   const api = spawn(

@@ -9,10 +9,12 @@ import { join, resolve } from 'node:path'
 import { generateSigningKeyPair } from '@offside/protocol'
 import {
   freePort,
+  type RedisOptions,
   type ServiceProcess,
   startRedis,
   startRedisSentinel,
   startServiceProcess,
+  type TestRedis,
   type TestRedisSentinel,
 } from '@offside/testkit'
 
@@ -62,6 +64,8 @@ export interface Stack {
   redisUrl: string
   /** The Sentinel topology when the stack was started with `redis: 'sentinel'`. */
   sentinel?: TestRedisSentinel
+  /** The one redis-server otherwise: kill it, restart it, read its AOF folder. */
+  server?: TestRedis
   apiUrl: string
   admin: string
   publicKeyFile: string
@@ -86,13 +90,20 @@ export interface Stack {
 /** Starts Redis and the API; schedulers, gateways and agents are started by the test. */
 export async function startStack(
   t: Tap,
-  options: { graceMs?: number; redis?: 'standalone' | 'sentinel'; logLevel?: string } = {},
+  options: {
+    graceMs?: number
+    redis?: 'standalone' | 'sentinel'
+    /** redis-server settings for a standalone Redis (the production fsync policy, a memory limit). */
+    redisOptions?: RedisOptions
+    logLevel?: string
+  } = {},
 ): Promise<Stack> {
   const graceMs = options.graceMs ?? 1000
   const dir = await mkdtemp(join(tmpdir(), 'offside-e2e-'))
   // On Sentinel every acknowledged write waits for the replica (?replicas=1).
   const sentinel = options.redis === 'sentinel' ? await startRedisSentinel(t) : undefined
-  const redis = sentinel ? { url: `${sentinel.url}?replicas=1&replicaTimeoutMs=2000` } : await startRedis(t)
+  const server = sentinel ? undefined : await startRedis(t, options.redisOptions)
+  const redis = server ?? { url: `${sentinel?.url}?replicas=1&replicaTimeoutMs=2000` }
   const procs: Proc[] = []
   t.teardown(async () => {
     await Promise.all(procs.map((proc) => proc.stop()))
@@ -172,6 +183,7 @@ export async function startStack(
   return {
     redisUrl: redis.url,
     ...(sentinel ? { sentinel } : {}),
+    ...(server ? { server } : {}),
     apiUrl,
     admin,
     publicKeyFile,

@@ -13,7 +13,7 @@ export {
   tcpConnect,
   tcpProbe,
 } from './netns.js'
-export { freePort, startRedis, type TestRedis } from './redis.js'
+export { freePort, type RedisOptions, startRedis, type TestRedis } from './redis.js'
 export {
   type RedisProcess,
   redisCli,

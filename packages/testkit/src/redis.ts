@@ -8,7 +8,20 @@ import { join } from 'node:path'
 export interface TestRedis {
   readonly port: number
   readonly url: string
+  /** The folder holding its AOF: what a restart (or a backup) reads. */
+  readonly dir: string
   stop(): Promise<void>
+  /** SIGKILL: the server dies at once, with no chance to flush anything. */
+  kill(): Promise<void>
+  /** Starts the server again on the same port and folder (after `kill`); it loads its AOF. */
+  restart(): Promise<void>
+}
+
+export interface RedisOptions {
+  /** AOF fsync policy (redis default `everysec`; Offside's production setting is `always`). */
+  appendfsync?: 'always' | 'everysec' | 'no'
+  /** More `redis-server` arguments, e.g. `['--maxmemory', '4mb']`. */
+  args?: string[]
 }
 
 /** Asks the kernel for a free loopback TCP port. */
@@ -49,31 +62,57 @@ async function waitForReady(child: ChildProcess): Promise<void> {
  * Starts `redis-server` (Debian's package) with AOF on, bound to 127.0.0.1.
  * Pass a tap `t` (or anything with `teardown`) to stop it when the test ends.
  */
-export async function startRedis(t?: { teardown(fn: () => unknown): void }): Promise<TestRedis> {
+export async function startRedis(
+  t?: { teardown(fn: () => unknown): void },
+  options: RedisOptions = {},
+): Promise<TestRedis> {
   const dir = await mkdtemp(join(tmpdir(), 'offside-redis-'))
-  for (let attempt = 0; ; attempt++) {
-    const port = await freePort()
-    const child = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    )
+  const argsFor = (port: number) => [
+    ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''],
+    ...(options.appendfsync ? ['--appendfsync', options.appendfsync] : []),
+    ...(options.args ?? []),
+  ]
+  const launch = async (port: number) => {
+    const child = spawn('redis-server', argsFor(port), { stdio: ['ignore', 'pipe', 'pipe'] })
     try {
       await waitForReady(child)
     } catch (err) {
       child.kill('SIGKILL')
+      throw err
+    }
+    child.stdout?.resume()
+    return child
+  }
+  const until = (child: ChildProcess, signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    child.kill(signal)
+    return exited.then(() => undefined)
+  }
+  for (let attempt = 0; ; attempt++) {
+    const port = await freePort()
+    let child: ChildProcess
+    try {
+      child = await launch(port)
+    } catch (err) {
       if (attempt < 3) continue
       throw err
     }
-    const stop = async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve))
-        child.kill('SIGTERM')
-        await exited
-      }
-      await rm(dir, { recursive: true, force: true })
+    const redis: TestRedis = {
+      port,
+      url: `redis://127.0.0.1:${port}`,
+      dir,
+      async stop() {
+        await until(child, 'SIGTERM')
+        await rm(dir, { recursive: true, force: true })
+      },
+      kill: () => until(child, 'SIGKILL'),
+      async restart() {
+        await until(child, 'SIGKILL')
+        child = await launch(port)
+      },
     }
-    t?.teardown(stop)
-    return { port, url: `redis://127.0.0.1:${port}`, stop }
+    t?.teardown(() => redis.stop())
+    return redis
   }
 }
