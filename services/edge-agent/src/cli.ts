@@ -23,6 +23,14 @@ import { AGENT_VERSION } from './version.js'
 const EXIT = { stopped: 0, failed: 1, badConfig: 2 } as const
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'rpz-expiry') {
+    // The RPZ's stateless expiry primary (docs/agent.md, "DNS backend"): same binary, own process.
+    const { runExpiryPrimary } = await import('./rpz-expiry.js')
+    return runExpiryPrimary(process.argv.slice(3)).catch((err: Error) => {
+      process.stderr.write(`offside-agent rpz-expiry: ${err.message}\n`)
+      process.exit(EXIT.badConfig)
+    })
+  }
   let config: ReturnType<typeof loadConfig>
   try {
     config = loadConfig(process.argv.slice(2), process.env)

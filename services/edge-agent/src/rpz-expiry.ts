@@ -1,6 +1,5 @@
-#!/usr/bin/env node
 /**
- * `offside-rpz-expiry`: the stateless expiry primary for the agent's Response Policy Zone. It
+ * `offside-agent rpz-expiry`: the stateless expiry primary for the agent's Response Policy Zone. It
  * serves an empty zone whose serial is the agent's clock minus `expire`; a resolver that lists it
  * as its second primary drops the agent's policy by itself `expire` seconds after the agent last
  * pulsed (docs/agent.md, "When the agent dies"). It holds no state, so restarting it is always safe.
@@ -11,7 +10,7 @@ import { ExpiryZone } from './backends/rpz/expiry-zone.js'
 import { parseEndpoint, timersFromSettings } from './backends/rpz/index.js'
 import { ZoneServer } from './backends/rpz/zone-server.js'
 
-export const EXPIRY_USAGE = `offside-rpz-expiry — the RPZ's expiry primary (stateless)
+export const EXPIRY_USAGE = `offside-agent rpz-expiry — the RPZ's expiry primary (stateless)
 
   --zone NAME        the policy zone, as the agent serves it (default rpz.offside)
   --listen ADDR:PORT where the resolver reaches it (default 127.0.0.1:5354)
@@ -19,8 +18,10 @@ export const EXPIRY_USAGE = `offside-rpz-expiry — the RPZ's expiry primary (st
   --refresh S --retry S --expire S --minimum S   the agent's SOA timers (defaults 10 5 60 30)
   --help`
 
-async function main(): Promise<void> {
+/** Runs the expiry primary until SIGTERM/SIGINT; `argv` are the flags after `rpz-expiry`. */
+export async function runExpiryPrimary(argv: string[]): Promise<void> {
   const { values } = parseArgs({
+    args: argv,
     options: {
       zone: { type: 'string' },
       listen: { type: 'string' },
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
   for (const key of ['refresh', 'retry', 'expire', 'minimum'] as const) {
     if (values[key] !== undefined) timerSettings[key] = Number(values[key])
   }
-  const log = pino({ base: { service: 'offside-rpz-expiry' } })
+  const log = pino({ base: { service: 'offside-agent rpz-expiry' } })
   const zone = new ExpiryZone(values.zone ?? 'rpz.offside', timersFromSettings(timerSettings))
   const server = new ZoneServer({
     zone,
@@ -56,8 +57,3 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop)
   process.once('SIGINT', stop)
 }
-
-main().catch((err: unknown) => {
-  process.stderr.write(`offside-rpz-expiry: ${(err as Error)?.message ?? String(err)}\n\n${EXPIRY_USAGE}\n`)
-  process.exit(2)
-})

@@ -185,7 +185,7 @@ export async function startResolverLab(t: Tap, resolver: 'unbound' | 'named') {
     async startExpiryPrimary() {
       const args = ['--zone', ZONE, '--listen', `${EXPIRY}:${EXPIRY_PORT}`, ...timerArgs]
       args.push('--allow', '127.0.0.1', '--allow', EXPIRY)
-      spawnLogged('expiry', process.execPath, node('services/edge-agent/src/rpz-expiry.ts', args))
+      spawnLogged('expiry', process.execPath, node('services/edge-agent/src/cli.ts', ['rpz-expiry', ...args]))
     },
     /** Starts the agent process in the namespace; resolves once it has said hello to the gateway. */
     async startAgent(options: { backend?: string; rpz?: Record<string, unknown> } = {}) {
