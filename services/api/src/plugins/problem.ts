@@ -57,6 +57,16 @@ function describeValidation(
 }
 
 /** Sends an application/problem+json answer. */
+/**
+ * Redis answers a write over `maxmemory` with an OOM error; inside MULTI the queued command is
+ * refused and EXEC aborts the whole transaction (EXECABORT, the OOM among `previousErrors`).
+ */
+function isStoreFull(error: unknown): boolean {
+  const oom = (e: unknown) => e instanceof Error && e.message.startsWith('OOM ')
+  const previous = (error as { previousErrors?: unknown[] } | null)?.previousErrors
+  return oom(error) || (Array.isArray(previous) && previous.some(oom))
+}
+
 export function sendProblem(
   reply: FastifyReply,
   status: number,
@@ -98,6 +108,16 @@ export default fp(
           ...(first.index !== undefined ? { index: first.index } : {}),
           reason: first.reason,
           errors: issues.slice(0, 50),
+        })
+      }
+      if (isStoreFull(error)) {
+        // Redis refused a write at its memory limit (maxmemory, noeviction). Every change is one
+        // transaction or script, so the refusal changed nothing; reads, pushes to agents and
+        // enforcement go on. The client may retry once ops have made room.
+        request.log.error({ err: error }, 'Redis is full: write refused')
+        reply.header('retry-after', '30')
+        return sendProblem(reply, 503, 'the store is full and refused the change; nothing was written', {
+          code: 'OFFSIDE_STORE_FULL',
         })
       }
       const status = error.statusCode ?? 500
