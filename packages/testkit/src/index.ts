@@ -13,6 +13,7 @@ export {
   tcpConnect,
   tcpProbe,
 } from './netns.js'
+export { makeTestPki } from './pki.js'
 export { freePort, type RedisOptions, startRedis, type TestRedis } from './redis.js'
 export {
   type RedisProcess,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { Redis } from 'ioredis'
@@ -64,6 +65,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     return503OnClosing: true,
     // Behind a reverse proxy, request.ip (what the public rate limit counts) is the client's.
     trustProxy: config.trustProxy,
+    ...(config.tls
+      ? { https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } }
+      : {}),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.addSchema(Problem)

@@ -32,6 +32,8 @@ export interface ApiConfig {
    * the proxy can reach the API), or the proxies' addresses/CIDRs (preferred).
    */
   trustProxy: boolean | string[]
+  /** Serve HTTPS with this certificate chain and key (PEM files); plain HTTP when null. */
+  tls: { certFile: string; keyFile: string } | null
   /**
    * Folder of the offline IP-to-ASN database (ip-location-db CSV format) the guard checks shared
    * networks in and the look-ups show; null turns ASN checks off. Default: the copy shipped in the
@@ -110,8 +112,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     // The same variable the dashboard reads, so its late/missing counts match the report's.
     complianceLateMs: integer(env, 'OFFSIDE_COMPLIANCE_LATE_MS', DEFAULT_COMPLIANCE_LATE_MS),
     trustProxy: trustProxy(env.OFFSIDE_TRUST_PROXY),
+    tls: tlsFiles(env),
     asnDbDir: asnDbDir(env.OFFSIDE_ASN_DB_DIR),
   }
+}
+
+/** OFFSIDE_TLS_CERT_FILE and OFFSIDE_TLS_KEY_FILE: both (HTTPS) or neither (HTTP). */
+export function tlsFiles(env: NodeJS.ProcessEnv): { certFile: string; keyFile: string } | null {
+  const certFile = env.OFFSIDE_TLS_CERT_FILE || ''
+  const keyFile = env.OFFSIDE_TLS_KEY_FILE || ''
+  if (!certFile && !keyFile) return null
+  if (!certFile || !keyFile)
+    throw new ConfigError('OFFSIDE_TLS_CERT_FILE and OFFSIDE_TLS_KEY_FILE go together (PEM files)')
+  return { certFile, keyFile }
 }
 
 /** OFFSIDE_ASN_DB_DIR: a folder, "off", or empty for the shipped database. */

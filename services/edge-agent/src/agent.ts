@@ -35,6 +35,8 @@ export interface AgentOptions {
   gatewayUrls: string[]
   /** The ISP's bearer token. */
   token: string
+  /** For wss://: a private CA to trust, and a client certificate and key for mutual TLS (PEM). */
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer }
   agentId: string
   backend: Backend
   /** The pinned public keys; anything signed by another key is refused. */
@@ -133,7 +135,14 @@ export class Agent {
   #connectionProblem: ConnectionProblem | undefined
 
   constructor(options: AgentOptions) {
-    this.#options = { heartbeatMs: 10_000, tickMs: 250, reconnectMaxMs: 30_000, now: Date.now, ...options }
+    this.#options = {
+      heartbeatMs: 10_000,
+      tickMs: 250,
+      reconnectMaxMs: 30_000,
+      now: Date.now,
+      tls: {},
+      ...options,
+    }
   }
 
   get revision(): number {
@@ -219,6 +228,7 @@ export class Agent {
     const socket = new WebSocket(gatewayUrl, {
       headers: { authorization: `Bearer ${token}` },
       handshakeTimeout: 10_000,
+      ...this.#options.tls,
     })
     this.#socket = socket
     // A refused upgrade (401/403: the token) is told once in plain words, not as a stack per retry.

@@ -4,6 +4,7 @@
  * the gateway and serves /healthz, /readyz, /metrics and /status locally. SIGTERM/SIGINT stop it
  * cleanly; enforcement already programmed keeps running until each group's `until`.
  */
+import { readFileSync } from 'node:fs'
 import { loadTrustedKeys } from '@offside/protocol'
 import { pino } from 'pino'
 import { Agent } from './agent.js'
@@ -70,9 +71,18 @@ async function main(): Promise<void> {
   }
   // Every revision passes the ISP's own limits before the device sees it (SPEC rule 16).
   const backend = new SafetyNetBackend(device, limits)
+  const tls: { ca?: Buffer; cert?: Buffer; key?: Buffer } = {}
+  for (const [name, file] of Object.entries(config.tlsFiles)) {
+    try {
+      tls[name as keyof typeof tls] = readFileSync(file)
+    } catch (err) {
+      throw new ConfigError(`${name} file ${file}: ${(err as Error).message}`)
+    }
+  }
   const agent = new Agent({
     gatewayUrls: config.gatewayUrls,
     token: config.token,
+    tls,
     agentId: config.agentId,
     backend,
     trustedKeys,

@@ -25,6 +25,8 @@ export interface AgentConfig {
   dnsBackend?: 'rpz'
   /** Its settings from the config file (`"rpz": {…}`). */
   dnsBackendOptions?: Record<string, unknown>
+  /** PEM files for wss://: a private CA to trust; a client certificate and key (mutual TLS). */
+  tlsFiles: { ca?: string; cert?: string; key?: string }
 }
 
 export class ConfigError extends Error {
@@ -53,6 +55,9 @@ const FILE_KEYS = new Set([
   'reconnectMaxMs',
   'logLevel',
   'insecure',
+  'caFile',
+  'clientCert',
+  'clientKey',
   'safetyNet',
   'landingPage',
   ...BACKENDS,
@@ -62,6 +67,9 @@ export const USAGE = `offside-agent — Offside edge agent
 
   --gateway URL        gateway URL (wss://host:8081); repeat for several    OFFSIDE_AGENT_GATEWAY (comma list)
   --insecure           allow ws:// to a gateway that is not on loopback       OFFSIDE_AGENT_INSECURE=1
+  --ca-file FILE       CA (PEM) the gateway's certificate is checked against  OFFSIDE_AGENT_CA_FILE
+  --client-cert FILE   client certificate (PEM) for mutual TLS                OFFSIDE_AGENT_CLIENT_CERT
+  --client-key FILE    its key (PEM)                                          OFFSIDE_AGENT_CLIENT_KEY
   --token TOKEN        ISP bearer token (shown by ps: prefer --token-file)    OFFSIDE_AGENT_TOKEN
   --token-file FILE    read the token from a file                             OFFSIDE_AGENT_TOKEN_FILE
   --agent-id ID        this agent's id, unique within the ISP                 OFFSIDE_AGENT_ID
@@ -141,6 +149,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
       'heartbeat-ms': { type: 'string' },
       'reconnect-max-ms': { type: 'string' },
       insecure: { type: 'boolean' },
+      'ca-file': { type: 'string' },
+      'client-cert': { type: 'string' },
+      'client-key': { type: 'string' },
       config: { type: 'string' },
       help: { type: 'boolean' },
       version: { type: 'boolean' },
@@ -243,8 +254,19 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
     backendOptions,
     safetyNet: file.safetyNet,
     ...(file.landingPage === undefined ? {} : { landingPage: file.landingPage }),
+    tlsFiles: tlsFiles(
+      pick(values['ca-file'], 'OFFSIDE_AGENT_CA_FILE', 'caFile'),
+      pick(values['client-cert'], 'OFFSIDE_AGENT_CLIENT_CERT', 'clientCert'),
+      pick(values['client-key'], 'OFFSIDE_AGENT_CLIENT_KEY', 'clientKey'),
+    ),
     ...(dnsBackend ? { dnsBackend, dnsBackendOptions: (dnsSection ?? {}) as Record<string, unknown> } : {}),
   }
+}
+
+function tlsFiles(ca?: string, cert?: string, key?: string): AgentConfig['tlsFiles'] {
+  if ((cert === undefined) !== (key === undefined))
+    throw new ConfigError('--client-cert and --client-key go together')
+  return { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) }
 }
 
 /** localhost, 127.0.0.0/8 and ::1: the only places a ws:// (clear text) gateway is accepted by default. */

@@ -5,6 +5,7 @@
  */
 
 import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import websocket from '@fastify/websocket'
 import { loadSigningKey, type SigningKey } from '@offside/protocol'
 import {
@@ -64,9 +65,22 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   const now = options.now ?? Date.now
   const signingKey = options.signingKey ?? (await loadSigningKey(config.signingKeyFile))
   // Agent sockets never go idle; closing must not wait for them to hang up.
+  const { tls } = config
+  const https = tls
+    ? {
+        https: {
+          cert: readFileSync(tls.certFile),
+          key: readFileSync(tls.keyFile),
+          // Mutual TLS: only agents with a certificate from the ISPs' CA get as far as the token check.
+          ...(tls.clientCaFile
+            ? { ca: readFileSync(tls.clientCaFile), requestCert: true, rejectUnauthorized: true }
+            : {}),
+        },
+      }
+    : {}
   const app = options.logger
-    ? Fastify({ loggerInstance: options.logger, forceCloseConnections: true })
-    : Fastify({ logger: false, forceCloseConnections: true })
+    ? Fastify({ loggerInstance: options.logger, forceCloseConnections: true, ...https })
+    : Fastify({ logger: false, forceCloseConnections: true, ...https })
   const redis = connectRedis(config.redisUrl, { maxRetriesPerRequest: 2 })
   // A blocked XREAD holds its connection, so the feed gets one of its own.
   const blocking = connectRedis(config.redisUrl, { maxRetriesPerRequest: null })

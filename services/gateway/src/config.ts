@@ -18,6 +18,11 @@ export interface GatewayConfig {
   gatewayId: string
   /** Simultaneous agent connections one ISP may hold across every gateway; more are refused (429). */
   maxAgentsPerIsp: number
+  /**
+   * Serve wss:// with this certificate chain and key (PEM files); with `clientCaFile`, agents must
+   * also present a client certificate signed by that CA (mutual TLS). Plain ws:// when null.
+   */
+  tls: { certFile: string; keyFile: string; clientCaFile?: string } | null
 }
 
 export class ConfigError extends Error {
@@ -37,6 +42,17 @@ function integer(
     throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${value}"`)
   }
   return n
+}
+
+/** OFFSIDE_TLS_CERT_FILE + OFFSIDE_TLS_KEY_FILE (both or neither), OFFSIDE_TLS_CLIENT_CA_FILE (mutual TLS). */
+function tlsFiles(env: NodeJS.ProcessEnv): GatewayConfig['tls'] {
+  const certFile = env.OFFSIDE_TLS_CERT_FILE || ''
+  const keyFile = env.OFFSIDE_TLS_KEY_FILE || ''
+  const clientCaFile = env.OFFSIDE_TLS_CLIENT_CA_FILE || ''
+  if (!certFile && !keyFile && !clientCaFile) return null
+  if (!certFile || !keyFile)
+    throw new ConfigError('OFFSIDE_TLS_CERT_FILE and OFFSIDE_TLS_KEY_FILE go together (PEM files)')
+  return { certFile, keyFile, ...(clientCaFile ? { clientCaFile } : {}) }
 }
 
 /** Reads and checks the gateway's settings; throws a {@link ConfigError} naming the bad variable. */
@@ -72,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       2 ** 31,
     ),
     gatewayId: env.OFFSIDE_GATEWAY_ID || `${hostname()}:${process.pid}`,
+    tls: tlsFiles(env),
     maxAgentsPerIsp: integer(
       'OFFSIDE_GATEWAY_MAX_AGENTS_PER_ISP',
       env.OFFSIDE_GATEWAY_MAX_AGENTS_PER_ISP,

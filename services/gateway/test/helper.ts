@@ -30,7 +30,7 @@ export interface TestGateway {
   redisUrl: string
   url: string
   /** Opens an agent connection with `token` (the ISP token by default); rejects when refused. */
-  connect(token?: string): Promise<WebSocket>
+  connect(token?: string, tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer }): Promise<WebSocket>
   /** Publishes a revision (as the scheduler would) and returns its number. */
   publish(ops: GroupOp[], cause?: Partial<RevisionCause>): Promise<number>
 }
@@ -57,13 +57,14 @@ export async function startGateway(t: Tap, overrides: Partial<GatewayConfig> = {
     maxBufferedBytes: 64 * 1024 * 1024,
     gatewayId: 'gw-test',
     maxAgentsPerIsp: 64,
+    tls: null,
     ...overrides,
   }
   const app = await buildApp({ config, signingKey: signingKeyFromPem(pair.privateKeyPem) })
   t.teardown(() => app.close())
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()
-  const url = `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1/agents/stream`
+  const url = `${config.tls ? 'wss' : 'ws'}://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1/agents/stream`
   const { token: ispToken } = await createToken(db, { org: 'isp-a', role: 'isp', now: Date.now() })
   const publish = async (ops: GroupOp[], cause: Partial<RevisionCause> = {}) => {
     const snapshot = await readSnapshot(db)
@@ -80,9 +81,9 @@ export async function startGateway(t: Tap, overrides: Partial<GatewayConfig> = {
     if (result.status !== 'published') throw new Error(`publish failed: ${result.status}`)
     return result.record.revision
   }
-  const connect = (token = ispToken) =>
+  const connect = (token = ispToken, tls: { ca?: Buffer; cert?: Buffer; key?: Buffer } = {}) =>
     new Promise<WebSocket>((resolve, reject) => {
-      const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } })
+      const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` }, ...tls })
       t.teardown(() => socket.terminate())
       socket.once('open', () => resolve(socket))
       socket.once('error', reject)
