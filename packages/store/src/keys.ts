@@ -40,6 +40,8 @@ export function createKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     breakerDecided: `${prefix}breaker:decided`, // ZSET ids of approved/rejected holds scored by when they lapse
     complaints: `${prefix}complaints`, // HASH id → Complaint JSON
     revocations: `${prefix}revocations`, // HASH id → Revocation JSON
+    parties: `${prefix}parties`, // HASH id → Party JSON (whom orders are notified to, notices.ts)
+    notices: `${prefix}notices`, // HASH id → Notice JSON (the outbox, attempts, receipts, dead letters)
     audit: `${prefix}audit`, // STREAM of hash-chained records
     auditHead: `${prefix}audit:head`, // STRING "<seq> <hash>" of the last record
     /** STRING counter bumped by every write that changes state inputs, so readers can cache them. */

@@ -73,14 +73,20 @@ export interface TimelineJob {
   week?: string
 }
 
+/** One notice of the outbox to deliver (API → notifier); the notice record says what and to whom. */
+export interface NotifyJob {
+  notice: string
+}
+
 /** Queue name → job payload. The only place queue names are spelled. */
 export interface QueuePayloads {
   recompute: RecomputeJob
   timeline: TimelineJob
+  notify: NotifyJob
 }
 export type QueueName = keyof QueuePayloads
 
-export const queueNames: readonly QueueName[] = ['recompute', 'timeline']
+export const queueNames: readonly QueueName[] = ['recompute', 'timeline', 'notify']
 
 /** Where the queues live: the Redis URL (any topology) and the deployment's key prefix (e.g. `offside:`). */
 export interface QueueConnection {

@@ -13,6 +13,7 @@ import durabilityPlugin from './plugins/durability.js'
 import guardPlugin from './plugins/guard.js'
 import liveStatePlugin from './plugins/live-state.js'
 import metricsPlugin from './plugins/metrics.js'
+import noticesPlugin from './plugins/notices.js'
 import problemPlugin from './plugins/problem.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
 import triggersPlugin from './plugins/triggers.js'
@@ -23,6 +24,7 @@ import complaintRoutes from './routes/complaints/index.js'
 import guardRoutes from './routes/guard/index.js'
 import healthRoutes from './routes/health/index.js'
 import listRoutes from './routes/lists/index.js'
+import noticeRoutes from './routes/notices/index.js'
 import orderRoutes from './routes/orders/index.js'
 import orgRoutes from './routes/orgs/index.js'
 import publicRoutes from './routes/public/index.js'
@@ -82,6 +84,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(authPlugin, { adminToken: config.adminToken })
   await app.register(auditPlugin)
   await app.register(triggersPlugin, { redisUrl: config.redisUrl, keyPrefix: config.keyPrefix })
+  await app.register(noticesPlugin, { redisUrl: config.redisUrl, keyPrefix: config.keyPrefix })
   await app.register(asnPlugin, { dir: config.asnDbDir })
   await app.register(guardPlugin, { allowSpecial: config.guardAllowSpecial })
   await app.register(liveStatePlugin, { graceMs: config.graceMs })
@@ -93,6 +96,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(orgRoutes, { prefix: '/v1' })
   await app.register(calendarRoutes, { prefix: '/v1', config })
   await app.register(orderRoutes, { prefix: '/v1' })
+  await app.register(noticeRoutes, { prefix: '/v1' })
   await app.register(listRoutes, { prefix: '/v1', config })
   await app.register(guardRoutes, { prefix: '/v1' })
   await app.register(complaintRoutes, { prefix: '/v1', config })

@@ -6,6 +6,7 @@ import {
   decideComplaint,
   fileComplaint,
   getComplaint,
+  getOrder,
   listComplaints,
   setOrderSuspended,
 } from '@offside/store'
@@ -206,7 +207,10 @@ const complaintRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async 
           `complaint "${complaint.id}" was already ${winner?.status ?? 'decided'}`,
         )
       }
-      if (body.outcome === 'suspend-order' && order) await setOrderSuspended(app.db, order.id, true, now)
+      const suspended =
+        body.outcome === 'suspend-order' && order
+          ? await setOrderSuspended(app.db, order.id, true, now)
+          : null
       await app.audit(request, 'complaint.decide', `complaint:${complaint.id}`, {
         outcome: body.outcome,
         reason: body.reason,
@@ -222,6 +226,20 @@ const complaintRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async 
           ...(prefixes.some(isNameText) ? { names: prefixes.filter(isNameText) } : {}),
           ...(order ? { order: order.id, rightsholder: order.rightsholder } : {}),
         })
+      }
+      if (suspended) await app.notifyOrder('order-suspended', suspended, `Complaint ${complaint.id} upheld.`)
+      if (body.outcome === 'revoke') {
+        // Every order the revocation lifts something from is partly revoked (SPEC rule 15).
+        for (const id of new Set(lifts.flatMap((lift) => lift.orders))) {
+          const revoked = await getOrder(app.db, id)
+          if (revoked) {
+            await app.notifyOrder(
+              'order-partly-revoked',
+              revoked,
+              `Complaint ${complaint.id} upheld: ${prefixes.length} prefix(es) revoked.`,
+            )
+          }
+        }
       }
       return { ...complaintView(decided), ...liftsView(lifts) }
     },

@@ -77,6 +77,7 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await app.audit(request, existing ? 'order.update' : 'order.issue', `order:${order.id}`, body)
       // A new or changed order can enable a rightsholder's lists, the same effect as a resume.
       await app.recompute({ kind: 'order-resumed', order: order.id, rightsholder: order.rightsholder })
+      if (!existing) await app.notifyOrder('order-issued', order)
       return orderView(order)
     },
   )
@@ -104,6 +105,11 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
           order: order.id,
           rightsholder: order.rightsholder,
         })
+        await app.notifyOrder(
+          action === 'suspend' ? 'order-suspended' : 'order-resumed',
+          order,
+          request.body.reason ? `Reason: ${request.body.reason}` : undefined,
+        )
         return orderView(order)
       },
     )

@@ -1,0 +1,85 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { getOrder, listNotices, listParties, type Notice, putParty } from '@offside/store'
+import { Type } from 'typebox'
+import { errors, problem } from '../../errors.js'
+import { IdParams, problemResponses } from '../../schemas/common.js'
+import { NoticeList, PartyInput, PartyList, PartyView } from '../../schemas/notices.js'
+
+const iso = (ms: number) => new Date(ms).toISOString()
+const noticeView = (notice: Notice) => ({
+  ...notice,
+  createdAt: iso(notice.createdAt),
+  attempts: notice.attempts.map((a) => ({ ...a, at: iso(a.at) })),
+  ...(notice.receipt ? { receipt: { ...notice.receipt, at: iso(notice.receipt.at) } } : {}),
+})
+
+/** Whom orders are notified to, and the outbox with its receipts and dead letters (SPEC rule 15). */
+const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.put(
+    '/parties/:id',
+    {
+      config: { roles: ['authority'] },
+      schema: {
+        tags: ['notices'],
+        params: IdParams,
+        body: PartyInput,
+        response: { 200: PartyView, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const { channel } = request.body
+      if (channel.kind === 'webhook') {
+        const url = URL.canParse(channel.url) ? new URL(channel.url) : null
+        if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+          throw problem(errors.InvalidInput, 'a webhook needs an http(s) URL', {
+            field: 'channel.url',
+            reason: 'malformed',
+          })
+        }
+      }
+      const party = { id: request.params.id, ...request.body }
+      await putParty(app.db, party)
+      await app.audit(request, 'party.put', `party:${party.id}`, party)
+      return party
+    },
+  )
+
+  app.get(
+    '/parties',
+    { config: { roles: ['authority'] }, schema: { tags: ['notices'], response: { 200: PartyList } } },
+    async () => ({ parties: await listParties(app.db) }),
+  )
+
+  app.get(
+    '/notices',
+    {
+      config: { roles: ['authority'] },
+      schema: {
+        tags: ['notices'],
+        querystring: Type.Object(
+          {
+            status: Type.Optional(
+              Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('dead')]),
+            ),
+            order: Type.Optional(Type.String({ maxLength: 128 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: NoticeList, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const { order, status } = request.query
+      if (order && !(await getOrder(app.db, order))) {
+        throw problem(errors.NotFound, `no order "${order}"`, { field: 'order' })
+      }
+      const notices = await listNotices(app.db, {
+        ...(status ? { status } : {}),
+        ...(order ? { order } : {}),
+      })
+      return { total: notices.length, notices: notices.map(noticeView) }
+    },
+  )
+}
+
+export default noticeRoutes
