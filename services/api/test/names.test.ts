@@ -280,3 +280,69 @@ t.test(
     )
   },
 )
+
+t.test(
+  'adding a protected suffix lifts the enforced names under it at once and files them for review',
+  async (t) => {
+    const api = await build(t)
+    const tokens = await actors(api)
+    const { week } = await liveMatch(api)
+    await api.call(tokens.rightsholder, {
+      method: 'PUT',
+      url: `/v1/lists/sky-it/${week}`,
+      payload: {
+        evidence: EVIDENCE,
+        entries: [{ target: 'edge.newcdn.example' }, { target: 'live.pirate-streams.example' }],
+      },
+    })
+    t.same(
+      (await publishedNames(api)).sort(),
+      ['edge.newcdn.example', 'live.pirate-streams.example'],
+      'both enforced',
+    )
+
+    const before = (await api.call(tokens.ops, { method: 'GET', url: '/v1/guard/protected-suffixes' })).json()
+    t.equal(before.origin, 'default', 'the default table applies until ops change it')
+    t.ok(
+      before.suffixes.some((s: { suffix: string }) => s.suffix === 'googleusercontent.com'),
+      'with Google',
+    )
+    const bad = await api.call(tokens.ops, {
+      method: 'PUT',
+      url: '/v1/guard/protected-suffixes',
+      payload: { suffixes: [{ suffix: '*.newcdn.example', name: 'New CDN' }] },
+    })
+    t.match(
+      problemOf(bad),
+      {
+        status: 422,
+        body: { code: 'OFFSIDE_INVALID_INPUT', field: 'suffixes[0].suffix', reason: 'not-a-suffix' },
+      },
+      'a wildcard is not a suffix',
+    )
+    const put = await api.call(tokens.ops, {
+      method: 'PUT',
+      url: '/v1/guard/protected-suffixes',
+      payload: { suffixes: [...before.suffixes, { suffix: 'NewCDN.example', name: 'New CDN' }] },
+    })
+    t.equal(put.statusCode, 200, `suffixes stored: ${put.body}`)
+    t.match(
+      put.json(),
+      { newlyHeld: [{ target: 'edge.newcdn.example', rightsholder: 'sky-it' }] },
+      'the name is held',
+    )
+    t.same((await publishedNames(api)).sort(), ['live.pirate-streams.example'], 'and no longer enforced')
+    const held = (await api.call(tokens.ops, { method: 'GET', url: '/v1/guard/held' })).json()
+    t.match(
+      JSON.stringify(held),
+      /edge\.newcdn\.example.*protected-suffix.*newcdn\.example/,
+      'ops see it in review, naming the suffix',
+    )
+    const judged = await api.call(tokens.rightsholder, {
+      method: 'POST',
+      url: `/v1/lists/sky-it/${week}/entries`,
+      payload: { evidence: EVIDENCE, entries: [{ target: 'other.newcdn.example' }] },
+    })
+    t.match(judged.json().held, [{ reason: 'protected-suffix' }], 'new names under it are held by the guard')
+  },
+)

@@ -78,3 +78,37 @@ export const ReporterView = Type.Object({
   rejected: Type.Integer(),
   revoked: Type.Integer(),
 })
+
+export const ProtectedSuffixInput = Type.Object(
+  {
+    /** A domain name; every name at or under it is held for review. */
+    suffix: Type.String({ minLength: 1, maxLength: 300 }),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    source: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+)
+
+export const PutProtectedSuffixes = Type.Object(
+  { suffixes: Type.Array(ProtectedSuffixInput, { maxItems: 100_000 }) },
+  { additionalProperties: false },
+)
+
+export const ProtectedSuffixesView = Type.Object({
+  /** "operator" once ops replaced the table, "default" before. */
+  origin: Type.String(),
+  suffixes: Type.Array(Type.Object({ suffix: Type.String(), name: Type.String(), source: Type.String() })),
+})
+
+export const PutProtectedSuffixesResult = Type.Object({
+  suffixes: Type.Integer(),
+  /** Names a new suffix now covers: they left enforcement and wait for review. */
+  newlyHeld: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      rightsholder: Type.String(),
+      week: Type.String(),
+      target: Type.String(),
+    }),
+  ),
+})

@@ -24,6 +24,7 @@ import {
   ReporterView,
 } from '../../schemas/guard.js'
 import breakerRoutes from './breaker.js'
+import protectedSuffixRoutes from './protected-suffixes.js'
 import { holdNewlyProtected } from './retroactive.js'
 
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -37,6 +38,7 @@ const heldView = ({ heldAt, decidedAt, target, ...rest }: HeldEntry) => ({
 /** Guard review (held entries), the protected ranges, and reporter accountability (SPEC rules 6, 12, 13). */
 const guardRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(breakerRoutes)
+  await app.register(protectedSuffixRoutes)
 
   app.get(
     '/guard/held',
@@ -170,7 +172,12 @@ const guardRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }
       })
       await putProtectedRanges(app.db, ranges)
-      const newlyHeld = await holdNewlyProtected(app.db, app.guardWith(ranges), Date.now())
+      const { config: current } = await app.currentGuard()
+      const newlyHeld = await holdNewlyProtected(
+        app.db,
+        app.guardWith({ protectedRanges: ranges, protectedSuffixes: current.protectedSuffixes }),
+        Date.now(),
+      )
       await app.audit(request, 'guard.protected', 'guard:protected', {
         ranges: ranges.length,
         newlyHeld: newlyHeld

@@ -1,4 +1,4 @@
-import { type GuardConfig, PrefixSet, parseTarget } from '@offside/core'
+import { createSuffixMatcher, type GuardConfig, isNameText, PrefixSet, parseTarget } from '@offside/core'
 import {
   type Db,
   type HeldEntry,
@@ -47,6 +47,51 @@ export async function holdNewlyProtected(
         target: prefix,
         reasons,
         source: 'protected-range',
+        heldAt: now,
+        status: 'pending',
+      })
+    }
+  }
+  return holdRetroactively(db, candidates)
+}
+
+/**
+ * SPEC rule 13 for names: after the protected suffixes change, every listed name at or under one
+ * (a wildcard also above one) leaves enforcement at once — the state loader drops it when it reads
+ * the lists — and is filed for review (reason protected-suffix). Names ops approved are left alone.
+ */
+export async function holdNewlyProtectedNames(
+  db: Db,
+  next: { guard: Guard; config: GuardConfig },
+  now: number,
+): Promise<HeldEntry[]> {
+  if (next.config.protectedSuffixes.length === 0) return []
+  const reached = createSuffixMatcher(next.config.protectedSuffixes)
+  const candidates: HeldEntry[] = []
+  for (const { rightsholder, week } of await listWeeklyLists(db)) {
+    const list = await readListEntries(db, rightsholder, week)
+    if (!list) continue
+    const guarded = [
+      ...list.uploaded,
+      ...list.extras.filter((extra) => extra.source === 'hot-addition').map((extra) => extra.target),
+    ].filter(isNameText)
+    const approved = new Set(
+      list.extras.filter((extra) => extra.source === 'approved').map((extra) => extra.target),
+    )
+    for (const name of guarded) {
+      if (approved.has(name) || reached(name).length === 0) continue
+      const parsed = parseTarget(name, { allowNames: true })
+      if (!parsed.ok) continue
+      const reasons = next.guard
+        .check(parsed.target, { hasCurrentOrder: true, allowWildcards: true })
+        .reasons.filter((reason) => reason.code === 'protected-suffix')
+      candidates.push({
+        id: heldId(rightsholder, week, name),
+        rightsholder,
+        week,
+        target: name,
+        reasons,
+        source: 'protected-suffix',
         heldAt: now,
         status: 'pending',
       })
