@@ -18,16 +18,25 @@ export interface BreakerResult {
 /**
  * Trips when `next` enforces more than the configured totals, or more than `maxGrowthFactor`
  * times max(previous size, the configured baseline floor) — the floor keeps ordinary growth
- * from an empty or tiny state (no window live, first list of the season) from tripping.
+ * from an empty or tiny state (no window live, first list of the season) from tripping. Names
+ * count on their own scale (how many distinct names and wildcards), with their own total and floor.
  */
 export function checkCircuitBreaker(
   previous: PrefixSet,
   next: PrefixSet,
   config: GuardConfig,
+  names: { before: number; after: number } = { before: 0, after: 0 },
 ): BreakerResult {
   const b = config.breaker
   const factor = BigInt(Math.round(b.maxGrowthFactor * Number(FACTOR_SCALE)))
   const families = [
+    {
+      label: 'names',
+      before: BigInt(names.before),
+      after: BigInt(names.after),
+      total: BigInt(b.maxTotalNames),
+      floor: BigInt(b.minBaselineNames),
+    },
     {
       label: 'IPv4 addresses',
       before: previous.addressCount(4),

@@ -102,6 +102,10 @@ export interface GuardConfig {
      */
     minBaselineV4Addresses: bigint
     minBaselineV6Prefixes48: bigint
+    /** Never enforce more names (and wildcards) than this in total. */
+    maxTotalNames: number
+    /** The floor of the names baseline, as the address floors are. */
+    minBaselineNames: number
   }
 }
 
@@ -126,5 +130,8 @@ export const defaultGuardConfig: GuardConfig = {
     maxTotalV6Prefixes48: 1n << 24n,
     minBaselineV4Addresses: 1n << 20n,
     minBaselineV6Prefixes48: 1n << 16n,
+    // Italy's platform received 53 836 names in 19 months: a season's lists stay far below these.
+    maxTotalNames: 1_000_000,
+    minBaselineNames: 200_000,
   },
 }

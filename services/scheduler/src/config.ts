@@ -90,6 +90,16 @@ function breakerConfig(env: NodeJS.ProcessEnv): BreakerConfig {
       env.OFFSIDE_BREAKER_MIN_BASELINE_V6_48,
       d.minBaselineV6Prefixes48,
     ),
+    maxTotalNames: Number(
+      count('OFFSIDE_BREAKER_MAX_TOTAL_NAMES', env.OFFSIDE_BREAKER_MAX_TOTAL_NAMES, BigInt(d.maxTotalNames)),
+    ),
+    minBaselineNames: Number(
+      count(
+        'OFFSIDE_BREAKER_MIN_BASELINE_NAMES',
+        env.OFFSIDE_BREAKER_MIN_BASELINE_NAMES,
+        BigInt(d.minBaselineNames),
+      ),
+    ),
   }
 }
 
