@@ -141,12 +141,40 @@ function namePatch(delta: { addNames: string[]; removeNames: string[] }): {
   return patch
 }
 
-/** `(names − remove) ∪ add`, sorted ascending without duplicates, as a group's `names` is kept. */
+/**
+ * `(names − remove) ∪ add`, sorted ascending without duplicates, as a group's `names` is kept. A
+ * small patch edits a copy of the sorted list in place (binary search): rebuilding and sorting a
+ * 100k-name set cost ~100 ms of every hot addition.
+ */
 function patchNames(names: readonly string[], remove: readonly string[], add: readonly string[]): string[] {
+  if (remove.length + add.length <= LOCAL_PATCH_MAX) {
+    const list = [...names]
+    for (const name of remove) {
+      const at = sortedIndex(list, name)
+      if (list[at] === name) list.splice(at, 1)
+    }
+    for (const name of add) {
+      const at = sortedIndex(list, name)
+      if (list[at] !== name) list.splice(at, 0, name)
+    }
+    return list
+  }
   const result = new Set(names)
   for (const name of remove) result.delete(name)
   for (const name of add) result.add(name)
   return [...result].sort()
+}
+
+/** The first index of `list` (sorted ascending) whose entry is not below `name`. */
+function sortedIndex(list: readonly string[], name: string): number {
+  let low = 0
+  let high = list.length
+  while (low < high) {
+    const middle = (low + high) >> 1
+    if (list[middle]! < name) low = middle + 1
+    else high = middle
+  }
+  return low
 }
 
 /** The names blocked at `now`: those of the groups with from ≤ now < until, each with its latest until. */

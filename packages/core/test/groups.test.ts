@@ -202,3 +202,36 @@ t.test('names are blocked only while their group is active, each until its lates
   )
   t.same(activeNamesAt(groups, 3 * hour), [], 'nothing once both windows ended')
 })
+
+t.test('a patch of names gives the sorted, duplicate-free (names − removeNames) ∪ addNames', async (t) => {
+  const name = fc.constantFrom('a.test', 'b.test', 'c.test', 'x.example', '*.wild.test', 'zz.test')
+  const patchGivesTheSet = fc.property(
+    fc.uniqueArray(name),
+    fc.array(name, { maxLength: 4 }),
+    fc.array(name, { maxLength: 4 }),
+    (names, removeNames, addNames) => {
+      const group: EnforcementGroup = {
+        id: 'w:m1',
+        event: 'm1',
+        from: 0,
+        until: 1,
+        prefixes: [],
+        names: [...names].sort(),
+      }
+      const op = {
+        op: 'patch' as const,
+        id: 'w:m1',
+        from: 0,
+        until: 1,
+        add: [],
+        remove: [],
+        removeNames,
+        addNames,
+      }
+      const [patched] = applyGroupOps([group], [op])
+      const expected = [...new Set([...names.filter((n) => !removeNames.includes(n)), ...addNames])].sort()
+      return JSON.stringify(patched?.names ?? []) === JSON.stringify(expected)
+    },
+  )
+  holds(t, 'equals the brute-force set', patchGivesTheSet)
+})
