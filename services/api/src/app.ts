@@ -24,6 +24,7 @@ import complaintRoutes from './routes/complaints/index.js'
 import guardRoutes from './routes/guard/index.js'
 import healthRoutes from './routes/health/index.js'
 import listRoutes from './routes/lists/index.js'
+import surveillanceRoutes from './routes/lists/surveillance.js'
 import noticeRoutes from './routes/notices/index.js'
 import orderRoutes from './routes/orders/index.js'
 import orgRoutes from './routes/orgs/index.js'
@@ -98,6 +99,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(orderRoutes, { prefix: '/v1' })
   await app.register(noticeRoutes, { prefix: '/v1' })
   await app.register(listRoutes, { prefix: '/v1', config })
+  await app.register(surveillanceRoutes, { prefix: '/v1' })
   await app.register(guardRoutes, { prefix: '/v1' })
   await app.register(complaintRoutes, { prefix: '/v1', config })
   await app.register(publicRoutes, { prefix: '/v1', config })

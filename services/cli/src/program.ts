@@ -162,6 +162,21 @@ export function buildProgram(io: CliIo): Command {
         show(result, () => printVerdicts(io, result as Parameters<typeof printVerdicts>[1]))
       },
     )
+  list
+    .command('surveillance <rightsholder> <week>')
+    .description("last week's entries no longer listed this week: visible, not enforced (SPEC rule 3)")
+    .action(async (rightsholder: string, week: string) => {
+      const path = `/v1/lists/${encodeURIComponent(rightsholder)}/${encodeURIComponent(week)}/surveillance`
+      const result = (await cli.call('rightsholder', path)) as {
+        previousWeek: string
+        total: number
+        entries: string[]
+      }
+      show(result, () => {
+        io.out(`${result.total} under surveillance (listed in ${result.previousWeek}, not in ${week})`)
+        for (const entry of result.entries) io.out(`  ${entry}`)
+      })
+    })
 
   program
     .command('state')
