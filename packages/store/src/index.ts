@@ -1,4 +1,5 @@
 export * from './agent-connections.js'
+export * from './agent-retire.js'
 export * from './agents.js'
 export * from './audit.js'
 export * from './breaker.js'

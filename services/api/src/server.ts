@@ -19,7 +19,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError) console.error(`offside api: ${err.message}`)
-  else console.error(err)
+  if (err instanceof ConfigError) {
+    // docs/operations.md: a bad configuration exits 2 naming the variable.
+    console.error(`offside api: ${err.message}`)
+    process.exit(2)
+  }
+  console.error(err)
   process.exit(1)
 })

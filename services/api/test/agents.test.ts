@@ -1,5 +1,6 @@
 import {
   agentConnected,
+  agentDisconnected,
   createDb,
   type Db,
   type RevisionReference,
@@ -111,6 +112,39 @@ t.test('each agent shows its backend and its version, null when it sent none', a
     agents.find((a: { agentId: string }) => a.agentId === 'edge-1'),
     { backend: 'nftables', version: null },
     'an older agent: backend from its capability, no version',
+  )
+})
+
+t.test('ops retire a disconnected agent: it leaves the list, the decision is audited', async (t) => {
+  const api = await build(t)
+  const who = await actors(api)
+  const db = createDb(api.redis, api.config.keyPrefix)
+  await seed(db, Date.now() - 60_000)
+  await agentDisconnected(db, { isp: 'isp-b', agentId: 'edge-9' }, 'gw')
+  const retire = (token: string, ref: string) =>
+    api.call(token, { method: 'POST', url: `/v1/agents/${ref}/retire` })
+  t.equal((await retire(who.rightsholder, 'isp-b/edge-9')).statusCode, 403, 'a rightsholder may not')
+  t.match(
+    (await retire(who.ops, 'isp-a/edge-1')).json(),
+    { code: 'OFFSIDE_CONFLICT', field: 'agentId' },
+    'a connected agent is refused',
+  )
+  t.equal((await retire(who.ops, 'isp-a/nope')).statusCode, 404, 'an unknown agent is 404')
+  const done = await retire(who.ops, 'isp-b/edge-9')
+  t.same(done.json(), { isp: 'isp-b', agentId: 'edge-9', retired: true }, 'retired')
+  const agents = (await api.call(who.authority, { method: 'GET', url: '/v1/agents' })).json().agents
+  t.same(
+    agents.map((a: { agentId: string }) => a.agentId),
+    ['edge-1'],
+    'no longer listed',
+  )
+  const audit = (await api.call(who.authority, { method: 'GET', url: '/v1/audit?limit=100' })).json().records
+  t.ok(
+    audit.some(
+      (r: { action: string; subject: string }) =>
+        r.action === 'agent.retire' && r.subject === 'agent:isp-b/edge-9',
+    ),
+    'audited',
   )
 })
 

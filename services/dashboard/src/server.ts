@@ -2,9 +2,18 @@
 import { pino } from 'pino'
 import { buildApp } from './app.js'
 import { webAssets } from './assets.js'
-import { loadConfig } from './config.js'
+import { ConfigError, loadConfig } from './config.js'
 
-const config = loadConfig()
+const config = (() => {
+  try {
+    return loadConfig()
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    // docs/operations.md: a bad configuration exits 2 naming the variable.
+    console.error(`offside dashboard: ${err.message}`)
+    process.exit(2)
+  }
+})()
 const logger = pino({ level: config.logLevel, name: 'dashboard' })
 // Build the page before listening so the first visitor never waits for esbuild.
 await webAssets()

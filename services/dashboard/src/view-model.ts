@@ -30,6 +30,10 @@ export interface GroupInput {
 export interface AgentInput {
   id: string
   isp: string
+  backend: string | null
+  version: string | null
+  clockOffsetMs?: number
+  refused?: number
   connected: boolean
   lastAckRevision: number | null
   lastSeenAt: number | null
@@ -130,7 +134,9 @@ function windows(inputs: DashboardInputs): { live: WindowView[]; upcoming: Windo
     const isNext = window.opensAt > inputs.now && window.opensAt <= inputs.now + UPCOMING_HORIZON_MS
     if (!isLive && !isNext) continue
     // Counts say what agents enforce now, so only groups active at `now` count.
-    const active = (groups.get(event.id) ?? []).filter((g) => g.from <= inputs.now && inputs.now < g.until)
+    const eventGroups = groups.get(event.id) ?? []
+    const active = eventGroups.filter((g) => g.from <= inputs.now && inputs.now < g.until)
+    const staged = eventGroups.filter((g) => g.from > inputs.now)
     const view: WindowView = {
       event: event.id,
       title: event.title ?? event.id,
@@ -141,6 +147,7 @@ function windows(inputs: DashboardInputs): { live: WindowView[]; upcoming: Windo
       // Groups are minimal covers and an event has one group: entries are its prefixes.
       enforcedEntries: active.reduce((n, g) => n + g.prefixes.length, 0),
       enforcedAddresses: sumCounts(active.map(countGroup)),
+      stagedEntries: staged.reduce((n, g) => n + g.prefixes.length, 0),
     }
     ;(isLive ? live : upcoming).push(view)
   }
@@ -165,7 +172,9 @@ function agentView(agent: AgentInput, revision: number): AgentView {
     problems.push(problem)
     if (rank[to] < rank[severity]) severity = to
   }
+  const enforcing = agent.backend !== null && agent.backend !== 'dry-run'
   if (!agent.connected) worsen('bad', 'disconnected')
+  if (!enforcing) worsen('warn', agent.backend === 'dry-run' ? 'dry-run: not enforcing' : 'no backend named')
   if (lag === null && revision > 0) worsen('bad', 'never acknowledged')
   else if (lag !== null && lag >= BAD_LAG) worsen('bad', `${lag} revisions behind`)
   else if (lag !== null && lag > 0) worsen('warn', `${lag} revision${lag === 1 ? '' : 's'} behind`)
@@ -173,6 +182,11 @@ function agentView(agent: AgentInput, revision: number): AgentView {
   if (compliance.late > 0) worsen('warn', `${compliance.late} late`)
   return {
     id: agent.id,
+    backend: agent.backend,
+    enforcing,
+    version: agent.version,
+    ...(agent.clockOffsetMs !== undefined ? { clockOffsetMs: agent.clockOffsetMs } : {}),
+    ...(agent.refused !== undefined ? { refused: agent.refused } : {}),
     connected: agent.connected,
     lastAckRevision: agent.lastAckRevision,
     lag,
@@ -202,7 +216,9 @@ function isps(inputs: DashboardInputs): IspView[] {
   }
   const views = [...grouped].map(([isp, agents]): IspView => {
     agents.sort(byWorst)
-    return { isp, agents, severity: agents[0]?.severity ?? 'ok' }
+    const counts = { bad: 0, warn: 0, ok: 0 }
+    for (const agent of agents) counts[agent.severity]++
+    return { isp, agents, severity: agents[0]?.severity ?? 'ok', counts, worst: agents[0]?.problems ?? [] }
   })
   return views.sort(
     (a, b) =>
@@ -253,12 +269,18 @@ export function buildView(inputs: DashboardInputs): DashboardView {
   const w = windows(inputs)
   const active = inputs.groups.filter((g) => g.from <= inputs.now && inputs.now < g.until)
   const enforced = countActive(inputs.groups, active)
+  const ispViews = isps(inputs)
   return {
     generatedAt: inputs.now,
     revision: inputs.revision,
     windows: w,
     totals: { enforcedEntries: enforced.entries, enforcedAddresses: enforced.addresses },
-    isps: isps(inputs),
+    isps: ispViews,
+    ispCounts: {
+      bad: ispViews.filter((i) => i.severity === 'bad').length,
+      warn: ispViews.filter((i) => i.severity === 'warn').length,
+      ok: ispViews.filter((i) => i.severity === 'ok').length,
+    },
     guard: {
       held: [...inputs.held].sort((a, b) => a.heldAt - b.heldAt || a.id.localeCompare(b.id)),
       breaker: [...inputs.breaker].sort((a, b) => a.heldAt - b.heldAt),

@@ -20,9 +20,14 @@ export interface WindowView {
   closesAt: number
   /** The ISO week whose list this event uses. */
   week: string
-  /** Prefixes enforced for this window (its enforcement group), 0 before the scheduler stages it. */
+  /** Prefixes enforced for this window now (its enforcement group while it is active). */
   enforcedEntries: number
   enforcedAddresses: AddressCounts
+  /**
+   * Prefixes already staged at the agents for this window and waiting for its `from` (an upcoming
+   * window's group is sent ahead; opening it sends nothing). 0 once live: they count as enforced.
+   */
+  stagedEntries: number
 }
 
 export type Severity = 'ok' | 'warn' | 'bad'
@@ -36,6 +41,15 @@ export interface ComplianceCounts {
 
 export interface AgentView {
   id: string
+  /** The agent's backend from its hello (`nftables`, `flowspec`, `dry-run`…); null if it named none. */
+  backend: string | null
+  /** False for dry-run agents and agents naming no backend: they enforce nothing. */
+  enforcing: boolean
+  version: string | null
+  /** Agent clock minus gateway clock (ms), where the agent reports it. */
+  clockOffsetMs?: number
+  /** Messages the agent refused (its safety net or a bad signature), where it reports them. */
+  refused?: number
   connected: boolean
   lastAckRevision: number | null
   /** Revisions behind the current one; null when the agent never acknowledged any. */
@@ -52,6 +66,10 @@ export interface IspView {
   isp: string
   agents: AgentView[]
   severity: Severity
+  /** Its agents by severity, for the one-line summary. */
+  counts: Record<Severity, number>
+  /** The worst agent's problems, in words. */
+  worst: string[]
 }
 
 export interface HeldReasonView {
@@ -113,6 +131,8 @@ export interface DashboardView {
   windows: { live: WindowView[]; upcoming: WindowView[] }
   totals: { enforcedEntries: number; enforcedAddresses: AddressCounts }
   isps: IspView[]
+  /** ISPs by their worst agent's severity. */
+  ispCounts: Record<Severity, number>
   guard: { held: HeldView[]; breaker: BreakerHoldView[] }
   complaints: ComplaintView[]
   timeline: TimelineItem[]

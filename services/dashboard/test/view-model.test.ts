@@ -30,7 +30,17 @@ function event(
 }
 
 function agent(id: string, isp: string, extra: Partial<AgentInput> = {}): AgentInput {
-  return { id, isp, connected: true, lastAckRevision: 10, lastSeenAt: now, activations: [], ...extra }
+  return {
+    id,
+    isp,
+    backend: 'nftables',
+    version: '0.1.0',
+    connected: true,
+    lastAckRevision: 10,
+    lastSeenAt: now,
+    activations: [],
+    ...extra,
+  } as AgentInput
 }
 
 function inputs(extra: Partial<DashboardInputs> = {}): DashboardInputs {
@@ -237,4 +247,39 @@ t.test('an address enforced for two live events counts once in the totals', asyn
   )
   t.same(view.totals.enforcedAddresses, { v4: '257', v6: '0' }, 'the /24 counts once and covers the /32')
   t.equal(view.totals.enforcedEntries, 2, 'entries are counted as the minimal cover of what is enforced')
+})
+
+t.test('an upcoming window shows the prefixes already staged at the agents, and none enforced', async (t) => {
+  const later = now + 3600_000
+  const view = buildView(
+    inputs({
+      events: [event('m2', 60)],
+      groups: [
+        { id: 'w:m2', event: 'm2', from: later, until: later + 7_200_000, prefixes: ['203.0.113.0/30'] },
+      ],
+    }),
+  )
+  t.match(
+    view.windows.upcoming,
+    [{ event: 'm2', enforcedEntries: 0, stagedEntries: 1 }],
+    'staged 1, enforced 0',
+  )
+})
+
+t.test('a dry-run agent is flagged as not enforcing and its ISP needs attention', async (t) => {
+  const view = buildView(
+    inputs({ agents: [agent('e1', 'isp-a', { backend: 'dry-run' }), agent('e2', 'isp-a')] }),
+  )
+  const [isp] = view.isps
+  t.match(
+    isp,
+    { isp: 'isp-a', severity: 'warn', counts: { bad: 0, warn: 1, ok: 1 }, worst: ['dry-run: not enforcing'] },
+    'summary',
+  )
+  t.match(
+    isp?.agents[0],
+    { id: 'e1', backend: 'dry-run', enforcing: false },
+    'the agent says it does not enforce',
+  )
+  t.same(view.ispCounts, { bad: 0, warn: 1, ok: 0 }, 'ISPs counted by status')
 })

@@ -5,11 +5,20 @@
 import { connectRedis } from '@offside/store'
 import { pino } from 'pino'
 import { buildApp } from './app.js'
-import { loadConfig } from './config.js'
+import { ConfigError, loadConfig } from './config.js'
 import { createMetrics } from './metrics.js'
 import { startScheduler } from './scheduler.js'
 
-const config = loadConfig()
+const config = (() => {
+  try {
+    return loadConfig()
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    // docs/operations.md: a bad configuration exits 2 naming the variable.
+    console.error(`offside scheduler: ${err.message}`)
+    process.exit(2)
+  }
+})()
 const log = pino({ level: config.logLevel, name: 'scheduler' })
 const redis = connectRedis(config.redisUrl, { maxRetriesPerRequest: 3 })
 redis.on('error', (err) => log.error({ err }, 'redis error'))

@@ -4,7 +4,7 @@
  * it on time is decided by core's compliance rules, the same the API's compliance report uses, with
  * the same configured bound (OFFSIDE_COMPLIANCE_LATE_MS), so both tell the same story.
  */
-import { complianceRows } from '@offside/core'
+import { backendOf, complianceRows } from '@offside/core'
 import { type Db, listAgents, readAcks, revisionReferences } from '@offside/store'
 import type { AgentInput } from '../view-model.js'
 import { COMPLIANCE_WINDOW } from '../view-model.js'
@@ -36,6 +36,9 @@ export async function readAgents(db: Db, now: number, lateMs: number): Promise<A
       return {
         id: agent.agentId,
         isp: agent.isp,
+        backend: backendOf(agent.capabilities),
+        version: agent.version ?? null,
+        refused: agent.refused,
         connected: agent.connected,
         lastAckRevision: agent.lastRevision > 0 || agent.lastAckAt !== undefined ? agent.lastRevision : null,
         lastSeenAt: agent.lastSeenAt || null,

@@ -103,6 +103,30 @@ export function actionRoutes(app: FastifyInstance, deps: ActionDeps): void {
         ),
     )
   }
+  app.post<{ Params: { isp: string; agentId: string } }>(
+    '/api/agents/:isp/:agentId/retire',
+    {
+      schema: {
+        params: {
+          type: 'object',
+          required: ['isp', 'agentId'],
+          properties: {
+            isp: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' },
+            agentId: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
+          },
+        },
+      },
+    },
+    (request, reply) =>
+      forward(
+        deps,
+        reply,
+        'agent-retire',
+        `/v1/agents/${encodeURIComponent(request.params.isp)}/${encodeURIComponent(request.params.agentId)}/retire`,
+        request.viewerToken,
+        {},
+      ),
+  )
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
     '/api/complaints/:id/decision',
     { schema: { params: idParams, body: decisionBody } },

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks'
 import type { DashboardView, SessionView } from '../view.js'
 import { act, fetchSession, followStream, Unauthorized } from './api.js'
 import { clockSeconds, count } from './format.js'
+import { ActionBar } from './panels/action-bar.js'
 import { Complaints } from './panels/complaints.js'
 import { Guard } from './panels/guard.js'
 import { Isps } from './panels/isps.js'
@@ -125,10 +126,11 @@ function Dashboard(props: { token: string; session: SessionView; onSignOut(why?:
           Not available right now: {view.unavailable.join(', ')}. What is shown for them may be out of date.
         </p>
       )}
+      {view && <ActionBar view={view} />}
       {view ? (
         <main class="grid">
           <NowNext windows={view.windows} now={now} />
-          <Isps isps={view.isps} revision={view.revision} now={now} />
+          <Isps isps={view.isps} counts={view.ispCounts} now={now} act={perform} />
           <Guard guard={view.guard} role={session.role} act={perform} now={now} />
           <Complaints complaints={view.complaints} role={session.role} act={perform} now={now} />
           <Timeline timeline={view.timeline} now={now} />

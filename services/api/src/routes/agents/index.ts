@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { backendOf, DEFAULT_COMPLIANCE_LATE_MS, enforcesWith } from '@offside/core'
-import { currentRevision, listAgents, readAcks, revisionReferences } from '@offside/store'
+import { currentRevision, listAgents, readAcks, retireAgent, revisionReferences } from '@offside/store'
 import { Type } from 'typebox'
-import { errors } from '../../errors.js'
+import { errors, problem } from '../../errors.js'
 import { identityOf } from '../../plugins/auth.js'
 import { problemResponses } from '../../schemas/common.js'
 import { complianceRows, summarise, toCsv } from './compliance.js'
@@ -131,6 +131,41 @@ const agentRoutes: FastifyPluginAsyncTypebox<AgentRoutesOptions> = async (app, o
           behind: Math.max(0, current - agent.lastRevision),
         })),
       }
+    },
+  )
+
+  app.post(
+    '/agents/:isp/:agentId/retire',
+    {
+      config: { roles: ['ops' as const, 'authority' as const] },
+      schema: {
+        tags: ['agents'],
+        params: Type.Object(
+          { isp: Type.String({ maxLength: 64 }), agentId: Type.String({ maxLength: 64 }) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ isp: Type.String(), agentId: Type.String(), retired: Type.Literal(true) }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { isp, agentId } = request.params
+      const result = await retireAgent(app.db, { isp, agentId }, Date.now())
+      if (result === 'unknown')
+        throw problem(errors.NotFound, `no agent "${isp}/${agentId}"`, { field: 'agentId' })
+      if (result === 'connected') {
+        throw problem(
+          errors.Conflict,
+          `agent "${isp}/${agentId}" is connected; only a disconnected agent is retired`,
+          {
+            field: 'agentId',
+          },
+        )
+      }
+      await app.audit(request, 'agent.retire', `agent:${isp}/${agentId}`, {})
+      return { isp, agentId, retired: true as const }
     },
   )
 

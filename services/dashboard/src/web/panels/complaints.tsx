@@ -69,7 +69,7 @@ export function Complaints(props: {
   now: number
 }) {
   return (
-    <section class="panel complaints" aria-labelledby="complaints-title">
+    <section class="panel complaints" id="complaints" aria-labelledby="complaints-title">
       <h2 id="complaints-title">
         Complaints{' '}
         <span class={`badge ${props.complaints.length > 0 ? 'badge-warn' : ''}`}>

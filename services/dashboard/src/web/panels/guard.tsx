@@ -124,7 +124,7 @@ export function Guard(props: {
 }) {
   const { held, breaker } = props.guard
   return (
-    <section class="panel guard" aria-labelledby="guard-title">
+    <section class="panel guard" id="guard" aria-labelledby="guard-title">
       <h2 id="guard-title">
         Guard{' '}
         <span class={`badge ${held.length + breaker.length > 0 ? 'badge-warn' : ''}`}>

@@ -32,6 +32,11 @@ function Row(props: { window: WindowView; now: number; live: boolean }) {
       </td>
       <td class="num" data-testid="enforced-entries">
         {count(w.enforcedEntries)}
+        {!live && (
+          <span class="block muted small" data-testid="staged-entries">
+            {count(w.stagedEntries)} staged
+          </span>
+        )}
       </td>
       <td class="num" data-testid="enforced-addresses">
         <Addresses counts={w.enforcedAddresses} />
