@@ -47,6 +47,8 @@ export interface BreakerHold {
   reason: GuardReason
   /** Prefixes the held revision adds to what agents hold. */
   added: number
+  /** Names the held revision adds to what agents hold (absent: none). */
+  addedNames?: number
   /** The end of the last held group: after it the decision no longer matters and lapses. */
   lapsesAt: number
   decidedAt?: number
@@ -58,6 +60,8 @@ export interface BreakerHold {
 export interface BreakerProposal {
   groups: EnforcementGroup[]
   added: string[]
+  /** The names they add to the published ones (absent: none). */
+  addedNames?: string[]
 }
 
 /** What the scheduler knows when the breaker trips. */
@@ -162,6 +166,7 @@ export async function recordBreakerTrip(db: Db, trip: BreakerTrip): Promise<Brea
       factor: trip.factor,
       reason: trip.reason,
       added: trip.proposal.added.length,
+      ...(trip.proposal.addedNames?.length ? { addedNames: trip.proposal.addedNames.length } : {}),
       lapsesAt: lapsesAt(trip.proposal.groups, trip.now),
     }
     const stored = await db.redis.eval(
@@ -256,6 +261,7 @@ export function supersedeBreakerHold(db: Db, id: string, now: number): Promise<B
 export interface BreakerDecision {
   hold: BreakerHold
   added: string[]
+  addedNames: string[]
 }
 
 /** Approved and rejected holds that have not lapsed at `now`, oldest decision first. */
@@ -271,7 +277,8 @@ export async function loadBreakerDecisions(db: Db, now: number): Promise<Breaker
     const hold = holds[index]
     const proposal = proposals[index]
     if (!hold || !proposal) return
-    decisions.push({ hold: JSON.parse(hold), added: (JSON.parse(proposal) as BreakerProposal).added })
+    const parsed = JSON.parse(proposal) as BreakerProposal
+    decisions.push({ hold: JSON.parse(hold), added: parsed.added, addedNames: parsed.addedNames ?? [] })
   })
   return decisions.sort((a, b) => (a.hold.decidedAt ?? 0) - (b.hold.decidedAt ?? 0))
 }

@@ -72,6 +72,22 @@ function distinctPrefixes(groups: EnforcementGroup[]): Set<string> {
   return all
 }
 
+function distinctNames(groups: EnforcementGroup[]): Set<string> {
+  const all = new Set<string>()
+  for (const group of groups) for (const name of group.names ?? []) all.add(name)
+  return all
+}
+
+/** Each group with only the names `keep` allows (the published ones and approved growth while held). */
+function namesWithin(groups: EnforcementGroup[], keep: (name: string) => boolean): EnforcementGroup[] {
+  return groups.map((group) => {
+    if (!group.names?.some((name) => !keep(name))) return group
+    const names = group.names.filter(keep)
+    const { names: _dropped, ...rest } = group
+    return names.length > 0 ? { ...rest, names } : rest
+  })
+}
+
 function spaceOf(set: PrefixSet): AddressSpace {
   return { v4Addresses: Number(set.addressCount(4)), v6Prefixes48: Number(set.blockCount(6, 48)) }
 }
@@ -111,6 +127,10 @@ function without(groups: EnforcementGroup[], rejected: PrefixSet): EnforcementGr
   })
 }
 
+function namesBy(decisions: BreakerDecision[], status: 'approved' | 'rejected'): Set<string> {
+  return new Set(decisions.filter((d) => d.hold.status === status).flatMap((d) => d.addedNames))
+}
+
 function addedBy(decisions: BreakerDecision[], status: 'approved' | 'rejected'): PrefixSet {
   const prefixes = decisions.filter((d) => d.hold.status === status).flatMap((d) => d.added)
   return prefixes.length === 0 ? PrefixSet.empty() : PrefixSet.from(prefixes)
@@ -135,19 +155,36 @@ export async function holdEnlargement(
     return groups
   }
   const rejected = addedBy(decisions, 'rejected')
-  const candidate = without(check.next, rejected)
+  const rejectedNames = namesBy(decisions, 'rejected')
+  const candidate = namesWithin(without(check.next, rejected), (name) => !rejectedNames.has(name))
   const published = distinctPrefixes(check.previous)
   const proposed = distinctPrefixes(candidate)
   const fresh = [...proposed].filter((prefix) => !published.has(prefix))
-  if (fresh.length === 0) return settle(candidate)
+  const publishedNames = distinctNames(check.previous)
+  const proposedNames = distinctNames(candidate)
+  const freshNames = [...proposedNames].filter((name) => !publishedNames.has(name))
+  if (fresh.length === 0 && freshNames.length === 0) return settle(candidate)
 
   const approved = addedBy(decisions, 'approved')
-  if (!approved.isEmpty() && fresh.every((prefix) => approved.contains(prefix))) return settle(candidate)
-  if (surelyWithinLimits(proposed, config)) return settle(candidate)
+  const approvedNames = namesBy(decisions, 'approved')
+  if (
+    fresh.every((prefix) => !approved.isEmpty() && approved.contains(prefix)) &&
+    freshNames.every((name) => approvedNames.has(name))
+  )
+    return settle(candidate)
+  const namesSurelyWithin =
+    proposedNames.size <= Math.min(config.maxTotalNames, config.minBaselineNames * config.maxGrowthFactor)
+  if (surelyWithinLimits(proposed, config) && namesSurelyWithin) return settle(candidate)
 
   const baseline = PrefixSet.from(published).union(approved)
   const after = PrefixSet.from(proposed)
-  const verdict = checkCircuitBreaker(baseline, after, { ...defaultGuardConfig, breaker: config })
+  const baselineNames = new Set([...publishedNames, ...approvedNames])
+  const verdict = checkCircuitBreaker(
+    baseline,
+    after,
+    { ...defaultGuardConfig, breaker: config },
+    { before: baselineNames.size, after: proposedNames.size },
+  )
   if (!verdict.tripped) return settle(candidate)
 
   const previous = spaceOf(baseline)
@@ -159,7 +196,11 @@ export async function holdEnlargement(
     next,
     factor: growthFactor(previous, next),
     reason: verdict.reason as GuardReason,
-    proposal: { groups: candidate, added: after.subtract(baseline).toPrefixes() },
+    proposal: {
+      groups: candidate,
+      added: after.subtract(baseline).toPrefixes(),
+      ...(freshNames.length > 0 ? { addedNames: freshNames.filter((name) => !approvedNames.has(name)) } : {}),
+    },
   })
-  return within(candidate, published, baseline)
+  return namesWithin(within(candidate, published, baseline), (name) => baselineNames.has(name))
 }
