@@ -415,7 +415,7 @@ export class Agent {
     this.#refusing = undefined
     const store = this.#storeOrThrow()
     if (change === 'snapshot') await store.compact(this.#state)
-    else await store.record(revision, change)
+    else await store.persist(change, this.#state)
     this.#counters.applied++
     this.#send(socket, { v: PROTOCOL_VERSION, type: 'ack', revision, appliedAt: now(), ...report })
     if (store.wantsCompaction) this.#enqueue(() => store.compact(this.#state))

@@ -25,6 +25,19 @@ export const COMPACT_AFTER_BYTES = 4 * 1024 * 1024
 /** …or this many lines, so a start replays little. */
 export const COMPACT_AFTER_LINES = 256
 
+/** A change naming more entries than this is persisted as a new snapshot instead of a line. */
+export const LARGE_CHANGE_ENTRIES = 20_000
+
+function entriesOf(ops: GroupOp[]): number {
+  let entries = 0
+  for (const op of ops) {
+    if (op.op === 'put') entries += op.group.prefixes.length + (op.group.names?.length ?? 0)
+    else if (op.op === 'patch')
+      entries += op.add.length + op.remove.length + (op.addNames?.length ?? 0) + (op.removeNames?.length ?? 0)
+  }
+  return entries
+}
+
 interface JournalLine {
   revision: number
   ops: GroupOp[]
@@ -122,6 +135,16 @@ export class StateStore {
     if (creating) await syncFolder(this.#dir) // the new file's name must survive a crash too
     this.#bytes += Buffer.byteLength(line)
     this.#lines++
+  }
+
+  /**
+   * Persists the change that took the state to `state.revision`: a journal line when the change is
+   * small, the whole state when it is about as large as the state (a new 100k-entry group): then
+   * a line would cost the same write and need a compaction after it.
+   */
+  async persist(ops: GroupOp[], state: AgentState): Promise<void> {
+    if (entriesOf(ops) > LARGE_CHANGE_ENTRIES) await this.compact(state)
+    else await this.record(state.revision, ops)
   }
 
   /** True once the journal is long enough that {@link compact} is worth its write. */

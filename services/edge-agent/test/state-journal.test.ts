@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { EnforcementGroup, GroupOp } from '@offside/core'
 import t, { type Test } from 'tap'
 import { readState } from '../src/state-file.js'
-import { COMPACT_AFTER_LINES, StateStore } from '../src/state-journal.js'
+import { COMPACT_AFTER_LINES, LARGE_CHANGE_ENTRIES, StateStore } from '../src/state-journal.js'
 
 const group = (prefixes: string[]): EnforcementGroup => ({
   id: 'w:m1',
@@ -117,5 +117,24 @@ t.test(
     await store.record(7, [patch(['198.51.100.7/32'])])
     const { state: after } = await StateStore.open(dir)
     t.equal(after.revision, 7, 'and journalled from there')
+  },
+)
+
+t.test(
+  'a change about as large as the state (a new 100k-entry group) is persisted as a snapshot, not a line',
+  async (t) => {
+    const dir = await folder(t)
+    const { store } = await StateStore.open(dir)
+    await store.compact({ revision: 1, groups: [] })
+    const big = group(
+      Array.from({ length: LARGE_CHANGE_ENTRIES + 1 }, (_, i) => `198.18.${i >>> 8}.${i & 255}/32`),
+    )
+    await store.persist([{ op: 'put', group: big }], { revision: 2, groups: [big] })
+    t.equal((await readState(dir)).revision, 2, 'state.json holds it')
+    t.notOk(store.wantsCompaction, 'nothing left to compact')
+    await store.persist([patch(['203.0.113.9/32'])], { revision: 3, groups: [] })
+    const { state } = await StateStore.open(dir)
+    t.equal(state.revision, 3, 'and the next small change is a journal line after it')
+    t.equal(state.groups[0]?.prefixes.length, LARGE_CHANGE_ENTRIES + 2)
   },
 )
