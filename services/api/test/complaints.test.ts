@@ -166,6 +166,7 @@ t.test('public complaints are rate-limited, size-bounded and validated', async (
   t.same(statuses, [201, 201, 201, 429], 'the fourth complaint in a minute is refused')
   const limited = await api.call(null, { method: 'POST', url: '/v1/complaints', payload })
   t.match(limited.headers['content-type'], /problem\+json/, '429 is problem+json')
+  t.equal(limited.json().code, 'OFFSIDE_RATE_LIMITED', 'naming the refusal with a code')
   let lookups = 0
   for (let i = 0; i < 4; i++) if ((await lookup(api, '203.0.113.80')).statusCode === 429) lookups++
   t.equal(lookups, 1, 'the public look-up is rate-limited too')

@@ -148,7 +148,9 @@ export default fp(
           field: 'body',
         })
       }
-      return sendProblem(reply, status, error.message, { code: error.code, ...(error.problem ?? {}) })
+      // @fastify/rate-limit's error carries no code of ours: name it, so clients can tell it apart.
+      const code = status === 429 && !error.problem ? 'OFFSIDE_RATE_LIMITED' : error.code
+      return sendProblem(reply, status, error.message, { code, ...(error.problem ?? {}) })
     })
     app.setNotFoundHandler((request, reply) =>
       sendProblem(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`, {
