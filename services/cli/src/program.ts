@@ -196,7 +196,7 @@ export function buildProgram(io: CliIo): Command {
         : null
       show(entries ? { ...state, entries: entries.entries } : state, () => {
         io.out(
-          `revision ${state.revision}, ${state.enforced} entries enforced, ${state.live.length} live window(s)`,
+          `revision ${state.revision}, ${state.enforced} prefixes enforced, ${state.live.length} live window(s)`,
         )
         for (const w of state.live)
           io.out(`  live ${w.event} (${w.competition}, ${w.week}) ${w.opensAt} → ${w.closesAt}`)

@@ -73,7 +73,11 @@ t.test(
 
     await publish()
     const state = await run(['state', '--entries'])
-    t.match(state.out, /1 entries enforced, 1 live window/, 'state shows the enforcement')
+    t.match(
+      state.out,
+      /1 prefixes enforced, 1 live window/,
+      'state shows the enforcement, counted in prefixes',
+    )
     t.match(state.out, /203\.0\.113\.7\s+until .*o1\/m1/, 'with the entry, until and provenance')
 
     const verify = await run(['audit', 'verify'])

@@ -60,8 +60,13 @@ export interface AgentStatus {
   connected: boolean
   revision: number
   groups: number
+  /** Prefixes enforced now (kept for clients; = enforcedPrefixes). */
   enforced: number
+  /** Prefixes waiting for their group's `from` (kept for clients; = stagedPrefixes). */
   staged: number
+  /** The same counts under their distinct names, as in the acknowledgements and `GET /v1/state`. */
+  enforcedPrefixes: number
+  stagedPrefixes: number
   rejected: number
   applied: number
   /** Deltas ignored because they were already applied (resent after a reconnect). */
@@ -184,14 +189,17 @@ export class Agent {
     const { backend } = this.#options
     let staged = 0
     for (const group of held) if (group.from > at) staged += group.prefixes.length
+    const enforcedPrefixes = activeAt(held, at).length
     return {
       agentId: this.#options.agentId,
       backend: this.#options.backend.name,
       connected: this.#socket?.readyState === WebSocket.OPEN,
       revision: this.#state.revision,
       groups: this.#state.groups.length,
-      enforced: activeAt(held, at).length,
+      enforced: enforcedPrefixes,
       staged,
+      enforcedPrefixes,
+      stagedPrefixes: staged,
       ...this.#counters,
       gateway: this.#currentGateway(),
       version: AGENT_VERSION,

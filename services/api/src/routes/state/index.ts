@@ -29,8 +29,10 @@ const StateView = Type.Object({
   live: Type.Array(Window),
   /** Windows of the stored calendar opening within 36 h. */
   upcoming: Type.Array(Window),
-  /** Prefixes agents enforce now, from the published groups. */
+  /** Prefixes agents enforce now, from the published groups (kept for clients; = enforcedPrefixes). */
   enforced: Type.Integer(),
+  /** The same count under its distinct name: prefixes, not entries or addresses (docs/api.md). */
+  enforcedPrefixes: Type.Integer(),
   /** Names (and wildcards) agents block now at the ISPs' resolvers, from the published groups. */
   enforcedNames: Type.Integer(),
   /** Names the stored inputs justify that are not published. */
@@ -100,6 +102,7 @@ const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         live: state.live.map(windowView),
         upcoming: upcomingWindows(state.inputs, UPCOMING_MS).map(windowView),
         enforced: state.enforcedCount,
+        enforcedPrefixes: state.enforcedCount,
         enforcedNames: state.names.length,
         pending: state.pending.length,
         pendingNames: state.pendingNames.length,
