@@ -186,24 +186,30 @@ export function buildProgram(io: CliIo): Command {
       const state = (await cli.call('ops', '/v1/state')) as {
         revision: number
         enforced: number
+        enforcedNames?: number
         live: { event: string; competition: string; opensAt: string; closesAt: string; week: string }[]
         upcoming: { event: string; opensAt: string }[]
       }
       const entries = options.entries
         ? ((await cli.call('ops', '/v1/state/entries', { query: { limit: '100000' } })) as {
-            entries: { prefix: string; until: string; provenance: { order: string; event: string }[] }[]
+            entries: {
+              prefix?: string
+              name?: string
+              until: string
+              provenance: { order: string; event: string }[]
+            }[]
           })
         : null
       show(entries ? { ...state, entries: entries.entries } : state, () => {
         io.out(
-          `revision ${state.revision}, ${state.enforced} prefixes enforced, ${state.live.length} live window(s)`,
+          `revision ${state.revision}, ${state.enforced} prefixes enforced, ${state.live.length} live window(s), ${state.enforcedNames ?? 0} names enforced`,
         )
         for (const w of state.live)
           io.out(`  live ${w.event} (${w.competition}, ${w.week}) ${w.opensAt} → ${w.closesAt}`)
         for (const w of state.upcoming.slice(0, 5)) io.out(`  next ${w.event} opens ${w.opensAt}`)
         for (const e of entries?.entries ?? []) {
           io.out(
-            `  ${e.prefix}\tuntil ${e.until}\t${e.provenance.map((p) => `${p.order}/${p.event}`).join(' ')}`,
+            `  ${e.prefix ?? e.name}\tuntil ${e.until}\t${e.provenance.map((p) => `${p.order}/${p.event}`).join(' ')}`,
           )
         }
       })

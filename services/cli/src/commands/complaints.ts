@@ -99,13 +99,19 @@ export function registerComplaints(program: Command, cli: Cli): void {
       const result = (await cli.call('public', '/v1/public/lookup', { query: { target: address } })) as {
         target: string
         blocked: boolean
-        matches: { prefix: string; until: string; orders: { id: string; reference: string }[] }[]
+        /** `prefix` for an address, `name` for a name (itself or a wildcard above it). */
+        matches: {
+          prefix?: string
+          name?: string
+          until: string
+          orders: { id: string; reference: string }[]
+        }[]
       }
       cli.show(result, () => {
         cli.io.out(`${result.target}: ${result.blocked ? 'blocked' : 'not blocked'}`)
         for (const m of result.matches)
           cli.io.out(
-            `  ${m.prefix} until ${m.until} under ${m.orders.map((o) => `${o.id} (${o.reference})`).join(', ')}`,
+            `  ${m.prefix ?? m.name} until ${m.until} under ${m.orders.map((o) => `${o.id} (${o.reference})`).join(', ')}`,
           )
         if (result.blocked)
           cli.io.out(`complain: offside complaint file ${result.target} --contact … --reason …`)
