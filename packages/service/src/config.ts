@@ -1,0 +1,91 @@
+/**
+ * Configuration from the environment, validated once at start-up: each service names its variables
+ * in a TypeBox schema (shared ones from {@link sharedEnv}), `readEnv` checks and converts them with
+ * env-schema (Ajv), and nothing deeper reads `process.env`.
+ */
+import { DEFAULT_KEY_PREFIX } from '@offside/store'
+import { envSchema } from 'env-schema'
+import { type Static, type TObject, type TProperties, type TSchema, Type } from 'typebox'
+
+/** A setting that is missing, malformed or out of range; the message names the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+/** A whole number in [minimum, maximum] with a default. */
+export function integer(fallback: number, minimum: number, maximum = Number.MAX_SAFE_INTEGER) {
+  return Type.Integer({ default: fallback, minimum, maximum })
+}
+
+/** A TCP port to listen on. */
+export const port = (fallback: number) => integer(fallback, 0, 65535)
+
+/** A URL with one of `schemes`, e.g. `['http', 'https']`. */
+export function url(fallback: string, schemes: string[]) {
+  return Type.String({ default: fallback, pattern: `^(${schemes.join('|')})://[^\\s]+$` })
+}
+
+/** The settings every server reads, under the same names and defaults everywhere. */
+export const sharedEnv = {
+  OFFSIDE_HOST: Type.String({ default: '127.0.0.1' }),
+  OFFSIDE_REDIS_URL: url('redis://127.0.0.1:6379', ['redis', 'rediss']),
+  OFFSIDE_KEY_PREFIX: Type.String({ default: DEFAULT_KEY_PREFIX }),
+  OFFSIDE_LOG_LEVEL: Type.Unsafe<LogLevel>({ type: 'string', enum: [...LOG_LEVELS], default: 'warn' }),
+}
+
+/** The shared settings in the words the code uses. */
+export interface SharedSettings {
+  host: string
+  redisUrl: string
+  keyPrefix: string
+  logLevel: LogLevel
+}
+
+export function sharedSettings(env: Static<TObject<typeof sharedEnv>>): SharedSettings {
+  return {
+    host: env.OFFSIDE_HOST,
+    redisUrl: env.OFFSIDE_REDIS_URL.replace(/\/+$/, ''),
+    keyPrefix: env.OFFSIDE_KEY_PREFIX,
+    logLevel: env.OFFSIDE_LOG_LEVEL,
+  }
+}
+
+interface AjvError {
+  instancePath: string
+  message?: string
+  params: { missingProperty?: string; allowedValues?: unknown[] }
+}
+
+function describe(error: AjvError, data: Record<string, string>): string {
+  const name = error.params.missingProperty ?? error.instancePath.slice(1)
+  if (error.params.missingProperty) return `${name} is required`
+  const allowed = error.params.allowedValues ? ` (${error.params.allowedValues.join(', ')})` : ''
+  return `${name} ${error.message ?? 'is invalid'}${allowed}, got "${data[name]}"`
+}
+
+/**
+ * Reads the variables `properties` names from `env`, fills defaults and converts types; throws a
+ * {@link ConfigError} naming every bad variable. The one rule for empty values: a variable set to
+ * the empty string counts as unset (compose and systemd files write `NAME=`), so it takes its
+ * default, or is missing when it has none.
+ */
+export function readEnv<P extends TProperties>(properties: P, env: NodeJS.ProcessEnv): Static<TObject<P>> {
+  const data: Record<string, string> = {}
+  for (const name of Object.keys(properties)) {
+    const value = env[name]
+    if (value !== undefined && value !== '') data[name] = value
+  }
+  const schema: TSchema = Type.Object(properties)
+  try {
+    return envSchema({ schema: schema as never, data: { ...data }, env: false }) as never
+  } catch (err) {
+    const errors = (err as { errors?: AjvError[] }).errors
+    if (!errors) throw err
+    // Ajv says "must match a schema in anyOf" and the like once per branch; one line per variable.
+    const lines = [...new Set(errors.map((error) => describe(error, data)))]
+    throw new ConfigError(lines.join('; '))
+  }
+}
