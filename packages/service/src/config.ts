@@ -3,7 +3,8 @@
  * in a TypeBox schema (shared ones from {@link sharedEnv}), `readEnv` checks and converts them with
  * env-schema (Ajv), and nothing deeper reads `process.env`.
  */
-import { DEFAULT_KEY_PREFIX } from '@offside/store'
+import { DEFAULT_COMPLIANCE_LATE_MS } from '@offside/core'
+import { DEFAULT_GRACE_MS, DEFAULT_KEY_PREFIX, parseRedisUrl } from '@offside/store'
 import { envSchema } from 'env-schema'
 import { type Static, type TObject, type TProperties, type TSchema, Type } from 'typebox'
 
@@ -31,9 +32,47 @@ export function url(fallback: string, schemes: string[]) {
 /** The settings every server reads, under the same names and defaults everywhere. */
 export const sharedEnv = {
   OFFSIDE_HOST: Type.String({ default: '127.0.0.1' }),
-  OFFSIDE_REDIS_URL: url('redis://127.0.0.1:6379', ['redis', 'rediss']),
+  // One server, Sentinel or Cluster: checked by the store's parseRedisUrl in sharedSettings.
+  OFFSIDE_REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379' }),
   OFFSIDE_KEY_PREFIX: Type.String({ default: DEFAULT_KEY_PREFIX }),
   OFFSIDE_LOG_LEVEL: Type.Unsafe<LogLevel>({ type: 'string', enum: [...LOG_LEVELS], default: 'warn' }),
+}
+
+/**
+ * Settings several services read and must agree on; a service takes the ones it needs by name.
+ * OFFSIDE_GRACE_SECONDS: the scheduler sends it as each group's grace, the API shows the same
+ * `until`. OFFSIDE_COMPLIANCE_LATE_MS: the API's report and the dashboard count late acks alike.
+ */
+export const commonEnv = {
+  OFFSIDE_GRACE_SECONDS: integer(DEFAULT_GRACE_MS / 1000, 0, 3600),
+  OFFSIDE_COMPLIANCE_LATE_MS: integer(DEFAULT_COMPLIANCE_LATE_MS, 0),
+}
+
+/** TLS for a server that may serve it (API, gateway): a certificate and key, both or neither. */
+export const tlsEnv = {
+  OFFSIDE_TLS_CERT_FILE: Type.Optional(Type.String()),
+  OFFSIDE_TLS_KEY_FILE: Type.Optional(Type.String()),
+}
+
+/** PEM files to serve TLS with; with `clientCaFile`, clients must present a certificate it signed. */
+export interface TlsFiles {
+  certFile: string
+  keyFile: string
+  clientCaFile?: string
+}
+
+/** The TLS files, or null for plain HTTP; a certificate without its key (or the reverse) is refused. */
+export function tlsSettings(env: {
+  OFFSIDE_TLS_CERT_FILE?: string | undefined
+  OFFSIDE_TLS_KEY_FILE?: string | undefined
+  OFFSIDE_TLS_CLIENT_CA_FILE?: string | undefined
+}): TlsFiles | null {
+  const { OFFSIDE_TLS_CERT_FILE: certFile, OFFSIDE_TLS_KEY_FILE: keyFile } = env
+  const clientCaFile = env.OFFSIDE_TLS_CLIENT_CA_FILE
+  if (!certFile && !keyFile && !clientCaFile) return null
+  if (!certFile || !keyFile)
+    throw new ConfigError('OFFSIDE_TLS_CERT_FILE and OFFSIDE_TLS_KEY_FILE go together (PEM files)')
+  return { certFile, keyFile, ...(clientCaFile ? { clientCaFile } : {}) }
 }
 
 /** The shared settings in the words the code uses. */
@@ -45,9 +84,15 @@ export interface SharedSettings {
 }
 
 export function sharedSettings(env: Static<TObject<typeof sharedEnv>>): SharedSettings {
+  try {
+    parseRedisUrl(env.OFFSIDE_REDIS_URL)
+  } catch (err) {
+    const message = (err as Error).message
+    throw new ConfigError(message.startsWith('OFFSIDE_REDIS_URL') ? message : `OFFSIDE_REDIS_URL: ${message}`)
+  }
   return {
     host: env.OFFSIDE_HOST,
-    redisUrl: env.OFFSIDE_REDIS_URL.replace(/\/+$/, ''),
+    redisUrl: env.OFFSIDE_REDIS_URL,
     keyPrefix: env.OFFSIDE_KEY_PREFIX,
     logLevel: env.OFFSIDE_LOG_LEVEL,
   }

@@ -12,10 +12,7 @@ export interface HealthOptions {
   timeoutMs?: number
 }
 
-export const HealthStatus = Type.Object(
-  { status: Type.String(), reason: Type.Optional(Type.String()) },
-  { $id: 'HealthStatus' },
-)
+export const HealthStatus = Type.Object({ status: Type.String(), reason: Type.Optional(Type.String()) })
 export type HealthStatus = Static<typeof HealthStatus>
 
 async function within(check: ReadinessCheck, name: string, ms: number): Promise<void> {
@@ -44,7 +41,9 @@ export const healthPlugin = fp(
     app.get('/healthz', { config: { public: true }, schema }, async () => ({ status: 'ok' }))
     app.get('/readyz', { config: { public: true }, schema }, async (_request, reply) => {
       try {
-        await Promise.all(Object.entries(options.checks).map(([name, check]) => within(check, name, timeoutMs)))
+        await Promise.all(
+          Object.entries(options.checks).map(([name, check]) => within(check, name, timeoutMs)),
+        )
         return { status: 'ready' }
       } catch (err) {
         return reply.code(503).send({ status: 'not ready', reason: (err as Error).message })

@@ -1,6 +1,9 @@
-export { bearerAuth, type BearerAuthOptions, bearerToken } from './auth.js'
+/** The schema builder services name their variables with (TypeBox), so they need no import of their own. */
+export { Type } from 'typebox'
+export { type BearerAuthOptions, bearerAuth, bearerToken } from './auth.js'
 export {
   ConfigError,
+  commonEnv,
   integer,
   LOG_LEVELS,
   type LogLevel,
@@ -9,6 +12,9 @@ export {
   type SharedSettings,
   sharedEnv,
   sharedSettings,
+  type TlsFiles,
+  tlsEnv,
+  tlsSettings,
   url,
 } from './config.js'
 export { condition, type HealthOptions, HealthStatus, healthPlugin, type ReadinessCheck } from './health.js'

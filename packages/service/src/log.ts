@@ -1,16 +1,21 @@
-import { type BaseLogger, pino } from 'pino'
+import type { FastifyBaseLogger } from 'fastify'
+import { pino } from 'pino'
 
 /**
- * The one log type: pino's. Code that only logs takes a `Log` (Fastify's `app.log` is one), so a
- * test passes `pino({ level: 'silent' })` instead of a hand-written fake.
+ * The one log type: a pino logger as Fastify types it (`app.log` is one, so is `pino()`). Code
+ * that logs takes a `Log`; a test passes `pino({ level: 'silent' })`, not a hand-written fake.
  */
-export type Log = BaseLogger
+export type Log = FastifyBaseLogger
 
-/** A service's logger: JSON lines on stdout, tokens and cookies never written. */
-export function createLogger(name: string, level: string): pino.Logger {
-  return pino({
+/**
+ * A service's logger: JSON lines on stdout (or `stream`), tokens and cookies never written.
+ * Fastify takes it as `loggerInstance`, so request logs are redacted too.
+ */
+export function createLogger(name: string, level: string, stream?: pino.DestinationStream): Log {
+  const options = {
     name,
     level,
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
-  })
+  }
+  return stream ? pino(options, stream) : pino(options)
 }

@@ -40,7 +40,11 @@ export const metricsPlugin = fp(
     })
     app.addHook('onResponse', async (request, reply) => {
       requests.observe(
-        { method: request.method, route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) },
+        {
+          method: request.method,
+          route: request.routeOptions.url ?? 'unknown',
+          status: String(reply.statusCode),
+        },
         reply.elapsedTime / 1000,
       )
     })

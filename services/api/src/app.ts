@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { createLogger, healthPlugin } from '@offside/service'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { Redis } from 'ioredis'
 import type { ApiConfig } from './config.js'
@@ -22,7 +23,6 @@ import auditRoutes from './routes/audit/index.js'
 import calendarRoutes from './routes/calendar/index.js'
 import complaintRoutes from './routes/complaints/index.js'
 import guardRoutes from './routes/guard/index.js'
-import healthRoutes from './routes/health/index.js'
 import listRoutes from './routes/lists/index.js'
 import surveillanceRoutes from './routes/lists/surveillance.js'
 import noticeRoutes from './routes/notices/index.js'
@@ -56,12 +56,9 @@ export interface BuildOptions {
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options
   const app = Fastify({
-    logger: options.logger ?? {
-      level: config.logLevel,
-      // Tokens never reach the logs.
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
-      ...(options.logStream ? { stream: options.logStream } : {}),
-    },
+    ...(options.logger !== undefined
+      ? { logger: options.logger }
+      : { loggerInstance: createLogger('api', config.logLevel, options.logStream) }),
     bodyLimit: config.bodyLimit,
     // Unknown fields are refused (schemas say additionalProperties: false), never silently dropped.
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
@@ -93,7 +90,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(bodyParsers)
   await app.register(docsPlugin)
 
-  await app.register(healthRoutes)
+  // Ready while Redis answers.
+  await app.register(healthPlugin, { checks: { redis: () => app.db.redis.ping() } })
   await app.register(orgRoutes, { prefix: '/v1' })
   await app.register(calendarRoutes, { prefix: '/v1', config })
   await app.register(orderRoutes, { prefix: '/v1' })

@@ -1,19 +1,27 @@
 import { isIP } from 'node:net'
 import { defaultAsnDir } from '@offside/asn-db'
-import { DEFAULT_COMPLIANCE_LATE_MS } from '@offside/core'
-import { DEFAULT_GRACE_MS } from '@offside/store'
+import {
+  ConfigError,
+  commonEnv,
+  integer,
+  port,
+  readEnv,
+  type SharedSettings,
+  sharedEnv,
+  sharedSettings,
+  type TlsFiles,
+  tlsEnv,
+  tlsSettings,
+  Type,
+} from '@offside/service'
 
 /** The API's configuration, validated once at start-up; nothing deeper reads `process.env`. */
-export interface ApiConfig {
-  host: string
+export interface ApiConfig extends SharedSettings {
   port: number
-  redisUrl: string
-  keyPrefix: string
   /** The bootstrap authority token (OFFSIDE_ADMIN_TOKEN). */
   adminToken: string
   /** Special-purpose range names the guard relaxes, e.g. ["documentation"] for demos and tests. */
   guardAllowSpecial: string[]
-  logLevel: string
   /** Largest request body for ordinary routes, bytes. */
   bodyLimit: number
   /** Largest weekly-list or import body, bytes (a 200k-entry list is a few MB). */
@@ -33,7 +41,7 @@ export interface ApiConfig {
    */
   trustProxy: boolean | string[]
   /** Serve HTTPS with this certificate chain and key (PEM files); plain HTTP when null. */
-  tls: { certFile: string; keyFile: string } | null
+  tls: TlsFiles | null
   /**
    * Folder of the offline IP-to-ASN database (ip-location-db CSV format) the guard checks shared
    * networks in and the look-ups show; null turns ASN checks off. Default: the copy shipped in the
@@ -42,22 +50,26 @@ export interface ApiConfig {
   asnDbDir: string | null
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError'
+/** The API's variables (docs/operations.md "Configuration"). */
+const apiEnv = {
+  ...sharedEnv,
+  OFFSIDE_API_PORT: port(8080),
+  OFFSIDE_ADMIN_TOKEN: Type.String({ minLength: 16 }),
+  OFFSIDE_GUARD_ALLOW_SPECIAL: Type.String({ default: '' }),
+  OFFSIDE_API_BODY_LIMIT: integer(256 * 1024, 1024),
+  OFFSIDE_API_LIST_BODY_LIMIT: integer(64 * 1024 * 1024, 1024),
+  OFFSIDE_API_PUBLIC_BODY_LIMIT: integer(8 * 1024, 256),
+  OFFSIDE_API_PUBLIC_RATE_LIMIT: integer(30, 1),
+  OFFSIDE_GRACE_SECONDS: commonEnv.OFFSIDE_GRACE_SECONDS,
+  OFFSIDE_COMPLIANCE_LATE_MS: commonEnv.OFFSIDE_COMPLIANCE_LATE_MS,
+  OFFSIDE_TRUST_PROXY: Type.String({ default: 'false' }),
+  OFFSIDE_ASN_DB_DIR: Type.String({ default: '' }),
+  ...tlsEnv,
 }
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
-  const raw = env[name]
-  if (raw === undefined || raw === '') return fallback
-  const value = Number(raw)
-  if (!Number.isInteger(value) || value < min)
-    throw new ConfigError(`${name} must be an integer ≥ ${min}, got "${raw}"`)
-  return value
-}
-
-/** OFFSIDE_TRUST_PROXY: "false"/empty, "true", or a comma list of addresses/CIDRs. */
-function trustProxy(raw: string | undefined): boolean | string[] {
-  const text = (raw ?? '').trim()
+/** OFFSIDE_TRUST_PROXY: "false", "true", or a comma list of addresses/CIDRs. */
+function trustProxy(raw: string): boolean | string[] {
+  const text = raw.trim()
   if (text === '' || text === 'false') return false
   if (text === 'true') return true
   const proxies = text
@@ -82,56 +94,33 @@ function trustProxy(raw: string | undefined): boolean | string[] {
   return proxies
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
-
-/** Reads and checks the environment (names in docs/architecture.md "Configuration"). */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  const adminToken = env.OFFSIDE_ADMIN_TOKEN ?? ''
-  if (adminToken.length < 16)
-    throw new ConfigError('OFFSIDE_ADMIN_TOKEN is required (at least 16 characters)')
-  const logLevel = env.OFFSIDE_LOG_LEVEL || 'warn'
-  if (!LOG_LEVELS.includes(logLevel))
-    throw new ConfigError(`OFFSIDE_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
-  return {
-    host: env.OFFSIDE_HOST || '127.0.0.1',
-    port: integer(env, 'OFFSIDE_API_PORT', 8080),
-    redisUrl: env.OFFSIDE_REDIS_URL || 'redis://127.0.0.1:6379',
-    keyPrefix: env.OFFSIDE_KEY_PREFIX ?? 'offside:',
-    adminToken,
-    guardAllowSpecial: (env.OFFSIDE_GUARD_ALLOW_SPECIAL ?? '')
-      .split(',')
-      .map((name) => name.trim())
-      .filter(Boolean),
-    logLevel,
-    bodyLimit: integer(env, 'OFFSIDE_API_BODY_LIMIT', 256 * 1024, 1024),
-    listBodyLimit: integer(env, 'OFFSIDE_API_LIST_BODY_LIMIT', 64 * 1024 * 1024, 1024),
-    publicBodyLimit: integer(env, 'OFFSIDE_API_PUBLIC_BODY_LIMIT', 8 * 1024, 256),
-    publicRateLimit: integer(env, 'OFFSIDE_API_PUBLIC_RATE_LIMIT', 30, 1),
-    // The same variable the scheduler reads, so /v1/state shows the `until` agents are sent.
-    graceMs: integer(env, 'OFFSIDE_GRACE_SECONDS', DEFAULT_GRACE_MS / 1000) * 1000,
-    // The same variable the dashboard reads, so its late/missing counts match the report's.
-    complianceLateMs: integer(env, 'OFFSIDE_COMPLIANCE_LATE_MS', DEFAULT_COMPLIANCE_LATE_MS),
-    trustProxy: trustProxy(env.OFFSIDE_TRUST_PROXY),
-    tls: tlsFiles(env),
-    asnDbDir: asnDbDir(env.OFFSIDE_ASN_DB_DIR),
-  }
-}
-
-/** OFFSIDE_TLS_CERT_FILE and OFFSIDE_TLS_KEY_FILE: both (HTTPS) or neither (HTTP). */
-export function tlsFiles(env: NodeJS.ProcessEnv): { certFile: string; keyFile: string } | null {
-  const certFile = env.OFFSIDE_TLS_CERT_FILE || ''
-  const keyFile = env.OFFSIDE_TLS_KEY_FILE || ''
-  if (!certFile && !keyFile) return null
-  if (!certFile || !keyFile)
-    throw new ConfigError('OFFSIDE_TLS_CERT_FILE and OFFSIDE_TLS_KEY_FILE go together (PEM files)')
-  return { certFile, keyFile }
-}
-
-/** OFFSIDE_ASN_DB_DIR: a folder, "off", or empty for the shipped database. */
-function asnDbDir(raw: string | undefined): string | null {
-  const text = (raw ?? '').trim()
+/** OFFSIDE_ASN_DB_DIR: a folder, "off", or unset for the shipped database. */
+function asnDbDir(raw: string): string | null {
+  const text = raw.trim()
   if (text === 'off') return null
   return text === '' ? defaultAsnDir() : text
+}
+
+/** Reads and checks the environment; throws a {@link ConfigError} naming the bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const e = readEnv(apiEnv, env)
+  return {
+    ...sharedSettings(e),
+    port: e.OFFSIDE_API_PORT,
+    adminToken: e.OFFSIDE_ADMIN_TOKEN,
+    guardAllowSpecial: e.OFFSIDE_GUARD_ALLOW_SPECIAL.split(',')
+      .map((name) => name.trim())
+      .filter(Boolean),
+    bodyLimit: e.OFFSIDE_API_BODY_LIMIT,
+    listBodyLimit: e.OFFSIDE_API_LIST_BODY_LIMIT,
+    publicBodyLimit: e.OFFSIDE_API_PUBLIC_BODY_LIMIT,
+    publicRateLimit: e.OFFSIDE_API_PUBLIC_RATE_LIMIT,
+    graceMs: e.OFFSIDE_GRACE_SECONDS * 1000,
+    complianceLateMs: e.OFFSIDE_COMPLIANCE_LATE_MS,
+    trustProxy: trustProxy(e.OFFSIDE_TRUST_PROXY),
+    tls: tlsSettings(e),
+    asnDbDir: asnDbDir(e.OFFSIDE_ASN_DB_DIR),
+  }
 }
 
 /**

@@ -3,7 +3,8 @@
  * work in BullMQ workers (scheduler.ts); this app never listens by itself (server.ts does), so
  * tests drive it with `inject`.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { condition, healthPlugin, type Log, metricsPlugin } from '@offside/service'
+import Fastify, { type FastifyInstance } from 'fastify'
 import type { Redis } from 'ioredis'
 import type { Metrics } from './metrics.js'
 
@@ -13,7 +14,7 @@ export interface AppDeps {
   /** Ready once the catch-up is done and the workers take jobs. */
   isReady: () => boolean
   /** The process's pino logger; none in tests. */
-  logger?: FastifyBaseLogger
+  logger?: Log
 }
 
 /** Builds the health/metrics app; closing it closes nothing else. */
@@ -21,28 +22,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = deps.logger
     ? Fastify({ loggerInstance: deps.logger, disableRequestLogging: true })
     : Fastify({ logger: false })
-  app.get('/healthz', async () => ({ status: 'ok' }))
-  app.get('/readyz', async (_request, reply) => {
-    if (!deps.isReady()) return reply.code(503).send({ status: 'not ready', reason: 'catching up' })
-    try {
-      await withTimeout(deps.redis.ping(), 1000)
-      return { status: 'ready' }
-    } catch (err) {
-      return reply.code(503).send({ status: 'not ready', reason: (err as Error).message })
-    }
+  await app.register(healthPlugin, {
+    checks: { catchUp: condition(deps.isReady, 'catching up'), redis: () => deps.redis.ping() },
   })
-  app.get('/metrics', async (_request, reply) => {
-    reply.type(deps.metrics.registry.contentType)
-    return deps.metrics.registry.metrics()
-  })
+  await app.register(metricsPlugin, { registry: deps.metrics.registry })
   return app
-}
-
-/** A readiness probe must answer quickly even while the Redis client is retrying. */
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms)
-  })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }

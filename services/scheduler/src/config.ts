@@ -1,14 +1,20 @@
 import { defaultGuardConfig } from '@offside/core'
-import { DEFAULT_GRACE_MS, DEFAULT_KEY_PREFIX, DEFAULT_REVISION_HISTORY, parseRedisUrl } from '@offside/store'
+import {
+  commonEnv,
+  integer,
+  port,
+  readEnv,
+  type SharedSettings,
+  sharedEnv,
+  sharedSettings,
+  Type,
+} from '@offside/service'
+import { DEFAULT_REVISION_HISTORY } from '@offside/store'
 import type { BreakerConfig } from './breaker.js'
 
 /** Everything the scheduler reads from its environment, validated once at start-up. */
-export interface SchedulerConfig {
-  host: string
+export interface SchedulerConfig extends SharedSettings {
   port: number
-  redisUrl: string
-  keyPrefix: string
-  logLevel: string
   /** Windows opening within this much time are staged to agents ahead of their opening (ms). */
   horizonMs: number
   /** How long entries stay enforced after a window closes (SPEC rule 5 "small grace", ms). */
@@ -21,108 +27,47 @@ export interface SchedulerConfig {
   breaker: BreakerConfig
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError'
+/** An address count: a whole number too large for a JSON number, read as a bigint. */
+const count = (fallback: bigint) => Type.String({ pattern: '^\\d{1,20}$', default: String(fallback) })
+
+const breaker = defaultGuardConfig.breaker
+
+/** The scheduler's variables (docs/operations.md "Configuration"). */
+const schedulerEnv = {
+  ...sharedEnv,
+  OFFSIDE_SCHEDULER_PORT: port(8082),
+  OFFSIDE_STAGING_HORIZON_HOURS: integer(36, 1, 24 * 7),
+  OFFSIDE_GRACE_SECONDS: commonEnv.OFFSIDE_GRACE_SECONDS,
+  OFFSIDE_SCHEDULER_TICK_MS: integer(60_000, 1000, 3600_000),
+  OFFSIDE_REVISION_HISTORY: integer(DEFAULT_REVISION_HISTORY, 100, 10_000_000),
+  // The breaker's limits: core's defaults, each overridable (tests and demos use small ones).
+  OFFSIDE_BREAKER_MAX_GROWTH_FACTOR: Type.Number({ minimum: 1, default: breaker.maxGrowthFactor }),
+  OFFSIDE_BREAKER_MAX_TOTAL_V4: count(breaker.maxTotalV4Addresses),
+  OFFSIDE_BREAKER_MAX_TOTAL_V6_48: count(breaker.maxTotalV6Prefixes48),
+  OFFSIDE_BREAKER_MIN_BASELINE_V4: count(breaker.minBaselineV4Addresses),
+  OFFSIDE_BREAKER_MIN_BASELINE_V6_48: count(breaker.minBaselineV6Prefixes48),
+  OFFSIDE_BREAKER_MAX_TOTAL_NAMES: integer(breaker.maxTotalNames, 0),
+  OFFSIDE_BREAKER_MIN_BASELINE_NAMES: integer(breaker.minBaselineNames, 0),
 }
 
-function integer(
-  name: string,
-  value: string | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (value === undefined || value === '') return fallback
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${value}"`)
-  }
-  return n
-}
-
-function redisUrl(value: string | undefined): string {
-  const text = value || 'redis://127.0.0.1:6379'
-  try {
-    parseRedisUrl(text) // one server, Sentinel or Cluster (store connection.ts)
-  } catch (err) {
-    throw new ConfigError((err as Error).message)
-  }
-  return text
-}
-
-function growthFactor(value: string | undefined, fallback: number): number {
-  if (value === undefined || value === '') return fallback
-  const n = Number(value)
-  if (!Number.isFinite(n) || n < 1) {
-    throw new ConfigError(`OFFSIDE_BREAKER_MAX_GROWTH_FACTOR must be a number of at least 1, got "${value}"`)
-  }
-  return n
-}
-
-function count(name: string, value: string | undefined, fallback: bigint): bigint {
-  if (value === undefined || value === '') return fallback
-  if (!/^\d{1,20}$/.test(value)) throw new ConfigError(`${name} must be a whole number, got "${value}"`)
-  return BigInt(value)
-}
-
-/** The breaker's limits: core's defaults, each overridable (tests and demos use small ones). */
-function breakerConfig(env: NodeJS.ProcessEnv): BreakerConfig {
-  const d = defaultGuardConfig.breaker
-  return {
-    maxGrowthFactor: growthFactor(env.OFFSIDE_BREAKER_MAX_GROWTH_FACTOR, d.maxGrowthFactor),
-    maxTotalV4Addresses: count(
-      'OFFSIDE_BREAKER_MAX_TOTAL_V4',
-      env.OFFSIDE_BREAKER_MAX_TOTAL_V4,
-      d.maxTotalV4Addresses,
-    ),
-    maxTotalV6Prefixes48: count(
-      'OFFSIDE_BREAKER_MAX_TOTAL_V6_48',
-      env.OFFSIDE_BREAKER_MAX_TOTAL_V6_48,
-      d.maxTotalV6Prefixes48,
-    ),
-    minBaselineV4Addresses: count(
-      'OFFSIDE_BREAKER_MIN_BASELINE_V4',
-      env.OFFSIDE_BREAKER_MIN_BASELINE_V4,
-      d.minBaselineV4Addresses,
-    ),
-    minBaselineV6Prefixes48: count(
-      'OFFSIDE_BREAKER_MIN_BASELINE_V6_48',
-      env.OFFSIDE_BREAKER_MIN_BASELINE_V6_48,
-      d.minBaselineV6Prefixes48,
-    ),
-    maxTotalNames: Number(
-      count('OFFSIDE_BREAKER_MAX_TOTAL_NAMES', env.OFFSIDE_BREAKER_MAX_TOTAL_NAMES, BigInt(d.maxTotalNames)),
-    ),
-    minBaselineNames: Number(
-      count(
-        'OFFSIDE_BREAKER_MIN_BASELINE_NAMES',
-        env.OFFSIDE_BREAKER_MIN_BASELINE_NAMES,
-        BigInt(d.minBaselineNames),
-      ),
-    ),
-  }
-}
-
-/** Reads and checks the scheduler's settings; throws a {@link ConfigError} naming the bad variable. */
+/** Reads and checks the scheduler's settings; throws a ConfigError naming the bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SchedulerConfig {
+  const e = readEnv(schedulerEnv, env)
   return {
-    host: env.OFFSIDE_HOST || '127.0.0.1',
-    port: integer('OFFSIDE_SCHEDULER_PORT', env.OFFSIDE_SCHEDULER_PORT, 8082, 0, 65535),
-    redisUrl: redisUrl(env.OFFSIDE_REDIS_URL),
-    keyPrefix: env.OFFSIDE_KEY_PREFIX || DEFAULT_KEY_PREFIX,
-    logLevel: env.OFFSIDE_LOG_LEVEL || 'warn',
-    horizonMs:
-      integer('OFFSIDE_STAGING_HORIZON_HOURS', env.OFFSIDE_STAGING_HORIZON_HOURS, 36, 1, 24 * 7) * 3600_000,
-    graceMs:
-      integer('OFFSIDE_GRACE_SECONDS', env.OFFSIDE_GRACE_SECONDS, DEFAULT_GRACE_MS / 1000, 0, 3600) * 1000,
-    tickMs: integer('OFFSIDE_SCHEDULER_TICK_MS', env.OFFSIDE_SCHEDULER_TICK_MS, 60_000, 1000, 3600_000),
-    revisionHistory: integer(
-      'OFFSIDE_REVISION_HISTORY',
-      env.OFFSIDE_REVISION_HISTORY,
-      DEFAULT_REVISION_HISTORY,
-      100,
-      10_000_000,
-    ),
-    breaker: breakerConfig(env),
+    ...sharedSettings(e),
+    port: e.OFFSIDE_SCHEDULER_PORT,
+    horizonMs: e.OFFSIDE_STAGING_HORIZON_HOURS * 3600_000,
+    graceMs: e.OFFSIDE_GRACE_SECONDS * 1000,
+    tickMs: e.OFFSIDE_SCHEDULER_TICK_MS,
+    revisionHistory: e.OFFSIDE_REVISION_HISTORY,
+    breaker: {
+      maxGrowthFactor: e.OFFSIDE_BREAKER_MAX_GROWTH_FACTOR,
+      maxTotalV4Addresses: BigInt(e.OFFSIDE_BREAKER_MAX_TOTAL_V4),
+      maxTotalV6Prefixes48: BigInt(e.OFFSIDE_BREAKER_MAX_TOTAL_V6_48),
+      minBaselineV4Addresses: BigInt(e.OFFSIDE_BREAKER_MIN_BASELINE_V4),
+      minBaselineV6Prefixes48: BigInt(e.OFFSIDE_BREAKER_MIN_BASELINE_V6_48),
+      maxTotalNames: e.OFFSIDE_BREAKER_MAX_TOTAL_NAMES,
+      minBaselineNames: e.OFFSIDE_BREAKER_MIN_BASELINE_NAMES,
+    },
   }
 }

@@ -1,9 +1,9 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+import { createRegistry } from '@offside/service'
+import { Counter, Histogram } from 'prom-client'
 
 /** The scheduler's Prometheus metrics, in a registry of its own (one per instance, so tests can build many). */
 export function createMetrics() {
-  const registry = new Registry()
-  collectDefaultMetrics({ register: registry })
+  const registry = createRegistry()
   return {
     registry,
     revisions: new Counter({

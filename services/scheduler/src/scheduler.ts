@@ -1,3 +1,4 @@
+import type { Log } from '@offside/service'
 import {
   createDb,
   createQueue,
@@ -13,7 +14,6 @@ import {
 } from '@offside/store'
 import type { Job, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
-import type { Logger } from 'pino'
 import type { BreakerConfig } from './breaker.js'
 import type { Metrics } from './metrics.js'
 import {
@@ -37,7 +37,7 @@ export interface SchedulerOptions {
   revisionHistory: number
   /** Circuit-breaker limits; core's defaults when absent. */
   breaker?: BreakerConfig
-  log: Logger
+  log: Log
   metrics: Metrics
 }
 

@@ -1,6 +1,7 @@
+import { createRegistry, metricsPlugin } from '@offside/service'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+import { Counter, type Registry } from 'prom-client'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -8,18 +9,10 @@ declare module 'fastify' {
   }
 }
 
-/** A prom-client registry per app instance (tests build many apps in one process). */
+/** The API's metrics on a registry per app instance (tests build many apps in one process). */
 export default fp(
-  async function metricsPlugin(app: FastifyInstance) {
-    const registry = new Registry()
-    collectDefaultMetrics({ register: registry, prefix: 'offside_api_' })
-    const requests = new Histogram({
-      name: 'offside_api_request_duration_seconds',
-      help: 'HTTP request duration by route and status',
-      labelNames: ['method', 'route', 'status'] as const,
-      buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 3, 10],
-      registers: [registry],
-    })
+  async function apiMetrics(app: FastifyInstance) {
+    const registry = createRegistry('offside_api_')
     const listEntries = new Counter({
       name: 'offside_api_list_entries_total',
       help: 'Weekly-list entries received, by guard verdict',
@@ -27,16 +20,7 @@ export default fp(
       registers: [registry],
     })
     app.decorate('metrics', { registry, listEntries })
-    app.addHook('onResponse', async (request, reply) => {
-      requests.observe(
-        {
-          method: request.method,
-          route: request.routeOptions.url ?? 'unknown',
-          status: String(reply.statusCode),
-        },
-        reply.elapsedTime / 1000,
-      )
-    })
+    await app.register(metricsPlugin, { registry, requestDuration: 'offside_api_request_duration_seconds' })
   },
   { name: 'metrics' },
 )
