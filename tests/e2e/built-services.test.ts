@@ -16,6 +16,9 @@ import t from 'tap'
 const root = resolve(import.meta.dirname, '../..')
 const services = ['api', 'scheduler', 'gateway', 'dashboard', 'edge-agent']
 
+// Five node processes and a tsc check on a shared 2-core machine: more than tap's default minutes.
+t.setTimeout(300_000)
+
 t.test('every service starts from its built dist with plain node and becomes ready', async (t) => {
   // Incremental: a no-op when ./scripts/test (or pnpm build) has already built everything.
   const tsc = fileURLToPath(import.meta.resolve('typescript/bin/tsc'))
@@ -64,13 +67,16 @@ t.test('every service starts from its built dist with plain node and becomes rea
   }
 
   const ports = Object.fromEntries(await Promise.all(services.map(async (s) => [s, await freePort()])))
-  await start('api', 'server.js', ports.api, { OFFSIDE_API_PORT: String(ports.api) })
-  await start('scheduler', 'server.js', ports.scheduler, { OFFSIDE_SCHEDULER_PORT: String(ports.scheduler) })
-  await start('gateway', 'server.js', ports.gateway, { OFFSIDE_GATEWAY_PORT: String(ports.gateway) })
-  await start('dashboard', 'server.js', ports.dashboard, {
-    OFFSIDE_DASHBOARD_PORT: String(ports.dashboard),
-    OFFSIDE_API_URL: `http://127.0.0.1:${ports.api}`,
-  })
+  // Started side by side: nothing here needs another to be up first.
+  await Promise.all([
+    start('api', 'server.js', ports.api, { OFFSIDE_API_PORT: String(ports.api) }),
+    start('scheduler', 'server.js', ports.scheduler, { OFFSIDE_SCHEDULER_PORT: String(ports.scheduler) }),
+    start('gateway', 'server.js', ports.gateway, { OFFSIDE_GATEWAY_PORT: String(ports.gateway) }),
+    start('dashboard', 'server.js', ports.dashboard, {
+      OFFSIDE_DASHBOARD_PORT: String(ports.dashboard),
+      OFFSIDE_API_URL: `http://127.0.0.1:${ports.api}`,
+    }),
+  ])
 
   const page = await fetch(`http://127.0.0.1:${ports.dashboard}/`).then((res) => res.text())
   const script = /src="(\/assets\/[^"]+\.js)"/.exec(page)?.[1]

@@ -3,15 +3,16 @@
  * forwards to the API. Never listens (server.ts does), so tests drive it with `inject` or on a
  * port of their choosing.
  */
+import { bearerAuth, healthPlugin, type Log, metricsPlugin } from '@offside/service'
 import { connectRedis, createDb, waitForRevisions } from '@offside/store'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
-import { bearerToken, createAuthenticate } from './auth.js'
+import Fastify, { type FastifyInstance, LogController } from 'fastify'
+import { webAssets } from './assets.js'
+import { createAuthenticate } from './auth.js'
 import type { DashboardConfig } from './config.js'
 import { LiveFeed } from './live-feed.js'
 import { createMetrics } from './metrics.js'
 import { readInputs, snapshotReader } from './read/inputs.js'
 import { actionRoutes } from './routes/actions.js'
-import { healthRoutes } from './routes/health.js'
 import { pageRoutes } from './routes/pages.js'
 import { streamRoutes, TOKEN_RECHECK_MS } from './routes/stream.js'
 import type { SessionView } from './view.js'
@@ -28,7 +29,7 @@ declare module 'fastify' {
 export interface BuildOptions {
   config: DashboardConfig
   /** A pino logger (server.ts passes one); none means silent. */
-  logger?: FastifyBaseLogger
+  logger?: Log
   /** The clock; tests may pin it. */
   now?: () => number
   /** How often an open stream re-checks its token (default 30 s). */
@@ -89,24 +90,24 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     },
   })
 
-  healthRoutes(app, { redis, metrics })
+  // Ready while Redis answers and the page is built.
+  await app.register(healthPlugin, { checks: { redis: () => redis.ping(), page: () => webAssets() } })
+  await app.register(metricsPlugin, { registry: metrics.registry })
   pageRoutes(app)
   await app.register(async (api) => {
     api.decorateRequest('viewer', null as unknown as SessionView)
     api.decorateRequest('viewerToken', '')
-    api.addHook('onRequest', async (request, reply) => {
-      const token = bearerToken(request)
-      const viewer = token ? await authenticate(token) : null
-      if (!viewer) {
-        return reply.code(401).type('application/problem+json').send({
-          type: 'about:blank',
-          title: 'Sign in with an ops or authority token',
-          status: 401,
-        })
-      }
-      request.viewer = viewer
-      request.viewerToken = token
-    })
+    api.addHook(
+      'onRequest',
+      bearerAuth({
+        title: 'Sign in with an ops or authority token',
+        authenticate,
+        accept: (request, viewer, token) => {
+          request.viewer = viewer
+          request.viewerToken = token
+        },
+      }),
+    )
     api.get('/api/session', async (request) => request.viewer)
     streamRoutes(api, {
       feed,

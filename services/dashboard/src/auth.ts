@@ -4,7 +4,6 @@
  */
 import { timingSafeEqual } from 'node:crypto'
 import { type Db, verifyToken } from '@offside/store'
-import type { FastifyRequest } from 'fastify'
 import type { SessionView } from './view.js'
 
 /** Resolves a bearer token to a session, or null when it is unknown, revoked or of another role. */
@@ -24,11 +23,4 @@ export function createAuthenticate(db: Db, adminToken?: string): Authenticate {
     if (!identity || (identity.role !== 'ops' && identity.role !== 'authority')) return null
     return { org: identity.org, role: identity.role }
   }
-}
-
-/** The bearer token of a request, or '' when there is none. */
-export function bearerToken(request: FastifyRequest): string {
-  const header = request.headers.authorization ?? ''
-  const match = /^Bearer\s+(\S+)$/i.exec(header)
-  return match?.[1] ?? ''
 }

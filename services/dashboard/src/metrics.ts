@@ -1,9 +1,9 @@
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client'
+import { createRegistry } from '@offside/service'
+import { Counter, Gauge } from 'prom-client'
 
 /** The dashboard's Prometheus metrics, in a registry of its own (one per app, so tests can build many). */
 export function createMetrics() {
-  const registry = new Registry()
-  collectDefaultMetrics({ register: registry })
+  const registry = createRegistry()
   return {
     registry,
     viewers: new Gauge({

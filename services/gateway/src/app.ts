@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import websocket from '@fastify/websocket'
 import { loadSigningKey, type SigningKey } from '@offside/protocol'
+import { bearerAuth, condition, healthPlugin, type Log, metricsPlugin } from '@offside/service'
 import {
   claimAgentConnection,
   connectRedis,
@@ -17,7 +18,7 @@ import {
   releaseAgentConnection,
   verifyToken,
 } from '@offside/store'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
 import type { GatewayConfig } from './config.js'
 import { RevisionFeed } from './feed.js'
 import { createMetrics } from './metrics.js'
@@ -35,7 +36,7 @@ declare module 'fastify' {
 export interface BuildOptions {
   config: GatewayConfig
   /** The process's pino logger; none in tests. */
-  logger?: FastifyBaseLogger
+  logger?: Log
   /** Tests may pass the key instead of a file. */
   signingKey?: SigningKey
   now?: () => number
@@ -52,11 +53,6 @@ function referenceOf(record: RevisionRecord) {
     ...(cause.event !== undefined ? { event: cause.event } : {}),
     reference: cause.scheduledAt ?? record.issuedAt,
   }
-}
-
-function bearer(header: string | undefined): string {
-  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '')
-  return match?.[1] ?? ''
 }
 
 /** Builds the gateway; its Redis connections and agent sockets close with it. */
@@ -110,52 +106,45 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   await app.register(websocket, { options: { maxPayload: 1024 * 1024 } })
 
-  app.get('/healthz', async () => ({ ok: true }))
-  app.get('/readyz', async (_request, reply) => {
-    const ready =
-      feed.running &&
-      (await redis.ping().then(
-        () => true,
-        () => false,
-      ))
-    return reply.code(ready ? 200 : 503).send({ ok: ready })
+  await app.register(healthPlugin, {
+    checks: { feed: condition(() => feed.running, 'not following the revisions'), redis: () => redis.ping() },
   })
-  app.get('/metrics', async (_request, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
-  )
+  await app.register(metricsPlugin, { registry: metrics.registry })
 
   await app.register(async (stream) => {
     stream.decorateRequest('isp', '')
     stream.decorateRequest('connectionId', '')
+    stream.addHook(
+      'preValidation',
+      bearerAuth({
+        title: 'An ISP token is required (Authorization: Bearer <token>)',
+        authenticate: async (token) => {
+          const identity = await verifyToken(db, token)
+          return identity?.role === 'isp' ? identity : null
+        },
+        accept: (request, identity) => {
+          request.isp = identity.org
+        },
+      }),
+    )
     stream.addHook('preValidation', async (request, reply) => {
-      const identity = await verifyToken(db, bearer(request.headers.authorization))
-      if (identity?.role !== 'isp') {
-        return reply.code(401).type('application/problem+json').send({
-          type: 'about:blank',
-          title: 'An ISP token is required (Authorization: Bearer <token>)',
-          status: 401,
-        })
-      }
-      request.isp = identity.org
+      const isp = request.isp
       request.connectionId = `${config.gatewayId}/${randomUUID()}`
       const claimed = await claimAgentConnection(db, {
-        isp: identity.org,
+        isp,
         id: request.connectionId,
         now: now(),
         ttlMs: 3 * config.heartbeatMs,
         cap: config.maxAgentsPerIsp,
       })
       if (!claimed) {
-        app.log.warn(
-          { isp: identity.org, cap: config.maxAgentsPerIsp },
-          'ISP at its agent connection cap; refused',
-        )
+        app.log.warn({ isp, cap: config.maxAgentsPerIsp }, 'ISP at its agent connection cap; refused')
         return reply
           .code(429)
           .type('application/problem+json')
           .send({
             type: 'about:blank',
-            title: `ISP "${identity.org}" already holds ${config.maxAgentsPerIsp} agent connections`,
+            title: `ISP "${isp}" already holds ${config.maxAgentsPerIsp} agent connections`,
             status: 429,
             code: 'OFFSIDE_TOO_MANY_AGENTS',
           })

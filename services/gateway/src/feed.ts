@@ -5,19 +5,16 @@ import {
   type SnapshotMessage,
   signPayload,
 } from '@offside/protocol'
+import type { Log } from '@offside/service'
 import { currentRevision, type Db, type RevisionRecord, readSnapshot, waitForRevisions } from '@offside/store'
 import type { Redis } from 'ioredis'
-
-export interface FeedLog {
-  error(details: object, message: string): void
-}
 
 export interface RevisionFeedOptions {
   db: Db
   /** A connection of its own: XREAD BLOCK holds it. */
   blocking: Redis
   signingKey: SigningKey
-  log: FeedLog
+  log: Log
   /** Called once for every revision this process reads (live or catching an agent up). */
   onRevision?: (record: RevisionRecord) => void
   /** Signed deltas kept in memory for agents catching up. */

@@ -1,9 +1,9 @@
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client'
+import { createRegistry } from '@offside/service'
+import { Counter, Gauge } from 'prom-client'
 
 /** The gateway's Prometheus metrics, on a registry of its own (one per app, so tests stay apart). */
 export function createMetrics(connected: () => number) {
-  const registry = new Registry()
-  collectDefaultMetrics({ register: registry })
+  const registry = createRegistry()
   const registers = [registry]
   return {
     registry,

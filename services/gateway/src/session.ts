@@ -5,6 +5,7 @@ import {
   PROTOCOL_VERSION,
   parseAgentMessage,
 } from '@offside/protocol'
+import type { Log } from '@offside/service'
 import {
   type AgentRef,
   agentConnected,
@@ -21,19 +22,13 @@ import type { WebSocket } from 'ws'
 import type { RevisionFeed } from './feed.js'
 import type { GatewayMetrics } from './metrics.js'
 
-export interface SessionLog {
-  info(details: object, message: string): void
-  warn(details: object, message: string): void
-  error(details: object, message: string): void
-}
-
 export interface SessionOptions {
   socket: WebSocket
   isp: string
   db: Db
   feed: RevisionFeed
   metrics: GatewayMetrics
-  log: SessionLog
+  log: Log
   gatewayId: string
   heartbeatMs: number
   maxBufferedBytes: number
