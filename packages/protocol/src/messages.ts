@@ -3,20 +3,27 @@ import type { EnforcementGroup, GroupOp, Refusal } from '@offside/core'
 /** The protocol version this package speaks; every message carries it as `v`. */
 export const PROTOCOL_VERSION = 1
 
-/** Why a revision was issued (docs/architecture.md, "Enforcement model"). */
-export const CAUSE_KINDS = [
-  'window-open',
-  'window-close',
+/** Changes that affect enforcement and ask for a revision at once (API → scheduler). */
+export const TRIGGER_KINDS = [
   'list-upload',
   'hot-addition',
   'complaint-upheld',
   'order-suspended',
   'order-resumed',
   'guard-change',
-  'rotation',
   'event-change',
-  'catch-up',
 ] as const
+export type TriggerKind = (typeof TRIGGER_KINDS)[number]
+
+/** Instants on the calendar that the scheduler acts on by itself. */
+export const TIMED_KINDS = ['window-open', 'window-close', 'rotation'] as const
+export type TimedKind = (typeof TIMED_KINDS)[number]
+
+/**
+ * Why a revision was issued (docs/architecture.md, "Enforcement model"): a trigger, a calendar
+ * instant, or a scheduler's catch-up at start. Defined here, once; the store's queues reuse it.
+ */
+export const CAUSE_KINDS = [...TIMED_KINDS, ...TRIGGER_KINDS, 'catch-up'] as const
 export type CauseKind = (typeof CAUSE_KINDS)[number]
 
 /**

@@ -33,7 +33,6 @@ t.test('a bad value is refused with a ConfigError naming the variable and the va
   t.match(refused({ OFFSIDE_X_PORT: '70000' }), /OFFSIDE_X_PORT must be <= 65535/, 'a port is a port')
   t.match(refused({ OFFSIDE_X_COUNT: '0' }), /OFFSIDE_X_COUNT must be >= 1/, 'the minimum holds')
   t.match(refused({ OFFSIDE_LOG_LEVEL: 'loud' }), /OFFSIDE_LOG_LEVEL .*warn, info/, 'levels listed')
-  t.match(refused({ OFFSIDE_REDIS_URL: 'http://127.0.0.1' }), /OFFSIDE_REDIS_URL must match/, 'redis: only')
   t.match(
     refused({ OFFSIDE_X_PORT: 'x', OFFSIDE_LOG_LEVEL: 'loud' }),
     /OFFSIDE_LOG_LEVEL.*; OFFSIDE_X_PORT|OFFSIDE_X_PORT.*; OFFSIDE_LOG_LEVEL/,
@@ -51,4 +50,12 @@ t.test('a bad value is refused with a ConfigError naming the variable and the va
     /OFFSIDE_NEEDED is required/,
     'a variable with no default is required',
   )
+})
+
+t.test('OFFSIDE_REDIS_URL takes one server, a Sentinel or a Cluster and nothing else', async (t) => {
+  const settings = (url: string) => sharedSettings(readEnv(sharedEnv, { OFFSIDE_REDIS_URL: url }))
+  t.equal(settings('redis://10.0.0.1:6380').redisUrl, 'redis://10.0.0.1:6380', 'one server')
+  t.ok(settings('redis-sentinel://192.0.2.1:26379,192.0.2.2:26379/mymaster'), 'a Sentinel')
+  t.throws(() => settings('http://127.0.0.1'), ConfigError, 'another scheme is a ConfigError')
+  t.throws(() => settings('http://127.0.0.1'), /OFFSIDE_REDIS_URL/, 'naming the variable')
 })

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
+import { canonicalJson } from '@offside/protocol'
 import type { Redis } from 'ioredis'
-import { canonicalJson } from './canonical-json.js'
 import type { Db } from './keys.js'
 
 /** The hash a chain starts from. */

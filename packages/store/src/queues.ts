@@ -12,25 +12,13 @@
  * Each queue and worker opens its client with `connectRedis` (any topology of OFFSIDE_REDIS_URL)
  * and hands BullMQ the instance; BullMQ does not close a client it was given, so ours do.
  */
+import type { CauseKind, TimedKind, TriggerKind } from '@offside/protocol'
 import { type Job, type Processor, Queue, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { connectRedis } from './connection.js'
 
-/** Changes that affect enforcement and ask for a revision at once (API → scheduler). */
-export type TriggerKind =
-  | 'list-upload'
-  | 'hot-addition'
-  | 'complaint-upheld'
-  | 'order-suspended'
-  | 'order-resumed'
-  | 'guard-change'
-  | 'event-change'
-
-/** Instants on the calendar that the scheduler acts on by itself. */
-export type TimedKind = 'window-open' | 'window-close' | 'rotation'
-
-/** Every cause a revision can carry (docs/architecture.md "Enforcement model"). */
-export type CauseKind = TriggerKind | TimedKind | 'catch-up'
+// The cause kinds are the protocol's words (agents see them in every revision).
+export type { CauseKind, TimedKind, TriggerKind } from '@offside/protocol'
 
 /**
  * Why a revision was published. `requestedAt` is when the change was made (triggers) or when the

@@ -115,3 +115,19 @@ t.test('a list upload and its audit record commit together, interleaved with oth
     )
   }
 })
+
+t.test('an audit record holding a non-finite number is refused and nothing is written', async (t) => {
+  // The audit chain hashes the protocol's canonical JSON, which refuses what JSON cannot carry:
+  // hashing NaN as null would make the record say something other than what was audited.
+  const server = await startRedis(t)
+  const redis = new Redis(server.url)
+  t.teardown(() => redis.disconnect())
+  const db = createDb(redis, 'audit-nan:')
+  const actor = { org: 'authority', role: 'authority' as const }
+  await t.rejects(
+    appendAudit(db, { at: 1, actor, action: 'test.write', subject: 's', details: { ratio: Number.NaN } }),
+    TypeError,
+    'NaN refused',
+  )
+  t.match(await verifyAudit(db), { ok: true, checked: 0 }, 'the log is still empty')
+})
