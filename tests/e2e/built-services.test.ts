@@ -17,7 +17,7 @@ const root = resolve(import.meta.dirname, '../..')
 const services = ['api', 'scheduler', 'gateway', 'dashboard', 'edge-agent']
 
 // Five node processes and a tsc check on a shared 2-core machine: more than tap's default minutes.
-t.setTimeout(300_000)
+t.setTimeout(420_000)
 
 t.test('every service starts from its built dist with plain node and becomes ready', async (t) => {
   // Incremental: a no-op when ./scripts/test (or pnpm build) has already built everything.
@@ -59,7 +59,8 @@ t.test('every service starts from its built dist with plain node and becomes rea
       logFile: join(dir, `${name}.log`),
       port,
       readyPath: '/readyz',
-      timeoutMs: 60_000,
+      // A loaded 2-core machine takes tens of seconds to start four node processes at once.
+      timeoutMs: 150_000,
     })
     running.push(service)
     t.ok(service, `${name} answers /readyz from dist/${entry}`)

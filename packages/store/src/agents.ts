@@ -13,6 +13,7 @@
  */
 import type { Refusal } from '@offside/core'
 import type { Db } from './keys.js'
+import { runScript } from './scripts.js'
 
 /** Acknowledgements kept per agent (about a year of a busy season). */
 const ACKS_KEPT = 200_000
@@ -111,19 +112,9 @@ export async function agentConnected(
     .exec()
 }
 
-/**
- * KEYS[1] agent hash. ARGV[1] revision. Raises `sentRevision` to ARGV[1], never lowers it (two
- * gateways may both have served the agent).
- */
-const RECORD_SENT = `
-local sent = tonumber(redis.call('HGET', KEYS[1], 'sentRevision') or '0')
-if tonumber(ARGV[1]) > sent then redis.call('HSET', KEYS[1], 'sentRevision', ARGV[1]) end
-return 1
-`
-
 /** Remembers that revisions up to `revision` were sent to the agent. */
 export async function recordSent(db: Db, agent: AgentRef, revision: number): Promise<void> {
-  await db.redis.eval(RECORD_SENT, 1, db.keys.agents.agent(refOf(agent)), String(revision))
+  await runScript(db.redis, 'recordSent', [db.keys.agents.agent(refOf(agent))], [revision])
 }
 
 /** The highest revision ever sent to the agent (0 when none or unknown). */
@@ -148,41 +139,10 @@ export async function touchAgent(
     .exec()
 }
 
-/**
- * KEYS[1] alive key. ARGV[1] the gateway letting go.
- * Deletes the presence only if this gateway still holds it: the agent may already be back on another.
- */
-const RELEASE_AGENT = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`
-
 /** Marks an agent disconnected from `gateway`. */
 export async function agentDisconnected(db: Db, agent: AgentRef, gateway: string): Promise<void> {
-  await db.redis.eval(RELEASE_AGENT, 1, db.keys.agents.alive(refOf(agent)), gateway)
+  await runScript(db.redis, 'releaseAgent', [db.keys.agents.alive(refOf(agent))], [gateway])
 }
-
-/**
- * KEYS[1] agent hash, KEYS[2] agent acks zset
- * ARGV[1] revision, ARGV[2] AckRecord JSON, ARGV[3] receivedAt, ARGV[4] enforced, ARGV[5] staged,
- * ARGV[6] notFitting, ARGV[7] acks kept, ARGV[8] "1" to update the counts (a real ack, not a hello),
- * ARGV[9] refused count, ARGV[10] refusals JSON
- * Returns 1 when recorded, 0 when this revision was already acknowledged.
- */
-const RECORD_ACK = `
-if redis.call('ZCOUNT', KEYS[2], ARGV[1], ARGV[1]) > 0 then return 0 end
-redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2])
-redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -tonumber(ARGV[7]) - 1)
-local last = tonumber(redis.call('HGET', KEYS[1], 'lastRevision') or '0')
-if tonumber(ARGV[1]) >= last then
-  redis.call('HSET', KEYS[1], 'lastRevision', ARGV[1], 'lastAckAt', ARGV[3])
-  if ARGV[8] == '1' then
-    redis.call('HSET', KEYS[1], 'enforced', ARGV[4], 'staged', ARGV[5], 'notFitting', ARGV[6],
-      'refused', ARGV[9], 'refusals', ARGV[10])
-  end
-end
-return 1
-`
 
 /** Records an agent's acknowledgement of a revision; returns false if it was already recorded. */
 export async function recordAck(
@@ -193,23 +153,24 @@ export async function recordAck(
 ): Promise<boolean> {
   const keys = db.keys.agents
   const ref = refOf(agent)
-  const result = await db.redis.eval(
-    RECORD_ACK,
-    2,
-    keys.agent(ref),
-    keys.acks(ref),
-    String(ack.revision),
-    JSON.stringify(ack),
-    String(ack.receivedAt),
-    String(ack.enforced),
-    String(ack.staged),
-    String(ack.notFitting),
-    String(ACKS_KEPT),
-    ack.source === 'ack' ? '1' : '0',
-    String(ack.refused ?? 0),
-    JSON.stringify(refusals),
+  const result = await runScript(
+    db.redis,
+    'recordAck',
+    [keys.agent(ref), keys.acks(ref)],
+    [
+      String(ack.revision),
+      JSON.stringify(ack),
+      String(ack.receivedAt),
+      String(ack.enforced),
+      String(ack.staged),
+      String(ack.notFitting),
+      String(ACKS_KEPT),
+      ack.source === 'ack' ? '1' : '0',
+      String(ack.refused ?? 0),
+      JSON.stringify(refusals),
+    ],
   )
-  return result === 1
+  return result === 'recorded'
 }
 
 /** Remembers what a revision is measured from; idempotent, so every gateway may call it. */

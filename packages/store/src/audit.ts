@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { canonicalJson } from '@offside/protocol'
 import type { Redis } from 'ioredis'
 import type { Db } from './keys.js'
+import { runScript } from './scripts.js'
 
 /** The hash a chain starts from. */
 export const GENESIS_HASH = '0'.repeat(64)
@@ -31,46 +32,6 @@ export interface AuditInput {
   action: string
   subject: string
   details?: unknown
-}
-
-/**
- * KEYS[1] audit stream, KEYS[2] head ("<seq> <hash>").
- * ARGV[1] the previous hash the caller chained to, ARGV[2] the new seq, ARGV[3] the record JSON,
- * ARGV[4] the new hash.
- * Appends only if the head is still what the caller read (else returns 0 and the caller retries),
- * so concurrent API processes can never fork the chain. Hashing stays in Node.
- */
-const APPEND_LUA = `
-local head = redis.call('GET', KEYS[2])
-local seq, prev = 0, '${GENESIS_HASH}'
-if head then
-  local space = string.find(head, ' ', 1, true)
-  seq = tonumber(string.sub(head, 1, space - 1))
-  prev = string.sub(head, space + 1)
-end
-if prev ~= ARGV[1] or seq + 1 ~= tonumber(ARGV[2]) then return 0 end
-redis.call('XADD', KEYS[1], ARGV[2] .. '-1', 'record', ARGV[3])
-redis.call('SET', KEYS[2], ARGV[2] .. ' ' .. ARGV[4])
-return 1
-`
-
-type AuditClient = Redis & {
-  offsideAuditAppend(
-    stream: string,
-    head: string,
-    prev: string,
-    seq: string,
-    record: string,
-    hash: string,
-  ): Promise<number>
-}
-
-function withAppend(redis: Redis): AuditClient {
-  const client = redis as AuditClient
-  if (typeof client.offsideAuditAppend !== 'function') {
-    redis.defineCommand('offsideAuditAppend', { numberOfKeys: 2, lua: APPEND_LUA })
-  }
-  return client
 }
 
 /** The hash a record must carry, recomputed from its content. */
@@ -117,19 +78,16 @@ export function queueAudit(tx: Tx, db: Db, record: AuditRecord): void {
 
 /** Appends one record to the chain, retrying when another writer moved the head first. */
 export async function appendAudit(db: Db, input: AuditInput): Promise<AuditRecord> {
-  const client = withAppend(db.redis)
   for (let attempt = 0; attempt < 50; attempt++) {
     const head = await db.redis.get(db.keys.auditHead)
     const record = nextAuditRecord(head, input)
-    const appended = await client.offsideAuditAppend(
-      db.keys.audit,
-      db.keys.auditHead,
-      record.prev,
-      String(record.seq),
-      JSON.stringify(record),
-      record.hash,
+    const appended = await runScript(
+      db.redis,
+      'appendAudit',
+      [db.keys.audit, db.keys.auditHead],
+      [record.prev, record.seq, JSON.stringify(record), record.hash],
     )
-    if (appended === 1) return record
+    if (appended === 'appended') return record
   }
   throw new Error('audit head kept moving; gave up after 50 attempts')
 }

@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto'
 import type { EnforcementGroup, GuardReason } from '@offside/core'
 import type { Db } from './keys.js'
 import type { RevisionCause } from './queues.js'
+import { runScript } from './scripts.js'
 
 export type BreakerStatus = 'pending' | 'approved' | 'rejected' | 'superseded'
 
@@ -74,36 +75,6 @@ export interface BreakerTrip {
   reason: GuardReason
   proposal: BreakerProposal
 }
-
-/**
- * KEYS[1] holds, KEYS[2] proposals, KEYS[3] pending pointer
- * ARGV[1] pending id expected ("" for none), ARGV[2] hold id, ARGV[3] hold JSON, ARGV[4] proposal JSON
- * Returns 1, or 0 when the pending hold is no longer the expected one (decided, or filed by another scheduler).
- */
-const RECORD_HOLD = `
-local current = redis.call('GET', KEYS[3]) or ''
-if current ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[3], ARGV[2])
-redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
-redis.call('HSET', KEYS[2], ARGV[2], ARGV[4])
-return 1
-`
-
-/**
- * KEYS[1] holds, KEYS[2] pending pointer, KEYS[3] decided
- * ARGV[1] id, ARGV[2] the hold JSON as read, ARGV[3] the decided hold JSON, ARGV[4] lapsesAt ("" = not
- * remembered: superseded), ARGV[5] now (decisions lapsed before it are forgotten)
- * Returns 1, or 0 when the hold is not pending or changed since it was read.
- */
-const DECIDE_HOLD = `
-if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
-if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
-redis.call('DEL', KEYS[2])
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-if ARGV[4] ~= '' then redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1]) end
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[5])
-return 1
-`
 
 const MAX_ATTEMPTS = 20
 
@@ -169,18 +140,13 @@ export async function recordBreakerTrip(db: Db, trip: BreakerTrip): Promise<Brea
       ...(trip.proposal.addedNames?.length ? { addedNames: trip.proposal.addedNames.length } : {}),
       lapsesAt: lapsesAt(trip.proposal.groups, trip.now),
     }
-    const stored = await db.redis.eval(
-      RECORD_HOLD,
-      3,
-      keys.breakerHolds,
-      keys.breakerProposals,
-      keys.breakerPending,
-      pending?.id ?? '',
-      hold.id,
-      JSON.stringify(hold),
-      JSON.stringify(trip.proposal),
+    const stored = await runScript(
+      db.redis,
+      'recordHold',
+      [keys.breakerHolds, keys.breakerProposals, keys.breakerPending],
+      [pending?.id ?? '', hold.id, JSON.stringify(hold), JSON.stringify(trip.proposal)],
     )
-    if (stored === 1) return hold
+    if (stored === 'stored') return hold
   }
   throw new Error(`could not file the circuit-breaker hold after ${MAX_ATTEMPTS} attempts`)
 }
@@ -203,19 +169,13 @@ async function settleHold(
     const hold = JSON.parse(raw) as BreakerHold
     if (hold.status !== 'pending') return { status: 'already-decided', hold }
     const next = decide(hold)
-    const done = await db.redis.eval(
-      DECIDE_HOLD,
-      3,
-      keys.breakerHolds,
-      keys.breakerPending,
-      keys.breakerDecided,
-      id,
-      raw,
-      JSON.stringify(next.hold),
-      next.remember ? String(next.hold.lapsesAt) : '',
-      String(now),
+    const done = await runScript(
+      db.redis,
+      'decideHold',
+      [keys.breakerHolds, keys.breakerPending, keys.breakerDecided],
+      [id, raw, JSON.stringify(next.hold), next.remember ? next.hold.lapsesAt : '', now],
     )
-    if (done === 1) return { status: 'decided', hold: next.hold }
+    if (done === 'decided') return { status: 'decided', hold: next.hold }
   }
   throw new Error(`could not decide circuit-breaker hold ${id} after ${MAX_ATTEMPTS} attempts`)
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Revocation } from '@offside/core'
-import type { Redis } from 'ioredis'
 import type { Db } from './keys.js'
+import { runScript } from './scripts.js'
 
 export type ComplaintStatus = 'open' | 'upheld' | 'rejected'
 
@@ -63,35 +63,6 @@ export async function listComplaints(db: Db, status?: ComplaintStatus): Promise<
 }
 
 /**
- * KEYS[1] complaints, KEYS[2] revocations, KEYS[3] state generation, KEYS[4..] reporter counters.
- * ARGV[1] complaint id, ARGV[2] decided complaint JSON, ARGV[3] number of revocations n, then n
- * pairs (id, JSON), then one count per reporter key.
- * Writes the decision only while the complaint is still open (else returns 0): of two authority
- * users deciding one complaint at once, exactly one wins, and the loser's revocations are never
- * written. WATCH cannot give this on a connection shared by concurrent requests.
- */
-const DECIDE_LUA = `
-local raw = redis.call('HGET', KEYS[1], ARGV[1])
-if not raw or cjson.decode(raw).status ~= 'open' then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-local n = tonumber(ARGV[3])
-for i = 1, n do redis.call('HSET', KEYS[2], ARGV[2 + 2 * i], ARGV[3 + 2 * i]) end
-for k = 4, #KEYS do redis.call('HINCRBY', KEYS[k], 'revoked', ARGV[3 + 2 * n + k - 3]) end
-redis.call('INCR', KEYS[3])
-return 1
-`
-
-type DecideClient = Redis & { offsideDecideComplaint(...args: (string | number)[]): Promise<number> }
-
-function withDecide(redis: Redis): DecideClient {
-  const client = redis as DecideClient
-  if (typeof client.offsideDecideComplaint !== 'function') {
-    redis.defineCommand('offsideDecideComplaint', { lua: DECIDE_LUA })
-  }
-  return client
-}
-
-/**
  * Records the authority's decision atomically: the complaint, any revocations it creates, and the
  * revoked counter of each rightsholder whose entries it removed. Returns null, writing nothing,
  * when the complaint was decided meanwhile.
@@ -120,8 +91,8 @@ export async function decideComplaint(
     args.push(id, JSON.stringify({ id, ...revocation }))
   }
   for (const [, count] of reporters) args.push(count)
-  const done = await withDecide(db.redis).offsideDecideComplaint(keys.length, ...keys, ...args)
-  return done === 1 ? decided : null
+  const done = await runScript(db.redis, 'decideComplaint', keys, args)
+  return done === 'decided' ? decided : null
 }
 
 export async function listRevocations(db: Db): Promise<RevocationRecord[]> {

@@ -20,6 +20,7 @@ import type { Redis } from 'ioredis'
 import { waitForReplicas } from './connection.js'
 import { createKeys, type Db } from './keys.js'
 import type { RevisionCause } from './queues.js'
+import { runScript } from './scripts.js'
 
 /** One published revision: what changed, when, and why. */
 export interface RevisionRecord {
@@ -49,31 +50,6 @@ export const DEFAULT_REVISION_HISTORY = 10_000
 
 /** How long published calendar instants are remembered (they are only looked up near their time). */
 const INSTANT_MEMORY_MS = 14 * 24 * 3600_000
-
-/**
- * KEYS[1] counter, KEYS[2] stream, KEYS[3] snapshot, KEYS[4] published instants
- * ARGV[1] expected previous revision, ARGV[2] record JSON (revision = expected + 1),
- * ARGV[3] snapshot meta JSON, ARGV[4] approximate stream length kept,
- * ARGV[5] instant member ("" when the revision is not for a calendar instant), ARGV[6] its score,
- * ARGV[7] forget instants scored below this, ARGV[8] groups JSON ("" when the revision has no ops)
- * Returns the new revision, -1 when the previous revision is not the expected one (another
- * scheduler published first: recompute and retry), -2 when the instant was already published.
- */
-const PUBLISH_REVISION = `
-local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-if current ~= tonumber(ARGV[1]) then return -1 end
-if ARGV[5] ~= '' then
-  if redis.call('ZSCORE', KEYS[4], ARGV[5]) then return -2 end
-  redis.call('ZADD', KEYS[4], ARGV[6], ARGV[5])
-  redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. ARGV[7])
-end
-local rev = current + 1
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], rev .. '-0', 'record', ARGV[2])
-redis.call('HSET', KEYS[3], 'meta', ARGV[3])
-if ARGV[8] ~= '' then redis.call('HSET', KEYS[3], 'groups', ARGV[8]) end
-redis.call('SET', KEYS[1], rev)
-return rev
-`
 
 /** What {@link publishRevision} publishes. */
 export interface RevisionDraft {
@@ -114,25 +90,23 @@ export async function publishRevision(
     live: draft.live,
     enforcedCount: draft.enforcedCount,
   }
-  const result = await db.redis.eval(
-    PUBLISH_REVISION,
-    4,
-    keys.counter,
-    keys.stream,
-    keys.snapshot,
-    keys.instants,
-    String(draft.previous),
-    JSON.stringify(record),
-    JSON.stringify({ ...snapshot, groups: undefined }),
-    String(options.maxLength ?? DEFAULT_REVISION_HISTORY),
-    draft.instant?.key ?? '',
-    String(draft.instant?.at ?? 0),
-    String(draft.issuedAt - INSTANT_MEMORY_MS),
-    // No ops means the same groups as the previous snapshot: keep them instead of rewriting.
-    draft.ops.length > 0 || draft.previous === 0 ? JSON.stringify(draft.groups) : '',
+  const result = await runScript(
+    db.redis,
+    'publishRevision',
+    [keys.counter, keys.stream, keys.snapshot, keys.instants],
+    [
+      String(draft.previous),
+      JSON.stringify(record),
+      JSON.stringify({ ...snapshot, groups: undefined }),
+      String(options.maxLength ?? DEFAULT_REVISION_HISTORY),
+      draft.instant?.key ?? '',
+      String(draft.instant?.at ?? 0),
+      String(draft.issuedAt - INSTANT_MEMORY_MS),
+      // No ops means the same groups as the previous snapshot: keep them instead of rewriting.
+      draft.ops.length > 0 || draft.previous === 0 ? JSON.stringify(draft.groups) : '',
+    ],
   )
-  if (result === -1) return { status: 'conflict' }
-  if (result === -2) return { status: 'duplicate-instant' }
+  if (result === 'conflict' || result === 'duplicate-instant') return { status: result }
   // On a replicated topology (OFFSIDE_REDIS_URL ?replicas=N) the publisher learns whether a replica
   // holds the revision: one that does survives a failover of the primary.
   const replicated = await waitForReplicas(db.redis, db.keys.replicationMark).catch(() => false)
