@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import websocket from '@fastify/websocket'
 import { loadSigningKey, type SigningKey } from '@offside/protocol'
-import { bearerAuth, condition, healthPlugin, type Log, metricsPlugin } from '@offside/service'
+import { bearerAuth, bearerToken, condition, healthPlugin, type Log, metricsPlugin } from '@offside/service'
 import {
   claimAgentConnection,
   connectRedis,
@@ -152,7 +152,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     })
 
     stream.get('/v1/agents/stream', { websocket: true }, (socket, request) => {
-      const token = bearer(request.headers.authorization)
+      const token = bearerToken(request)
       const session = new AgentSession({
         stillAuthorised: async () => (await verifyToken(db, token))?.role === 'isp',
         socket,
