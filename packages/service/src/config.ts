@@ -24,9 +24,10 @@ export function integer(fallback: number, minimum: number, maximum = Number.MAX_
 /** A TCP port to listen on. */
 export const port = (fallback: number) => integer(fallback, 0, 65535)
 
-/** A URL with one of `schemes`, e.g. `['http', 'https']`. */
-export function url(fallback: string, schemes: string[]) {
-  return Type.String({ default: fallback, pattern: `^(${schemes.join('|')})://[^\\s]+$` })
+/** A URL with one of `schemes`, e.g. `['http', 'https']`; no fallback makes it required. */
+export function url(fallback: string | undefined, schemes: string[]) {
+  const pattern = `^(${schemes.join('|')})://[^\\s]+$`
+  return Type.String(fallback === undefined ? { pattern } : { default: fallback, pattern })
 }
 
 /** The settings every server reads, under the same names and defaults everywhere. */

@@ -1,8 +1,8 @@
 import formbody from '@fastify/formbody'
+import { createRegistry, healthPlugin, metricsPlugin } from '@offside/service'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { PortalConfig } from './config.js'
 import { createPublicApi, type PublicApi } from './public-api.js'
-import { healthRoutes } from './routes/health.js'
 import { pageRoutes } from './routes/pages.js'
 
 export type { PortalConfig } from './config.js'
@@ -30,7 +30,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   })
   await app.register(formbody)
   const api = options.api ?? createPublicApi(config)
-  healthRoutes(app, api)
+  // Ready while the API answers its /readyz.
+  await app.register(healthPlugin, { checks: { api: () => api.ready() }, timeoutMs: config.apiTimeoutMs })
+  await app.register(metricsPlugin, { registry: createRegistry('offside_portal_') })
   pageRoutes(app, api, config)
   return app
 }

@@ -1,3 +1,5 @@
+import { port, readEnv, sharedEnv, Type, url } from '@offside/service'
+
 /** Everything the portal reads from its environment, validated once at start-up. */
 export interface PortalConfig {
   host: string
@@ -11,49 +13,25 @@ export interface PortalConfig {
   apiTimeoutMs: number
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError'
+/** The portal's variables (docs/portal.md); it touches no Redis, so it reads no Redis settings. */
+const portalEnv = {
+  OFFSIDE_HOST: sharedEnv.OFFSIDE_HOST,
+  OFFSIDE_LOG_LEVEL: sharedEnv.OFFSIDE_LOG_LEVEL,
+  OFFSIDE_PORTAL_PORT: port(8084),
+  OFFSIDE_API_URL: url('http://127.0.0.1:8080', ['http', 'https']),
+  OFFSIDE_PORTAL_PUBLIC_URL: Type.Optional(url(undefined, ['http', 'https'])),
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
-
-function port(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined || value === '') return fallback
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new ConfigError(`${name} must be a TCP port, got "${value}"`)
-  return n
-}
-
-function httpUrl(name: string, value: string): string {
-  let parsed: URL
-  try {
-    parsed = new URL(value)
-  } catch {
-    throw new ConfigError(`${name} must be a URL, got "${value}"`)
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ConfigError(`${name} must use http: or https:`)
-  }
-  return value.replace(/\/+$/, '')
-}
-
-/** Reads and checks the portal's settings; throws a {@link ConfigError} naming the bad variable. */
+/** Reads and checks the portal's settings; throws a ConfigError naming the bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PortalConfig {
-  const host = env.OFFSIDE_HOST || '127.0.0.1'
-  const listenPort = port('OFFSIDE_PORTAL_PORT', env.OFFSIDE_PORTAL_PORT, 8084)
-  const logLevel = env.OFFSIDE_LOG_LEVEL || 'warn'
-  if (!LOG_LEVELS.includes(logLevel))
-    throw new ConfigError(`OFFSIDE_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
+  const e = readEnv(portalEnv, env)
+  const host = e.OFFSIDE_HOST
   return {
     host,
-    port: listenPort,
-    apiUrl: httpUrl('OFFSIDE_API_URL', env.OFFSIDE_API_URL || 'http://127.0.0.1:8080'),
-    publicUrl: httpUrl(
-      'OFFSIDE_PORTAL_PUBLIC_URL',
-      env.OFFSIDE_PORTAL_PUBLIC_URL || `http://${host}:${listenPort}`,
-    ),
-    logLevel,
+    port: e.OFFSIDE_PORTAL_PORT,
+    apiUrl: e.OFFSIDE_API_URL.replace(/\/+$/, ''),
+    publicUrl: (e.OFFSIDE_PORTAL_PUBLIC_URL ?? `http://${host}:${e.OFFSIDE_PORTAL_PORT}`).replace(/\/+$/, ''),
+    logLevel: e.OFFSIDE_LOG_LEVEL,
     apiTimeoutMs: 10_000,
   }
 }
