@@ -10,9 +10,9 @@ import {
   sharedEnv,
   sharedSettings,
   type TlsFiles,
+  Type,
   tlsEnv,
   tlsSettings,
-  Type,
 } from '@offside/service'
 
 /** The API's configuration, validated once at start-up; nothing deeper reads `process.env`. */

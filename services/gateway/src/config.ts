@@ -6,7 +6,10 @@ import {
   type SharedSettings,
   sharedEnv,
   sharedSettings,
+  type TlsFiles,
   Type,
+  tlsEnv,
+  tlsSettings,
 } from '@offside/service'
 
 /** Everything the gateway reads from its environment, validated once at start-up. */
