@@ -36,6 +36,9 @@ export interface AgentRecord extends AgentRef {
   lastAckAt?: number
   enforced: number
   staged: number
+  /** Domain names enforced and staged at the agent's resolver (0 without a DNS backend, or before it reported them). */
+  enforcedNames: number
+  stagedNames: number
   notFitting: number
   /** Targets the agent's safety net refused from the state it last acknowledged (SPEC rule 16). */
   refused: number
@@ -56,6 +59,9 @@ export interface AckRecord {
   appliedAt: number
   enforced: number
   staged: number
+  /** Domain names enforced and staged (absent without a DNS backend and in older acks: 0). */
+  enforcedNames?: number
+  stagedNames?: number
   notFitting: number
   /** Targets the agent's safety net refused (absent in acks recorded before it existed). */
   refused?: number
@@ -168,6 +174,8 @@ export async function recordAck(
       ack.source === 'ack' ? '1' : '0',
       String(ack.refused ?? 0),
       JSON.stringify(refusals),
+      String(ack.enforcedNames ?? 0),
+      String(ack.stagedNames ?? 0),
     ],
   )
   return result === 'recorded'
@@ -195,6 +203,8 @@ function toRecord(fields: Record<string, string>, connected: boolean): AgentReco
     ...(fields.lastAckAt ? { lastAckAt: Number(fields.lastAckAt) } : {}),
     enforced: num('enforced'),
     staged: num('staged'),
+    enforcedNames: num('enforcedNames'),
+    stagedNames: num('stagedNames'),
     notFitting: num('notFitting'),
     refused: num('refused'),
     refusals: fields.refusals ? (JSON.parse(fields.refusals) as Refusal[]) : [],

@@ -1,5 +1,6 @@
 import { activeAt, applyGroupOps, type EnforcementGroup, type GroupOp } from '@offside/core'
 import {
+  type AckMessage,
   type AgentMessage,
   type DeltaPayload,
   type ErrorCode,
@@ -97,6 +98,24 @@ export function streamUrl(url: string): string {
 /** Groups whose `until` has not passed: nothing is ever enforced past `until`. */
 function unexpired(groups: EnforcementGroup[], now: number): EnforcementGroup[] {
   return groups.filter((group) => group.until > now)
+}
+
+/**
+ * The counts an ack carries, picked field by field from the backend's report: a backend (or a
+ * wrapper such as the safety net) may know more than the protocol says, and only protocol fields
+ * travel. Names are sent only by an agent with a DNS backend.
+ */
+function ackCounts(report: ApplyReport & Partial<Pick<AckMessage, 'refused' | 'refusedCount'>>) {
+  const { enforced, staged, notFitting, enforcedNames, stagedNames, refused, refusedCount } = report
+  return {
+    enforced,
+    staged,
+    notFitting,
+    ...(enforcedNames !== undefined ? { enforcedNames } : {}),
+    ...(stagedNames !== undefined ? { stagedNames } : {}),
+    ...(refused !== undefined ? { refused } : {}),
+    ...(refusedCount !== undefined ? { refusedCount } : {}),
+  } satisfies Omit<AckMessage, 'v' | 'type' | 'revision' | 'appliedAt'>
 }
 
 /**
@@ -425,7 +444,7 @@ export class Agent {
     if (change === 'snapshot') await store.compact(this.#state)
     else await store.persist(change, this.#state)
     this.#counters.applied++
-    this.#send(socket, { v: PROTOCOL_VERSION, type: 'ack', revision, appliedAt: now(), ...report })
+    this.#send(socket, { v: PROTOCOL_VERSION, type: 'ack', revision, appliedAt: now(), ...ackCounts(report) })
     if (store.wantsCompaction) this.#enqueue(() => store.compact(this.#state))
   }
 

@@ -206,6 +206,8 @@ export class AgentSession {
         appliedAt: ack.appliedAt,
         enforced: ack.enforced,
         staged: ack.staged,
+        ...(ack.enforcedNames !== undefined ? { enforcedNames: ack.enforcedNames } : {}),
+        ...(ack.stagedNames !== undefined ? { stagedNames: ack.stagedNames } : {}),
         notFitting: ack.notFitting.length,
         refused: ack.refusedCount ?? ack.refused?.length ?? 0,
         source: 'ack',

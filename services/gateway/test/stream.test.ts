@@ -1,5 +1,5 @@
 import { type GatewayMessage, parseGatewayMessage, verifySigned } from '@offside/protocol'
-import { createToken, listAgents } from '@offside/store'
+import { createToken, listAgents, readAcks } from '@offside/store'
 import t from 'tap'
 import type { WebSocket } from 'ws'
 import { group, startGateway } from './helper.js'
@@ -144,6 +144,65 @@ t.test('an agent that comes back gets exactly the deltas it missed, and its acks
   }
   t.equal(agents[0]?.connected, false, 'shown disconnected once the socket is gone')
 })
+
+t.test(
+  'an ack records the domain names enforced and staged beside the prefixes; without them they count 0',
+  async (t) => {
+    const gw = await startGateway(t)
+    const now = Date.now()
+    for (let i = 1; i <= 2; i++) {
+      await gw.publish([{ op: 'put', group: group(`w:n${i}`, now, now + 60_000, [`203.0.113.${i}/32`]) }])
+    }
+    const socket = await gw.connect()
+    t.teardown(() => socket.terminate())
+    const box = inbox(socket)
+    socket.send(hello(0))
+    await box.next(1)
+    const ack = (revision: number, names: object) =>
+      JSON.stringify({
+        v: 1,
+        type: 'ack',
+        revision,
+        appliedAt: Date.now(),
+        enforced: 2,
+        staged: 1,
+        notFitting: [],
+        ...names,
+      })
+    socket.send(ack(1, {}))
+    socket.send(ack(2, { enforcedNames: 3, stagedNames: 4 }))
+    const agent = { isp: 'isp-a', agentId: 'edge-1' }
+    let acks = await readAcks(gw.db, agent, 0)
+    for (let i = 0; i < 50 && acks.length < 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      acks = await readAcks(gw.db, agent, 0)
+    }
+    t.same(
+      acks.map(({ revision, enforced, enforcedNames, stagedNames }) => ({
+        revision,
+        enforced,
+        enforcedNames,
+        stagedNames,
+      })),
+      [
+        { revision: 1, enforced: 2, enforcedNames: undefined, stagedNames: undefined },
+        { revision: 2, enforced: 2, enforcedNames: 3, stagedNames: 4 },
+      ],
+      'each ack keeps the names it reported',
+    )
+    const [record] = await listAgents(gw.db)
+    t.same(
+      record && {
+        enforced: record.enforced,
+        staged: record.staged,
+        enforcedNames: record.enforcedNames,
+        stagedNames: record.stagedNames,
+      },
+      { enforced: 2, staged: 1, enforcedNames: 3, stagedNames: 4 },
+      "the agent's record shows the names of its last ack beside its prefixes",
+    )
+  },
+)
 
 t.test('an agent that acknowledges a revision it was never sent is told so', async (t) => {
   const gw = await startGateway(t)

@@ -1,5 +1,5 @@
 import type { ComplianceRow } from '@offside/core'
-import type { AgentRecord } from '@offside/store'
+import type { AckRecord, AgentRecord } from '@offside/store'
 
 // The rules (which revisions an agent answers for, later acks counting, the late bound) live in
 // core's compliance.ts, shared with the dashboard; this module only summarises and exports rows.
@@ -76,7 +76,28 @@ const CSV_COLUMNS = [
   'delayMs',
   'status',
   'backend',
+  'enforcedNames',
+  'stagedNames',
 ] as const
+
+/** Domain names an agent reported with the ack covering a revision; null when none did. */
+export interface RowNames {
+  enforcedNames: number | null
+  stagedNames: number | null
+}
+
+const NO_NAMES: RowNames = { enforcedNames: null, stagedNames: null }
+
+/**
+ * The names counts of the first ack at or after `revision` in `acks` (sorted by revision): what the
+ * agent's resolver held when it answered for the revision. A revision counted from a hello carries
+ * no counts; acks recorded before names were reported count 0.
+ */
+export function namesAt(acks: AckRecord[], revision: number): RowNames {
+  const ack = acks.find((candidate) => candidate.revision >= revision)
+  if (!ack || ack.source !== 'ack') return NO_NAMES
+  return { enforcedNames: ack.enforcedNames ?? 0, stagedNames: ack.stagedNames ?? 0 }
+}
 
 /**
  * One RFC 4180 field, neutralised against formula injection: a spreadsheet runs a cell that
@@ -88,11 +109,17 @@ export function csvField(value: string): string {
   return /[",\n\r\t']/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe
 }
 
-/** RFC 4180 CSV of the rows, instants as ISO 8601 UTC, with each agent's backend. */
-export function toCsv(rows: ComplianceRow[], backendOf: (row: ComplianceRow) => string = () => ''): string {
+/** RFC 4180 CSV of the rows, instants as ISO 8601 UTC, with each agent's backend and names counts. */
+export function toCsv(
+  rows: ComplianceRow[],
+  backendOf: (row: ComplianceRow) => string = () => '',
+  namesOf: (row: ComplianceRow) => RowNames = () => NO_NAMES,
+): string {
+  const count = (n: number | null) => (n === null ? '' : String(n))
   const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString())
   const lines = [CSV_COLUMNS.join(',')]
   for (const row of rows) {
+    const names = namesOf(row)
     lines.push(
       [
         String(row.revision),
@@ -105,6 +132,8 @@ export function toCsv(rows: ComplianceRow[], backendOf: (row: ComplianceRow) => 
         row.delayMs === null ? '' : String(row.delayMs),
         row.status,
         backendOf(row),
+        count(names.enforcedNames),
+        count(names.stagedNames),
       ]
         .map(csvField)
         .join(','),

@@ -5,7 +5,7 @@ import { Type } from 'typebox'
 import { errors, problem } from '../../errors.js'
 import { identityOf } from '../../plugins/auth.js'
 import { problemResponses } from '../../schemas/common.js'
-import { complianceRows, summarise, toCsv } from './compliance.js'
+import { complianceRows, namesAt, summarise, toCsv } from './compliance.js'
 
 const DAY_MS = 24 * 3600_000
 
@@ -24,6 +24,9 @@ const AgentView = Type.Object({
   firstSeenAt: Type.String(),
   enforced: Type.Integer(),
   staged: Type.Integer(),
+  /** Domain names enforced and staged at the agent's resolver (0 without a DNS backend). */
+  enforcedNames: Type.Integer(),
+  stagedNames: Type.Integer(),
   notFitting: Type.Integer(),
   /** Targets the agent's own safety net refused from the state it last acknowledged (SPEC rule 16). */
   refused: Type.Integer(),
@@ -121,6 +124,8 @@ const agentRoutes: FastifyPluginAsyncTypebox<AgentRoutesOptions> = async (app, o
           firstSeenAt: iso(agent.firstSeenAt),
           enforced: agent.enforced,
           staged: agent.staged,
+          enforcedNames: agent.enforcedNames,
+          stagedNames: agent.stagedNames,
           notFitting: agent.notFitting,
           refused: agent.refused,
           refusals: agent.refusals,
@@ -199,13 +204,16 @@ const agentRoutes: FastifyPluginAsyncTypebox<AgentRoutesOptions> = async (app, o
       const backends = new Map(agents.map((agent) => [`${agent.isp}/${agent.agentId}`, agent.capabilities]))
       const capabilitiesOf = (row: { isp: string; agentId: string }) =>
         backends.get(`${row.isp}/${row.agentId}`) ?? []
+      const acksByRef = new Map([...acks].map(([agent, list]) => [`${agent.isp}/${agent.agentId}`, list]))
+      const namesOf = (row: (typeof rows)[number]) =>
+        namesAt(acksByRef.get(`${row.isp}/${row.agentId}`) ?? [], row.revision)
       const wantsCsv =
         query.format === 'csv' || (query.format === undefined && request.headers.accept === 'text/csv')
       if (wantsCsv) {
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', 'attachment; filename="offside-compliance.csv"')
-          .send(toCsv(rows, (row) => backendOf(capabilitiesOf(row)) ?? ''))
+          .send(toCsv(rows, (row) => backendOf(capabilitiesOf(row)) ?? '', namesOf))
       }
       const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
       const view = (row: (typeof rows)[number]) => ({
@@ -213,6 +221,7 @@ const agentRoutes: FastifyPluginAsyncTypebox<AgentRoutesOptions> = async (app, o
         reference: iso(row.reference),
         ackedAt: iso(row.ackedAt),
         backend: backendOf(capabilitiesOf(row)),
+        ...namesOf(row),
       })
       // Dry-run agents (and agents naming no backend) are shown apart and never count as enforcing.
       const enforcing = agents.filter((agent) => enforcesWith(agent.capabilities))
