@@ -219,10 +219,79 @@ t.test('the compliance report exports as CSV', async (t) => {
   t.equal(res.statusCode, 200, 'served')
   t.match(res.headers['content-type'], /text\/csv/, 'as CSV')
   const lines = res.body.trim().split('\r\n')
-  t.equal(lines[0], 'revision,kind,event,reference,isp,agentId,ackedAt,delayMs,status,backend', 'header row')
+  t.equal(
+    lines[0],
+    'revision,kind,event,reference,isp,agentId,ackedAt,delayMs,status,backend,enforcedNames,stagedNames',
+    'header row',
+  )
   t.equal(lines.length, 5, 'one row per revision of the ISP agent')
-  t.match(lines[3], /^3,hot-addition,m1,.*,isp-a,edge-1,.*,8000,late,nftables$/, 'a late row')
+  t.match(lines[3], /^3,hot-addition,m1,.*,isp-a,edge-1,.*,8000,late,nftables,0,0$/, 'a late row')
+  t.match(lines[4], /^4,window-close,.*,missing,nftables,,$/, 'no names for a revision not acknowledged')
 })
+
+t.test(
+  'agents and the compliance report show the domain names an agent enforces beside its prefixes',
+  async (t) => {
+    const api = await build(t)
+    const who = await actors(api)
+    const db = createDb(api.redis, api.config.keyPrefix)
+    const base = Date.now() - 60_000
+    await seed(db, base)
+    const edge = { isp: 'isp-a', agentId: 'edge-1' }
+    const named = { enforced: 1, staged: 0, notFitting: 0, source: 'ack' as const }
+    await recordAck(db, edge, {
+      ...named,
+      revision: 4,
+      receivedAt: base + 30_100,
+      appliedAt: base,
+      enforcedNames: 0,
+      stagedNames: 0,
+    })
+    await recordAck(db, edge, {
+      ...named,
+      revision: 5,
+      receivedAt: base + 40_000,
+      appliedAt: base,
+      enforcedNames: 7,
+      stagedNames: 2,
+    })
+    const agents = (await api.call(who.authority, { method: 'GET', url: '/v1/agents' })).json().agents
+    t.match(
+      agents.find((a: { agentId: string }) => a.agentId === 'edge-1'),
+      { enforced: 1, staged: 0, enforcedNames: 7, stagedNames: 2 },
+      'the agent list shows the names of its last ack',
+    )
+    t.match(
+      agents.find((a: { agentId: string }) => a.agentId === 'edge-9'),
+      { enforcedNames: 0, stagedNames: 0 },
+      'an agent that never reported names counts 0',
+    )
+    await recordRevisionReference(db, {
+      revision: 5,
+      kind: 'hot-addition',
+      issuedAt: base + 39_000,
+      reference: base + 39_000,
+    })
+    const body = (await api.call(who.authority, { method: 'GET', url: '/v1/reports/compliance' })).json()
+    const row = (revision: number) =>
+      body.rows.find(
+        (r: { agentId: string; revision: number }) => r.agentId === 'edge-1' && r.revision === revision,
+      )
+    t.match(
+      row(5),
+      { status: 'on-time', enforcedNames: 7, stagedNames: 2 },
+      'a row carries the names of its ack',
+    )
+    t.match(row(3), { enforcedNames: 0, stagedNames: 0 }, 'an ack from before names were reported counts 0')
+    const csv = (await api.call(who.authority, { method: 'GET', url: '/v1/reports/compliance?format=csv' }))
+      .body
+    t.match(
+      csv,
+      /\r\n5,hot-addition,,.*,isp-a,edge-1,.*,on-time,nftables,7,2\r\n/,
+      'and so does its CSV line',
+    )
+  },
+)
 
 t.test('a dry-run agent never counts as enforcing: the report shows it apart', async (t) => {
   const api = await build(t)
