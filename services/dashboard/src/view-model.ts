@@ -24,6 +24,8 @@ export interface GroupInput {
   from: number
   until: number
   prefixes: string[]
+  /** Domain names the group blocks at the resolvers (absent: none). */
+  names?: string[]
 }
 
 /** What the dashboard knows about one edge agent. */
@@ -34,6 +36,8 @@ export interface AgentInput {
   version: string | null
   clockOffsetMs?: number
   refused?: number
+  /** Domain names its resolver enforces, when it runs a DNS backend. */
+  enforcedNames?: number
   connected: boolean
   lastAckRevision: number | null
   lastSeenAt: number | null
@@ -109,6 +113,11 @@ function countActive(
   return totals
 }
 
+/** Distinct domain names the groups block. */
+function nameCount(groups: GroupInput[]): number {
+  return new Set(groups.flatMap((g) => g.names ?? [])).size
+}
+
 function sumCounts(counts: AddressCounts[]): AddressCounts {
   let v4 = 0n
   let v6 = 0n
@@ -148,6 +157,8 @@ function windows(inputs: DashboardInputs): { live: WindowView[]; upcoming: Windo
       enforcedEntries: active.reduce((n, g) => n + g.prefixes.length, 0),
       enforcedAddresses: sumCounts(active.map(countGroup)),
       stagedEntries: staged.reduce((n, g) => n + g.prefixes.length, 0),
+      enforcedNames: nameCount(active),
+      stagedNames: nameCount(staged),
     }
     ;(isLive ? live : upcoming).push(view)
   }
@@ -187,6 +198,7 @@ function agentView(agent: AgentInput, revision: number): AgentView {
     version: agent.version,
     ...(agent.clockOffsetMs !== undefined ? { clockOffsetMs: agent.clockOffsetMs } : {}),
     ...(agent.refused !== undefined ? { refused: agent.refused } : {}),
+    ...(agent.enforcedNames !== undefined ? { enforcedNames: agent.enforcedNames } : {}),
     connected: agent.connected,
     lastAckRevision: agent.lastAckRevision,
     lag,
@@ -274,7 +286,11 @@ export function buildView(inputs: DashboardInputs): DashboardView {
     generatedAt: inputs.now,
     revision: inputs.revision,
     windows: w,
-    totals: { enforcedEntries: enforced.entries, enforcedAddresses: enforced.addresses },
+    totals: {
+      enforcedEntries: enforced.entries,
+      enforcedAddresses: enforced.addresses,
+      enforcedNames: nameCount(active),
+    },
     isps: ispViews,
     ispCounts: {
       bad: ispViews.filter((i) => i.severity === 'bad').length,

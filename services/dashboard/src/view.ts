@@ -28,6 +28,9 @@ export interface WindowView {
    * window's group is sent ahead; opening it sends nothing). 0 once live: they count as enforced.
    */
   stagedEntries: number
+  /** Domain names its group blocks at the resolvers: enforced now, and staged ahead of its `from`. */
+  enforcedNames: number
+  stagedNames: number
 }
 
 export type Severity = 'ok' | 'warn' | 'bad'
@@ -50,6 +53,8 @@ export interface AgentView {
   clockOffsetMs?: number
   /** Messages the agent refused (its safety net or a bad signature), where it reports them. */
   refused?: number
+  /** Domain names the agent's resolver enforces, where it runs a DNS backend. */
+  enforcedNames?: number
   connected: boolean
   lastAckRevision: number | null
   /** Revisions behind the current one; null when the agent never acknowledged any. */
@@ -129,7 +134,8 @@ export interface DashboardView {
   generatedAt: number
   revision: number
   windows: { live: WindowView[]; upcoming: WindowView[] }
-  totals: { enforcedEntries: number; enforcedAddresses: AddressCounts }
+  /** What is enforced now; `enforcedNames` counts each domain name once. */
+  totals: { enforcedEntries: number; enforcedAddresses: AddressCounts; enforcedNames: number }
   isps: IspView[]
   /** ISPs by their worst agent's severity. */
   ispCounts: Record<Severity, number>

@@ -7,7 +7,7 @@ function view(revision: number, generatedAt: number): DashboardView {
     generatedAt,
     revision,
     windows: { live: [], upcoming: [] },
-    totals: { enforcedEntries: 0, enforcedAddresses: { v4: '0', v6: '0' } },
+    totals: { enforcedEntries: 0, enforcedAddresses: { v4: '0', v6: '0' }, enforcedNames: 0 },
     isps: [],
     ispCounts: { bad: 0, warn: 0, ok: 0 },
     guard: { held: [], breaker: [] },

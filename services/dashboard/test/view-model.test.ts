@@ -94,7 +94,7 @@ t.test(
     t.equal(view.windows.upcoming[0]!.enforcedEntries, 0, 'a staged group does not count before it starts')
     t.same(
       view.totals,
-      { enforcedEntries: 2, enforcedAddresses: { v4: '257', v6: '0' } },
+      { enforcedEntries: 2, enforcedAddresses: { v4: '257', v6: '0' }, enforcedNames: 0 },
       'totals count what is enforced now',
     )
   },
@@ -263,6 +263,78 @@ t.test('an upcoming window shows the prefixes already staged at the agents, and 
     view.windows.upcoming,
     [{ event: 'm2', enforcedEntries: 0, stagedEntries: 1 }],
     'staged 1, enforced 0',
+  )
+})
+
+t.test(
+  'a window counts the domain names its group blocks beside its prefixes, and the totals each name once',
+  async (t) => {
+    const view = buildView(
+      inputs({
+        events: [event('m1', -10), event('m2', -5), event('m3', 120)],
+        groups: [
+          {
+            id: 'w:m1',
+            event: 'm1',
+            from: now - 20 * minute,
+            until: now + 150 * minute,
+            prefixes: ['203.0.113.7/32'],
+            names: ['stream.example', 'cdn.stream.example'],
+          },
+          {
+            id: 'w:m2',
+            event: 'm2',
+            from: now - 15 * minute,
+            until: now + 150 * minute,
+            prefixes: [],
+            names: ['stream.example'],
+          },
+          {
+            id: 'w:m3',
+            event: 'm3',
+            from: now + 105 * minute,
+            until: now + 300 * minute,
+            prefixes: ['192.0.2.1/32'],
+            names: ['later.test', 'other.test', 'third.test'],
+          },
+        ],
+      }),
+    )
+    t.match(
+      view.windows.live,
+      [
+        { event: 'm1', enforcedEntries: 1, enforcedNames: 2 },
+        { event: 'm2', enforcedEntries: 0, enforcedNames: 1 },
+      ],
+      'each live window counts the names its group blocks',
+    )
+    t.match(
+      view.windows.upcoming,
+      [{ event: 'm3', enforcedNames: 0, stagedNames: 3, stagedEntries: 1 }],
+      'an upcoming window counts its names as staged, none enforced',
+    )
+    t.equal(view.totals.enforcedNames, 2, 'a name blocked by two live windows counts once in the totals')
+    const plain = buildView(
+      inputs({
+        events: [event('m4', -10)],
+        groups: [
+          { id: 'w:m4', event: 'm4', from: now - minute, until: now + minute, prefixes: ['192.0.2.9/32'] },
+        ],
+      }),
+    )
+    t.match(plain.windows.live, [{ enforcedNames: 0, stagedNames: 0 }], 'a group without names counts 0')
+  },
+)
+
+t.test('an agent shows the names its resolver enforces only when it reports them', async (t) => {
+  const view = buildView(
+    inputs({ agents: [agent('dns-1', 'isp-a', { enforcedNames: 12 }), agent('edge-1', 'isp-a')] }),
+  )
+  const agents = view.isps[0]?.agents ?? []
+  t.equal(agents.find((a) => a.id === 'dns-1')?.enforcedNames, 12, 'the DNS agent shows its names')
+  t.notOk(
+    'enforcedNames' in (agents.find((a) => a.id === 'edge-1') ?? {}),
+    'an address-only agent shows none',
   )
 })
 

@@ -39,6 +39,10 @@ export async function readAgents(db: Db, now: number, lateMs: number): Promise<A
         backend: backendOf(agent.capabilities),
         version: agent.version ?? null,
         refused: agent.refused,
+        // Names only from agents that run a DNS backend (or reported some): others never block names.
+        ...(agent.enforcedNames > 0 || agent.capabilities.includes('backend:rpz')
+          ? { enforcedNames: agent.enforcedNames }
+          : {}),
         connected: agent.connected,
         lastAckRevision: agent.lastRevision > 0 || agent.lastAckAt !== undefined ? agent.lastRevision : null,
         lastSeenAt: agent.lastSeenAt || null,

@@ -56,9 +56,10 @@ export function App() {
 }
 
 function enforcedSummary(view: DashboardView): string {
-  const { enforcedEntries, enforcedAddresses } = view.totals
+  const { enforcedEntries, enforcedAddresses, enforcedNames } = view.totals
   const v6 = enforcedAddresses.v6 === '0' ? '' : ` + ${count(enforcedAddresses.v6)} IPv6`
-  return `${count(enforcedEntries)} prefixes · ${count(enforcedAddresses.v4)} IPv4 addresses${v6}`
+  const names = enforcedNames > 0 ? ` · ${count(enforcedNames)} names` : ''
+  return `${count(enforcedEntries)} prefixes · ${count(enforcedAddresses.v4)} IPv4 addresses${v6}${names}`
 }
 
 function Dashboard(props: { token: string; session: SessionView; onSignOut(why?: string): void }) {

@@ -95,7 +95,7 @@ const NO_NAMES: RowNames = { enforcedNames: null, stagedNames: null }
  */
 export function namesAt(acks: AckRecord[], revision: number): RowNames {
   const ack = acks.find((candidate) => candidate.revision >= revision)
-  if (!ack || ack.source !== 'ack') return NO_NAMES
+  if (ack?.source !== 'ack') return NO_NAMES
   return { enforcedNames: ack.enforcedNames ?? 0, stagedNames: ack.stagedNames ?? 0 }
 }
 

@@ -56,6 +56,12 @@ function Agent(props: { isp: string; agent: AgentView; now: number; act: Act }) 
         {a.problems.length > 0 && <span class="muted small"> {a.problems.join(', ')}</span>}
         {a.clockOffsetMs !== undefined && <span class="muted small"> · clock {a.clockOffsetMs} ms</span>}
         {a.refused !== undefined && a.refused > 0 && <span class="muted small"> · {a.refused} refused</span>}
+        {a.enforcedNames !== undefined && a.enforcedNames > 0 && (
+          <span class="muted small" data-testid="agent-names">
+            {' '}
+            · {a.enforcedNames} names
+          </span>
+        )}
         {!a.connected && (
           <button type="button" class="quiet small" disabled={busy} onClick={retire}>
             Retire

@@ -37,6 +37,11 @@ function Row(props: { window: WindowView; now: number; live: boolean }) {
             {count(w.stagedEntries)} staged
           </span>
         )}
+        {(live ? w.enforcedNames : w.stagedNames) > 0 && (
+          <span class="block muted small" data-testid="window-names">
+            {count(live ? w.enforcedNames : w.stagedNames)} names{live ? '' : ' staged'}
+          </span>
+        )}
       </td>
       <td class="num" data-testid="enforced-addresses">
         <Addresses counts={w.enforcedAddresses} />
