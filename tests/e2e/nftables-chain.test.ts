@@ -44,6 +44,13 @@ async function routedLab(t: Parameters<typeof createNetns>[0]) {
     Object.fromEntries(
       Object.entries(await probe(addresses)).map(([a, p]) => [a, p?.outcome === 'connected']),
     )
+  // Neighbour discovery on freshly made veths can drop the first IPv6 SYNs, so the lab is given
+  // a bounded moment to settle; the test then asserts that routing works.
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
+    const now = await reachable([...PIRATE, ...LAWFUL])
+    if (Object.values(now).every(Boolean)) break
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
   return { router, reachable, probe }
 }
 
