@@ -93,6 +93,19 @@ t.test(
   },
 )
 
+t.test(
+  'an Outlook calendar whose VTIMEZONE has an empty DTSTART is refused by field, not thrown',
+  async (t) => {
+    const broken = fixture('outlook.ics').replace(/(BEGIN:STANDARD\r?\n)DTSTART:[^\r\n]*/, '$1DTSTART:')
+    t.not(broken, fixture('outlook.ics'), 'the fixture was broken')
+    const result = importIcs(broken, { competition: 'serie-a' })
+    t.equal(result.ok, false, 'refused')
+    if (!result.ok) {
+      t.match(result.errors[0], { index: 0, field: 'kickoff', reason: /W\. Europe Standard Time.*malformed/ })
+    }
+  },
+)
+
 t.test('a TZID given as an IANA name needs no VTIMEZONE', async (t) => {
   const body = calendar(
     vevent(

@@ -64,7 +64,7 @@ export function parseIcalImport(body: string, options: ImportOptions): ImportRes
   const indexes: number[] = []
   const errors: ImportError[] = []
   vevents.forEach((vevent, index) => {
-    const read = readVevent(vevent, index, zones, competition)
+    const read = readVeventSafely(vevent, index, zones, competition)
     if (read.event) {
       events.push(read.event)
       indexes.push(index)
@@ -73,6 +73,17 @@ export function parseIcalImport(body: string, options: ImportOptions): ImportRes
   })
   errors.push(...duplicateIds(events, indexes))
   return errors.length > 0 ? { ok: false, errors } : { ok: true, events }
+}
+
+/** ical.js decorates values lazily and throws on some malformed ones; such an event is refused, named. */
+function readVeventSafely(...args: Parameters<typeof readVevent>): ReturnType<typeof readVevent> {
+  try {
+    return readVevent(...args)
+  } catch (err) {
+    return {
+      errors: [{ index: args[1], field: 'body', reason: `a malformed VEVENT: ${(err as Error).message}` }],
+    }
+  }
 }
 
 function readVevent(
@@ -161,7 +172,16 @@ function instant(row: RowReader, field: string, property: Property | null, zones
   if (match[7] === 'Z') {
     result = wallClockToInstant(wall, 'UTC')
   } else if (tzid !== undefined && tzid !== '') {
-    const local = inZone(wall, tzid, zones)
+    let local: number | null | undefined
+    try {
+      local = inZone(wall, tzid, zones)
+    } catch (err) {
+      // ical.js throws while expanding a VTIMEZONE whose own rules are broken (an empty DTSTART).
+      return row.fail(
+        field,
+        `${name} uses the VTIMEZONE "${tzid}", which is malformed: ${(err as Error).message}`,
+      )
+    }
     if (local === undefined) return row.fail(field, `${name} names an unknown time zone "${tzid}"`)
     result = local
   } else if (zones.calendarZone !== undefined) {
