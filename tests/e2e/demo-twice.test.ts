@@ -16,7 +16,8 @@ interface DemoRun {
   child: ChildProcess
   env: Record<string, string>
   output: () => string
-  stop(): Promise<number | null>
+  /** SIGTERM to the demo, or with `ctrlC` SIGINT to its whole process group, as a terminal's Ctrl-C does. */
+  stop(options?: { ctrlC?: boolean }): Promise<number | null>
 }
 
 /** Starts `./scripts/demo --fresh` in `dir` and waits (bounded) until it printed its URLs. */
@@ -34,8 +35,11 @@ async function startDemo(dir: string, args: string[] = ['--fresh']): Promise<Dem
     output += chunk
   })
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+  const stop = async ({ ctrlC = false } = {}) => {
+    if (child.exitCode === null && child.signalCode === null) {
+      if (ctrlC && child.pid) process.kill(-child.pid, 'SIGINT')
+      else child.kill('SIGTERM')
+    }
     const timer = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 30_000)
     const code = await exited
     clearTimeout(timer)
@@ -110,7 +114,14 @@ t.test(
       t.equal(mode, 0o600, `run ${round}: demo.env is readable by its owner only`)
       runs.push(await dataOf(demo.env))
       if (round === 2) await redisIsRestarted(t, demo)
-      t.equal(await demo.stop(), 0, `run ${round}: the demo stops cleanly`)
+      // Run 1 stops as a person does, with Ctrl-C reaching every process of the terminal's group.
+      const before = demo.output().length
+      t.equal(await demo.stop({ ctrlC: round === 1 }), 0, `run ${round}: the demo stops cleanly`)
+      t.notMatch(
+        demo.output().slice(before),
+        /restarting/,
+        `run ${round}: nothing is restarted while the demo stops`,
+      )
       t.notOk(existsSync(join(dir, 'demo.env')), `run ${round}: demo.env is removed on stop`)
     }
     t.same(runs[1], runs[0], 'the second fresh run shows exactly the data of the first')

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path'
 import { freePort } from '@offside/testkit'
 import { removeDemoEnv, writeDemoEnv } from './demo-env.js'
 import { BREAKER_DEMO_ENV, DEMO_USAGE, parseDemoOptions } from './options.js'
-import { isStopping, startNodeService, stopAll } from './processes.js'
+import { beginStopping, isStopping, startNodeService, stopAll } from './processes.js'
 import { startSupervisedRedis } from './redis.js'
 import { waitForHttp } from './wait.js'
 
@@ -157,6 +157,7 @@ let shuttingDown = false
 async function shutdown(code: number): Promise<void> {
   if (shuttingDown) return
   shuttingDown = true
+  beginStopping()
   console.log('\nstopping…')
   await removeDemoEnv(envFile)
   await stopAll()

@@ -14,6 +14,14 @@ let stopping = false
 /** True once {@link stopAll} began: exits from then on are expected. */
 export const isStopping = () => stopping
 
+/**
+ * Marks the demo as stopping, at once: Ctrl-C reaches every child of the terminal's process group
+ * together with the demo, so Redis may exit before {@link stopAll} runs and must not be restarted.
+ */
+export function beginStopping(): void {
+  stopping = true
+}
+
 export function startProcess(
   name: string,
   command: string,
@@ -53,7 +61,7 @@ export function startNodeService(
 
 /** Stops every started process, newest first, waiting for each to exit. */
 export async function stopAll(): Promise<void> {
-  stopping = true
+  beginStopping()
   // Newest first, but Redis last whenever it was (re)started: the services flush to it on the way out.
   const order = [...started].reverse().sort((a, b) => Number(a.name === 'redis') - Number(b.name === 'redis'))
   for (const { child } of order) {
