@@ -113,6 +113,7 @@ t.test(
       const mode = (await stat(join(dir, 'demo.env'))).mode & 0o777
       t.equal(mode, 0o600, `run ${round}: demo.env is readable by its owner only`)
       runs.push(await dataOf(demo.env))
+      if (round === 1) await noticesAreMailed(t, demo, dir)
       if (round === 2) await redisIsRestarted(t, demo)
       // Run 1 stops as a person does, with Ctrl-C reaching every process of the terminal's group.
       const before = demo.output().length
@@ -161,4 +162,20 @@ async function redisIsRestarted(t: Test, demo: DemoRun): Promise<void> {
   } finally {
     redis.disconnect()
   }
+}
+
+/** The demo runs the portal and the notifier, whose notice of the demo order reaches its SMTP sink. */
+async function noticesAreMailed(t: Test, demo: DemoRun, dir: string): Promise<void> {
+  const portal = await fetch(`${demo.env.OFFSIDE_PORTAL_URL}/`)
+  t.equal(portal.status, 200, 'OFFSIDE_PORTAL_URL serves the public portal')
+  const notifier = await fetch(`${demo.env.OFFSIDE_NOTIFIER_URL}/healthz`)
+  t.equal(notifier.status, 200, 'OFFSIDE_NOTIFIER_URL answers')
+  let mail = ''
+  for (let i = 0; i < 150 && !mail.includes('blocchi@pec.isp-demo.example'); i++) {
+    mail = await readFile(join(dir, 'logs', 'mail.log'), 'utf8').catch(() => '')
+    if (!mail.includes('blocchi@pec.isp-demo.example'))
+      await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  t.match(mail, /Subject: Blocking order DEMO\/26\/DDA issued/, "the demo order's notice is mailed")
+  t.match(mail, /blocchi@pec\.isp-demo\.example/, 'to the demo ISP, through the local SMTP sink')
 }

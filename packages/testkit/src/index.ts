@@ -29,3 +29,4 @@ export {
   startServiceProcess,
   waitForHttp,
 } from './service-process.js'
+export { type SinkMail, SMTP_SINK_SCRIPT, type SmtpSink, startSmtpSink } from './smtp.js'

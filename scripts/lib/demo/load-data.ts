@@ -81,6 +81,26 @@ export async function loadDemoData(
     end: new Date(laterKickoff + 115 * 60_000).toISOString(),
     title: 'Roma – Lazio (demo)',
   })
+  // Whom orders are notified to (docs/notices.md); the demo's notifier mails them to its SMTP sink.
+  for (const [id, party] of Object.entries({
+    'isp-demo': {
+      name: 'Demo ISP',
+      role: 'isp',
+      channel: { kind: 'email', address: 'blocchi@pec.isp-demo.example' },
+    },
+    'sky-it': {
+      name: 'Sky Italia',
+      role: 'rightsholder',
+      org: 'sky-it',
+      channel: { kind: 'email', address: 'antipirateria@sky-it.example' },
+    },
+    'eu-iru': {
+      name: "Europol's EU IRU",
+      role: 'europol-iru',
+      channel: { kind: 'email', address: 'iru@europol.example' },
+    },
+  }))
+    await admin('PUT', `/v1/parties/${id}`, party)
   const season = seasonKey(kickoff)
   await admin('PUT', '/v1/orders/demo-order', {
     rightsholder: 'sky-it',

@@ -3,12 +3,12 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { freePort } from '@offside/testkit'
+import { freePort, SMTP_SINK_SCRIPT } from '@offside/testkit'
 import { removeDemoEnv, writeDemoEnv } from './demo-env.js'
 import { BREAKER_DEMO_ENV, DEMO_USAGE, parseDemoOptions } from './options.js'
 import { beginStopping, isStopping, startNodeService, stopAll } from './processes.js'
 import { startSupervisedRedis } from './redis.js'
-import { waitForHttp } from './wait.js'
+import { waitForHttp, waitForTcp } from './wait.js'
 
 const root = resolve(import.meta.dirname, '../../..')
 const options = (() => {
@@ -53,6 +53,11 @@ async function main(): Promise<void> {
   await mkdir(logDir, { recursive: true })
   const redisUrl = await startSupervisedRedis(stateDir, logDir, isStopping)
   const keys = await signingKeyFiles()
+  // The notifier's mail goes to a local SMTP sink (a real SMTP server, its own process): every
+  // message it accepts is one JSON line in .offside/logs/mail.log, and nothing leaves the machine.
+  const smtpPort = await freePort()
+  startNodeService('mail', SMTP_SINK_SCRIPT, { logDir, args: [String(smtpPort)] })
+  await waitForTcp(smtpPort)
   const adminToken = `adm_${randomBytes(24).toString('base64url')}`
   const env: Record<string, string> = {
     OFFSIDE_REDIS_URL: redisUrl,
@@ -63,12 +68,15 @@ async function main(): Promise<void> {
     // The portal forwards each visitor's address; the API's public rate limit counts visitors.
     OFFSIDE_TRUST_PROXY: '127.0.0.1',
     OFFSIDE_LOG_LEVEL: process.env.OFFSIDE_LOG_LEVEL ?? 'info',
+    OFFSIDE_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    OFFSIDE_NOTIFY_FROM: 'Offside demo <offside@authority.example>',
     ...(breaker ? BREAKER_DEMO_ENV : {}),
   }
   const demoEnv: Record<string, string> = {
     OFFSIDE_REDIS_URL: redisUrl,
     OFFSIDE_ADMIN_TOKEN: adminToken,
     OFFSIDE_SIGNING_PUBLIC_KEY: keys.publicKey,
+    OFFSIDE_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
   }
 
   const services = [
@@ -77,6 +85,7 @@ async function main(): Promise<void> {
     { name: 'gateway', portVar: 'OFFSIDE_GATEWAY_PORT', urlVar: 'OFFSIDE_GATEWAY_URL', scheme: 'ws' },
     { name: 'dashboard', portVar: 'OFFSIDE_DASHBOARD_PORT', urlVar: 'OFFSIDE_DASHBOARD_URL', scheme: 'http' },
     { name: 'portal', portVar: 'OFFSIDE_PORTAL_PORT', urlVar: 'OFFSIDE_PORTAL_URL', scheme: 'http' },
+    { name: 'notifier', portVar: 'OFFSIDE_NOTIFIER_PORT', urlVar: 'OFFSIDE_NOTIFIER_URL', scheme: 'http' },
   ]
   for (const service of services) {
     const port = await freePort()
@@ -143,6 +152,8 @@ async function main(): Promise<void> {
     )
   }
   if (demoEnv.OFFSIDE_PORTAL_URL) console.log(`Public transparency portal: ${demoEnv.OFFSIDE_PORTAL_URL}/`)
+  if (demoEnv.OFFSIDE_NOTIFIER_URL)
+    console.log(`Notices of orders are mailed to a local SMTP sink: ${join(logDir, 'mail.log')}`)
   if (breaker) {
     console.log(
       'Circuit-breaker demo: tiny breaker floors, so the demo list waits for ops (./scripts/offside breaker list).',

@@ -3,10 +3,7 @@
  * process) and real HTTP receivers on loopback, one of which fails before it succeeds. Notices
  * are filed and queued as the API files them.
  */
-import { spawn } from 'node:child_process'
 import { createServer, type IncomingMessage } from 'node:http'
-import { resolve } from 'node:path'
-import { createInterface } from 'node:readline'
 import type { Party } from '@offside/core'
 import { generateSigningKeyPair, signingKeyFromPem } from '@offside/protocol'
 import {
@@ -18,7 +15,7 @@ import {
   putParty,
   readAudit,
 } from '@offside/store'
-import { freePort, startRedis } from '@offside/testkit'
+import { startRedis, startSmtpSink } from '@offside/testkit'
 import { Redis } from 'ioredis'
 import t from 'tap'
 import { HEADERS, verifyNotice } from '../src/signature.js'
@@ -32,21 +29,9 @@ const db = createDb(redis, connection.keyPrefix)
 const keys = generateSigningKeyPair()
 
 // The SMTP server, as its own process.
-const smtpPort = await freePort()
-const smtp = spawn(
-  process.execPath,
-  ['--import', 'tsx', resolve(import.meta.dirname, 'fixtures/smtp-sink.ts'), String(smtpPort)],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-)
-t.teardown(() => smtp.kill('SIGTERM'))
-const mails: { to: string[]; data: string }[] = []
-const smtpReady = new Promise<void>((ready) => {
-  createInterface({ input: smtp.stdout! }).on('line', (line) => {
-    if (line === 'ready') ready()
-    else mails.push(JSON.parse(line))
-  })
-})
-await smtpReady
+const smtp = await startSmtpSink()
+t.teardown(() => smtp.stop())
+const mails = smtp.mails
 
 // HTTP receivers: one answers 503 to its first request, one always fails.
 const received: { path: string; headers: IncomingMessage['headers']; body: string }[] = []
@@ -83,7 +68,7 @@ for (const party of parties) await putParty(db, party)
 const notifier = startNotifier({
   redis,
   connection,
-  smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
+  smtpUrl: smtp.url,
   from: 'Offside <offside@authority.example>',
   signingKey: signingKeyFromPem(keys.privateKeyPem),
 })
