@@ -5,8 +5,9 @@
  * bounds one anonymous complaint for 0.0.0.0/0, upheld with its default prefixes, lifts every
  * block of every order.
  */
-import type { Provenance } from './effective-state.js'
+
 import { parseCidr } from './ip-address.js'
+import type { Provenance } from './state-inputs.js'
 import type { PrefixTarget } from './target.js'
 
 export type ScopeReason = 'broader-than-soft-limit' | 'outside-complaint'

@@ -2,7 +2,7 @@
  * Enforcement groups (docs/architecture.md, "Enforcement model"): the prefixes one event window
  * justifies and the instants between which agents enforce them by their own clock. Groups are
  * sent ahead of time as operations; this module computes and applies those operations and says
- * what is enforced at an instant. `computeGroups` lives in effective-state.ts.
+ * what is enforced at an instant. `computeGroups` lives in compute-groups.ts.
  */
 import { type PlanEntry, toEnforcementPlan } from './enforcement.js'
 import { type CidrInterval, formatV4Cidr, formatV6Cidr, parseCidr } from './ip-address.js'
