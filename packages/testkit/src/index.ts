@@ -1,3 +1,12 @@
+export {
+  type ApiAnswer,
+  ApiCallError,
+  type ApiClient,
+  apiClient,
+  type Method,
+  orgWithToken,
+  type Problem,
+} from './api-client.js'
 export { bridgeIntoNetns } from './bridge.js'
 export { capabilitiesRequired, kernelLabAvailable } from './capabilities.js'
 export {
@@ -30,3 +39,13 @@ export {
   waitForHttp,
 } from './service-process.js'
 export { type SinkMail, SMTP_SINK_SCRIPT, type SmtpSink, startSmtpSink } from './smtp.js'
+export {
+  type AgentOptions,
+  type AgentStatus,
+  type ServiceName,
+  type Stack,
+  type StackAgent,
+  type StackOptions,
+  type StackService,
+  startStack,
+} from './stack.js'

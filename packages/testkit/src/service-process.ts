@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 
 /** A service process started by a test, a benchmark or the demo. */
 export interface ServiceProcess {
@@ -87,7 +88,12 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     )
   } catch (err) {
     await service.kill()
-    throw err
+    // The end of its log usually says why (a bad setting, a port taken).
+    const tail = await readFile(options.logFile, 'utf8').then(
+      (text) => text.slice(-2000),
+      () => '',
+    )
+    throw new Error(`${(err as Error).message}\n${tail}`)
   }
   return service
 }
