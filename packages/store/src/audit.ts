@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { canonicalJson } from '@offside/protocol'
 import type { Redis } from 'ioredis'
 import type { Db } from './keys.js'
-import { runScript } from './scripts.js'
+import { watchedChange } from './optimistic.js'
 
 /** The hash a chain starts from. */
 export const GENESIS_HASH = '0'.repeat(64)
@@ -42,7 +42,8 @@ export function auditHash(record: Omit<AuditRecord, 'hash'>): string {
     .digest('hex')
 }
 
-function parseHead(head: string | null): { seq: number; hash: string } {
+/** The head key's value ("<seq> <hash>", null for an empty chain) as seq and hash. */
+export function parseAuditHead(head: string | null): { seq: number; hash: string } {
   if (!head) return { seq: 0, hash: GENESIS_HASH }
   const [seq, hash] = head.split(' ')
   return { seq: Number(seq), hash: hash ?? GENESIS_HASH }
@@ -50,7 +51,7 @@ function parseHead(head: string | null): { seq: number; hash: string } {
 
 /** The record that follows `head` (the raw head value, null for an empty chain), hashed. */
 export function nextAuditRecord(head: string | null, input: AuditInput): AuditRecord {
-  const previous = parseHead(head)
+  const previous = parseAuditHead(head)
   const body = {
     seq: previous.seq + 1,
     at: input.at,
@@ -76,20 +77,19 @@ export function queueAudit(tx: Tx, db: Db, record: AuditRecord): void {
   tx.set(db.keys.auditHead, `${record.seq} ${record.hash}`)
 }
 
-/** Appends one record to the chain, retrying when another writer moved the head first. */
+/**
+ * Appends one record to the chain. The head is read under WATCH and the record queued with
+ * {@link queueAudit}, the same way every change that carries its own audit record commits
+ * ({@link watchedChange}): a writer that moved the head first aborts this EXEC and the append
+ * runs again, with a little random backoff, on the new head.
+ */
 export async function appendAudit(db: Db, input: AuditInput): Promise<AuditRecord> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const head = await db.redis.get(db.keys.auditHead)
-    const record = nextAuditRecord(head, input)
-    const appended = await runScript(
-      db.redis,
-      'appendAudit',
-      [db.keys.audit, db.keys.auditHead],
-      [record.prev, record.seq, JSON.stringify(record), record.hash],
-    )
-    if (appended === 'appended') return record
-  }
-  throw new Error('audit head kept moving; gave up after 50 attempts')
+  return watchedChange(db, [db.keys.auditHead], 'audit head', async (redis) => {
+    const record = nextAuditRecord(await redis.get(db.keys.auditHead), input)
+    const tx = redis.multi()
+    queueAudit(tx, db, record)
+    return { tx, result: record }
+  })
 }
 
 function parseEntries(entries: [string, string[]][]): { id: string; record: AuditRecord | null }[] {
@@ -147,7 +147,7 @@ export interface AuditVerification {
  * previous hash), or a head that points elsewhere.
  */
 export async function verifyAudit(db: Db): Promise<AuditVerification> {
-  const head = parseHead(await db.redis.get(db.keys.auditHead))
+  const head = parseAuditHead(await db.redis.get(db.keys.auditHead))
   let expectedSeq = 1
   let prev = GENESIS_HASH
   let checked = 0
