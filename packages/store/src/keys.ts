@@ -44,6 +44,8 @@ export function createKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     notices: `${prefix}notices`, // HASH id → Notice JSON (the outbox, attempts, receipts, dead letters)
     audit: `${prefix}audit`, // STREAM of hash-chained records
     auditHead: `${prefix}audit:head`, // STRING "<seq> <hash>" of the last record
+    /** ZSET AuditCheckpoint JSON scored by seq: signed heads of the chain (audit-checkpoints.ts). */
+    auditCheckpoints: `${prefix}audit:checkpoints`,
     /** STRING counter bumped by every write that changes state inputs, so readers can cache them. */
     stateGeneration: `${prefix}state-generation`,
     rateLimit: `${prefix}rate-limit:`, // prefix for @fastify/rate-limit's Redis store

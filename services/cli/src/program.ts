@@ -3,6 +3,7 @@ import { extname, resolve } from 'node:path'
 import { Command, CommanderError } from 'commander'
 import { ApiError, describeError } from './client.js'
 import { registerAgents } from './commands/agents.js'
+import { registerAudit } from './commands/audit.js'
 import { registerComplaints } from './commands/complaints.js'
 import { registerGuard } from './commands/guard.js'
 import { registerIdentity } from './commands/identity.js'
@@ -215,26 +216,6 @@ export function buildProgram(io: CliIo): Command {
       })
     })
 
-  const audit = program.command('audit').description('the hash-chained audit log')
-  audit
-    .command('verify')
-    .description('recompute the whole chain; exits 1 and names the first bad record if it does not hold')
-    .action(async () => {
-      const result = (await cli.call('authority', '/v1/audit/verify')) as {
-        ok: boolean
-        checked: number
-        firstBad?: { seq: number; reason: string }
-      }
-      show(result, () =>
-        io.out(
-          result.ok
-            ? `audit chain ok: ${result.checked} records`
-            : `audit chain BROKEN at record ${result.firstBad?.seq}: ${result.firstBad?.reason}`,
-        ),
-      )
-      if (!result.ok) throw new CommanderError(1, 'offside.audit', 'audit chain does not verify')
-    })
-
   program
     .command('whoami')
     .description('show the organisation and role of the token in use')
@@ -243,6 +224,7 @@ export function buildProgram(io: CliIo): Command {
       show(me, () => io.out(`${me.org} (${me.role})`))
     })
 
+  registerAudit(program, cli)
   registerGuard(program, cli)
   registerComplaints(program, cli)
   registerOrders(program, cli)

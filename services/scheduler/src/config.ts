@@ -25,6 +25,9 @@ export interface SchedulerConfig extends SharedSettings {
   revisionHistory: number
   /** Circuit breaker (SPEC rule 6): growth factor, totals and baseline floors; core's defaults. */
   breaker: BreakerConfig
+  /** The Ed25519 key that signs audit checkpoints (checkpoints.ts); none: no checkpoints. */
+  checkpointKeyFile?: string
+  checkpointIntervalMs: number
 }
 
 /** An address count: a whole number too large for a JSON number, read as a bigint. */
@@ -48,6 +51,8 @@ const schedulerEnv = {
   OFFSIDE_BREAKER_MIN_BASELINE_V6_48: count(breaker.minBaselineV6Prefixes48),
   OFFSIDE_BREAKER_MAX_TOTAL_NAMES: integer(breaker.maxTotalNames, 0),
   OFFSIDE_BREAKER_MIN_BASELINE_NAMES: integer(breaker.minBaselineNames, 0),
+  OFFSIDE_CHECKPOINT_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  OFFSIDE_CHECKPOINT_INTERVAL_MS: integer(60_000, 1000, 24 * 3600_000),
 }
 
 /** Reads and checks the scheduler's settings; throws a ConfigError naming the bad variable. */
@@ -60,6 +65,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SchedulerConfi
     graceMs: e.OFFSIDE_GRACE_SECONDS * 1000,
     tickMs: e.OFFSIDE_SCHEDULER_TICK_MS,
     revisionHistory: e.OFFSIDE_REVISION_HISTORY,
+    ...(e.OFFSIDE_CHECKPOINT_KEY_FILE ? { checkpointKeyFile: e.OFFSIDE_CHECKPOINT_KEY_FILE } : {}),
+    checkpointIntervalMs: e.OFFSIDE_CHECKPOINT_INTERVAL_MS,
     breaker: {
       maxGrowthFactor: e.OFFSIDE_BREAKER_MAX_GROWTH_FACTOR,
       maxTotalV4Addresses: BigInt(e.OFFSIDE_BREAKER_MAX_TOTAL_V4),

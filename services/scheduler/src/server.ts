@@ -3,9 +3,12 @@
  * SIGTERM/SIGINT stops taking jobs, lets the running one finish, then closes queues and Redis
  * (exit statuses: runService).
  */
+
+import { loadSigningKey } from '@offside/protocol'
 import { createLogger, runService } from '@offside/service'
-import { connectRedis } from '@offside/store'
+import { connectRedis, createDb } from '@offside/store'
 import { buildApp } from './app.js'
+import { startCheckpoints } from './checkpoints.js'
 import { loadConfig } from './config.js'
 import { createMetrics } from './metrics.js'
 import { startScheduler } from './scheduler.js'
@@ -29,13 +32,23 @@ await runService({
       log,
       metrics,
     })
+    const checkpoints = config.checkpointKeyFile
+      ? startCheckpoints({
+          db: createDb(redis, config.keyPrefix),
+          key: await loadSigningKey(config.checkpointKeyFile),
+          intervalMs: config.checkpointIntervalMs,
+          log,
+        })
+      : null
+    if (!checkpoints)
+      log.warn('OFFSIDE_CHECKPOINT_KEY_FILE not set: the audit chain gets no signed checkpoints')
     const app = await buildApp({ redis, metrics, isReady: scheduler.isReady, logger: log })
     await app.listen({ host: config.host, port: config.port })
     log.info({ url: `http://${config.host}:${config.port}/` }, 'scheduler listening')
     return {
       log,
       async close() {
-        await Promise.all([app.close(), scheduler.close()])
+        await Promise.all([app.close(), scheduler.close(), checkpoints?.close()])
         await redis.quit()
       },
     }

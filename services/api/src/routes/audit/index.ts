@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { iterateAudit, readAudit, verifyAudit } from '@offside/store'
+import { checkpointLine, iterateAudit, readAudit, readCheckpoints, verifyAudit } from '@offside/store'
 import { Type } from 'typebox'
 
 const Actor = Type.Union([
@@ -76,13 +76,15 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['audit'],
         description:
-          'Every record, oldest first, as JSON lines (the stored form, hashes verifiable offline).',
+          'Every record, oldest first, as JSON lines (the stored form, hashes verifiable offline), then every signed checkpoint of the chain head as a `{"type":"checkpoint",…}` line: `offside audit verify FILE --public-key KEY` checks it offline.',
       },
     },
     async (_request, reply) => {
       async function* lines() {
         for await (const { id, record } of iterateAudit(app.db))
           yield `${JSON.stringify(record ?? { id, unreadable: true })}\n`
+        // Read after the records: every checkpoint then covers a record already written out.
+        for (const checkpoint of await readCheckpoints(app.db)) yield `${checkpointLine(checkpoint)}\n`
       }
       return reply.type('application/x-ndjson').send(Readable.from(lines()))
     },
