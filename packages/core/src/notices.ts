@@ -4,7 +4,11 @@
  * service delivers them.
  */
 
-export type NoticeKind = 'order-issued' | 'order-suspended' | 'order-resumed' | 'order-partly-revoked'
+/** Notices about one order, told to its parties at once. */
+export type OrderNoticeKind = 'order-issued' | 'order-suspended' | 'order-resumed' | 'order-partly-revoked'
+
+/** Every notice of the outbox: an order's, or the weekly one to a hosting provider (hosting-notices.ts). */
+export type NoticeKind = OrderNoticeKind | 'hosting-weekly'
 
 /** Whom an order is notified to (art. 3.3, 7), and how they are reached. */
 export type PartyRole =
@@ -24,6 +28,8 @@ export interface Party {
   channel: Channel
   /** The organisation the party is (a rightsholder is told of its own orders only). */
   org?: string
+  /** A hosting provider's autonomous systems: it is the abuse contact for their addresses. */
+  asns?: number[]
 }
 
 /** Roles told of every order; a rightsholder only of its own; hosting providers get the weekly notice. */
@@ -45,7 +51,7 @@ export function partiesOf(order: NoticeOrder, parties: readonly Party[]): Party[
   )
 }
 
-const TITLES: Record<NoticeKind, string> = {
+const TITLES: Record<OrderNoticeKind, string> = {
   'order-issued': 'issued',
   'order-suspended': 'suspended',
   'order-resumed': 'resumed',
@@ -54,7 +60,7 @@ const TITLES: Record<NoticeKind, string> = {
 
 /** Subject and plain-text body of a notice; `detail` says what changed (e.g. how many prefixes). */
 export function noticeText(
-  kind: NoticeKind,
+  kind: OrderNoticeKind,
   order: NoticeOrder,
   at: number,
   detail?: string,

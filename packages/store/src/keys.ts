@@ -42,6 +42,7 @@ export function createKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     revocations: `${prefix}revocations`, // HASH id → Revocation JSON
     parties: `${prefix}parties`, // HASH id → Party JSON (whom orders are notified to, notices.ts)
     notices: `${prefix}notices`, // HASH id → Notice JSON (the outbox, attempts, receipts, dead letters)
+    hostingNotices: `${prefix}hosting-notices`, // HASH "<week>:<asn>" → notice id (one weekly notice per AS)
     audit: `${prefix}audit`, // STREAM of hash-chained records
     auditHead: `${prefix}audit:head`, // STRING "<seq> <hash>" of the last record
     /** ZSET AuditCheckpoint JSON scored by seq: signed heads of the chain (audit-checkpoints.ts). */

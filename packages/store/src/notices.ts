@@ -18,7 +18,10 @@ export interface DeliveryAttempt {
 export interface Notice {
   id: string
   kind: NoticeKind
-  order: string
+  /** The order a notice is about; a weekly hosting notice names `week` and `asn` instead. */
+  order?: string
+  week?: string
+  asn?: number
   party: string
   subject: string
   text: string
@@ -45,13 +48,14 @@ export async function listParties(db: Db): Promise<Party[]> {
 }
 
 /** Files new pending notices (one MULTI) and returns them. */
-export async function fileNotices(
-  db: Db,
-  drafts: Omit<Notice, 'id' | 'status' | 'attempts'>[],
-): Promise<Notice[]> {
+export type NoticeDraft = Omit<Notice, 'id' | 'status' | 'attempts'>
+
+const newNoticeId = () => `n_${randomBytes(9).toString('base64url')}`
+
+export async function fileNotices(db: Db, drafts: NoticeDraft[]): Promise<Notice[]> {
   const notices = drafts.map((draft) => ({
     ...draft,
-    id: `n_${randomBytes(9).toString('base64url')}`,
+    id: newNoticeId(),
     status: 'pending' as const,
     attempts: [],
   }))
@@ -60,6 +64,27 @@ export async function fileNotices(
   for (const notice of notices) tx.hset(db.keys.notices, notice.id, JSON.stringify(notice))
   await tx.exec()
   return notices
+}
+
+/**
+ * Files the weekly hosting notice of one autonomous system for one week, once: the (week, asn)
+ * claim is taken first (HSETNX) with the notice's id, so two builders racing file one notice, and
+ * a builder that died between claim and notice re-files it under the claimed id on its next run.
+ * Returns the notice and whether this call filed it (false: it was filed before).
+ */
+export async function fileHostingNotice(
+  db: Db,
+  draft: NoticeDraft & { week: string; asn: number },
+): Promise<{ notice: Notice; filed: boolean }> {
+  const field = `${draft.week}:${draft.asn}`
+  const id = newNoticeId()
+  const claimed = (await db.redis.hsetnx(db.keys.hostingNotices, field, id)) === 1
+  const noticeId = claimed ? id : ((await db.redis.hget(db.keys.hostingNotices, field)) ?? id)
+  const existing = await getNotice(db, noticeId)
+  if (existing) return { notice: existing, filed: false }
+  const notice: Notice = { ...draft, id: noticeId, status: 'pending', attempts: [] }
+  await db.redis.hset(db.keys.notices, noticeId, JSON.stringify(notice))
+  return { notice, filed: true }
 }
 
 export async function getNotice(db: Db, id: string): Promise<Notice | null> {

@@ -97,3 +97,32 @@ t.test('parties and notices are the authority’s; bad channels are refused and 
   t.equal((await api.call(tokens.isp, { method: 'GET', url: '/v1/notices' })).statusCode, 403)
   t.equal((await api.call(ADMIN, { method: 'GET', url: '/v1/notices?order=nope' })).statusCode, 404)
 })
+
+t.test(
+  'a hosting provider is registered with the autonomous systems it answers for; no other role may be',
+  async (t) => {
+    const api = await build(t)
+    const channel = { kind: 'email', address: 'abuse@ovh.example' }
+    const ovh = await api.call(ADMIN, {
+      method: 'PUT',
+      url: '/v1/parties/ovh',
+      payload: { name: 'OVH abuse', role: 'hosting-provider', asns: [16276], channel },
+    })
+    t.equal(ovh.statusCode, 200)
+    t.match(ovh.json(), { id: 'ovh', role: 'hosting-provider', asns: [16276] })
+    const isp = await api.call(ADMIN, {
+      method: 'PUT',
+      url: '/v1/parties/isp-a',
+      payload: { name: 'ISP A', role: 'isp', asns: [64500], channel },
+    })
+    t.equal(isp.statusCode, 422)
+    t.match(isp.json(), { code: 'OFFSIDE_INVALID_INPUT', field: 'asns', reason: 'not-a-hosting-provider' })
+    t.same(
+      (await api.call(ADMIN, { method: 'GET', url: '/v1/parties' }))
+        .json()
+        .parties.map((p: { id: string }) => p.id),
+      ['ovh'],
+      'the refused party is not stored',
+    )
+  },
+)

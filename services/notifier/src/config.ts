@@ -8,6 +8,15 @@ export interface NotifierConfig {
   from: string
   signingKeyFile: string
   logLevel: string
+  /** Weekly hosting notices: how often the builder runs (0: never), the delay after a week, its zone. */
+  hostingEveryMs: number
+  hostingDelayMs: number
+  hostingTimeZone: string
+  /** The offline IP-to-ASN database's folder; null: the copy in @ip-location-db/asn. */
+  asnDbDir: string | null
+  abuseContactsFile: string | null
+  /** The public complaint form named in hosting notices. */
+  complaintUrl: string
 }
 
 export class ConfigError extends Error {
@@ -24,7 +33,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NotifierConfig
   const signingKeyFile = env.OFFSIDE_SIGNING_KEY_FILE ?? ''
   if (!signingKeyFile)
     throw new ConfigError('OFFSIDE_SIGNING_KEY_FILE is required (it signs webhook notices)')
+  const minutes = (name: string, fallback: number) => {
+    const raw = env[name]
+    const value = raw ? Number(raw) : fallback
+    if (!Number.isFinite(value) || value < 0)
+      throw new ConfigError(`${name} must be minutes ≥ 0, got "${raw}"`)
+    return value * 60_000
+  }
+  const portalUrl = (env.OFFSIDE_PORTAL_PUBLIC_URL || env.OFFSIDE_PORTAL_URL || '').replace(/\/+$/, '')
   return {
+    hostingEveryMs: minutes('OFFSIDE_HOSTING_NOTICE_EVERY_MINUTES', 60),
+    hostingDelayMs: minutes('OFFSIDE_HOSTING_NOTICE_DELAY_MINUTES', 0),
+    hostingTimeZone: env.OFFSIDE_HOSTING_NOTICE_TIME_ZONE || 'Europe/Rome',
+    asnDbDir: env.OFFSIDE_ASN_DB_DIR || null,
+    abuseContactsFile: env.OFFSIDE_ABUSE_CONTACTS_FILE || null,
+    complaintUrl:
+      env.OFFSIDE_COMPLAINT_URL ||
+      (portalUrl ? `${portalUrl}/lookup` : 'the public complaint form of the authority'),
     host: env.OFFSIDE_HOST || '127.0.0.1',
     port,
     redisUrl: env.OFFSIDE_REDIS_URL || 'redis://127.0.0.1:6379',

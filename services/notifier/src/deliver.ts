@@ -54,7 +54,8 @@ export function createDeliverer(options: DelivererOptions) {
     const body = JSON.stringify({
       id: notice.id,
       kind: notice.kind,
-      order: notice.order,
+      ...(notice.order ? { order: notice.order } : {}),
+      ...(notice.week ? { week: notice.week, asn: notice.asn } : {}),
       subject: notice.subject,
       text: notice.text,
       createdAt: new Date(notice.createdAt).toISOString(),

@@ -1,9 +1,12 @@
 /** Starts the notifier: the `notify` worker, and /healthz, /readyz, /public-key on a small HTTP server. */
+import { loadAsnDatabase } from '@offside/asn-db'
+import { isValidTimeZone } from '@offside/core'
 import { loadSigningKey } from '@offside/protocol'
-import { connectRedis } from '@offside/store'
+import { connectRedis, createDb, createQueue } from '@offside/store'
 import Fastify from 'fastify'
 import { pino } from 'pino'
 import { loadConfig } from './config.js'
+import { scheduleHostingWeekly } from './hosting-weekly.js'
 import { publicKeyOf } from './signature.js'
 import { startNotifier } from './worker.js'
 
@@ -19,6 +22,30 @@ const notifier = startNotifier({
   signingKey,
   log: logger,
 })
+
+if (!isValidTimeZone(config.hostingTimeZone)) {
+  logger.fatal({ zone: config.hostingTimeZone }, 'OFFSIDE_HOSTING_NOTICE_TIME_ZONE is not a time zone')
+  process.exit(2)
+}
+const notifyQueue = createQueue('notify', { redisUrl: config.redisUrl, keyPrefix: config.keyPrefix }, logger)
+const hosting =
+  config.hostingEveryMs > 0
+    ? scheduleHostingWeekly(
+        {
+          db: createDb(redis, config.keyPrefix),
+          asnOf: (await loadAsnDatabase(config.asnDbDir ?? undefined)).lookup,
+          enqueue: async (notice) => {
+            await notifyQueue.add('notify', { notice: notice.id }, { jobId: notice.id })
+          },
+          complaintUrl: config.complaintUrl,
+          timeZone: config.hostingTimeZone,
+          delayMs: config.hostingDelayMs,
+          ...(config.abuseContactsFile ? { contactsFile: config.abuseContactsFile } : {}),
+        },
+        config.hostingEveryMs,
+        logger,
+      )
+    : null
 
 const app = Fastify({ loggerInstance: logger })
 const published = publicKeyOf(signingKey)
@@ -41,7 +68,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     closing = true
     const force = setTimeout(() => process.exit(1), 10_000)
     force.unref()
-    Promise.all([app.close(), notifier.close()])
+    Promise.all([app.close(), notifier.close(), hosting?.close(), notifyQueue.close()])
       .then(() => redis.quit())
       .then(
         () => process.exit(0),

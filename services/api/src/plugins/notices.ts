@@ -1,4 +1,4 @@
-import { type NoticeKind, noticeText, partiesOf } from '@offside/core'
+import { noticeText, type OrderNoticeKind, partiesOf } from '@offside/core'
 import { appendAudit, createQueue, fileNotices, listParties, type OrderRecord } from '@offside/store'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
@@ -10,14 +10,14 @@ declare module 'fastify' {
      * for the notifier. A failure to queue is logged, not thrown: the notices are filed (the
      * authority sees them pending) and the change itself is already stored.
      */
-    notifyOrder(kind: NoticeKind, order: OrderRecord, detail?: string): Promise<void>
+    notifyOrder(kind: OrderNoticeKind, order: OrderRecord, detail?: string): Promise<void>
   }
 }
 
 export default fp(
   async function noticesPlugin(app: FastifyInstance, options: { redisUrl: string; keyPrefix: string }) {
     const queue = createQueue('notify', options, app.log)
-    app.decorate('notifyOrder', async (kind: NoticeKind, order: OrderRecord, detail?: string) => {
+    app.decorate('notifyOrder', async (kind: OrderNoticeKind, order: OrderRecord, detail?: string) => {
       try {
         const now = Date.now()
         const { subject, text } = noticeText(kind, order, now, detail)

@@ -26,6 +26,10 @@ export const PartyInput = Type.Object(
     role: Role,
     channel: Channel,
     org: Type.Optional(Type.String({ maxLength: 128 })),
+    /** A hosting provider's autonomous systems: it receives the weekly notice for their addresses. */
+    asns: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 1, maximum: 4294967295 }), { maxItems: 1000, uniqueItems: true }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -40,6 +44,7 @@ export const PartyView = Type.Object({
     url: Type.Optional(Type.String()),
   }),
   org: Type.Optional(Type.String()),
+  asns: Type.Optional(Type.Array(Type.Integer())),
 })
 
 export const PartyList = Type.Object({ parties: Type.Array(PartyView) })
@@ -47,7 +52,9 @@ export const PartyList = Type.Object({ parties: Type.Array(PartyView) })
 export const NoticeView = Type.Object({
   id: Type.String(),
   kind: Type.String(),
-  order: Type.String(),
+  order: Type.Optional(Type.String()),
+  week: Type.Optional(Type.String()),
+  asn: Type.Optional(Type.Integer()),
   party: Type.String(),
   subject: Type.String(),
   text: Type.String(),

@@ -37,6 +37,12 @@ const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
           })
         }
       }
+      if (request.body.asns && request.body.role !== 'hosting-provider') {
+        throw problem(errors.InvalidInput, 'only a hosting provider answers for autonomous systems', {
+          field: 'asns',
+          reason: 'not-a-hosting-provider',
+        })
+      }
       const party = { id: request.params.id, ...request.body }
       await putParty(app.db, party)
       await app.audit(request, 'party.put', `party:${party.id}`, party)
