@@ -14,6 +14,7 @@
  * `replicaTimeoutMs=`, default 500) to make acknowledged writes wait until N replicas hold them
  * (see {@link waitForReplicas}).
  */
+import calculateSlot from 'cluster-key-slot'
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
 
 export type RedisNode = { host: string; port: number }
@@ -221,19 +222,10 @@ export async function waitForReplicas(client: Redis, markKey: string): Promise<b
 }
 
 /**
- * The cluster slot of a key: CRC16/XMODEM of its hash tag (or of the whole key) mod 16384, as the
- * Redis Cluster specification defines it (checked against CLUSTER KEYSLOT in the tests).
+ * The cluster slot of a key (CRC16 of its hash tag, or of the whole key, mod 16384), computed by
+ * the package ioredis itself routes with, so our slot map look-ups agree with its routing.
  */
-export function slotOf(key: string): number {
-  const bytes = Buffer.from(hashTagOf(key) ?? key)
-  let crc = 0
-  for (const byte of bytes) {
-    crc ^= byte << 8
-    for (let bit = 0; bit < 8; bit++)
-      crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff
-  }
-  return crc % 16384
-}
+export const slotOf: (key: string) => number = calculateSlot
 
 /** The connection to the primary serving `key`'s slot, from the cluster client's slot map. */
 function primaryOf(cluster: Cluster, key: string): Redis {
