@@ -6,16 +6,17 @@
  * - `breaker:holds` (HASH): id → {@link BreakerHold}, every status, for review and history.
  * - `breaker:proposals` (HASH): id → {@link BreakerProposal}, the groups held and what they add
  *   (megabytes for a large list, so apart from the hold itself).
- * - `breaker:pending` (STRING): the id of the one pending hold. Every write checks it first
- *   (compare-and-set), so a scheduler folding a recompute and ops deciding never overwrite each other.
+ * - `breaker:pending` (STRING): the id of the one pending hold. Every write watches it and the holds
+ *   ({@link watchedChange}), so a scheduler folding a recompute and ops deciding never overwrite each
+ *   other: the later one reads again and folds into, or finds decided, what the first one wrote.
  * - `breaker:decided` (ZSET): approved and rejected holds scored by `lapsesAt`, the end of the last
  *   window they held; until then the scheduler honours the decision.
  */
 import { randomBytes } from 'node:crypto'
 import type { EnforcementGroup, GuardReason } from '@offside/core'
 import type { Db } from './keys.js'
+import { watchedChange } from './optimistic.js'
 import type { RevisionCause } from './queues.js'
-import { runScript } from './scripts.js'
 
 export type BreakerStatus = 'pending' | 'approved' | 'rejected' | 'superseded'
 
@@ -76,8 +77,6 @@ export interface BreakerTrip {
   proposal: BreakerProposal
 }
 
-const MAX_ATTEMPTS = 20
-
 function lapsesAt(groups: EnforcementGroup[], now: number): number {
   return groups.reduce((latest, group) => Math.max(latest, group.until), now)
 }
@@ -122,8 +121,11 @@ export async function listBreakerHolds(
  */
 export async function recordBreakerTrip(db: Db, trip: BreakerTrip): Promise<BreakerHold> {
   const { keys } = db
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const pending = await readPendingHold(db)
+  const watched = [keys.breakerPending, keys.breakerHolds]
+  return watchedChange(db, watched, 'the circuit-breaker hold', async (redis) => {
+    const pendingId = await redis.get(keys.breakerPending)
+    const raw = pendingId ? await redis.hget(keys.breakerHolds, pendingId) : null
+    const pending = raw ? (JSON.parse(raw) as BreakerHold) : null
     const hold: BreakerHold = {
       id: pending?.id ?? `b_${trip.now.toString(36)}_${randomBytes(4).toString('hex')}`,
       status: 'pending',
@@ -140,15 +142,13 @@ export async function recordBreakerTrip(db: Db, trip: BreakerTrip): Promise<Brea
       ...(trip.proposal.addedNames?.length ? { addedNames: trip.proposal.addedNames.length } : {}),
       lapsesAt: lapsesAt(trip.proposal.groups, trip.now),
     }
-    const stored = await runScript(
-      db.redis,
-      'recordHold',
-      [keys.breakerHolds, keys.breakerProposals, keys.breakerPending],
-      [pending?.id ?? '', hold.id, JSON.stringify(hold), JSON.stringify(trip.proposal)],
-    )
-    if (stored === 'stored') return hold
-  }
-  throw new Error(`could not file the circuit-breaker hold after ${MAX_ATTEMPTS} attempts`)
+    const tx = redis
+      .multi()
+      .set(keys.breakerPending, hold.id)
+      .hset(keys.breakerHolds, hold.id, JSON.stringify(hold))
+      .hset(keys.breakerProposals, hold.id, JSON.stringify(trip.proposal))
+    return { tx, result: hold }
+  })
 }
 
 export type BreakerDecisionResult =
@@ -163,21 +163,20 @@ async function settleHold(
   now: number,
 ): Promise<BreakerDecisionResult> {
   const { keys } = db
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const raw = await db.redis.hget(keys.breakerHolds, id)
-    if (!raw) return { status: 'not-found' }
+  const watched = [keys.breakerHolds, keys.breakerPending]
+  return watchedChange<BreakerDecisionResult>(db, watched, `circuit-breaker hold ${id}`, async (redis) => {
+    const raw = await redis.hget(keys.breakerHolds, id)
+    if (!raw) return { result: { status: 'not-found' } }
     const hold = JSON.parse(raw) as BreakerHold
-    if (hold.status !== 'pending') return { status: 'already-decided', hold }
+    if (hold.status !== 'pending') return { result: { status: 'already-decided', hold } }
     const next = decide(hold)
-    const done = await runScript(
-      db.redis,
-      'decideHold',
-      [keys.breakerHolds, keys.breakerPending, keys.breakerDecided],
-      [id, raw, JSON.stringify(next.hold), next.remember ? next.hold.lapsesAt : '', now],
-    )
-    if (done === 'decided') return { status: 'decided', hold: next.hold }
-  }
-  throw new Error(`could not decide circuit-breaker hold ${id} after ${MAX_ATTEMPTS} attempts`)
+    const tx = redis.multi().hset(keys.breakerHolds, id, JSON.stringify(next.hold))
+    if ((await redis.get(keys.breakerPending)) === id) tx.del(keys.breakerPending)
+    if (next.remember) tx.zadd(keys.breakerDecided, next.hold.lapsesAt, id)
+    // Decisions that lapsed before now no longer matter to any recompute.
+    tx.zremrangebyscore(keys.breakerDecided, '-inf', `(${now}`)
+    return { tx, result: { status: 'decided', hold: next.hold } }
+  })
 }
 
 /**

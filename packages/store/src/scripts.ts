@@ -13,8 +13,6 @@ const SCRIPTS = {
   recordSent: { file: 'record-sent-1', results: { 1: 'recorded' } },
   releaseAgent: { file: 'release-agent-1', results: { 1: 'released', 0: 'held-elsewhere' } },
   recordAck: { file: 'record-ack-2', results: { 1: 'recorded', 0: 'duplicate' } },
-  recordHold: { file: 'record-hold-3', results: { 1: 'stored', 0: 'moved' } },
-  decideHold: { file: 'decide-hold-3', results: { 1: 'decided', 0: 'moved' } },
   publishRevision: {
     file: 'publish-revision-4',
     results: { [-1]: 'conflict', [-2]: 'duplicate-instant' },

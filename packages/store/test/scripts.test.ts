@@ -12,7 +12,7 @@ t.test(
   'every Lua script names its KEYS, ARGV and results in its header, and its key count in its name',
   async (t) => {
     const files = readdirSync(luaDir).filter((file) => file.endsWith('.lua'))
-    t.ok(files.length >= 8, 'the scripts are files')
+    t.ok(files.length > 0, 'the scripts are files')
     for (const file of files) {
       const text = readFileSync(join(luaDir, file), 'utf8')
       const header = text.split('\n').filter((line) => line.startsWith('--'))
