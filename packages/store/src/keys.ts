@@ -94,8 +94,3 @@ export function createDb(redis: Redis, prefix: string = DEFAULT_KEY_PREFIX): Db 
     )
   return { redis, keys: createKeys(prefix) }
 }
-
-/** Accepts a bare client (default prefix) or a Db, so simple callers need not build one. */
-export function asDb(client: Redis | Db): Db {
-  return 'redis' in client && typeof client.keys === 'object' ? client : createDb(client as Redis)
-}

@@ -14,16 +14,14 @@ import {
   type StateInputs,
   type WeeklyList,
 } from '@offside/core'
-import type { Redis } from 'ioredis'
-import { asDb, type Db } from './keys.js'
+import type { Db } from './keys.js'
 import type { ListExtra, ListSummary } from './lists.js'
 
 /**
  * A number that changes whenever anything `loadStateInputs` reads is written through this package,
  * so a reader may keep loaded inputs until it changes. Read it before loading the inputs.
  */
-export async function stateGeneration(client: Redis | Db): Promise<number> {
-  const db = asDb(client)
+export async function stateGeneration(db: Db): Promise<number> {
   return Number((await db.redis.get(db.keys.stateGeneration)) ?? 0)
 }
 
@@ -49,11 +47,10 @@ function parseAll<T>(values: string[] | null | undefined): T[] {
  * time), plus the entries ops approved by hand.
  */
 export async function loadStateInputs(
-  client: Redis | Db,
+  db: Db,
   now: number,
   options: { graceMs?: number; cache?: ListCache } = {},
 ): Promise<StateInputs> {
-  const db = asDb(client)
   const { keys } = db
   const first = await db.redis
     .pipeline()

@@ -1,6 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import type { Redis } from 'ioredis'
-import { asDb, type Db } from './keys.js'
+import type { Db } from './keys.js'
 import type { OrgKind } from './orgs.js'
 
 export type Role = OrgKind
@@ -85,9 +84,8 @@ export async function listTokens(db: Db, org?: string): Promise<TokenRecord[]> {
  * Resolves a bearer token to its organisation and role, or null when it is unknown or revoked.
  * The lookup goes by hash; the final comparison is constant-time so a near miss leaks nothing.
  */
-export async function verifyToken(client: Redis | Db, token: string): Promise<TokenIdentity | null> {
+export async function verifyToken(db: Db, token: string): Promise<TokenIdentity | null> {
   if (!token) return null
-  const db = asDb(client)
   const hash = hashToken(token)
   const id = await db.redis.hget(db.keys.tokenHashes, hash)
   if (!id) return null
