@@ -3,10 +3,12 @@
  * processes started from the checkout (node --conditions=@offside/source --import tsx), each on a
  * free loopback port, with the dry-run backend. Everything stops when the test ends.
  */
+import { randomBytes } from 'node:crypto'
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { generateSigningKeyPair } from '@offside/protocol'
+import { aclFileText, DEFAULT_KEY_PREFIX, type RedisUser, withRedisUser } from '@offside/store'
 import {
   freePort,
   type RedisOptions,
@@ -62,6 +64,12 @@ export interface AgentProc extends Proc {
 
 export interface Stack {
   redisUrl: string
+  /** The Redis URL a service signs in with (its own ACL user when the stack has `acl`). */
+  redisUrlOf(user: RedisUser): string
+  /** The environment every service process of the stack starts from (no Redis URL, no key). */
+  env: NodeJS.ProcessEnv
+  /** Where the stack keeps its files and logs; a test's own processes may log there too. */
+  dir: string
   /** The Sentinel topology when the stack was started with `redis: 'sentinel'`. */
   sentinel?: TestRedisSentinel
   /** The one redis-server otherwise: kill it, restart it, read its AOF folder. */
@@ -96,14 +104,33 @@ export async function startStack(
     /** redis-server settings for a standalone Redis (the production fsync policy, a memory limit). */
     redisOptions?: RedisOptions
     logLevel?: string
+    /**
+     * Redis with the ACL users of packages/store/src/acl.ts: each service signs in as its own
+     * user (the default user is off); `redisUrl` is then the admin's.
+     */
+    acl?: boolean
   } = {},
 ): Promise<Stack> {
   const graceMs = options.graceMs ?? 1000
   const dir = await mkdtemp(join(tmpdir(), 'offside-e2e-'))
   // On Sentinel every acknowledged write waits for the replica (?replicas=1).
   const sentinel = options.redis === 'sentinel' ? await startRedisSentinel(t) : undefined
-  const server = sentinel ? undefined : await startRedis(t, options.redisOptions)
-  const redis = server ?? { url: `${sentinel?.url}?replicas=1&replicaTimeoutMs=2000` }
+  const passwords = Object.fromEntries(
+    ['api', 'scheduler', 'gateway', 'dashboard', 'notifier', 'admin'].map((user) => [
+      user,
+      randomBytes(18).toString('base64url'),
+    ]),
+  ) as Record<RedisUser, string>
+  const aclFile = join(dir, 'users.acl')
+  if (options.acl) await writeFile(aclFile, aclFileText(DEFAULT_KEY_PREFIX, passwords), { mode: 0o600 })
+  const redisOptions = options.acl
+    ? { ...options.redisOptions, args: [...(options.redisOptions?.args ?? []), '--aclfile', aclFile] }
+    : options.redisOptions
+  const server = sentinel ? undefined : await startRedis(t, redisOptions)
+  const plain = server ?? { url: `${sentinel?.url}?replicas=1&replicaTimeoutMs=2000` }
+  const redisUrlOf = (user: RedisUser) =>
+    options.acl ? withRedisUser(plain.url, user, passwords[user]) : plain.url
+  const redis = { url: redisUrlOf('admin') }
   const procs: Proc[] = []
   t.teardown(async () => {
     await Promise.all(procs.map((proc) => proc.stop()))
@@ -117,11 +144,11 @@ export async function startStack(
   await writeFile(privateKeyFile, pair.privateKeyPem, { mode: 0o600 })
   await writeFile(publicKeyFile, pair.publicKeyPem)
   const admin = `adm_e2e_${Math.random().toString(36).slice(2)}_0123456789`
+  // Each service gets its own Redis user, and only the gateway (which signs pushes) the key.
+  const { OFFSIDE_REDIS_URL: _, OFFSIDE_SIGNING_KEY_FILE: __, ...inherited } = process.env
   const env = {
-    ...process.env,
-    OFFSIDE_REDIS_URL: redis.url,
+    ...inherited,
     OFFSIDE_ADMIN_TOKEN: admin,
-    OFFSIDE_SIGNING_KEY_FILE: privateKeyFile,
     OFFSIDE_GUARD_ALLOW_SPECIAL: 'documentation',
     OFFSIDE_GRACE_MS: String(graceMs),
     OFFSIDE_GRACE_SECONDS: String(graceMs / 1000),
@@ -157,7 +184,7 @@ export async function startStack(
     'api',
     'services/api/src/server.ts',
     [],
-    { OFFSIDE_API_PORT: String(apiPort) },
+    { OFFSIDE_API_PORT: String(apiPort), OFFSIDE_REDIS_URL: redisUrlOf('api') },
     apiPort,
     '/readyz',
   )
@@ -182,6 +209,9 @@ export async function startStack(
 
   return {
     redisUrl: redis.url,
+    redisUrlOf,
+    env,
+    dir,
     ...(sentinel ? { sentinel } : {}),
     ...(server ? { server } : {}),
     apiUrl,
@@ -198,7 +228,7 @@ export async function startStack(
         name,
         'services/scheduler/src/server.ts',
         [],
-        { OFFSIDE_SCHEDULER_PORT: String(port) },
+        { OFFSIDE_SCHEDULER_PORT: String(port), OFFSIDE_REDIS_URL: redisUrlOf('scheduler') },
         port,
         '/readyz',
       )
@@ -209,7 +239,12 @@ export async function startStack(
         name,
         'services/gateway/src/server.ts',
         [],
-        { OFFSIDE_GATEWAY_PORT: String(port), OFFSIDE_GATEWAY_ID: `${name}-${port}` },
+        {
+          OFFSIDE_GATEWAY_PORT: String(port),
+          OFFSIDE_GATEWAY_ID: `${name}-${port}`,
+          OFFSIDE_REDIS_URL: redisUrlOf('gateway'),
+          OFFSIDE_SIGNING_KEY_FILE: privateKeyFile,
+        },
         port,
         '/readyz',
       )

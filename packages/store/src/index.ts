@@ -1,3 +1,4 @@
+export * from './acl.js'
 export * from './agent-connections.js'
 export * from './agent-retire.js'
 export * from './agents.js'
