@@ -37,7 +37,17 @@ export interface Cause {
 }
 
 /** Signed content of a snapshot: the whole state at `revision`. */
-export interface SnapshotPayload {
+/**
+ * Which history a revision belongs to (docs/protocol.md §4): `epoch` names the control plane's
+ * history, `chain` hashes every revision of it up to this one. Opaque to agents, which keep them
+ * and say them back in their hello; absent from control planes older than them.
+ */
+export interface HistoryFields {
+  epoch?: string
+  chain?: string
+}
+
+export interface SnapshotPayload extends HistoryFields {
   kind: 'snapshot'
   revision: number
   issuedAt: number
@@ -45,7 +55,7 @@ export interface SnapshotPayload {
 }
 
 /** Signed content of a delta: what revision `revision` changes relative to `revision - 1`. */
-export interface DeltaPayload {
+export interface DeltaPayload extends HistoryFields {
   kind: 'delta'
   revision: number
   issuedAt: number
@@ -74,6 +84,9 @@ export interface HelloMessage {
   capabilities: string[]
   /** The agent's software release (`offside-agent --version`), shown in `GET /v1/agents`. */
   agentVersion?: string
+  /** The history (`epoch`, `chain`) of `lastRevision`, as the gateway sent them; absent when unknown. */
+  epoch?: string
+  chain?: string
 }
 
 export interface AckMessage {

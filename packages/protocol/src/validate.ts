@@ -149,7 +149,7 @@ const signedPayload = (kind: 'snapshot' | 'delta'): Check => {
     kind === 'snapshot'
       ? { kind: oneOf([kind]), revision: int, issuedAt: int, groups: arrayOf(group) }
       : { kind: oneOf([kind]), revision: int, issuedAt: int, cause, ops: arrayOf(op) }
-  return (v, at) => fields(v, at, body)
+  return (v, at) => fields(v, at, body, { epoch: str, chain: str })
 }
 
 const AGENT_SHAPES: Record<string, Record<string, Check>> = {
@@ -161,7 +161,7 @@ const AGENT_SHAPES: Record<string, Record<string, Check>> = {
 
 /** Fields a message may carry; checked when present. */
 const AGENT_OPTIONAL: Record<string, Record<string, Check>> = {
-  hello: { agentVersion: str },
+  hello: { agentVersion: str, epoch: str, chain: str },
   ack: {
     enforcedNames: int,
     stagedNames: int,

@@ -58,6 +58,7 @@ export function createKeys(prefix: string = DEFAULT_KEY_PREFIX) {
       stream: `${prefix}revisions`, // STREAM of RevisionRecord, id "<revision>-0"
       snapshot: `${prefix}revision-snapshot`, // HASH meta, groups: the state after the last revision
       instants: `${prefix}revision-instants`, // ZSET calendar instant keys already published
+      epoch: `${prefix}revision-epoch`, // STRING id of the current history (forkHistory replaces it)
     },
     /** agents.ts (SPEC rule 8) */
     agents: {

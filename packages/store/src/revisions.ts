@@ -6,8 +6,13 @@
  *   {@link RevisionRecord} JSON, so a reader can `XRANGE` from any revision. Trimmed to about
  *   `maxLength` entries; an agent further behind gets the snapshot instead.
  * - `revision-snapshot` (HASH): the {@link Snapshot} at the last revision, field `meta` (revision,
- *   issuedAt, live, enforcedCount) and field `groups`; `groups` (megabytes for a large list) is
- *   only rewritten by a revision that has ops.
+ *   issuedAt, live, enforcedCount), field `groups`, and its `epoch` and `chain`; `groups`
+ *   (megabytes for a large list) is only rewritten by a revision that has ops.
+ * - `revision-epoch` (STRING): the id of the current history, created with its first revision and
+ *   replaced only by {@link forkHistory}. Each stream entry also carries its `epoch` and `chain`
+ *   (SHA-1 over the previous chain and the record), so a gateway can tell whether the revision an
+ *   agent holds belongs to this history: a Redis restored from an older backup, or emptied, shows
+ *   as an agent ahead of the counter or holding another chain (docs/protocol.md §4).
  * - `revision-instants` (ZSET): calendar instants (window open/close, rotation) already published,
  *   scored by the instant, so a timed job that runs twice never publishes twice.
  *
@@ -15,6 +20,7 @@
  * (compare-and-set), so several schedulers never publish one number twice or out of order.
  */
 
+import { randomUUID } from 'node:crypto'
 import type { EnforcementGroup, EventWindow, GroupOp } from '@offside/core'
 import type { Redis } from 'ioredis'
 import { waitForReplicas } from './connection.js'
@@ -28,6 +34,16 @@ export interface RevisionRecord {
   issuedAt: number
   cause: RevisionCause
   ops: GroupOp[]
+  /** The history it belongs to and its chain, as read back from the stream (absent before chains). */
+  epoch?: string
+  chain?: string
+}
+
+/** Where a history stands: its epoch and, at one revision, the chain. */
+export interface HistoryMark {
+  epoch: string
+  revision: number
+  chain: string
 }
 
 /** The whole enforcement state at one revision, for agents that start or fell too far behind. */
@@ -40,6 +56,9 @@ export interface Snapshot {
   live: EventWindow[]
   /** Prefixes enforced at `issuedAt`. */
   enforcedCount: number
+  /** The history and chain at `revision`, as read back (absent before the first revision). */
+  epoch?: string
+  chain?: string
 }
 
 /** The empty state before the first revision. */
@@ -64,6 +83,11 @@ export interface RevisionDraft {
   enforcedCount: number
   /** Set for a calendar instant (e.g. `window-open|m1|1796000000000`) published at most once. */
   instant?: { key: string; at: number }
+  /**
+   * Starts a new history (a fresh epoch) numbered above this revision, so that no number an agent
+   * already holds is ever reused for different content. Only {@link forkHistory} sets it.
+   */
+  forkAbove?: number
 }
 
 export type PublishResult =
@@ -81,7 +105,7 @@ export async function publishRevision(
   options: { maxLength?: number } = {},
 ): Promise<PublishResult> {
   const keys = db.keys.revisions
-  const revision = draft.previous + 1
+  const revision = Math.max(draft.previous, draft.forkAbove ?? 0) + 1
   const record: RevisionRecord = { revision, issuedAt: draft.issuedAt, cause: draft.cause, ops: draft.ops }
   const snapshot: Snapshot = {
     revision,
@@ -93,7 +117,7 @@ export async function publishRevision(
   const result = await runScript(
     db.redis,
     'publishRevision',
-    [keys.counter, keys.stream, keys.snapshot, keys.instants],
+    [keys.counter, keys.stream, keys.snapshot, keys.instants, keys.epoch],
     [
       String(draft.previous),
       JSON.stringify(record),
@@ -104,6 +128,9 @@ export async function publishRevision(
       String(draft.issuedAt - INSTANT_MEMORY_MS),
       // No ops means the same groups as the previous snapshot: keep them instead of rewriting.
       draft.ops.length > 0 || draft.previous === 0 ? JSON.stringify(draft.groups) : '',
+      String(revision),
+      randomUUID(),
+      draft.forkAbove === undefined ? '' : '1',
     ],
   )
   if (result === 'conflict' || result === 'duplicate-instant') return { status: result }
@@ -121,9 +148,72 @@ export async function currentRevision(db: Db): Promise<number> {
 
 /** The state at the last published revision ({@link EMPTY_SNAPSHOT} before the first). */
 export async function readSnapshot(db: Db): Promise<Snapshot> {
-  const [meta, groups] = await db.redis.hmget(db.keys.revisions.snapshot, 'meta', 'groups')
+  const [meta, groups, epoch, chain] = await db.redis.hmget(
+    db.keys.revisions.snapshot,
+    'meta',
+    'groups',
+    'epoch',
+    'chain',
+  )
   if (!meta) return EMPTY_SNAPSHOT
-  return { ...(JSON.parse(meta) as Omit<Snapshot, 'groups'>), groups: groups ? JSON.parse(groups) : [] }
+  return {
+    ...(JSON.parse(meta) as Omit<Snapshot, 'groups'>),
+    groups: groups ? JSON.parse(groups) : [],
+    ...(epoch ? { epoch } : {}),
+    ...(chain ? { chain } : {}),
+  }
+}
+
+/** The current history's epoch (null before the first revision of an empty store). */
+export async function currentEpoch(db: Db): Promise<string | null> {
+  return db.redis.get(db.keys.revisions.epoch)
+}
+
+/**
+ * The epoch and chain of one revision still in the stream, or null when the stream no longer
+ * holds it (trimmed, never published, or written before chains existed).
+ */
+export async function historyAt(db: Db, revision: number): Promise<HistoryMark | null> {
+  const entries = (await db.redis.xrange(
+    db.keys.revisions.stream,
+    `${revision}-0`,
+    `${revision}-0`,
+  )) as StreamEntries
+  const record = toRecords(entries)[0]
+  return record?.epoch && record.chain ? { epoch: record.epoch, revision, chain: record.chain } : null
+}
+
+/**
+ * Starts a new history above `above`: a revision with a fresh epoch, numbered past both the
+ * current revision and `above`, holding the current groups unchanged. A gateway calls it when an
+ * agent proves that this store's history is not the one it was sent (Redis restored from an
+ * older backup, or emptied): every agent then reconciles from the new snapshot, and no revision
+ * number is reused for different content. Retries while schedulers publish meanwhile.
+ */
+export async function forkHistory(
+  db: Db,
+  input: { above: number; now: number; agent?: string },
+): Promise<Snapshot> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const snapshot = await readSnapshot(db)
+    const result = await publishRevision(db, {
+      previous: snapshot.revision,
+      issuedAt: input.now,
+      cause: {
+        kind: 'catch-up',
+        requestedAt: input.now,
+        reason: 'history-changed',
+        ...(input.agent ? { agent: input.agent } : {}),
+      },
+      ops: [],
+      groups: snapshot.groups,
+      live: snapshot.live,
+      enforcedCount: snapshot.enforcedCount,
+      forkAbove: input.above,
+    })
+    if (result.status === 'published') return readSnapshot(db)
+  }
+  throw new Error('cannot start a new history: revisions keep being published')
 }
 
 /** Whether a calendar instant (see {@link RevisionDraft.instant}) has been published. */
@@ -135,8 +225,14 @@ type StreamEntries = [id: string, fields: string[]][]
 
 function toRecords(entries: StreamEntries): RevisionRecord[] {
   return entries.map(([, fields]) => {
-    const at = fields.indexOf('record')
-    return JSON.parse(fields[at + 1] ?? 'null') as RevisionRecord
+    const field = (name: string) => {
+      const at = fields.indexOf(name)
+      return at >= 0 && at % 2 === 0 ? fields[at + 1] : undefined
+    }
+    const record = JSON.parse(field('record') ?? 'null') as RevisionRecord
+    const epoch = field('epoch')
+    const chain = field('chain')
+    return { ...record, ...(epoch ? { epoch } : {}), ...(chain ? { chain } : {}) }
   })
 }
 
@@ -162,6 +258,8 @@ export async function readRevisionsSince(
     limit,
   )) as StreamEntries
   const records = toRecords(entries)
+  // Contiguous or nothing: a new history (forkHistory) starts above a gap, which only a snapshot crosses.
+  if (records.some((record, i) => record.revision !== revision + 1 + i)) return null
   if (records[0]?.revision !== revision + 1) return null
   return records
 }

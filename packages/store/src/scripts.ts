@@ -14,7 +14,7 @@ const SCRIPTS = {
   releaseAgent: { file: 'release-agent-1', results: { 1: 'released', 0: 'held-elsewhere' } },
   recordAck: { file: 'record-ack-2', results: { 1: 'recorded', 0: 'duplicate' } },
   publishRevision: {
-    file: 'publish-revision-4',
+    file: 'publish-revision-5',
     results: { [-1]: 'conflict', [-2]: 'duplicate-instant' },
   },
   decideComplaint: { file: 'decide-complaint-n', results: { 1: 'decided', 0: 'closed' } },

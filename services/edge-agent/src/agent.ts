@@ -75,6 +75,10 @@ export interface AgentStatus {
   /** Deltas that skipped revisions (the agent reconnected to fetch the missing ones). */
   gaps: number
   reconnects: number
+  /** Times the control plane's history changed under the agent (its Redis restored or emptied). */
+  historyChanges: number
+  /** The history the applied revision belongs to (absent before a gateway named one). */
+  epoch?: string
   gateway: string
   /** The agent's software release, also sent in its hello. */
   version: string
@@ -93,6 +97,14 @@ export function streamUrl(url: string): string {
   const parsed = new URL(url)
   if (parsed.pathname === '/' || parsed.pathname === '') parsed.pathname = '/v1/agents/stream'
   return parsed.toString()
+}
+
+/** The history fields of a state or payload, when it has them. */
+function historyOf(from: { epoch?: string | undefined; chain?: string | undefined }) {
+  return {
+    ...(from.epoch !== undefined ? { epoch: from.epoch } : {}),
+    ...(from.chain !== undefined ? { chain: from.chain } : {}),
+  }
 }
 
 /** Groups whose `until` has not passed: nothing is ever enforced past `until`. */
@@ -152,7 +164,7 @@ export class Agent {
   #lastHeard = 0
   #timers: NodeJS.Timeout[] = []
   #reconnectTimer: NodeJS.Timeout | undefined
-  #counters = { rejected: 0, applied: 0, duplicates: 0, gaps: 0, reconnects: 0 }
+  #counters = { rejected: 0, applied: 0, duplicates: 0, gaps: 0, reconnects: 0, historyChanges: 0 }
   #gatewayIndex = 0
   #latestRevisionSeen = 0
   #refusing: AgentStatus['refusing']
@@ -179,7 +191,8 @@ export class Agent {
     const { store, state: persisted } = await StateStore.open(stateDir)
     this.#store = store
     const at = now()
-    this.#state = { revision: persisted.revision, groups: unexpired(persisted.groups, at) }
+    this.#state = { ...persisted, groups: unexpired(persisted.groups, at) }
+    delete this.#state.journal
     await backend.reconcile(this.#state.groups, at)
     this.#timers.push(setInterval(() => this.#enqueue(() => this.#tick()), tickMs))
     this.#timers.push(setInterval(() => this.#heartbeat(), heartbeatMs))
@@ -220,6 +233,7 @@ export class Agent {
       enforcedPrefixes,
       stagedPrefixes: staged,
       ...this.#counters,
+      ...(this.#state.epoch !== undefined ? { epoch: this.#state.epoch } : {}),
       gateway: this.#currentGateway(),
       version: AGENT_VERSION,
       latestRevisionSeen: Math.max(this.#latestRevisionSeen, this.#state.revision),
@@ -316,6 +330,8 @@ export class Agent {
       lastRevision: this.#state.revision,
       capabilities: backendNames(this.#options.backend).map((name) => `backend:${name}`),
       agentVersion: AGENT_VERSION,
+      // Which history the revision is of, so the gateway can tell a rewound control plane (§4).
+      ...historyOf(this.#state),
     })
   }
 
@@ -371,17 +387,32 @@ export class Agent {
     }
     const at = this.#options.now()
     const groups = unexpired(snapshot.groups, at)
+    const { epoch } = this.#state
+    if (epoch !== undefined && snapshot.epoch !== undefined && snapshot.epoch !== epoch) {
+      this.#counters.historyChanges++
+      this.#options.log.warn(
+        { epoch, revision: this.#state.revision, newEpoch: snapshot.epoch, newRevision: snapshot.revision },
+        "the control plane's history changed (its Redis was restored or emptied); reconciling from its snapshot",
+      )
+    }
     await this.#commit(
       socket,
-      snapshot.revision,
-      groups,
+      { revision: snapshot.revision, groups, ...historyOf(snapshot) },
       () => this.#options.backend.reconcile(groups, at),
       'snapshot',
     )
   }
 
   async #applyDelta(socket: WebSocket, delta: DeltaPayload): Promise<void> {
-    const { revision } = this.#state
+    const { revision, epoch } = this.#state
+    if (epoch !== undefined && delta.epoch !== undefined && delta.epoch !== epoch) {
+      // A delta of another history cannot follow this state: the hello on reconnect names this
+      // history, and the gateway answers with the snapshot of its own.
+      this.#counters.historyChanges++
+      this.#refuse(socket, 'revision-gap', `revision ${delta.revision} is of another history`, delta.revision)
+      socket.close(4000, 'history changed')
+      return
+    }
     if (delta.revision <= revision) {
       this.#counters.duplicates++ // already applied (a resend after a reconnect)
       return
@@ -407,8 +438,7 @@ export class Agent {
     )
     await this.#commit(
       socket,
-      delta.revision,
-      groups,
+      { revision: delta.revision, groups, ...historyOf(delta) },
       () => this.#options.backend.apply(ops, groups, at),
       ops,
     )
@@ -422,12 +452,12 @@ export class Agent {
    */
   async #commit(
     socket: WebSocket,
-    revision: number,
-    groups: EnforcementGroup[],
+    next: AgentState,
     program: () => Promise<ApplyReport>,
     change: GroupOp[] | 'snapshot',
   ): Promise<void> {
     const { backend, log, now } = this.#options
+    const { revision } = next
     let report: ApplyReport
     try {
       report = await program()
@@ -438,7 +468,7 @@ export class Agent {
       socket.close(4001, 'apply failed') // retried after the reconnect back-off
       return
     }
-    this.#state = { revision, groups }
+    this.#state = next
     this.#refusing = undefined
     const store = this.#storeOrThrow()
     if (change === 'snapshot') await store.compact(this.#state)
@@ -462,8 +492,8 @@ export class Agent {
       const groups = unexpired(this.#state.groups, at)
       const ops: GroupOp[] = expired.map((group) => ({ op: 'drop', id: group.id }))
       await backend.apply(ops, groups, at)
-      this.#state = { revision: this.#state.revision, groups }
-      await this.#storeOrThrow().record(this.#state.revision, ops)
+      this.#state = { ...this.#state, groups }
+      await this.#storeOrThrow().record(this.#state.revision, ops, this.#state)
       this.#options.log.info({ groups: expired.map((group) => group.id) }, 'groups ended at their until')
     }
     await backend.tick(at)

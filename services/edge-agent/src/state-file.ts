@@ -6,6 +6,9 @@ import type { EnforcementGroup } from '@offside/core'
 export interface AgentState {
   revision: number
   groups: EnforcementGroup[]
+  /** The control plane's history `revision` belongs to (docs/protocol.md §4); absent when unknown. */
+  epoch?: string
+  chain?: string
   /** The journal that follows this snapshot (state-journal.ts); absent in files of older agents. */
   journal?: string
 }

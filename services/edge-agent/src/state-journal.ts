@@ -5,7 +5,8 @@
  *
  * - `state.json` (state-file.ts, atomic): `{ revision, groups, journal }` — the state after the
  *   last compaction and the name of the journal that follows it.
- * - `journal-<n>.ndjson`: one line per change since, `{"revision":N,"ops":[…]}`, applied in order
+ * - `journal-<n>.ndjson`: one line per change since, `{"revision":N,"ops":[…],"epoch","chain"}`
+ *   (the history fields when the gateway sent them), applied in order
  *   on start. Each line is fsynced before the revision is acknowledged.
  *
  * Compaction writes the current state as a new `state.json` naming a fresh, empty journal, then
@@ -17,7 +18,7 @@
  */
 import { mkdir, open, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { applyGroupOps, type EnforcementGroup, type GroupOp } from '@offside/core'
+import { applyGroupOps, type GroupOp } from '@offside/core'
 import { type AgentState, readState, writeState } from './state-file.js'
 
 /** Compact once the journal holds this many bytes (a few hot additions, or one big patch). */
@@ -41,6 +42,16 @@ function entriesOf(ops: GroupOp[]): number {
 interface JournalLine {
   revision: number
   ops: GroupOp[]
+  epoch?: string
+  chain?: string
+}
+
+/** The history fields of a state, when it has them. */
+function historyOf(state: { epoch?: string | undefined; chain?: string | undefined }) {
+  return {
+    ...(state.epoch !== undefined ? { epoch: state.epoch } : {}),
+    ...(state.chain !== undefined ? { chain: state.chain } : {}),
+  }
 }
 
 async function readOptional(path: string): Promise<string | undefined> {
@@ -66,6 +77,7 @@ function replay(path: string, text: string, state: AgentState): AgentState {
   // A complete file ends with '\n', so its last piece is '': anything else there is a torn append.
   const last = lines.pop() ?? ''
   let { revision, groups } = state
+  let history = historyOf(state)
   for (const [index, line] of lines.entries()) {
     let entry: JournalLine
     try {
@@ -77,9 +89,10 @@ function replay(path: string, text: string, state: AgentState): AgentState {
       throw new Error(`${path}: line ${index + 1} is not a journal entry`)
     if (entry.ops.length > 0) groups = applyGroupOps(groups, entry.ops)
     revision = Math.max(revision, entry.revision)
+    if (entry.chain !== undefined) history = historyOf(entry)
   }
   void last // ignored on purpose: it was never fsynced whole, so never acknowledged
-  return { revision, groups }
+  return { revision, groups, ...history }
 }
 
 /** The persisted state, kept as a snapshot and a journal. Open with {@link StateStore.open}. */
@@ -101,7 +114,11 @@ export class StateStore {
     const store = new StateStore(dir, journal)
     const path = join(dir, journal)
     const text = await readOptional(path)
-    if (text === undefined) return { store, state: { revision: snapshot.revision, groups: snapshot.groups } }
+    if (text === undefined)
+      return {
+        store,
+        state: { revision: snapshot.revision, groups: snapshot.groups, ...historyOf(snapshot) },
+      }
     const state = replay(path, text, snapshot)
     // Continue after the last complete line: drop a torn tail so the next append starts clean.
     const complete = text.slice(0, text.lastIndexOf('\n') + 1)
@@ -119,9 +136,16 @@ export class StateStore {
     return { store, state }
   }
 
-  /** Appends one change (the ops that took the state to `revision`) and syncs it to disk. */
-  async record(revision: number, ops: GroupOp[]): Promise<void> {
-    const line = `${JSON.stringify({ revision, ops })}\n`
+  /**
+   * Appends one change (the ops that took the state to `revision`, and that revision's history
+   * fields when it came with them) and syncs it to disk.
+   */
+  async record(
+    revision: number,
+    ops: GroupOp[],
+    history: { epoch?: string | undefined; chain?: string | undefined } = {},
+  ): Promise<void> {
+    const line = `${JSON.stringify({ revision, ops, ...historyOf(history) })}\n`
     const path = join(this.#dir, this.#journal)
     const creating = this.#lines === 0
     if (creating) await mkdir(this.#dir, { recursive: true })
@@ -144,7 +168,7 @@ export class StateStore {
    */
   async persist(ops: GroupOp[], state: AgentState): Promise<void> {
     if (entriesOf(ops) > LARGE_CHANGE_ENTRIES) await this.compact(state)
-    else await this.record(state.revision, ops)
+    else await this.record(state.revision, ops, state)
   }
 
   /** True once the journal is long enough that {@link compact} is worth its write. */
@@ -153,7 +177,7 @@ export class StateStore {
   }
 
   /** Writes `state` as the new snapshot followed by a fresh journal, and drops the old journal. */
-  async compact(state: { revision: number; groups: EnforcementGroup[] }): Promise<void> {
+  async compact(state: AgentState): Promise<void> {
     const old = this.#journal
     const next = `journal-${Number(/\d+/.exec(old)?.[0] ?? 0) + 1}.ndjson`
     await writeState(this.#dir, { ...state, journal: next })

@@ -138,3 +138,26 @@ t.test(
     t.equal(state.groups[0]?.prefixes.length, LARGE_CHANGE_ENTRIES + 2)
   },
 )
+
+t.test(
+  'the history a revision belongs to (epoch and chain) survives a restart, from the snapshot and from the journal',
+  async (t) => {
+    const dir = await folder(t)
+    const { store } = await StateStore.open(dir)
+    await store.compact({ revision: 1, groups: [group(['203.0.113.7/32'])], epoch: 'e1', chain: 'c1' })
+    const { state: fromSnapshot } = await StateStore.open(dir)
+    t.same(
+      { epoch: fromSnapshot.epoch, chain: fromSnapshot.chain },
+      { epoch: 'e1', chain: 'c1' },
+      'from the snapshot',
+    )
+    await store.record(2, [patch(['198.51.100.1/32'])], { epoch: 'e1', chain: 'c2' })
+    await store.record(2, [{ op: 'drop', id: 'w:m1' }]) // a group ending by the clock: no new history
+    const { state } = await StateStore.open(dir)
+    t.same(
+      { revision: state.revision, epoch: state.epoch, chain: state.chain },
+      { revision: 2, epoch: 'e1', chain: 'c2' },
+      'from the last journal line that named it',
+    )
+  },
+)

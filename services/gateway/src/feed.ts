@@ -6,7 +6,15 @@ import {
   signPayload,
 } from '@offside/protocol'
 import type { Log } from '@offside/service'
-import { currentRevision, type Db, type RevisionRecord, readSnapshot, waitForRevisions } from '@offside/store'
+import {
+  currentEpoch,
+  currentRevision,
+  type Db,
+  historyAt,
+  type RevisionRecord,
+  readSnapshot,
+  waitForRevisions,
+} from '@offside/store'
 import type { Redis } from 'ioredis'
 
 export interface RevisionFeedOptions {
@@ -26,6 +34,15 @@ export interface RevisionFeedOptions {
 export interface Frame {
   revision: number
   text: string
+  /** The chain of the revision the frame holds, when the store keeps chains. */
+  chain?: string
+}
+
+/** What a subscriber is told: a new revision, or that the history it followed is gone. */
+export interface FeedListener {
+  (): void
+  /** The store's history changed under this process (Redis restored, emptied, or forked). */
+  historyChanged?: () => void
 }
 
 /**
@@ -39,7 +56,11 @@ export class RevisionFeed {
   #last = 0
   #frames = new Map<number, string>()
   #snapshot: Frame | undefined
-  #listeners = new Set<() => void>()
+  #listeners = new Set<FeedListener>()
+  /** The epoch and chain of `#last`, to notice a Redis that was restored or emptied meanwhile. */
+  #epoch: string | null = null
+  #chain: string | undefined
+  #checking: Promise<void> | undefined
   #running = false
   #loop: Promise<void> | undefined
   #seen = new Set<number>()
@@ -58,7 +79,7 @@ export class RevisionFeed {
   }
 
   async start(): Promise<void> {
-    this.#last = await currentRevision(this.#options.db)
+    await this.#follow()
     this.#running = true
     this.#loop = this.#read()
   }
@@ -70,7 +91,7 @@ export class RevisionFeed {
   }
 
   /** Calls `listener` after each new revision; returns the unsubscribe function. */
-  subscribe(listener: () => void): () => void {
+  subscribe(listener: FeedListener): () => void {
     this.#listeners.add(listener)
     return () => this.#listeners.delete(listener)
   }
@@ -95,6 +116,8 @@ export class RevisionFeed {
           issuedAt: record.issuedAt,
           cause: record.cause,
           ops: record.ops,
+          ...(record.epoch ? { epoch: record.epoch } : {}),
+          ...(record.chain ? { chain: record.chain } : {}),
         },
         this.#options.signingKey,
       ),
@@ -111,7 +134,8 @@ export class RevisionFeed {
   /** The signed snapshot at the latest revision (signed once per revision). */
   async snapshotFrame(): Promise<Frame> {
     const snapshot = await readSnapshot(this.#options.db)
-    if (this.#snapshot?.revision === snapshot.revision) return this.#snapshot
+    if (this.#snapshot?.revision === snapshot.revision && this.#snapshot.chain === snapshot.chain)
+      return this.#snapshot
     const message: SnapshotMessage = {
       v: PROTOCOL_VERSION,
       type: 'snapshot',
@@ -121,11 +145,17 @@ export class RevisionFeed {
           revision: snapshot.revision,
           issuedAt: snapshot.issuedAt,
           groups: snapshot.groups,
+          ...(snapshot.epoch ? { epoch: snapshot.epoch } : {}),
+          ...(snapshot.chain ? { chain: snapshot.chain } : {}),
         },
         this.#options.signingKey,
       ),
     }
-    this.#snapshot = { revision: snapshot.revision, text: JSON.stringify(message) }
+    this.#snapshot = {
+      revision: snapshot.revision,
+      text: JSON.stringify(message),
+      ...(snapshot.chain ? { chain: snapshot.chain } : {}),
+    }
     return this.#snapshot
   }
 
@@ -139,14 +169,70 @@ export class RevisionFeed {
     this.#options.onRevision?.(record)
   }
 
+  /**
+   * Checks that the store still holds the history this process follows: the same epoch, and
+   * `#last` still there with the same chain. A Redis restored from an older backup or emptied
+   * fails the check: the frames kept are dropped, the feed follows the store's history from its
+   * current revision, and every subscriber is told (sessions close; their agents say hello again
+   * and are judged against the history now in the store). Sessions await it before they judge a
+   * hello, so no frame of a history that is gone reaches an agent after Redis came back.
+   */
+  checkHistory(): Promise<void> {
+    this.#checking ??= this.#check().finally(() => {
+      this.#checking = undefined
+    })
+    return this.#checking
+  }
+
+  async #check(): Promise<void> {
+    const { db, log } = this.#options
+    const [epoch, counter, mark] = await Promise.all([
+      currentEpoch(db),
+      currentRevision(db),
+      this.#last > 0 && this.#chain !== undefined ? historyAt(db, this.#last) : Promise.resolve(null),
+    ])
+    // The first revision of an empty (or older) store creates its epoch: that starts the history,
+    // it does not change it.
+    if (this.#epoch === null && counter >= this.#last) {
+      this.#epoch = epoch
+      return
+    }
+    // A store written before chains existed has none to compare: its epoch and counter must hold.
+    const sameChain = this.#chain === undefined || mark?.chain === this.#chain
+    if (epoch === this.#epoch && counter >= this.#last && sameChain) return
+    const before = { epoch: this.#epoch, revision: this.#last }
+    await this.#follow()
+    log.warn(
+      { before, now: { epoch: this.#epoch, revision: this.#last } },
+      "the store's revision history changed (Redis restored, emptied or a new history started); agents reconnect",
+    )
+    for (const listener of this.#listeners) listener.historyChanged?.()
+  }
+
+  /** Forgets everything kept and follows the store's history from its current revision. */
+  async #follow(): Promise<void> {
+    const { db } = this.#options
+    const snapshot = await readSnapshot(db)
+    this.#frames.clear()
+    this.#seen.clear()
+    this.#snapshot = undefined
+    this.#last = snapshot.revision
+    this.#epoch = snapshot.epoch ?? (await currentEpoch(db))
+    this.#chain = snapshot.chain
+  }
+
   async #read(): Promise<void> {
     const { blocking, db, blockMs, log } = this.#options
     while (this.#running) {
       try {
+        await this.checkHistory()
         const records = await waitForRevisions(blocking, db.keys.prefix, this.#last, blockMs)
         for (const record of records) {
+          if (record.revision <= this.#last) continue
+          if (record.epoch && this.#epoch !== null && record.epoch !== this.#epoch) break // checked next turn
           this.deltaFrame(record)
-          this.#last = Math.max(this.#last, record.revision)
+          this.#last = record.revision
+          this.#chain = record.chain
         }
         if (records.length > 0) for (const listener of this.#listeners) listener()
       } catch (err) {

@@ -31,6 +31,11 @@ export function createMetrics(connected: () => number) {
       help: 'Agents disconnected because their unsent data passed the bound',
       registers,
     }),
+    historyForks: new Counter({
+      name: 'offside_gateway_history_forks_total',
+      help: 'New histories started because an agent held revisions the store lost (Redis restored or emptied)',
+      registers,
+    }),
     agentErrors: new Counter({
       name: 'offside_gateway_agent_errors_total',
       help: 'Errors agents reported (bad signature, revision gap…)',

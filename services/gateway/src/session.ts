@@ -10,8 +10,10 @@ import {
   type AgentRef,
   agentConnected,
   agentDisconnected,
+  currentEpoch,
   currentRevision,
   type Db,
+  forkHistory,
   readRevisionsSince,
   recordAck,
   recordSent,
@@ -20,6 +22,7 @@ import {
 } from '@offside/store'
 import type { WebSocket } from 'ws'
 import type { RevisionFeed } from './feed.js'
+import { judgeHello } from './history.js'
 import type { GatewayMetrics } from './metrics.js'
 
 export interface SessionOptions {
@@ -137,10 +140,17 @@ export class AgentSession {
     if (this.#agent) return this.#fail('bad-message', 'hello was already said')
     const { db, isp, gatewayId, now, heartbeatMs, feed, socket } = this.#o
     const agent = { isp, agentId: hello.agentId }
-    const [published, sent] = await Promise.all([currentRevision(db), sentRevision(db, agent)])
-    // A revision this control plane never published is a forgery or a different control plane's:
-    // it is refused and nothing of the hello is recorded.
-    if (hello.lastRevision > Math.max(published, feed.last)) {
+    // Judged against the history in the store now, never against frames of one that is gone.
+    await feed.checkHistory()
+    const [published, sent, epoch] = await Promise.all([
+      currentRevision(db),
+      sentRevision(db, agent),
+      currentEpoch(db),
+    ])
+    const verdict = await judgeHello(db, hello, { published: Math.max(published, feed.last), epoch })
+    // A revision this control plane never published, from an agent that cannot say which history
+    // it holds, is a forgery or a different control plane's: refused, nothing of the hello recorded.
+    if (verdict.kind === 'ahead') {
       this.#o.log.warn(
         { ...agent, lastRevision: hello.lastRevision, current: Math.max(published, feed.last) },
         'agent hello is ahead of the feed; refused',
@@ -149,10 +159,37 @@ export class AgentSession {
       socket.close(4001, 'hello ahead of the feed')
       return
     }
+    if (verdict.kind === 'rewound') {
+      // The store lost revisions this agent applied (Redis restored from an older backup, or
+      // emptied): a new history starts above them, and every agent reconciles from its snapshot.
+      const fork = await forkHistory(db, {
+        above: verdict.above,
+        now: now(),
+        agent: `${isp}/${hello.agentId}`,
+      })
+      this.#o.metrics.historyForks.inc()
+      this.#o.log.warn(
+        {
+          ...agent,
+          lastRevision: hello.lastRevision,
+          agentEpoch: hello.epoch,
+          published,
+          epoch: fork.epoch,
+          revision: fork.revision,
+        },
+        'the agent holds revisions the store lost; started a new history above them and sending its snapshot',
+      )
+      await feed.checkHistory()
+    } else if (verdict.kind === 'other' || verdict.kind === 'unknown') {
+      this.#o.log.info(
+        { ...agent, lastRevision: hello.lastRevision, agentEpoch: hello.epoch, epoch, verdict: verdict.kind },
+        "the agent's revision is not of the store's current history; sending a snapshot",
+      )
+    }
     this.#agent = agent
     // Resume from the agent's revision only if it was sent to this agent; otherwise it gets a
     // snapshot, and its claim counts for nothing.
-    const resumable = hello.lastRevision <= sent
+    const resumable = verdict.kind === 'same' && hello.lastRevision <= sent
     this.#sent = resumable ? hello.lastRevision : 0
     this.#recordedSent = sent
     await agentConnected(db, {
@@ -176,14 +213,18 @@ export class AgentSession {
         notFitting: 0,
         source: 'hello',
       })
-    } else if (hello.lastRevision > 0) {
+    } else if (hello.lastRevision > 0 && verdict.kind === 'same') {
       this.#o.log.warn(
         { ...agent, lastRevision: hello.lastRevision, sent },
         'agent claims a revision it was never sent; not counted, sending a snapshot',
       )
     }
     this.#o.log.info({ ...agent, lastRevision: hello.lastRevision }, 'agent said hello')
-    this.#unsubscribe = feed.subscribe(() => void this.pump())
+    const listener = Object.assign(() => void this.pump(), {
+      // The history this session followed is gone: the agent says hello again and is judged anew.
+      historyChanged: () => socket.close(4002, 'history changed'),
+    })
+    this.#unsubscribe = feed.subscribe(listener)
     await this.pump()
   }
 

@@ -1,0 +1,126 @@
+import { parseGatewayMessage } from '@offside/protocol'
+import { currentEpoch, type Db, readAcks } from '@offside/store'
+import t from 'tap'
+import type { WebSocket } from 'ws'
+import { group, startGateway } from './helper.js'
+
+const hello = (lastRevision: number, history: { epoch?: string; chain?: string } = {}) =>
+  JSON.stringify({ v: 1, type: 'hello', agentId: 'edge-1', lastRevision, capabilities: [], ...history })
+
+// biome-ignore lint/suspicious/noExplicitAny: the frames are read as the JSON the gateway sent
+type Frame = { type: string; payload?: any; closed?: number }
+
+/** The next snapshot, delta or error, or the close code when the gateway hangs up first. */
+function nextFrame(socket: WebSocket): Promise<Frame> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('nothing arrived in 5 s')), 5000)
+    const onMessage = (data: unknown) => {
+      const parsed = parseGatewayMessage(String(data))
+      if (!parsed.ok || parsed.message.type === 'heartbeat') return
+      cleanup()
+      resolve(parsed.message as unknown as Frame)
+    }
+    const onClose = (code: number) => {
+      cleanup()
+      resolve({ type: 'closed', closed: code })
+    }
+    const cleanup = () => {
+      clearTimeout(timer)
+      socket.off('message', onMessage)
+      socket.off('close', onClose)
+    }
+    socket.on('message', onMessage)
+    socket.on('close', onClose)
+  })
+}
+
+/** The revision keys as they are now, and a way to put them back: a backup and its restore. */
+async function backup(db: Db): Promise<() => Promise<void>> {
+  const { counter, stream, snapshot, epoch } = db.keys.revisions
+  const keys = [counter, stream, snapshot, epoch]
+  const dumps = await Promise.all(keys.map((key) => db.redis.dumpBuffer(key)))
+  return async () => {
+    for (const [i, key] of keys.entries()) {
+      const dump = dumps[i]
+      if (dump) await db.redis.restore(key, 0, dump, 'REPLACE')
+    }
+  }
+}
+
+const now = Date.now()
+const m1 = group('w:m1', now, now + 600_000, ['203.0.113.1/32'])
+const m2 = group('w:m2', now, now + 600_000, ['203.0.113.2/32'])
+
+t.test(
+  'an agent holding a revision the store lost (an older backup restored) gets the snapshot of a new history numbered above it',
+  async (t) => {
+    const gw = await startGateway(t)
+    await gw.publish([{ op: 'put', group: m1 }])
+    const restore = await backup(gw.db)
+    await gw.publish([{ op: 'put', group: m2 }])
+    const first = await gw.connect()
+    first.send(hello(0))
+    const latest = await nextFrame(first)
+    t.match(latest, { type: 'snapshot', payload: { revision: 2 } }, 'the agent reached revision 2')
+    const { epoch, chain } = latest.payload
+    t.ok(epoch && chain, 'the snapshot names its history')
+
+    await restore()
+    const closed = nextFrame(first)
+    const second = await gw.connect()
+    second.send(hello(2, { epoch, chain }))
+    const fork = await nextFrame(second)
+    t.equal(fork.type, 'snapshot', 'the agent gets a snapshot')
+    t.ok(fork.payload.revision > 2, 'numbered above the revision it held')
+    t.not(fork.payload.epoch, epoch, 'of a new history')
+    t.equal(fork.payload.epoch, await currentEpoch(gw.db), 'the one the store now follows')
+    t.same(
+      fork.payload.groups.map((g: { id: string }) => g.id),
+      ['w:m1'],
+      'holding what the restored store publishes: not the group it lost',
+    )
+    t.same(
+      await closed,
+      { type: 'closed', closed: 4002 },
+      'a session that followed the old history is closed',
+    )
+    t.same(await readAcks(gw.db, { isp: 'isp-a', agentId: 'edge-1' }, 0), [], 'the lost revision is no ack')
+  },
+)
+
+t.test(
+  'an agent whose revision has the number of one the store republished with other content starts a new history too',
+  async (t) => {
+    const gw = await startGateway(t)
+    await gw.publish([{ op: 'put', group: m1 }])
+    const restore = await backup(gw.db)
+    await gw.publish([{ op: 'put', group: m2 }])
+    const first = await gw.connect()
+    first.send(hello(0))
+    const held = await nextFrame(first)
+    first.terminate()
+    await restore()
+    await gw.publish([{ op: 'drop', id: 'w:m1' }]) // another revision 2
+    const second = await gw.connect()
+    second.send(hello(2, { epoch: held.payload.epoch, chain: held.payload.chain }))
+    const fork = await nextFrame(second)
+    t.match(fork, { type: 'snapshot', payload: { revision: 3 } }, 'a snapshot above both revisions 2')
+    t.not(fork.payload.epoch, held.payload.epoch, 'of a new history')
+    t.same(fork.payload.groups, [], 'holding what the store publishes now')
+  },
+)
+
+t.test('an agent of the same history, sent its revision, resumes with the deltas it misses', async (t) => {
+  const gw = await startGateway(t)
+  await gw.publish([{ op: 'put', group: m1 }])
+  const first = await gw.connect()
+  first.send(hello(0))
+  const held = await nextFrame(first)
+  first.terminate()
+  await gw.publish([{ op: 'put', group: m2 }])
+  const second = await gw.connect()
+  second.send(hello(1, { epoch: held.payload.epoch, chain: held.payload.chain }))
+  const next = await nextFrame(second)
+  t.match(next, { type: 'delta', payload: { revision: 2, epoch: held.payload.epoch } }, 'the missing delta')
+  t.ok(next.payload.chain && next.payload.chain !== held.payload.chain, 'with the next chain')
+})
