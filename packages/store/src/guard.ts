@@ -14,7 +14,7 @@ export interface HeldEntry {
   week: string
   target: string
   reasons: GuardReason[]
-  source: 'upload' | 'hot-addition' | 'protected-range' | 'protected-suffix'
+  source: 'upload' | 'hot-addition' | 'protected-range' | 'protected-suffix' | 'shared-infrastructure'
   heldAt: number
   status: HeldStatus
   note?: string
@@ -154,8 +154,21 @@ export async function putProtectedSuffixes(db: Db, suffixes: ProtectedSuffix[]):
 }
 
 /** Files entries held after the fact (a protected range now covers them); existing held ids are kept. */
-export async function holdRetroactively(db: Db, entries: HeldEntry[]): Promise<HeldEntry[]> {
+export async function holdRetroactively(
+  db: Db,
+  entries: HeldEntry[],
+  options: { withdraw?: boolean } = {},
+): Promise<HeldEntry[]> {
   if (entries.length === 0) return []
+  if (options.withdraw) {
+    // Withdrawn even when already pending: the state loader leaves these targets out (an entry ops
+    // approve comes back as its list's approved extra), and readers of the inputs see the change.
+    await db.redis
+      .multi()
+      .sadd(db.keys.withdrawn, ...entries.map((entry) => entry.target))
+      .incr(db.keys.stateGeneration)
+      .exec()
+  }
   const existing = await db.redis.hmget(db.keys.held, ...entries.map((entry) => entry.id))
   const fresh = entries.filter((_, index) => {
     const raw = existing[index]

@@ -33,6 +33,8 @@ export function createKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     heldOfList: (rightsholder: string, week: string) => `${prefix}guard:held-of:${rightsholder}:${week}`, // SET ids
     protectedRanges: `${prefix}guard:protected`, // STRING ProtectedRange[] JSON; absent = defaults
     protectedSuffixes: `${prefix}guard:protected-suffixes`, // STRING ProtectedSuffix[] JSON; absent = defaults
+    /** SET canonical prefixes a shared network announces, pulled from enforcement by the retroactive check. */
+    withdrawn: `${prefix}guard:withdrawn`,
     reporter: (rightsholder: string) => `${prefix}reporter:${rightsholder}`, // HASH held/rejected/revoked counters
     breakerHolds: `${prefix}breaker:holds`, // HASH id → BreakerHold JSON (circuit-breaker holds, all statuses)
     breakerProposals: `${prefix}breaker:proposals`, // HASH id → BreakerProposal JSON (the held groups, what they add)

@@ -61,6 +61,7 @@ export async function loadStateInputs(
     .get(keys.protectedRanges)
     .smembers(keys.listIndex)
     .get(keys.protectedSuffixes)
+    .smembers(keys.withdrawn)
     .exec()
   if (!first) throw new Error('loading state inputs: pipeline was discarded')
   for (const [err] of first) if (err) throw err
@@ -109,8 +110,9 @@ export async function loadStateInputs(
     .map((member) => member.split('|') as [string, string])
     .filter(([rightsholder, week]) => rightsholders.has(rightsholder) && weeks.has(week))
 
-  const isProtected = protectedTest(protectedRanges, protectedSuffixes)
-  const protectedKey = `${protectedRaw ?? ''}\u0000${suffixesRaw ?? ''}`
+  const withdrawn = new Set(value(7) as string[])
+  const isProtected = protectedTest(protectedRanges, protectedSuffixes, withdrawn)
+  const protectedKey = `${protectedRaw ?? ''}\u0000${suffixesRaw ?? ''}\u0000${[...withdrawn].sort().join(' ')}`
   const lists = options.cache
     ? await options.cache.load(db, wanted, isProtected, protectedKey)
     : await loadLists(db, wanted, isProtected)
@@ -125,13 +127,21 @@ export async function loadStateInputs(
   }
 }
 
-/** Whether a listed target (canonical prefix or name) is now covered by a protected range or suffix. */
+/**
+ * Whether a listed target (canonical prefix or name) is now covered by a protected range or
+ * suffix, or was withdrawn because a shared network announces it (the retroactive ASN check).
+ */
 type ProtectedTest = (target: string) => boolean
 
-function protectedTest(ranges: ProtectedRange[], suffixes: ProtectedSuffix[]): ProtectedTest {
+function protectedTest(
+  ranges: ProtectedRange[],
+  suffixes: ProtectedSuffix[],
+  withdrawn: ReadonlySet<string>,
+): ProtectedTest {
   const protectedSet = PrefixSet.from(ranges.map((range) => range.prefix))
   const reached = createSuffixMatcher(suffixes)
-  return (target) => (isNameText(target) ? reached(target).length > 0 : protectedSet.overlaps(target))
+  return (target) =>
+    isNameText(target) ? reached(target).length > 0 : protectedSet.overlaps(target) || withdrawn.has(target)
 }
 
 /** A list's targets as core wants them: prefixes, and names only when there are some. */

@@ -3,8 +3,11 @@
  * here only as list entries and look-ups (data); no packet is ever sent to them.
  */
 import { defaultAsnDir } from '@offside/asn-db'
+import { Redis } from 'ioredis'
 import t from 'tap'
-import { ADMIN, actors, build, EVIDENCE, liveMatch, publish } from './helper.js'
+import { buildApp } from '../src/app.js'
+import { testConfig } from '../src/config.js'
+import { ADMIN, actors, build, EVIDENCE, liveMatch, publish, type TestApi } from './helper.js'
 
 t.test('an address of a shared network is held naming the ASN even with no protected range', async (t) => {
   const api = await build(t, { asnDbDir: defaultAsnDir() })
@@ -72,3 +75,81 @@ t.test('with the ASN database off, look-ups carry no announcedBy and the guard c
   const lookup = await api.call(null, { method: 'GET', url: '/v1/public/lookup?target=151.101.1.1' })
   t.equal(lookup.json().announcedBy, undefined)
 })
+
+t.test(
+  'the retroactive check pulls an enforced entry a shared network announces and reports it like a protected range',
+  async (t) => {
+    // Listed while the deployment had no ASN database: 151.101.1.1 (Fastly) is accepted and enforced.
+    const before = await build(t)
+    const tokens = await actors(before)
+    const { week } = await liveMatch(before)
+    await before.call(tokens.ops, { method: 'PUT', url: '/v1/guard/protected', payload: { ranges: [] } })
+    const upload = await before.call(tokens.rightsholder, {
+      method: 'PUT',
+      url: `/v1/lists/sky-it/${week}`,
+      payload: { entries: [{ target: '151.101.1.1' }, { target: '203.0.113.7' }], evidence: EVIDENCE },
+    })
+    t.match(upload.json(), { accepted: 2 })
+    await publish(before)
+    const enforced = async (api: TestApi) =>
+      (await api.call(ADMIN, { method: 'GET', url: '/v1/state/entries' }))
+        .json()
+        .entries.map((entry: { prefix: string }) => entry.prefix)
+    t.same(await enforced(before), ['151.101.1.1', '203.0.113.7'], 'both enforced without the ASN check')
+
+    // The same deployment with the database: the guard's retroactive check runs on the next change.
+    const redis = new Redis(before.config.redisUrl)
+    const config = testConfig({
+      redisUrl: before.config.redisUrl,
+      adminToken: ADMIN,
+      asnDbDir: defaultAsnDir(),
+    })
+    const app = await buildApp({ config, redis, logger: false })
+    t.teardown(async () => {
+      await app.close()
+      redis.disconnect()
+    })
+    const after: TestApi = {
+      app,
+      redis,
+      config,
+      call: (token, options) =>
+        app.inject({ ...options, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}) } }),
+    }
+    const change = await after.call(tokens.ops, {
+      method: 'PUT',
+      url: '/v1/guard/protected',
+      payload: { ranges: [{ prefix: '192.0.2.0/24', name: 'a test range' }] },
+    })
+    t.equal(change.statusCode, 200)
+    t.match(
+      change.json().newlyHeld,
+      [{ rightsholder: 'sky-it', week, target: '151.101.1.1' }],
+      'the Fastly address is reported among the newly held',
+    )
+    t.equal(change.json().newlyHeld.length, 1, 'and nothing else')
+    const held = (await after.call(tokens.ops, { method: 'GET', url: '/v1/guard/held' }))
+      .json()
+      .held.find((entry: { target: string }) => entry.target === '151.101.1.1')
+    t.match(
+      held,
+      {
+        source: 'shared-infrastructure',
+        reasons: [{ code: 'shared-infrastructure', asn: 54113, name: 'Fastly' }],
+        announcedBy: [{ asn: 54113 }],
+      },
+      'held for review naming the ASN',
+    )
+    await publish(after)
+    t.same(await enforced(after), ['203.0.113.7'], 'it left enforcement at once')
+
+    const approve = await after.call(tokens.ops, {
+      method: 'POST',
+      url: `/v1/guard/held/${held.id}/approve`,
+      payload: { reason: 'a dedicated streaming server, checked' },
+    })
+    t.equal(approve.statusCode, 200)
+    await publish(after)
+    t.same(await enforced(after), ['151.101.1.1', '203.0.113.7'], 'approved by ops, it is enforced again')
+  },
+)

@@ -172,11 +172,12 @@ const guardRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }
       })
       await putProtectedRanges(app.db, ranges)
-      const { config: current } = await app.currentGuard()
+      const { config: current, asnOf } = await app.currentGuard()
       const newlyHeld = await holdNewlyProtected(
         app.db,
         app.guardWith({ protectedRanges: ranges, protectedSuffixes: current.protectedSuffixes }),
         Date.now(),
+        asnOf,
       )
       await app.audit(request, 'guard.protected', 'guard:protected', {
         ranges: ranges.length,

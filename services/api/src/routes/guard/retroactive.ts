@@ -1,4 +1,14 @@
-import { createSuffixMatcher, type GuardConfig, isNameText, PrefixSet, parseTarget } from '@offside/core'
+import {
+  type AsnLookup,
+  createSuffixMatcher,
+  displayPrefix,
+  type GuardConfig,
+  indexSharedAsns,
+  isNameText,
+  PrefixSet,
+  parseTarget,
+  sharedInfrastructureReasons,
+} from '@offside/core'
 import {
   type Db,
   type HeldEntry,
@@ -14,15 +24,23 @@ import type { Guard } from '../../plugins/guard.js'
  * enforcement at once. The state loader already drops such entries when it reads the lists; this
  * files them in the review queue (reason protected-range) so ops see what was pulled and can
  * approve an entry by hand. Entries ops approved before are left alone.
+ *
+ * With `asnOf` (the IP-to-ASN database), the same check covers shared infrastructure (SPEC rule 6):
+ * a listed entry that a shared network announces — listed before the ASN check existed, or before
+ * the database or the shared table learnt the network — is filed the same way (reason
+ * shared-infrastructure naming the ASN) and withdrawn, so the state loader drops it too.
  */
 export async function holdNewlyProtected(
   db: Db,
   next: { guard: Guard; config: GuardConfig },
   now: number,
+  asnOf?: AsnLookup,
 ): Promise<HeldEntry[]> {
   const covered = PrefixSet.from(next.config.protectedRanges.map((range) => range.prefix))
-  if (covered.isEmpty()) return []
+  const shared = indexSharedAsns(next.config.sharedAsns)
+  if (covered.isEmpty() && !(asnOf && shared.size > 0)) return []
   const candidates: HeldEntry[] = []
+  const sharedCandidates: HeldEntry[] = []
   for (const { rightsholder, week } of await listWeeklyLists(db)) {
     const list = await readListEntries(db, rightsholder, week)
     if (!list) continue
@@ -34,7 +52,23 @@ export async function holdNewlyProtected(
       list.extras.filter((extra) => extra.source === 'approved').map((extra) => extra.target),
     )
     for (const prefix of guarded) {
-      if (approved.has(prefix) || !covered.overlaps(prefix)) continue
+      if (approved.has(prefix) || isNameText(prefix)) continue
+      if (!covered.overlaps(prefix)) {
+        const reasons = sharedInfrastructureReasons(prefix, displayPrefix(prefix), asnOf, shared)
+        if (reasons.length === 0) continue
+        sharedCandidates.push({
+          id: heldId(rightsholder, week, prefix),
+          rightsholder,
+          week,
+          target: prefix,
+          reasons,
+          source: 'shared-infrastructure',
+          heldAt: now,
+          status: 'pending',
+          ...(asnOf ? { announcedBy: asnOf(prefix) } : {}),
+        })
+        continue
+      }
       const parsed = parseTarget(prefix)
       if (!parsed.ok) continue
       const reasons = next.guard
@@ -52,7 +86,10 @@ export async function holdNewlyProtected(
       })
     }
   }
-  return holdRetroactively(db, candidates)
+  return [
+    ...(await holdRetroactively(db, candidates)),
+    ...(await holdRetroactively(db, sharedCandidates, { withdraw: true })),
+  ]
 }
 
 /**
