@@ -81,9 +81,9 @@ const RIGHTS: Record<Exclude<RedisUser, 'admin'>, Rights> = {
     why: 'reads only',
   },
   notifier: {
-    writes: (keys) => [keys.notices, ...auditKeys(keys), ...durability(keys)],
+    writes: (keys) => [keys.notices, keys.hostingNotices, ...auditKeys(keys), ...durability(keys)],
     queues: ['notify'],
-    why: 'delivers the outbox and records receipts',
+    why: 'delivers the outbox and records receipts; files the weekly hosting notices (once per ASN and week); never parties or orders',
   },
 }
 

@@ -22,6 +22,8 @@ export interface Notice {
   order?: string
   week?: string
   asn?: number
+  /** The party itself, for a contact that is not in the party table (the operator's contacts file). */
+  contact?: Party
   party: string
   subject: string
   text: string

@@ -101,6 +101,11 @@ t.test('the notifier writes the outbox and its queue only', async (t) => {
   t.equal(await refused(notifier.hset(`${prefix}bull:notify:1`, 'x', '1')), 'allowed', 'its queue')
   t.equal(await refused(notifier.hset(`${prefix}bull:recompute:1`, 'x', '1')), 'NOPERM', 'not another queue')
   t.equal(await refused(notifier.hset(keys.parties, 'p1', '{}')), 'NOPERM', 'no party')
+  t.equal(
+    await refused(notifier.hsetnx(keys.hostingNotices, '2026-W48:64500', 'n1')),
+    'allowed',
+    'hosting claims',
+  )
 })
 
 t.test('no service reaches keys of another prefix or dangerous commands; the admin does', async (t) => {

@@ -23,7 +23,6 @@ import {
   listParties,
   loadStateInputs,
   type Notice,
-  putParty,
 } from '@offside/store'
 
 export interface HostingWeeklyOptions {
@@ -37,7 +36,10 @@ export interface HostingWeeklyOptions {
   timeZone: string
   /** How long after a week ends its notices go out (the UK orders allow a short delay). */
   delayMs: number
-  /** JSON `{"contacts": [Party…]}` of abuse contacts, upserted as parties on every run. */
+  /**
+   * JSON `{"contacts": [Party…]}` of abuse contacts, re-read on every run. A contact of the party
+   * table (the API) wins over the file's for the same ASN; a file contact travels on its notice.
+   */
   contactsFile?: string
 }
 
@@ -79,21 +81,22 @@ export async function runHostingWeekly(
   week: string = dueWeek(now, options.timeZone, options.delayMs),
 ): Promise<HostingWeeklyRun> {
   const { db } = options
-  if (options.contactsFile) {
-    for (const contact of await readContactsFile(options.contactsFile)) await putParty(db, contact)
-  }
-  const contacts = new Map<number, Party>()
+  const contacts = new Map<number, { party: Party; fromFile: boolean }>()
   for (const party of await listParties(db)) {
     if (party.role !== 'hosting-provider') continue
-    for (const asn of party.asns ?? []) if (!contacts.has(asn)) contacts.set(asn, party)
+    for (const asn of party.asns ?? []) if (!contacts.has(asn)) contacts.set(asn, { party, fromFile: false })
+  }
+  if (options.contactsFile) {
+    for (const party of await readContactsFile(options.contactsFile))
+      for (const asn of party.asns ?? []) if (!contacts.has(asn)) contacts.set(asn, { party, fromFile: true })
   }
   // The inputs as they stand at the week's end: every window of the week has opened by then.
   const { end } = weekBounds(week, options.timeZone)
   const inputs = await loadStateInputs(db, Math.min(end, now))
   const run: HostingWeeklyRun = { week, filed: [], uncontacted: [] }
   for (const notice of hostingWeeks(inputs, week, options.asnOf)) {
-    const party = contacts.get(notice.asn)
-    if (!party) {
+    const contact = contacts.get(notice.asn)
+    if (!contact) {
       run.uncontacted.push({ asn: notice.asn, organisation: notice.organisation })
       continue
     }
@@ -102,7 +105,8 @@ export async function runHostingWeekly(
       kind: 'hosting-weekly',
       week,
       asn: notice.asn,
-      party: party.id,
+      party: contact.party.id,
+      ...(contact.fromFile ? { contact: contact.party } : {}),
       subject,
       text,
       createdAt: now,
@@ -117,7 +121,7 @@ export async function runHostingWeekly(
           kind: 'hosting-weekly',
           week,
           asn: notice.asn,
-          party: party.id,
+          party: contact.party.id,
           addresses: notice.addresses.length,
         },
       })

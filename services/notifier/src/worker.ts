@@ -48,7 +48,7 @@ export function startNotifier(options: NotifierOptions): Notifier {
     async (job) => {
       const notice = await getNotice(db, job.data.notice)
       if (notice?.status !== 'pending') return
-      const party = await getParty(db, notice.party)
+      const party = (await getParty(db, notice.party)) ?? notice.contact ?? null
       const attempt = job.attemptsMade + 1
       const last = attempt >= (job.opts.attempts ?? 1)
       let receipt: Receipt
