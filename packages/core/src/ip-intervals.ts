@@ -119,6 +119,7 @@ export function overlapsInterval<T extends Bound>(list: readonly T[], s: T, e: T
 
 /** True when the two normalised lists are identical. */
 export function equalIntervals<T extends Bound>(a: readonly T[], b: readonly T[]): boolean {
+  if (a === b) return true
   if (a.length !== b.length) return false
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true

@@ -1,7 +1,8 @@
 /**
  * An immutable set of IP addresses of both families, kept as sorted, merged, disjoint intervals
  * (IPv4 as numbers, IPv6 as BigInt) and shown as its minimal CIDR cover. Every operation is a
- * linear merge or a binary search, so a million-prefix list diffs in well under a second.
+ * linear merge or a binary search, so a million-prefix list diffs in well under a second; a small
+ * set against a large one is searched, not merged (ip-intervals-small.ts).
  */
 import { type Family, parseCidr, parseV4CidrKey } from './ip-address.js'
 import {
@@ -9,13 +10,11 @@ import {
   coverV4,
   coverV6,
   equalIntervals,
-  intersectIntervals,
   mergeV4Keys,
   mergeV6,
   overlapsInterval,
-  subtractIntervals,
-  unionIntervals,
 } from './ip-intervals.js'
+import { intersect, subtract, union } from './ip-intervals-small.js'
 
 export class PrefixSet {
   private static readonly EMPTY = new PrefixSet([], [])
@@ -61,15 +60,15 @@ export class PrefixSet {
   }
 
   union(other: PrefixSet): PrefixSet {
-    return new PrefixSet(unionIntervals(this.v4, other.v4), unionIntervals(this.v6, other.v6))
+    return new PrefixSet(union(this.v4, other.v4), union(this.v6, other.v6))
   }
 
   intersect(other: PrefixSet): PrefixSet {
-    return new PrefixSet(intersectIntervals(this.v4, other.v4), intersectIntervals(this.v6, other.v6))
+    return new PrefixSet(intersect(this.v4, other.v4), intersect(this.v6, other.v6))
   }
 
   subtract(other: PrefixSet): PrefixSet {
-    return new PrefixSet(subtractIntervals(this.v4, other.v4), subtractIntervals(this.v6, other.v6))
+    return new PrefixSet(subtract(this.v4, other.v4), subtract(this.v6, other.v6))
   }
 
   /** True when every address of `prefix` (canonical CIDR) is in the set. */
