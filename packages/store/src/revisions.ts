@@ -6,8 +6,12 @@
  *   {@link RevisionRecord} JSON, so a reader can `XRANGE` from any revision. Trimmed to about
  *   `maxLength` entries; an agent further behind gets the snapshot instead.
  * - `revision-snapshot` (HASH): the {@link Snapshot} at the last revision, field `meta` (revision,
- *   issuedAt, live, enforcedCount), field `groups`, and its `epoch` and `chain`; `groups`
- *   (megabytes for a large list) is only rewritten by a revision that has ops.
+ *   issuedAt, live, enforcedCount, the order of the groups), fields `groups` and `groupsAt`, and
+ *   its `epoch` and `chain`: `groups` (megabytes for 3 × 100k entries) holds the groups at
+ *   revision `groupsAt`, and the snapshot is those with the revisions after `groupsAt` applied.
+ *   A small change is published without rewriting `groups`, so its cost is the change's;
+ *   {@link compactSnapshot} brings `groups` up to date in the background, and a revision more
+ *   than `maxBacklog` ahead of it (or a large one, or a new history) writes it in full.
  * - `revision-epoch` (STRING): the id of the current history, created with its first revision and
  *   replaced only by {@link forkHistory}. Each stream entry also carries its `epoch` and `chain`
  *   (SHA-1 over the previous chain and the record), so a gateway can tell whether the revision an
@@ -21,7 +25,7 @@
  */
 
 import { randomUUID } from 'node:crypto'
-import type { EnforcementGroup, EventWindow, GroupOp } from '@offside/core'
+import { applyGroupOps, type EnforcementGroup, type EventWindow, type GroupOp } from '@offside/core'
 import type { Redis } from 'ioredis'
 import { waitForReplicas } from './connection.js'
 import { createKeys, type Db } from './keys.js'
@@ -59,6 +63,8 @@ export interface Snapshot {
   /** The history and chain at `revision`, as read back (absent before the first revision). */
   epoch?: string
   chain?: string
+  /** The revision whose groups are stored in full (the others are applied on top); absent: this one. */
+  groupsAt?: number
 }
 
 /** The empty state before the first revision. */
@@ -66,6 +72,12 @@ export const EMPTY_SNAPSHOT: Snapshot = { revision: 0, issuedAt: 0, groups: [], 
 
 /** Default number of revisions kept in the stream. */
 export const DEFAULT_REVISION_HISTORY = 10_000
+
+/** Default number of revisions the stored groups may lag behind the last one. */
+export const DEFAULT_SNAPSHOT_BACKLOG = 64
+
+/** A revision that adds or removes more entries than this writes the groups in full. */
+const FULL_WRITE_ENTRIES = 5_000
 
 /** How long published calendar instants are remembered (they are only looked up near their time). */
 const INSTANT_MEMORY_MS = 14 * 24 * 3600_000
@@ -88,6 +100,19 @@ export interface RevisionDraft {
    * already holds is ever reused for different content. Only {@link forkHistory} sets it.
    */
   forkAbove?: number
+  /** `groupsAt` of the previous revision's snapshot, if the caller holds it: spares a retry. */
+  groupsAt?: number
+}
+
+/** How many entries the ops add or remove (a put counts its whole group). */
+function sizeOfOps(ops: GroupOp[]): number {
+  let size = 0
+  for (const op of ops) {
+    if (op.op === 'put') size += op.group.prefixes.length + (op.group.names?.length ?? 0)
+    else if (op.op === 'patch')
+      size += op.add.length + op.remove.length + (op.addNames?.length ?? 0) + (op.removeNames?.length ?? 0)
+  }
+  return size
 }
 
 export type PublishResult =
@@ -102,42 +127,87 @@ export type PublishResult =
 export async function publishRevision(
   db: Db,
   draft: RevisionDraft,
-  options: { maxLength?: number } = {},
+  options: { maxLength?: number; maxBacklog?: number } = {},
 ): Promise<PublishResult> {
   const keys = db.keys.revisions
   const revision = Math.max(draft.previous, draft.forkAbove ?? 0) + 1
   const record: RevisionRecord = { revision, issuedAt: draft.issuedAt, cause: draft.cause, ops: draft.ops }
+  const maxLength = options.maxLength ?? DEFAULT_REVISION_HISTORY
+  // Readers replay the revisions after `groupsAt` from the stream, so it must still hold them.
+  const maxBacklog = Math.max(0, Math.min(options.maxBacklog ?? DEFAULT_SNAPSHOT_BACKLOG, maxLength - 1))
+  const meta = {
+    revision,
+    issuedAt: draft.issuedAt,
+    live: draft.live,
+    enforcedCount: draft.enforcedCount,
+    order: draft.groups.map((group) => group.id),
+  }
+  const epoch = randomUUID()
+  const send = (groups: string) =>
+    runScript(
+      db.redis,
+      'publishRevision',
+      [keys.counter, keys.stream, keys.snapshot, keys.instants, keys.epoch],
+      [
+        String(draft.previous),
+        JSON.stringify(record),
+        JSON.stringify(meta),
+        String(maxLength),
+        draft.instant?.key ?? '',
+        String(draft.instant?.at ?? 0),
+        String(draft.issuedAt - INSTANT_MEMORY_MS),
+        groups,
+        String(revision),
+        epoch,
+        draft.forkAbove === undefined ? '' : '1',
+        String(maxBacklog),
+      ],
+    )
+  // No ops means the same groups as the previous snapshot: they are kept, not rewritten. A new
+  // history starts with its groups stored, so no reader replays across its gap.
+  const lagging = draft.groupsAt === undefined || revision - draft.groupsAt > maxBacklog
+  const full =
+    draft.previous === 0 ||
+    draft.forkAbove !== undefined ||
+    (draft.ops.length > 0 && (lagging || sizeOfOps(draft.ops) > FULL_WRITE_ENTRIES))
+  let result = await send(full ? JSON.stringify(draft.groups) : '')
+  let groupsAt = full ? revision : (draft.groupsAt ?? 0)
+  if (result === 'needs-groups') {
+    result = await send(JSON.stringify(draft.groups))
+    groupsAt = revision
+  }
+  if (result === 'conflict' || result === 'duplicate-instant') return { status: result }
+  if (result === 'needs-groups') throw new Error('the snapshot refused its own groups')
   const snapshot: Snapshot = {
     revision,
     issuedAt: draft.issuedAt,
     groups: draft.groups,
     live: draft.live,
     enforcedCount: draft.enforcedCount,
+    groupsAt,
   }
-  const result = await runScript(
-    db.redis,
-    'publishRevision',
-    [keys.counter, keys.stream, keys.snapshot, keys.instants, keys.epoch],
-    [
-      String(draft.previous),
-      JSON.stringify(record),
-      JSON.stringify({ ...snapshot, groups: undefined }),
-      String(options.maxLength ?? DEFAULT_REVISION_HISTORY),
-      draft.instant?.key ?? '',
-      String(draft.instant?.at ?? 0),
-      String(draft.issuedAt - INSTANT_MEMORY_MS),
-      // No ops means the same groups as the previous snapshot: keep them instead of rewriting.
-      draft.ops.length > 0 || draft.previous === 0 ? JSON.stringify(draft.groups) : '',
-      String(revision),
-      randomUUID(),
-      draft.forkAbove === undefined ? '' : '1',
-    ],
-  )
-  if (result === 'conflict' || result === 'duplicate-instant') return { status: result }
   // On a replicated topology (OFFSIDE_REDIS_URL ?replicas=N) the publisher learns whether a replica
   // holds the revision: one that does survives a failover of the primary.
   const replicated = await waitForReplicas(db.redis, db.keys.replicationMark).catch(() => false)
   return { status: 'published', record, snapshot, replicated }
+}
+
+/**
+ * Stores the groups of `snapshot` (a published revision) in full, so readers of the snapshot
+ * apply no revisions up to it. A no-op when the stored groups are already as new.
+ */
+export async function compactSnapshot(db: Db, snapshot: Snapshot): Promise<boolean> {
+  if ((snapshot.groupsAt ?? snapshot.revision) >= snapshot.revision) return false
+  const keys = db.keys.revisions
+  const result = await runScript(
+    db.redis,
+    'compactSnapshot',
+    [keys.counter, keys.snapshot],
+    [String(snapshot.revision), JSON.stringify(snapshot.groups)],
+  )
+  if (result !== 'compacted') return false
+  snapshot.groupsAt = snapshot.revision
+  return true
 }
 
 /** The number of the last published revision (0 before the first). */
@@ -148,20 +218,49 @@ export async function currentRevision(db: Db): Promise<number> {
 
 /** The state at the last published revision ({@link EMPTY_SNAPSHOT} before the first). */
 export async function readSnapshot(db: Db): Promise<Snapshot> {
-  const [meta, groups, epoch, chain] = await db.redis.hmget(
-    db.keys.revisions.snapshot,
+  // The revisions after `groupsAt` are trimmed from the stream only far behind it; a reader that
+  // loses that race (a compaction and many revisions in between) reads again.
+  for (let attempt = 0; ; attempt++) {
+    const snapshot = await readSnapshotOnce(db)
+    if (snapshot) return snapshot
+    if (attempt >= 4) throw new Error('the revisions after the stored snapshot groups are gone')
+  }
+}
+
+type SnapshotMeta = Omit<Snapshot, 'groups'> & { order?: string[] }
+
+async function readSnapshotOnce(db: Db): Promise<Snapshot | null> {
+  const keys = db.keys.revisions
+  const [metaText, groupsText, groupsAtText, epoch, chain] = await db.redis.hmget(
+    keys.snapshot,
     'meta',
     'groups',
+    'groupsAt',
     'epoch',
     'chain',
   )
-  if (!meta) return EMPTY_SNAPSHOT
-  return {
-    ...(JSON.parse(meta) as Omit<Snapshot, 'groups'>),
-    groups: groups ? JSON.parse(groups) : [],
-    ...(epoch ? { epoch } : {}),
-    ...(chain ? { chain } : {}),
+  if (!metaText) return EMPTY_SNAPSHOT
+  const { order, ...meta } = JSON.parse(metaText) as SnapshotMeta
+  let groups: EnforcementGroup[] = groupsText ? JSON.parse(groupsText) : []
+  const groupsAt = groupsAtText === null ? meta.revision : Number(groupsAtText)
+  if (groupsAt < meta.revision) {
+    const entries = (await db.redis.xrange(
+      keys.stream,
+      `${groupsAt + 1}-0`,
+      `${meta.revision}-0`,
+    )) as StreamEntries
+    const records = toRecords(entries)
+    if (records.length !== meta.revision - groupsAt || records[0]?.revision !== groupsAt + 1) return null
+    groups = applyGroupOps(
+      groups,
+      records.flatMap((record) => record.ops),
+    )
+    if (order) {
+      const rank = new Map(order.map((id, i) => [id, i]))
+      groups.sort((a, b) => (rank.get(a.id) ?? 0) - (rank.get(b.id) ?? 0))
+    }
   }
+  return { ...meta, groups, groupsAt, ...(epoch ? { epoch } : {}), ...(chain ? { chain } : {}) }
 }
 
 /** The current history's epoch (null before the first revision of an empty store). */

@@ -15,8 +15,9 @@ const SCRIPTS = {
   recordAck: { file: 'record-ack-2', results: { 1: 'recorded', 0: 'duplicate' } },
   publishRevision: {
     file: 'publish-revision-5',
-    results: { [-1]: 'conflict', [-2]: 'duplicate-instant' },
+    results: { [-1]: 'conflict', [-2]: 'duplicate-instant', [-3]: 'needs-groups' },
   },
+  compactSnapshot: { file: 'compact-snapshot-2', results: { 1: 'compacted', 0: 'stale' } },
   decideComplaint: { file: 'decide-complaint-n', results: { 1: 'decided', 0: 'closed' } },
 } as const
 
