@@ -1,3 +1,4 @@
+export * from './breaker-bounds.js'
 export * from './complaint-scope.js'
 export * from './compliance.js'
 export * from './effective-state.js'

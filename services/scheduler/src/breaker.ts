@@ -9,9 +9,13 @@ import {
   checkCircuitBreaker,
   defaultGuardConfig,
   type EnforcementGroup,
+  exactBounds,
   type GuardConfig,
   type GuardReason,
+  moveBounds,
   PrefixSet,
+  type SpaceBounds,
+  surelyWithinBreaker,
 } from '@offside/core'
 import {
   type AddressSpace,
@@ -23,6 +27,7 @@ import {
   recordBreakerTrip,
   supersedeBreakerHold,
 } from '@offside/store'
+import { changedPrefixes, type KnownPatch } from './group-math.js'
 
 /** Growth factor, totals and baseline floors (core's `GuardConfig['breaker']`). */
 export type BreakerConfig = GuardConfig['breaker']
@@ -35,6 +40,14 @@ export interface BreakerCheck {
   next: EnforcementGroup[]
   cause: RevisionCause
   now: number
+  /** Patches the cover cache already knows (spares comparing 100k-prefix groups as string sets). */
+  known?: KnownPatch
+  /**
+   * Bounds of the space of each published groups array, kept by the caller between recomputes:
+   * with them an ordinary change is cleared from the change alone. The breaker reads the entry of
+   * `previous` and writes the one of the groups it returns.
+   */
+  bounds?: WeakMap<EnforcementGroup[], SpaceBounds>
 }
 
 /** The addresses (v4) and /48s (v6) one prefix covers: exact for one prefix, an upper bound for a sum. */
@@ -137,6 +150,34 @@ function addedBy(decisions: BreakerDecision[], status: 'approved' | 'rejected'):
 }
 
 /**
+ * The fast path: true when the change from `previous` to `candidate` cannot trip the breaker,
+ * judged from what the groups gained and lost and the bounds of the published space (built
+ * exactly once per process, then carried along). Names still take the exact path when present.
+ */
+function clearedByBounds(
+  check: BreakerCheck,
+  candidate: EnforcementGroup[],
+  decisions: BreakerDecision[],
+  config: BreakerConfig,
+  bounds: WeakMap<EnforcementGroup[], SpaceBounds>,
+): boolean {
+  if (check.previous.some((group) => group.names?.length) || candidate.some((group) => group.names?.length))
+    return false
+  let before = bounds.get(check.previous)
+  if (!before) {
+    before = exactBounds(PrefixSet.from(distinctPrefixes(check.previous)))
+    bounds.set(check.previous, before)
+  }
+  const { added, removed } = changedPrefixes(check.previous, candidate, check.known)
+  const after = moveBounds(before, added, removed)
+  const approved = addedBy(decisions, 'approved')
+  const grownOnlyByApproved = added.every((prefix) => !approved.isEmpty() && approved.contains(prefix))
+  if (added.length > 0 && !grownOnlyByApproved && !surelyWithinBreaker(before, after, config)) return false
+  bounds.set(candidate, after)
+  return true
+}
+
+/**
  * Returns the groups that may be published now. When the breaker trips it files (or folds into)
  * the pending hold and returns the groups cut to the space agents already hold (plus any growth
  * ops approved). Decisions are honoured until their hold lapses: approved growth is published
@@ -157,6 +198,8 @@ export async function holdEnlargement(
   const rejected = addedBy(decisions, 'rejected')
   const rejectedNames = namesBy(decisions, 'rejected')
   const candidate = namesWithin(without(check.next, rejected), (name) => !rejectedNames.has(name))
+  if (check.bounds && clearedByBounds(check, candidate, decisions, config, check.bounds))
+    return settle(candidate)
   const published = distinctPrefixes(check.previous)
   const proposed = distinctPrefixes(candidate)
   const fresh = [...proposed].filter((prefix) => !published.has(prefix))
@@ -185,7 +228,10 @@ export async function holdEnlargement(
     { ...defaultGuardConfig, breaker: config },
     { before: baselineNames.size, after: proposedNames.size },
   )
-  if (!verdict.tripped) return settle(candidate)
+  if (!verdict.tripped) {
+    check.bounds?.set(candidate, exactBounds(after))
+    return settle(candidate)
+  }
 
   const previous = spaceOf(baseline)
   const next = spaceOf(after)

@@ -25,7 +25,7 @@ export function diffGroupsQuickly(
   previous: EnforcementGroup[],
   next: EnforcementGroup[],
   /** A patch already known for two covers (the scheduler's cover cache), checked before comparing. */
-  known?: (previous: string[], next: string[]) => { add: string[]; remove: string[] } | undefined,
+  known?: KnownPatch,
 ): GroupOp[] {
   const before = new Map(previous.map((group) => [group.id, group]))
   const nextIds = new Set(next.map((group) => group.id))
@@ -64,6 +64,46 @@ export function diffGroupsQuickly(
     }
   }
   return ops
+}
+
+/** A patch already known for two covers (the scheduler's cover cache). */
+export type KnownPatch = (
+  previous: string[],
+  next: string[],
+) => { add: string[]; remove: string[] } | undefined
+
+/**
+ * What `next` adds to and takes from `previous`, group by group, without a set of every prefix:
+ * a superset of the prefixes no group of `previous` held (`added`) and of those no group of
+ * `next` holds (`removed`). A group whose prefixes equal some group on the other side counts for
+ * nothing (every window of a matchday shares one cover), so a 1-entry change costs one patch.
+ */
+export function changedPrefixes(
+  previous: EnforcementGroup[],
+  next: EnforcementGroup[],
+  known?: KnownPatch,
+): { added: string[]; removed: string[] } {
+  const before = new Map(previous.map((group) => [group.id, group]))
+  const after = new Map(next.map((group) => [group.id, group]))
+  const added: string[] = []
+  const removed: string[] = []
+  const matches = (group: EnforcementGroup, others: EnforcementGroup[]) =>
+    others.some((other) => samePrefixes(other.prefixes, group.prefixes))
+  for (const group of next) {
+    const old = before.get(group.id)
+    if (old && samePrefixes(old.prefixes, group.prefixes)) continue
+    if (!old) {
+      if (!matches(group, previous)) added.push(...group.prefixes)
+      continue
+    }
+    const { add, remove } = known?.(old.prefixes, group.prefixes) ?? stringDiff(old.prefixes, group.prefixes)
+    added.push(...add)
+    removed.push(...remove)
+  }
+  for (const group of previous) {
+    if (!after.has(group.id) && !matches(group, next)) removed.push(...group.prefixes)
+  }
+  return { added: [...new Set(added)], removed: [...new Set(removed)] }
 }
 
 function stringDiff(before: string[], after: string[]): { add: string[]; remove: string[] } {

@@ -24,6 +24,13 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    recomputeStepSeconds: new Histogram({
+      name: 'offside_scheduler_recompute_step_seconds',
+      help: 'Time of each step of a recompute: load (inputs and snapshot), compute (groups), breaker, diff, publish (the Lua script)',
+      labelNames: ['step'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
     publishDelaySeconds: new Histogram({
       name: 'offside_scheduler_publish_delay_seconds',
       help: 'How long after its scheduled instant a window-open/close or rotation revision was published',

@@ -1,17 +1,20 @@
 /**
  * What one scheduler process keeps between recomputes so that a change to a 100 000-entry list
  * costs what the change names, not what the list holds: the uploaded parts of weekly lists (by
- * immutable version), the covers of its groups (by list identity), and the snapshot it published
+ * immutable version), the covers of its groups (by list identity), the breaker's bounds of the published space, and the snapshot it published
  * last (by revision number). Each is checked against Redis on every recompute — the list versions
  * and the revision counter are read every time — so a change written by another API or scheduler
  * process is seen at once; nothing here needs to be invalidated by hand.
  */
+import type { EnforcementGroup, SpaceBounds } from '@offside/core'
 import { currentRevision, type Db, ListCache, readSnapshot, type Snapshot } from '@offside/store'
 import { CoverCache } from './cover-cache.js'
 
 export class RecomputeCache {
   readonly lists = new ListCache()
   readonly covers = new CoverCache()
+  /** The circuit breaker's bounds of each published state's space, by its groups array. */
+  readonly bounds = new WeakMap<EnforcementGroup[], SpaceBounds>()
   #snapshot: Snapshot | undefined
 
   /**
@@ -25,6 +28,11 @@ export class RecomputeCache {
     const snapshot = await readSnapshot(db)
     this.#snapshot = snapshot
     return snapshot
+  }
+
+  /** The snapshot this process published or read last, without checking it is still the last. */
+  get held(): Snapshot | undefined {
+    return this.#snapshot
   }
 
   /** Remembers a snapshot this process just published. */

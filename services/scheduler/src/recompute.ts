@@ -1,5 +1,7 @@
+import { performance } from 'node:perf_hooks'
 import { computeGroups, type EnforcementGroup, type GroupOp, liveWindows } from '@offside/core'
 import {
+  compactSnapshot,
   type Db,
   listCompetitions,
   listEvents,
@@ -23,6 +25,21 @@ export interface RecomputeSettings {
   clock?: () => number
   /** Circuit-breaker limits; core's defaults when absent. */
   breaker?: BreakerConfig
+  /** Told how long each step of a recompute took (the scheduler's step histogram, benchmarks). */
+  onStep?: (step: RecomputeStep, ms: number) => void
+}
+
+/** The steps of one recompute attempt, timed separately to show where a change's time goes. */
+export type RecomputeStep = 'load' | 'compute' | 'breaker' | 'diff' | 'publish'
+
+/** Times each step of one attempt with the monotonic clock (never the pinned `clock`). */
+function stepTimer(onStep: RecomputeSettings['onStep']) {
+  let last = performance.now()
+  return (step: RecomputeStep) => {
+    const at = performance.now()
+    onStep?.(step, at - last)
+    last = at
+  }
 }
 
 /** One request for a revision. */
@@ -113,21 +130,33 @@ export function recompute(
   const cache = cacheOf(db)
   return untilSettled(request.cause, async () => {
     const now = Math.max(clock(), request.at ?? 0)
+    const step = stepTimer(settings.onStep)
     const [snapshot, inputs] = await Promise.all([
       cache.snapshot(db),
       loadStateInputs(db, now, { graceMs: settings.graceMs, cache: cache.lists }),
     ])
+    step('load')
     if (request.stillDue && !request.stillDue(inputs)) return { status: 'stale' }
     cache.covers.startRound()
     const computed = current(computeGroups(inputs, settings.horizonMs, cache.covers.cover), now)
     cache.covers.endRound()
+    step('compute')
     // SPEC rule 6: growth past the breaker is held for ops; what stays inside the current space goes out.
     const groups = await holdEnlargement(
       db,
-      { previous: snapshot.groups, next: computed, cause: request.cause, now },
+      {
+        previous: snapshot.groups,
+        next: computed,
+        cause: request.cause,
+        now,
+        known: (a, b) => cache.covers.patch(a, b),
+        bounds: cache.bounds,
+      },
       settings.breaker,
     )
+    step('breaker')
     const ops = diffGroupsQuickly(snapshot.groups, groups, (a, b) => cache.covers.patch(a, b))
+    step('diff')
     if (ops.length === 0 && !request.publishEmpty) return { status: 'unchanged' }
     const result = await publishRevision(
       db,
@@ -140,9 +169,11 @@ export function recompute(
         live: liveWindows(inputs),
         enforcedCount: countEnforced(groups, now),
         ...(request.instant ? { instant: request.instant } : {}),
+        ...(snapshot.groupsAt !== undefined ? { groupsAt: snapshot.groupsAt } : {}),
       },
       { maxLength: settings.revisionHistory },
     )
+    step('publish')
     return settle(result, cache)
   })
 }
@@ -188,11 +219,33 @@ export function publishInstant(
         live: liveAt(calendar),
         enforcedCount: countEnforced(groups, now),
         ...(request.instant ? { instant: request.instant } : {}),
+        ...(snapshot.groupsAt !== undefined ? { groupsAt: snapshot.groupsAt } : {}),
       },
       { maxLength: settings.revisionHistory },
     )
     return settle(result, cache)
   })
+}
+
+/**
+ * Stores the groups of the last revision this process published in full (the store's
+ * `compactSnapshot`), so that readers of the snapshot replay no revisions. Revisions are
+ * published without rewriting megabytes of groups; this runs when the scheduler is idle.
+ * Returns how many revisions the stored groups lagged behind (0: nothing to do).
+ */
+export async function compactPublished(db: Db): Promise<number> {
+  const snapshot = cacheOf(db).held
+  if (!snapshot) return 0
+  const lag = snapshot.revision - (snapshot.groupsAt ?? snapshot.revision)
+  if (lag <= 0) return 0
+  await compactSnapshot(db, snapshot)
+  return lag
+}
+
+/** How many revisions the stored groups lag behind the last revision this process published. */
+export function snapshotLag(db: Db): number {
+  const snapshot = cacheOf(db).held
+  return snapshot ? snapshot.revision - (snapshot.groupsAt ?? snapshot.revision) : 0
 }
 
 /**

@@ -18,10 +18,13 @@ import type { BreakerConfig } from './breaker.js'
 import type { Metrics } from './metrics.js'
 import {
   closeExpired,
+  compactPublished,
   publishInstant,
   type RecomputeOutcome,
   type RecomputeRequest,
+  type RecomputeStep,
   recompute,
+  snapshotLag,
 } from './recompute.js'
 import { instantId, syncTimeline, windowStillDue } from './timeline.js'
 
@@ -50,6 +53,10 @@ export interface Scheduler {
 }
 
 const TICK_ID = 'tick'
+/** Idle time after a revision before the snapshot groups are stored in full. */
+const COMPACT_IDLE_MS = 300
+/** Revisions the stored groups may lag before they are stored without waiting for a pause. */
+const COMPACT_AT_LAG = 16
 
 /**
  * Starts one scheduler process: catches up (closes what should be closed, then publishes the
@@ -64,6 +71,10 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     horizonMs: options.horizonMs,
     graceMs: options.graceMs,
     revisionHistory: options.revisionHistory,
+    onStep: (step: RecomputeStep, ms: number) => {
+      metrics.recomputeStepSeconds.observe({ step }, ms / 1000)
+      log.debug({ step, ms: Math.round(ms * 10) / 10 }, 'recompute step')
+    },
     ...(options.breaker ? { breaker: options.breaker } : {}),
   }
   const timeline = createQueue('timeline', options.connection, log)
@@ -84,6 +95,21 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     if (added || removed) log.debug({ added, removed }, 'calendar jobs synced')
   }
 
+  /**
+   * Revisions go out without rewriting the stored groups (megabytes with 100k-entry lists); they
+   * are written once the scheduler has been idle for a moment, or at once when far behind.
+   */
+  let compaction: NodeJS.Timeout | undefined
+  const compactSoon = () => {
+    clearTimeout(compaction)
+    const compact = () =>
+      void serially(() => compactPublished(db)).catch((err) =>
+        log.warn({ err }, 'cannot store the snapshot groups; the next revision will'),
+      )
+    if (snapshotLag(db) >= COMPACT_AT_LAG) compact()
+    else compaction = setTimeout(compact, COMPACT_IDLE_MS)
+  }
+
   const run = async (work: () => Promise<RecomputeOutcome>): Promise<RecomputeOutcome> => {
     const stop = metrics.recomputeSeconds.startTimer()
     const outcome = await work()
@@ -98,6 +124,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
         { revision: record.revision, cause: record.cause, ops: record.ops.length },
         'revision published',
       )
+      compactSoon()
     } else {
       metrics.skipped.inc({ reason: outcome.status })
     }
@@ -172,6 +199,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     isReady: () => ready,
     close() {
       ready = false
+      clearTimeout(compaction)
       closed ??= Promise.all(workers.map((worker) => worker.close()))
         .then(() => Promise.all([timeline.close(), triggers.close()]))
         .then(() => undefined)
