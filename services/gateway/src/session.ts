@@ -293,7 +293,7 @@ export class AgentSession {
       if (records === null) {
         const snapshot = await feed.snapshotFrame()
         if (snapshot.revision <= this.#sent) return // nothing newer to offer
-        this.#sendFrame(snapshot.text)
+        this.#sendFrame(snapshot.data)
         this.#o.metrics.snapshots.inc()
         this.#sent = snapshot.revision
         continue
@@ -319,10 +319,11 @@ export class AgentSession {
     return this.#o.socket.readyState === OPEN
   }
 
-  #sendFrame(text: string): void {
+  #sendFrame(data: Buffer): void {
     const { socket, maxBufferedBytes, metrics, log } = this.#o
     if (!this.#open()) return
-    socket.send(text)
+    // Text frames: the protocol is JSON; the buffer is shared with every other socket.
+    socket.send(data, { binary: false })
     metrics.framesSent.inc()
     if (socket.bufferedAmount > maxBufferedBytes) {
       metrics.slowDisconnects.inc()
