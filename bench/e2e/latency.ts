@@ -20,9 +20,9 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 // The bench drives the store's sources directly; it is not a dependency of anything shipped.
 import { createDb, type Db, readAcks, readRevisionsSince } from '@offside/store'
+import { type Stack, sleep, startStack } from '@offside/testkit'
 import { Redis } from 'ioredis'
 import { describeMachine, seededRandom } from '../core/lib/harness.js'
-import { type BenchStack, sleep, startBenchStack } from './lib/stack.js'
 import { type ActionFigures, latencySvg } from './lib/svg.js'
 
 const { values: flags } = parseArgs({
@@ -81,7 +81,7 @@ function check(res: { status: number; body: unknown }, what: string): void {
 }
 
 interface Run {
-  stack: BenchStack
+  stack: Stack
   db: Db
   agents: string[]
   rightsholder: string
@@ -145,13 +145,21 @@ async function fromCall(run: Run, act: (trial: number) => Promise<void>, trials:
 }
 
 async function benchmark(agentCount: number): Promise<ActionFigures[]> {
-  const stack = await startBenchStack({ graceSeconds: GRACE_SECONDS })
+  const stack = await startStack(undefined, {
+    services: ['api'],
+    env: {
+      // Generated entries live in special-purpose ranges that are never routed anywhere.
+      OFFSIDE_GUARD_ALLOW_SPECIAL: 'documentation,benchmarking',
+      OFFSIDE_GRACE_SECONDS: String(GRACE_SECONDS),
+    },
+    logLevel: 'warn',
+  })
   const redis = new Redis(stack.redisUrl)
   try {
     const db = createDb(redis)
     const token = async (id: string, kind: string) => {
-      check(await stack.api(stack.admin, 'POST', '/v1/orgs', { id, kind, name: id }), `org ${id}`)
-      const res = await stack.api(stack.admin, 'POST', '/v1/tokens', { org: id, role: kind })
+      check(await stack.api.request('POST', '/v1/orgs', { id, kind, name: id }), `org ${id}`)
+      const res = await stack.api.request('POST', '/v1/tokens', { org: id, role: kind })
       check(res, `token ${id}`)
       return res.body.token as string
     }
@@ -160,7 +168,7 @@ async function benchmark(agentCount: number): Promise<ActionFigures[]> {
     const isp = await token(ISP, 'isp')
     const now = Date.now()
     check(
-      await stack.api(stack.admin, 'PUT', '/v1/competitions/serie-a', {
+      await stack.api.request('PUT', '/v1/competitions/serie-a', {
         name: 'Serie A',
         timeZone: 'UTC',
         preMinutes: 0,
@@ -173,7 +181,7 @@ async function benchmark(agentCount: number): Promise<ActionFigures[]> {
       ['o2', 'dazn'],
     ] as const) {
       check(
-        await stack.api(stack.admin, 'PUT', `/v1/orders/${id}`, {
+        await stack.api.request('PUT', `/v1/orders/${id}`, {
           rightsholder,
           competitions: ['serie-a'],
           season: seasonOf(now),
@@ -184,7 +192,7 @@ async function benchmark(agentCount: number): Promise<ActionFigures[]> {
     }
     const putEvent = async (id: string, kickoff: number, end: number) =>
       check(
-        await stack.api(stack.admin, 'PUT', `/v1/events/${id}`, {
+        await stack.api.request('PUT', `/v1/events/${id}`, {
           competition: 'serie-a',
           kickoff: new Date(kickoff).toISOString(),
           end: new Date(end).toISOString(),
@@ -197,7 +205,7 @@ async function benchmark(agentCount: number): Promise<ActionFigures[]> {
     const evidence = `sha256:${'ab'.repeat(32)}`
     const upload = async (tokenOf: string, rightsholder: string, targets: string[]) =>
       check(
-        await stack.api(tokenOf, 'PUT', `/v1/lists/${rightsholder}/${week}`, {
+        await stack.api.as(tokenOf).request('PUT', `/v1/lists/${rightsholder}/${week}`, {
           entries: targets.map((target) => ({ target, evidence })),
         }),
         `list ${rightsholder}`,
@@ -209,10 +217,12 @@ async function benchmark(agentCount: number): Promise<ActionFigures[]> {
       Array.from({ length: 1000 }, (_, i) => `2001:db8:dac:${i.toString(16)}::1`),
     )
 
-    await stack.startScheduler()
-    const gateway = await stack.startGateway()
+    await stack.start('scheduler')
+    const gateway = (await stack.start('gateway')).url
     const agents = Array.from({ length: agentCount }, (_, i) => `edge-${i + 1}`)
-    for (const id of agents) await stack.startAgent(id, isp, gateway)
+    // The agent's own heartbeat and back-off (the stack's are a test's fast ones).
+    const args = ['--heartbeat-ms', '10000', '--reconnect-max-ms', '30000']
+    for (const id of agents) await stack.startAgent({ id, token: isp, gateways: [gateway], args })
     const run: Run = { stack, db, agents, rightsholder: 'sky-it' }
     await allAcked(run, await lastRevision(run))
 
@@ -224,7 +234,7 @@ async function benchmark(agentCount: number): Promise<ActionFigures[]> {
 
     const hot = (size: number) => async (trial: number) =>
       check(
-        await stack.api(sky, 'POST', `/v1/lists/sky-it/${week}/entries`, {
+        await stack.api.as(sky).request('POST', `/v1/lists/sky-it/${week}/entries`, {
           entries: Array.from({ length: size }, (_, i) => ({
             target: `2001:db8:ffff:${((size === 1 ? 0x100 : 0x200) + trial).toString(16)}::${(i + 1).toString(16)}`,
             evidence,
@@ -240,14 +250,14 @@ async function benchmark(agentCount: number): Promise<ActionFigures[]> {
       await fromCall(
         run,
         async (trial) => {
-          const filed = await stack.api('', 'POST', '/v1/complaints', {
+          const filed = await stack.api.as(null).request('POST', '/v1/complaints', {
             target: listed[trial * 997]!,
             contact: 'noc@example.net',
             reason: 'a lawful service shares this address',
           })
           check(filed, 'complaint')
           check(
-            await stack.api(stack.admin, 'POST', `/v1/complaints/${filed.body.id}/decision`, {
+            await stack.api.request('POST', `/v1/complaints/${filed.body.id}/decision`, {
               outcome: 'revoke',
               reason: 'lawful service confirmed',
             }),
@@ -261,14 +271,14 @@ async function benchmark(agentCount: number): Promise<ActionFigures[]> {
     for (let trial = 0; trial < TRIALS; trial++) {
       const once = await fromCall(
         run,
-        async () => check(await stack.api(stack.admin, 'POST', '/v1/orders/o2/suspend', {}), 'suspend'),
+        async () => check(await stack.api.request('POST', '/v1/orders/o2/suspend', {}), 'suspend'),
         1,
       )
       suspended.times.push(...once.times)
       suspended.published.push(...once.published)
       await fromCall(
         run,
-        async () => check(await stack.api(stack.admin, 'POST', '/v1/orders/o2/resume', {}), 'resume'),
+        async () => check(await stack.api.request('POST', '/v1/orders/o2/resume', {}), 'resume'),
         1,
       )
     }
@@ -307,7 +317,7 @@ async function benchmark(agentCount: number): Promise<ActionFigures[]> {
     return figures
   } finally {
     await redis.quit()
-    await stack.close()
+    await stack.stop()
   }
 }
 

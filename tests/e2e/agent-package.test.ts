@@ -9,9 +9,9 @@ import { mkdtemp, readFile, readlink, rm, stat, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { freePort, waitForHttp } from '@offside/testkit'
+import { freePort, startStack, waitFor, waitForHttp } from '@offside/testkit'
 import t from 'tap'
-import { baseData, putEvent, putList, startStack, waitFor } from './stack.js'
+import { baseData, e2eEnv, putEvent, putList } from './scenario.js'
 
 const root = resolve(import.meta.dirname, '../..')
 const run = promisify(execFile)
@@ -56,10 +56,10 @@ t.test(
     const printed = (await run(join(target, 'usr/bin/offside-agent'), ['--version'])).stdout.trim()
     t.equal(printed, `offside-agent ${version}`, 'the bundle runs on its own')
 
-    const stack = await startStack(t)
+    const stack = await startStack(t, { env: e2eEnv() })
     const { sky, isp } = await baseData(stack, Date.now())
-    await stack.startScheduler()
-    const gateway = await stack.startGateway()
+    await stack.start('scheduler')
+    const gateway = await stack.start('gateway')
     const defaults = JSON.parse(await readFile(join(target, 'etc/offside-agent/agent.json'), 'utf8'))
     const metricsPort = await freePort()
     await writeFile(join(target, 'etc/offside-agent/token'), isp, { mode: 0o600 })
@@ -113,7 +113,7 @@ t.test(
     )
     t.ok(status.prefixes.includes('203.0.113.7/32'), 'the packaged agent holds the verified list')
     const agents = await waitFor(
-      () => stack.api(stack.admin, 'GET', '/v1/agents'),
+      () => stack.api.request('GET', '/v1/agents'),
       (res) =>
         res.body.agents?.some(
           (a: { agentId: string; lastRevision: number }) =>

@@ -1,6 +1,7 @@
 import { PrefixSet, parseTarget } from '@offside/core'
+import { sleep, startStack, waitFor } from '@offside/testkit'
 import t from 'tap'
-import { baseData, putEvent, putList, sleep, startStack, waitFor, weekOf } from './stack.js'
+import { baseData, e2eEnv, putEvent, putList, weekOf } from './scenario.js'
 
 /** The canonical CIDR of a prefix as the API displays it (a /32 is shown as a bare address). */
 function canonical(shown: string): string {
@@ -12,15 +13,15 @@ function canonical(shown: string): string {
 t.test(
   'two gateways and two schedulers on one Redis: every revision once, in order, at every agent, even when one of each dies mid-window',
   async (t) => {
-    const stack = await startStack(t)
+    const stack = await startStack(t, { env: e2eEnv() })
     const { sky, isp } = await baseData(stack, Date.now())
     const [scheduler1] = await Promise.all([
-      stack.startScheduler('scheduler-1'),
-      stack.startScheduler('scheduler-2'),
+      stack.start('scheduler', { name: 'scheduler-1' }),
+      stack.start('scheduler', { name: 'scheduler-2' }),
     ])
     const [gateway1, gateway2] = await Promise.all([
-      stack.startGateway('gateway-1'),
-      stack.startGateway('gateway-2'),
+      stack.start('gateway', { name: 'gateway-1' }),
+      stack.start('gateway', { name: 'gateway-2' }),
     ])
     if (!scheduler1 || !gateway1 || !gateway2) throw new Error('stack did not start')
     const agents = await Promise.all([
@@ -38,7 +39,7 @@ t.test(
 
     const added: string[] = []
     for (let i = 1; i <= 20; i++) {
-      const res = await stack.api(sky, 'POST', `/v1/lists/sky-it/${weekOf(kickoff)}/entries`, {
+      const res = await stack.api.as(sky).request('POST', `/v1/lists/sky-it/${weekOf(kickoff)}/entries`, {
         entries: [{ target: `198.51.100.${i}`, evidence: `sha256:${'ef'.repeat(32)}` }],
       })
       if (res.status >= 300) throw new Error(`hot addition ${i}: ${res.status} ${JSON.stringify(res.body)}`)
@@ -54,7 +55,7 @@ t.test(
     const enforcedSet = (res: { body: { entries: { prefix: string }[] } }) =>
       PrefixSet.from(res.body.entries.map((entry) => canonical(entry.prefix)))
     const state = await waitFor(
-      () => stack.api(stack.admin, 'GET', '/v1/state/entries'),
+      () => stack.api.request('GET', '/v1/state/entries'),
       (res) => res.status === 200 && enforcedSet(res).equals(expectedSet),
       15_000,
     )

@@ -2,12 +2,15 @@ import {
   connectNetns,
   createNetns,
   kernelLabAvailable,
+  sleep,
+  startStack,
   startTcpListener,
   startTcpProber,
   type TestNetns,
+  waitFor,
 } from '@offside/testkit'
 import t from 'tap'
-import { baseData, putEvent, putList, sleep, startStack, waitFor } from './stack.js'
+import { baseData, e2eEnv, putEvent, putList } from './scenario.js'
 
 // The production layout the agent docs recommend: the agent programs nftables on the subscriber
 // gateway (the "router" namespace) with the `forward` hook and a `drop` verdict, and subscribers'
@@ -68,10 +71,10 @@ if (await kernelLabAvailable(t, ['nft', 'sysctl'])) {
       const lab = await routedLab(t)
       t.same(await lab.reachable([...PIRATE, ...LAWFUL]), all([...PIRATE, ...LAWFUL], true), 'routing works')
 
-      const stack = await startStack(t, { graceMs: GRACE_MS })
+      const stack = await startStack(t, { env: e2eEnv(GRACE_MS) })
       const { sky, isp } = await baseData(stack, Date.now())
-      await stack.startScheduler()
-      const gateway = await stack.startGateway()
+      await stack.start('scheduler')
+      const gateway = await stack.start('gateway')
       const agent = await stack.startAgent({
         id: 'edge-router',
         token: isp,
@@ -130,7 +133,7 @@ if (await kernelLabAvailable(t, ['nft', 'sysctl'])) {
         all([...PIRATE, ...LAWFUL], true),
         'after until both servers answer again',
       )
-      const compliance = await stack.api(stack.admin, 'GET', '/v1/reports/compliance')
+      const compliance = await stack.api.request('GET', '/v1/reports/compliance')
       t.ok(
         compliance.body.rows?.some(
           (r: { kind: string; event?: string; agentId?: string; ackedAt: string | null }) =>

@@ -1,13 +1,14 @@
+import { sleep, startStack, waitFor } from '@offside/testkit'
 import t from 'tap'
-import { baseData, putEvent, putList, sleep, startStack, waitFor } from './stack.js'
+import { baseData, e2eEnv, putEvent, putList } from './scenario.js'
 
 const PREFIX = '203.0.113.7/32'
 
 t.test('agents cut off from the control plane stop on time and catch up when back', async (t) => {
-  const stack = await startStack(t, { graceMs: 1000 })
+  const stack = await startStack(t, { env: e2eEnv(1000) })
   const { sky, isp } = await baseData(stack, Date.now())
-  await stack.startScheduler()
-  let gateway = await stack.startGateway()
+  await stack.start('scheduler')
+  let gateway = await stack.start('gateway')
   const agent = await stack.startAgent({ id: 'edge-1', token: isp, gateways: [gateway.url] })
 
   await t.test('an agent offline past a window end has stopped enforcing at until by itself', async (t) => {
@@ -33,12 +34,12 @@ t.test('agents cut off from the control plane stop on time and catch up when bac
     await putEvent(stack, 'm2', kickoff, kickoff + 60_000)
     while (Date.now() < kickoff + 1000) await sleep(50) // the window opened while the gateway was down
     t.notOk((await agent.status()).prefixes.includes(PREFIX), 'the agent could not know about m2')
-    gateway = await stack.startGateway('gateway', gateway.port)
+    gateway = await stack.start('gateway', { port: gateway.port })
     const back = await waitFor(agent.status, (s) => s.prefixes.includes(PREFIX), 8000)
     t.ok(back.prefixes.includes(PREFIX), 'enforced once reconnected')
     t.equal(back.gaps + back.rejected, 0, 'the missed revisions arrived complete and in order')
     const report = await waitFor(
-      () => stack.api(stack.admin, 'GET', '/v1/reports/compliance?lateMs=1000'),
+      () => stack.api.request('GET', '/v1/reports/compliance?lateMs=1000'),
       (res) =>
         res.body.notEnforcing?.rows?.some(
           (r: { kind: string; event?: string; ackedAt: string | null }) =>

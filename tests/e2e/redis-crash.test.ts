@@ -1,15 +1,6 @@
+import { sleep, startStack, waitFor } from '@offside/testkit'
 import t from 'tap'
-import {
-  baseData,
-  expectStatus,
-  putEvent,
-  putList,
-  seasonOf,
-  sleep,
-  startStack,
-  waitFor,
-  weekOf,
-} from './stack.js'
+import { baseData, e2eEnv, expectStatus, putEvent, putList, seasonOf, weekOf } from './scenario.js'
 
 const EVIDENCE = `sha256:${'ab'.repeat(32)}`
 const host = (prefix: string) => prefix.replace(/\/32$/, '')
@@ -17,18 +8,18 @@ const host = (prefix: string) => prefix.replace(/\/32$/, '')
 t.test(
   'Redis SIGKILLed mid-window with appendfsync always: every write answered 2xx before the kill is there after the restart, and agents resume with no manual step',
   async (t) => {
-    const stack = await startStack(t, { graceMs: 1000, redisOptions: { appendfsync: 'always' } })
-    const server = stack.server
+    const stack = await startStack(t, { env: e2eEnv(), redisOptions: { appendfsync: 'always' } })
+    const server = stack.redisServer
     if (!server) throw new Error('a standalone Redis is needed')
     const now = Date.now()
     const { sky, isp } = await baseData(stack, now)
-    await stack.startScheduler()
-    const gateway = await stack.startGateway()
+    await stack.start('scheduler')
+    const gateway = await stack.start('gateway')
     const agent = await stack.startAgent({ id: 'edge-1', token: isp, gateways: [gateway.url] })
     const ops = await (async () => {
-      const org = await stack.api(stack.admin, 'POST', '/v1/orgs', { id: 'ops-tf', kind: 'ops', name: 'ops' })
+      const org = await stack.api.request('POST', '/v1/orgs', { id: 'ops-tf', kind: 'ops', name: 'ops' })
       expectStatus(org, 201, 'ops org')
-      const token = await stack.api(stack.admin, 'POST', '/v1/tokens', { org: 'ops-tf', role: 'ops' })
+      const token = await stack.api.request('POST', '/v1/tokens', { org: 'ops-tf', role: 'ops' })
       return token.body.token as string
     })()
 
@@ -41,7 +32,7 @@ t.test(
 
     // Every kind of acknowledged write, the last one just before the kill.
     expectStatus(
-      await stack.api(sky, 'POST', `/v1/lists/sky-it/${week}/entries`, {
+      await stack.api.as(sky).request('POST', `/v1/lists/sky-it/${week}/entries`, {
         entries: [{ target: '203.0.113.20' }],
         evidence: EVIDENCE,
       }),
@@ -49,7 +40,7 @@ t.test(
       'hot addition',
     )
     expectStatus(
-      await stack.api(stack.admin, 'PUT', '/v1/orders/o2', {
+      await stack.api.request('PUT', '/v1/orders/o2', {
         rightsholder: 'sky-it',
         competitions: ['serie-a'],
         season: seasonOf(now),
@@ -58,27 +49,27 @@ t.test(
       200,
       'order',
     )
-    expectStatus(await stack.api(stack.admin, 'POST', '/v1/orders/o2/suspend', {}), 200, 'order suspended')
+    expectStatus(await stack.api.request('POST', '/v1/orders/o2/suspend', {}), 200, 'order suspended')
     expectStatus(
-      await stack.api(ops, 'PUT', '/v1/guard/protected', {
+      await stack.api.as(ops).request('PUT', '/v1/guard/protected', {
         ranges: [{ prefix: '192.0.2.0/28', name: 'Example shared hosting' }],
       }),
       200,
       'protected ranges',
     )
-    const filed = await stack.api('', 'POST', '/v1/complaints', {
+    const filed = await stack.api.as(null).request('POST', '/v1/complaints', {
       target: '203.0.113.8',
       contact: 'noc@example.net',
       reason: 'a lawful service shares this server',
     })
     expectStatus(filed, 201, 'complaint')
-    const decided = await stack.api(stack.admin, 'POST', `/v1/complaints/${filed.body.id}/decision`, {
+    const decided = await stack.api.request('POST', `/v1/complaints/${filed.body.id}/decision`, {
       outcome: 'revoke',
       prefixes: ['203.0.113.8'],
       reason: 'shared hosting',
     })
     expectStatus(decided, 200, 'complaint decision')
-    const auditBefore = (await stack.api(stack.admin, 'GET', '/v1/audit/verify')).body
+    const auditBefore = (await stack.api.request('GET', '/v1/audit/verify')).body
 
     await server.kill()
     t.pass('Redis SIGKILLed right after the last acknowledged write')
@@ -88,7 +79,7 @@ t.test(
     await server.restart()
 
     const entries = await waitFor(
-      () => stack.api(stack.admin, 'GET', `/v1/lists/sky-it/${week}/entries`),
+      () => stack.api.request('GET', `/v1/lists/sky-it/${week}/entries`),
       (res) => res.status === 200,
       20_000,
     )
@@ -97,16 +88,16 @@ t.test(
       ['203.0.113.20', '203.0.113.7', '203.0.113.8', '203.0.113.9'],
       'the upload and the hot addition are there',
     )
-    const order = await stack.api(stack.admin, 'GET', '/v1/orders/o2')
+    const order = await stack.api.request('GET', '/v1/orders/o2')
     t.equal(order.body.suspended, true, 'the order and its suspension are there')
-    const ranges = await stack.api(ops, 'GET', '/v1/guard/protected')
+    const ranges = await stack.api.as(ops).request('GET', '/v1/guard/protected')
     t.ok(
       ranges.body.ranges.some((r: { prefix: string }) => r.prefix === '192.0.2.0/28'),
       'the protected range is there',
     )
-    const complaint = await stack.api(stack.admin, 'GET', `/v1/complaints/${filed.body.id}`)
+    const complaint = await stack.api.request('GET', `/v1/complaints/${filed.body.id}`)
     t.equal(complaint.body.status, decided.body.status, 'the complaint and its decision are there')
-    const auditAfter = (await stack.api(stack.admin, 'GET', '/v1/audit/verify')).body
+    const auditAfter = (await stack.api.request('GET', '/v1/audit/verify')).body
     t.same(
       { ok: auditAfter.ok, checked: auditAfter.checked },
       { ok: true, checked: auditBefore.checked },
@@ -117,7 +108,7 @@ t.test(
     expectStatus(
       await waitFor(
         () =>
-          stack.api(sky, 'POST', `/v1/lists/sky-it/${week}/entries`, {
+          stack.api.as(sky).request('POST', `/v1/lists/sky-it/${week}/entries`, {
             entries: [{ target: '203.0.113.30' }],
             evidence: EVIDENCE,
           }),

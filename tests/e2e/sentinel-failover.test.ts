@@ -1,16 +1,18 @@
 import { PrefixSet } from '@offside/core'
+import { sleep, startRedisSentinel, startStack, waitFor } from '@offside/testkit'
 import t from 'tap'
-import { baseData, putEvent, putList, sleep, startStack, waitFor, weekOf } from './stack.js'
+import { baseData, e2eEnv, putEvent, putList, weekOf } from './scenario.js'
 
 t.test(
   'on Redis Sentinel, the primary crashing mid-window loses no acknowledged hot addition, every agent gets every revision, and enforcement never stops',
   async (t) => {
-    const stack = await startStack(t, { redis: 'sentinel' })
-    const sentinel = stack.sentinel
-    if (!sentinel) throw new Error('no Sentinel topology')
+    // On Sentinel every acknowledged write waits for the replica (?replicas=1).
+    const sentinel = await startRedisSentinel(t)
+    const redis = { url: `${sentinel.url}?replicas=1&replicaTimeoutMs=2000` }
+    const stack = await startStack(t, { env: e2eEnv(), redis })
     const { sky, isp } = await baseData(stack, Date.now())
-    await stack.startScheduler()
-    const gateway = await stack.startGateway()
+    await stack.start('scheduler')
+    const gateway = await stack.start('gateway')
     const agents = await Promise.all([
       stack.startAgent({ id: 'edge-1', token: isp, gateways: [gateway.url] }),
       stack.startAgent({ id: 'edge-2', token: isp, gateways: [gateway.url] }),
@@ -50,8 +52,9 @@ t.test(
       const target = `198.51.100.${i}`
       // A client retries a change until it is acknowledged (bounded): 5xx while Redis fails over.
       for (let attempt = 0; attempt < 80; attempt++) {
-        const res = await stack
-          .api(sky, 'POST', `/v1/lists/sky-it/${weekOf(kickoff)}/entries`, {
+        const res = await stack.api
+          .as(sky)
+          .request('POST', `/v1/lists/sky-it/${weekOf(kickoff)}/entries`, {
             entries: [{ target, evidence: `sha256:${'ef'.repeat(32)}` }],
           })
           .catch(() => ({ status: 599, body: undefined }))

@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net'
 import { PrefixSet } from '@offside/core'
+import { startStack, waitFor } from '@offside/testkit'
 import t from 'tap'
 import WebSocket, { WebSocketServer } from 'ws'
-import { baseData, putEvent, putList, startStack, waitFor, weekOf } from './stack.js'
+import { baseData, e2eEnv, putEvent, putList, weekOf } from './scenario.js'
 
 /**
  * A man in the middle between agent and gateway: relays every frame, and while `tamper` is on
@@ -48,10 +49,10 @@ async function startTamperingProxy(t: { teardown(fn: () => unknown): void }, gat
 }
 
 t.test('a tampered delta is rejected by the agent, which keeps its current enforcement', async (t) => {
-  const stack = await startStack(t)
+  const stack = await startStack(t, { env: e2eEnv() })
   const { sky, isp } = await baseData(stack, Date.now())
-  await stack.startScheduler()
-  const gateway = await stack.startGateway()
+  await stack.start('scheduler')
+  const gateway = await stack.start('gateway')
   const proxy = await startTamperingProxy(t, gateway.url)
   const agent = await stack.startAgent({ id: 'edge-1', token: isp, gateways: [proxy.url] })
 
@@ -63,7 +64,7 @@ t.test('a tampered delta is rejected by the agent, which keeps its current enfor
 
   proxy.control.tamper = true
   const add = (target: string) =>
-    stack.api(sky, 'POST', `/v1/lists/sky-it/${weekOf(kickoff)}/entries`, {
+    stack.api.as(sky).request('POST', `/v1/lists/sky-it/${weekOf(kickoff)}/entries`, {
       entries: [{ target, evidence: `sha256:${'ab'.repeat(32)}` }],
     })
   await add('198.51.100.50')

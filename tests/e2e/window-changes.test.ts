@@ -1,13 +1,14 @@
+import { sleep, startStack, waitFor } from '@offside/testkit'
 import t from 'tap'
-import { baseData, putEvent, putList, sleep, startStack, waitFor } from './stack.js'
+import { baseData, e2eEnv, putEvent, putList } from './scenario.js'
 
 const PREFIX = '203.0.113.7/32'
 
 t.test('extended and cancelled windows take effect at once', async (t) => {
-  const stack = await startStack(t, { graceMs: 1000 })
+  const stack = await startStack(t, { env: e2eEnv(1000) })
   const { sky, isp } = await baseData(stack, Date.now())
-  await stack.startScheduler()
-  const gateway = await stack.startGateway()
+  await stack.start('scheduler')
+  const gateway = await stack.start('gateway')
   const agent = await stack.startAgent({ id: 'edge-1', token: isp, gateways: [gateway.url] })
 
   await t.test(

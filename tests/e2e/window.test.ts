@@ -1,10 +1,11 @@
+import { type Stack, type StackAgent, startStack, waitFor } from '@offside/testkit'
 import t from 'tap'
-import { type AgentProc, baseData, putEvent, putList, type Stack, startStack, waitFor } from './stack.js'
+import { baseData, e2eEnv, putEvent, putList } from './scenario.js'
 
 const PREFIX = '203.0.113.7/32'
 
 /** The first instant (local clock) at which the agent's enforcement satisfies `on`. */
-async function whenEnforced(agent: AgentProc, on: boolean, timeoutMs: number): Promise<number | null> {
+async function whenEnforced(agent: StackAgent, on: boolean, timeoutMs: number): Promise<number | null> {
   const status = await waitFor(agent.status, (s) => s.prefixes.includes(PREFIX) === on, timeoutMs)
   return status?.prefixes.includes(PREFIX) === on ? Date.now() : null
 }
@@ -12,7 +13,7 @@ async function whenEnforced(agent: AgentProc, on: boolean, timeoutMs: number): P
 // The stack's agents run the dry-run backend, so the report lists them apart, under notEnforcing.
 async function complianceRow(stack: Stack, kind: string, event: string) {
   const report = await waitFor(
-    () => stack.api(stack.admin, 'GET', '/v1/reports/compliance'),
+    () => stack.api.request('GET', '/v1/reports/compliance'),
     (res) =>
       res.body.notEnforcing?.rows?.some(
         (r: { kind: string; event?: string; ackedAt: string | null }) =>
@@ -26,11 +27,11 @@ async function complianceRow(stack: Stack, kind: string, event: string) {
 }
 
 t.test('a window opening in a few seconds switches on at the instant and off at its end', async (t) => {
-  const stack = await startStack(t, { graceMs: 1000 })
+  const stack = await startStack(t, { env: e2eEnv(1000) })
   const now = Date.now()
   const { sky, isp } = await baseData(stack, now)
-  await stack.startScheduler()
-  const gateway = await stack.startGateway()
+  await stack.start('scheduler')
+  const gateway = await stack.start('gateway')
   const agent = await stack.startAgent({ id: 'edge-1', token: isp, gateways: [gateway.url] })
 
   const kickoff = Date.now() + 6000
@@ -68,11 +69,11 @@ t.test('a window opening in a few seconds switches on at the instant and off at 
 })
 
 t.test('a moved window switches on at its new instant, not the old one', async (t) => {
-  const stack = await startStack(t, { graceMs: 1000 })
+  const stack = await startStack(t, { env: e2eEnv(1000) })
   const now = Date.now()
   const { sky, isp } = await baseData(stack, now)
-  await stack.startScheduler()
-  const gateway = await stack.startGateway()
+  await stack.start('scheduler')
+  const gateway = await stack.start('gateway')
   const agent = await stack.startAgent({ id: 'edge-1', token: isp, gateways: [gateway.url] })
 
   const kickoff = Date.now() + 4000

@@ -8,6 +8,7 @@ export {
   type Problem,
 } from './api-client.js'
 export { bridgeIntoNetns } from './bridge.js'
+export { launchBrowser } from './browser.js'
 export { capabilitiesRequired, kernelLabAvailable } from './capabilities.js'
 export {
   connectNetns,
@@ -49,3 +50,4 @@ export {
   type StackService,
   startStack,
 } from './stack.js'
+export { sleep, waitFor } from './wait.js'

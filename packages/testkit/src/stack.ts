@@ -28,6 +28,7 @@ const portVariable: Record<ServiceName, string> = {
   notifier: 'OFFSIDE_NOTIFIER_PORT',
 }
 const needsApi = new Set<ServiceName>(['dashboard', 'portal'])
+const signs = new Set<ServiceName>(['gateway', 'notifier'])
 
 interface Teardown {
   teardown(fn: () => unknown): void
@@ -43,6 +44,11 @@ export interface StackOptions {
   redis?: { url: string }
   /** redis-server settings when the stack starts it (the production fsync policy, a memory limit). */
   redisOptions?: RedisOptions
+  /**
+   * The Redis URL each service signs in with, from the plain one (e.g. its own ACL user, see
+   * packages/store/src/acl.ts); `admin` is what `redisUrl` hands the test. Default: the plain URL.
+   */
+  redisUrlFor?: (user: ServiceName | 'admin', url: string) => string
   /** `source` (default): the `.ts` entries with tsx; `dist`: what `tsc -b` built, with plain node. */
   from?: 'source' | 'dist'
   /** OFFSIDE_LOG_LEVEL of every process (default `info`, or OFFSIDE_STACK_LOG_LEVEL). */
@@ -91,7 +97,10 @@ export interface StackAgent extends ServiceProcess {
 export interface Stack {
   /** The folder holding the keys, token files, state and every process's log. */
   dir: string
+  /** The Redis URL a test uses (the `admin` user's when `redisUrlFor` is given). */
   redisUrl: string
+  /** The Redis URL a service signs in with. */
+  redisUrlOf(user: ServiceName | 'admin'): string
   /** The redis-server the stack started (absent when the caller passed `redis`). */
   redisServer?: TestRedis
   /** The bootstrap authority token, and the file holding it (what the CLI reads). */
@@ -101,6 +110,8 @@ export interface Stack {
   publicKeyFile: string
   /** Each started service's URL by name (the last one started of that name). */
   urls: Partial<Record<ServiceName, string>>
+  /** The URL of a started service; throws when it was not started. */
+  url(service: ServiceName): string
   apiUrl: string
   /** The API as the authority; `api.as(token)` for another caller. */
   api: ApiClient
@@ -136,7 +147,9 @@ export async function startStack(t: Teardown | undefined, options: StackOptions 
   const logLevel = options.logLevel ?? process.env.OFFSIDE_STACK_LOG_LEVEL ?? 'info'
   const dir = await mkdtemp(join(tmpdir(), 'offside-stack-'))
   const redisServer = options.redis ? undefined : await startRedis(undefined, options.redisOptions)
-  const redisUrl = options.redis?.url ?? (redisServer as TestRedis).url
+  const plainUrl = options.redis?.url ?? (redisServer as TestRedis).url
+  const redisUrlOf = (user: ServiceName | 'admin') => options.redisUrlFor?.(user, plainUrl) ?? plainUrl
+  const redisUrl = redisUrlOf('admin')
   const running: ServiceProcess[] = []
   let stopped: Promise<void> | undefined
   const stop = () => {
@@ -160,9 +173,7 @@ export async function startStack(t: Teardown | undefined, options: StackOptions 
   await writeFile(adminTokenFile, `${admin}\n`, { mode: 0o600 })
   const env = {
     ...baseEnv(),
-    OFFSIDE_REDIS_URL: redisUrl,
     OFFSIDE_ADMIN_TOKEN: admin,
-    OFFSIDE_SIGNING_KEY_FILE: signingKeyFile,
     // Test data lives in the documentation ranges, which the guard refuses in production.
     OFFSIDE_GUARD_ALLOW_SPECIAL: 'documentation',
     OFFSIDE_LOG_LEVEL: logLevel,
@@ -200,6 +211,9 @@ export async function startStack(t: Teardown | undefined, options: StackOptions 
     const chosen = port ?? (service === 'api' && !urls.api ? apiPort : await freePort())
     const serviceEnv = {
       [portVariable[service]]: String(chosen),
+      OFFSIDE_REDIS_URL: redisUrlOf(service),
+      // Only what signs gets the key: the gateway (pushes) and the notifier (webhook notices).
+      ...(signs.has(service) ? { OFFSIDE_SIGNING_KEY_FILE: signingKeyFile } : {}),
       ...(needsApi.has(service) ? { OFFSIDE_API_URL: apiUrl } : {}),
       ...(service === 'gateway' ? { OFFSIDE_GATEWAY_ID: `${name}-${chosen}` } : {}),
       ...extra,
@@ -249,12 +263,18 @@ export async function startStack(t: Teardown | undefined, options: StackOptions 
   const stack: Stack = {
     dir,
     redisUrl,
+    redisUrlOf,
     ...(redisServer ? { redisServer } : {}),
     admin,
     adminTokenFile,
     signingKeyFile,
     publicKeyFile,
     urls,
+    url(service) {
+      const url = urls[service]
+      if (!url) throw new Error(`${service} is not started in this stack`)
+      return url
+    },
     apiUrl,
     api: apiClient(apiUrl, admin),
     start,

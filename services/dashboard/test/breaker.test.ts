@@ -1,47 +1,52 @@
 /**
  * The circuit breaker end to end: real Redis, API and scheduler processes (the scheduler configured
- * by its OFFSIDE_BREAKER_* environment), the dashboard in this process. A list that grows
+ * by its OFFSIDE_BREAKER_* environment), the dashboard process. A list that grows
  * enforcement past the factor shows up in the Guard panel's data, stays out of enforcement, and is
  * published once ops approve it from the dashboard.
  */
 import { isoWeekKey, seasonOf } from '@offside/core'
+import { startStack } from '@offside/testkit'
 import t from 'tap'
 import type { DashboardView } from '../src/view.js'
-import { startStack } from './stack.js'
 
 const EVIDENCE = `sha256:${'ab'.repeat(32)}`
 
 const stack = await startStack(t, {
-  services: ['api', 'scheduler'],
-  // Documentation ranges are small: growth up to 4 × max(previous, 4 addresses) passes.
-  env: { OFFSIDE_BREAKER_MAX_GROWTH_FACTOR: '4', OFFSIDE_BREAKER_MIN_BASELINE_V4: '4' },
+  services: ['api', 'scheduler', 'dashboard'],
+  env: {
+    // Documentation ranges are small: growth up to 4 × max(previous, 4 addresses) passes.
+    OFFSIDE_BREAKER_MAX_GROWTH_FACTOR: '4',
+    OFFSIDE_BREAKER_MIN_BASELINE_V4: '4',
+    OFFSIDE_DASHBOARD_POLL_MS: '250',
+  },
+  logLevel: 'warn',
 })
 const competition = { id: 'serie-a', name: 'Serie A', timeZone: 'Europe/Rome', preMinutes: 0, postMinutes: 5 }
 const kickoff = Date.now() + 1000
 const week = isoWeekKey(kickoff, competition.timeZone)
 const { id: _id, ...competitionBody } = competition
-await stack.admin('PUT', '/v1/competitions/serie-a', competitionBody)
-await stack.admin('POST', '/v1/orgs', { id: 'sky-it', kind: 'rightsholder', name: 'Sky Italia' })
-await stack.admin('POST', '/v1/orgs', { id: 'task-force', kind: 'ops', name: 'Task force' })
-const ops = (await stack.admin<{ token: string }>('POST', '/v1/tokens', { org: 'task-force', role: 'ops' }))
+await stack.api.ok('PUT', '/v1/competitions/serie-a', competitionBody)
+await stack.api.ok('POST', '/v1/orgs', { id: 'sky-it', kind: 'rightsholder', name: 'Sky Italia' })
+await stack.api.ok('POST', '/v1/orgs', { id: 'task-force', kind: 'ops', name: 'Task force' })
+const ops = (await stack.api.ok<{ token: string }>('POST', '/v1/tokens', { org: 'task-force', role: 'ops' }))
   .token
 const sky = (
-  await stack.admin<{ token: string }>('POST', '/v1/tokens', { org: 'sky-it', role: 'rightsholder' })
+  await stack.api.ok<{ token: string }>('POST', '/v1/tokens', { org: 'sky-it', role: 'rightsholder' })
 ).token
-await stack.admin('PUT', '/v1/orders/o1', {
+await stack.api.ok('PUT', '/v1/orders/o1', {
   rightsholder: 'sky-it',
   competitions: ['serie-a'],
   season: seasonOf(kickoff, competition),
   reference: '123/26/DDA',
 })
-await stack.admin('PUT', '/v1/events/m1', {
+await stack.api.ok('PUT', '/v1/events/m1', {
   competition: 'serie-a',
   kickoff: new Date(kickoff).toISOString(),
   end: new Date(kickoff + 20 * 60_000).toISOString(),
 })
 
 async function view(): Promise<DashboardView> {
-  const response = await fetch(`${stack.dashboardUrl}/api/view`, {
+  const response = await fetch(`${stack.url('dashboard')}/api/view`, {
     headers: { authorization: `Bearer ${ops}` },
   })
   return (await response.json()) as DashboardView
@@ -61,14 +66,14 @@ async function until(predicate: (v: DashboardView) => boolean, what: string): Pr
 t.test(
   'a list that grows enforcement past the factor is held in the Guard panel until ops approve it there',
   async (t) => {
-    await stack.call(sky, 'PUT', `/v1/lists/sky-it/${week}`, {
+    await stack.api.as(sky).ok('PUT', `/v1/lists/sky-it/${week}`, {
       entries: [{ target: '203.0.113.7' }, { target: '203.0.113.9' }],
       evidence: EVIDENCE,
     })
     await until((v) => v.totals.enforcedEntries === 2, 'the first list enforced')
     t.pass('a normal first list is enforced without a hold')
 
-    await stack.call(sky, 'PUT', `/v1/lists/sky-it/${week}`, {
+    await stack.api.as(sky).ok('PUT', `/v1/lists/sky-it/${week}`, {
       entries: [{ target: '203.0.113.0/24' }],
       evidence: EVIDENCE,
     })
@@ -81,7 +86,7 @@ t.test(
     )
     t.equal(held.totals.enforcedEntries, 2, 'agents still enforce the two hosts, not the /24')
 
-    const approve = await fetch(`${stack.dashboardUrl}/api/breaker/${hold.id}/approve`, {
+    const approve = await fetch(`${stack.url('dashboard')}/api/breaker/${hold.id}/approve`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ops}`, 'content-type': 'application/json' },
       body: JSON.stringify({ reason: 'checked with the rightsholder' }),
@@ -93,7 +98,7 @@ t.test(
     )
     t.equal(after.totals.enforcedEntries, 1, 'the /24 is published once approved')
 
-    const again = await fetch(`${stack.dashboardUrl}/api/breaker/${hold.id}/reject`, {
+    const again = await fetch(`${stack.url('dashboard')}/api/breaker/${hold.id}/reject`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ops}`, 'content-type': 'application/json' },
       body: '{}',

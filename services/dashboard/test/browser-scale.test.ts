@@ -6,23 +6,27 @@
  */
 import { join, resolve } from 'node:path'
 import { agentConnected, agentDisconnected, createDb, recordBreakerTrip } from '@offside/store'
+import { launchBrowser, startStack } from '@offside/testkit'
 import { Redis } from 'ioredis'
 import type { Page } from 'playwright-core'
 import t from 'tap'
-import { launchBrowser, startStack } from './stack.js'
 
 t.setTimeout(300_000) // a thousand agents and four browser pages on a loaded machine
 const screenshots = process.env.OFFSIDE_DASHBOARD_SCREENSHOTS === '1'
 const imgDir = resolve(import.meta.dirname, '../../../docs/img')
 
-const stack = await startStack(t, { services: ['api'] })
+const stack = await startStack(t, {
+  services: ['api', 'dashboard'],
+  env: { OFFSIDE_DASHBOARD_POLL_MS: '250' },
+  logLevel: 'warn',
+})
 const browser = await launchBrowser(t)
 const redis = new Redis(stack.redisUrl)
 t.teardown(() => redis.disconnect())
 const db = createDb(redis, 'offside:')
 
-await stack.admin('POST', '/v1/orgs', { id: 'task-force', kind: 'ops', name: 'Task force' })
-const { token: opsToken } = await stack.admin<{ token: string }>('POST', '/v1/tokens', {
+await stack.api.ok('POST', '/v1/orgs', { id: 'task-force', kind: 'ops', name: 'Task force' })
+const { token: opsToken } = await stack.api.ok<{ token: string }>('POST', '/v1/tokens', {
   org: 'task-force',
   role: 'ops',
 })
@@ -124,7 +128,7 @@ for (const viewport of [
     const errors: string[] = []
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()))
     page.on('pageerror', (e) => errors.push(e.message))
-    await page.goto(`${stack.dashboardUrl}/?token=${encodeURIComponent(opsToken)}`)
+    await page.goto(`${stack.url('dashboard')}/?token=${encodeURIComponent(opsToken)}`)
     try {
       await page.locator('details.isp').nth(329).waitFor({ state: 'attached', timeout: 30_000 })
     } catch (err) {
@@ -172,7 +176,7 @@ for (const viewport of [
 t.test('ISPs are searched and filtered; an ISP opens to its agents with their backend', async (t) => {
   const page = await browser.newPage({ viewport: { width: 1366, height: 768 } })
   t.teardown(() => page.close())
-  await page.goto(`${stack.dashboardUrl}/?token=${encodeURIComponent(opsToken)}`)
+  await page.goto(`${stack.url('dashboard')}/?token=${encodeURIComponent(opsToken)}`)
   await page.locator('details.isp').nth(329).waitFor({ timeout: 30_000 })
   await page.getByLabel('Show ISPs').selectOption('bad')
   t.equal(await page.locator('details.isp').count(), failing.size, 'Failing shows the failing ISPs only')
@@ -200,7 +204,7 @@ t.test('ISPs are searched and filtered; an ISP opens to its agents with their ba
 t.test('ops retire a stale agent from the page; the API audits it', async (t) => {
   const page = await browser.newPage({ viewport: { width: 1366, height: 768 } })
   t.teardown(() => page.close())
-  await page.goto(`${stack.dashboardUrl}/?token=${encodeURIComponent(opsToken)}`)
+  await page.goto(`${stack.url('dashboard')}/?token=${encodeURIComponent(opsToken)}`)
   await page.getByLabel('Search ISPs and agents').fill('isp-017')
   const isp = page.locator('details.isp[data-isp="isp-017"]')
   await isp.waitFor({ timeout: 30_000 })
@@ -216,7 +220,7 @@ t.test('ops retire a stale agent from the page; the API audits it', async (t) =>
   await stale.waitFor({ state: 'detached', timeout: 10_000 })
   t.pass('the retired agent leaves the page')
   t.equal(await isp.getAttribute('data-severity'), 'ok', 'and its ISP is no longer failing')
-  const audit = await stack.admin<{ records: { action: string; subject: string }[] }>(
+  const audit = await stack.api.ok<{ records: { action: string; subject: string }[] }>(
     'GET',
     '/v1/audit?limit=50',
   )

@@ -3,42 +3,46 @@
  * edge agents: what the task force sees changes live, without a reload.
  */
 import { isoWeekKey, seasonOf } from '@offside/core'
+import { launchBrowser, startStack } from '@offside/testkit'
 import type { Page } from 'playwright-core'
 import t from 'tap'
-import { ADMIN_TOKEN, launchBrowser, startStack } from './stack.js'
 
 // DASHBOARD_TEST_SERVICES narrows the stack while a service is being rebuilt (e.g. "api,scheduler").
 const only = process.env.DASHBOARD_TEST_SERVICES?.split(',') as
   | ('api' | 'scheduler' | 'gateway')[]
   | undefined
-const stack = await startStack(t, only ? { services: only } : {})
+const stack = await startStack(t, {
+  services: [...(only ?? ['api', 'scheduler', 'gateway']), 'dashboard'],
+  env: { OFFSIDE_DASHBOARD_POLL_MS: '250' },
+  logLevel: 'warn',
+})
 const browser = await launchBrowser(t)
 
 // A match whose window opens a few seconds from now (pre 0 minutes), long enough to stay live.
 const kickoff = Date.now() + 10_000
 const week = isoWeekKey(kickoff, 'Europe/Rome')
-await stack.admin('PUT', '/v1/competitions/serie-a', {
+await stack.api.ok('PUT', '/v1/competitions/serie-a', {
   name: 'Serie A',
   timeZone: 'Europe/Rome',
   preMinutes: 0,
   postMinutes: 5,
 })
-await stack.admin('POST', '/v1/orgs', { id: 'sky-it', kind: 'rightsholder', name: 'Sky Italia' })
-await stack.admin('POST', '/v1/orgs', { id: 'isp-a', kind: 'isp', name: 'ISP A' })
-await stack.admin('POST', '/v1/orgs', { id: 'task-force', kind: 'ops', name: 'Task force' })
-const { token: opsToken } = await stack.admin<{ token: string }>('POST', '/v1/tokens', {
+await stack.api.ok('POST', '/v1/orgs', { id: 'sky-it', kind: 'rightsholder', name: 'Sky Italia' })
+await stack.api.ok('POST', '/v1/orgs', { id: 'isp-a', kind: 'isp', name: 'ISP A' })
+await stack.api.ok('POST', '/v1/orgs', { id: 'task-force', kind: 'ops', name: 'Task force' })
+const { token: opsToken } = await stack.api.ok<{ token: string }>('POST', '/v1/tokens', {
   org: 'task-force',
   role: 'ops',
 })
-const { token: skyToken } = await stack.admin<{ token: string }>('POST', '/v1/tokens', {
+const { token: skyToken } = await stack.api.ok<{ token: string }>('POST', '/v1/tokens', {
   org: 'sky-it',
   role: 'rightsholder',
 })
-const { token: ispToken } = await stack.admin<{ token: string }>('POST', '/v1/tokens', {
+const { token: ispToken } = await stack.api.ok<{ token: string }>('POST', '/v1/tokens', {
   org: 'isp-a',
   role: 'isp',
 })
-await stack.admin('PUT', '/v1/orders/o1', {
+await stack.api.ok('PUT', '/v1/orders/o1', {
   rightsholder: 'sky-it',
   competitions: ['serie-a'],
   season: seasonOf(kickoff, {
@@ -50,18 +54,20 @@ await stack.admin('PUT', '/v1/orders/o1', {
   }),
   reference: '123/26/DDA',
 })
-await stack.admin('PUT', '/v1/events/m1', {
+await stack.api.ok('PUT', '/v1/events/m1', {
   competition: 'serie-a',
   kickoff: new Date(kickoff).toISOString(),
   end: new Date(kickoff + 20 * 60_000).toISOString(),
   title: 'Inter – Milan',
 })
 // Two entries accepted; an IPv6 /40 is broader than the soft limit (/48) and is held for review.
-const upload = await stack.call<{ held: { target: string }[] }>(skyToken, 'PUT', `/v1/lists/sky-it/${week}`, {
-  evidence: `sha256:${'ab'.repeat(32)}`,
-  criterion: 'sole-or-predominant-purpose',
-  entries: [{ target: '203.0.113.7' }, { target: '198.51.100.0/24' }, { target: '2001:db8::/40' }],
-})
+const upload = await stack.api
+  .as(skyToken)
+  .ok<{ held: { target: string }[] }>('PUT', `/v1/lists/sky-it/${week}`, {
+    evidence: `sha256:${'ab'.repeat(32)}`,
+    criterion: 'sole-or-predominant-purpose',
+    entries: [{ target: '203.0.113.7' }, { target: '198.51.100.0/24' }, { target: '2001:db8::/40' }],
+  })
 
 const page: Page = await browser.newPage({ viewport: { width: 1366, height: 768 } })
 t.teardown(() => page.close())
@@ -69,7 +75,7 @@ t.teardown(() => page.close())
 const eventRow = (event: string) => page.locator(`[data-testid="live-windows"] tr[data-event="${event}"]`)
 
 t.test('the page loads after signing in with a token from the URL, which is then removed', async (t) => {
-  await page.goto(`${stack.dashboardUrl}/?token=${encodeURIComponent(opsToken)}`)
+  await page.goto(`${stack.url('dashboard')}/?token=${encodeURIComponent(opsToken)}`)
   await page.locator('[data-testid="connection"]', { hasText: 'Live' }).waitFor({ timeout: 10_000 })
   t.notMatch(page.url(), /token=/, 'the token is stripped from the address bar')
   await page.locator('[data-testid="upcoming-windows"] tr[data-event="m1"]').waitFor({ timeout: 5_000 })
@@ -100,7 +106,7 @@ t.test('a window goes live and its enforced count updates within 2 s, without re
 })
 
 t.test('an ISP agent disconnects and the page shows it', async (t) => {
-  const agent = await stack.startAgent(ispToken, 'edge-1')
+  const agent = await stack.startAgent({ id: 'edge-1', token: ispToken })
   const row = page.locator('tr[data-agent="edge-1"]')
   await row.and(page.locator('[data-connected="true"]')).waitFor({ timeout: 15_000 })
   t.pass('the connected agent is listed')
@@ -143,8 +149,8 @@ t.test('the authority upholds a complaint from the page and the address is unblo
   const { id } = (await filed.json()) as { id: string }
   const authority = await browser.newPage({ viewport: { width: 1366, height: 768 } })
   t.teardown(() => authority.close())
-  await authority.goto(stack.dashboardUrl)
-  await authority.getByLabel('Ops or authority token').fill(ADMIN_TOKEN)
+  await authority.goto(stack.url('dashboard'))
+  await authority.getByLabel('Ops or authority token').fill(stack.admin)
   await authority.keyboard.press('Enter')
   const complaint = authority.locator(`li[data-complaint="${id}"]`)
   await complaint.waitFor({ timeout: 5_000 })

@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { applyGroupOps, type EnforcementGroup } from '@offside/core'
 import { CRASH_RECOVERY_MS, type RevisionRecord, readSnapshot } from '@offside/store'
-import { freePort } from '@offside/testkit'
+import { startStack } from '@offside/testkit'
 import t, { type Test } from 'tap'
 import { about, createWorld, sleep, type World } from './helper.js'
 
@@ -55,33 +53,19 @@ t.test('two schedulers on one Redis publish each revision exactly once and in or
   await assertConsistent(t, world, records)
 })
 
-const server = fileURLToPath(new URL('../src/server.ts', import.meta.url))
-
+/** A scheduler as its own process (from the sources) on the world's Redis and key prefix. */
 async function startProcess(t: Test, world: World) {
-  const port = await freePort()
-  const child = spawn(process.execPath, ['--import=tsx', '--conditions=@offside/source', server], {
+  const stack = await startStack(t, {
+    services: [],
+    redis: { url: world.redisUrl },
     env: {
-      ...process.env,
-      OFFSIDE_REDIS_URL: world.redisUrl,
       OFFSIDE_KEY_PREFIX: world.keyPrefix,
-      OFFSIDE_SCHEDULER_PORT: String(port),
       OFFSIDE_GRACE_SECONDS: '1',
       OFFSIDE_STAGING_HORIZON_HOURS: '1',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    logLevel: 'warn',
   })
-  t.teardown(() => {
-    if (child.exitCode === null) child.kill('SIGKILL')
-  })
-  for (let attempt = 0; ; attempt++) {
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-      (response) => response.ok,
-      () => false,
-    )
-    if (ready) return child
-    if (attempt > 600 || child.exitCode !== null) throw new Error('scheduler process did not become ready')
-    await sleep(50)
-  }
+  return stack.start('scheduler')
 }
 
 /** Benchmarking-range hosts (198.18.0.0/15), enough that covering them keeps a job busy a while. */
@@ -113,7 +97,7 @@ t.test(
       held = (await world.db.redis.llen(active)) > 0
       if (!held) await sleep(2)
     }
-    first.kill('SIGKILL')
+    await first.kill()
     t.ok(held, 'the scheduler held the recompute job when it was killed')
     const carriesUpload = (r: RevisionRecord) =>
       // The published cover merges the hosts into a few prefixes of 198.18.0.0/15.
@@ -156,9 +140,9 @@ t.test('a scheduler process stops cleanly on SIGTERM and another takes over its 
   await world.trigger('event-change', { event: 'm1' })
   await world.waitFor((r) => r.some((record) => record.ops.some((op) => op.op === 'put')), 5000)
 
-  const exited = new Promise<number | null>((resolve) => first.once('exit', (code) => resolve(code)))
-  first.kill('SIGTERM')
-  t.equal(await exited, 0, 'the process exits with status 0')
+  const exited = new Promise<number | null>((resolve) => first.child.once('exit', (code) => resolve(code)))
+  await first.stop()
+  t.equal(await exited, 0, 'the process exits with status 0 on SIGTERM')
   await startProcess(t, world)
   t.ok(Date.now() < kickoff, 'the successor is running before the window opens')
   const records = await world.waitFor(
