@@ -1,17 +1,9 @@
 import { cp, mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { type AgentStatus, startStack, waitFor } from '@offside/testkit'
 import t from 'tap'
-import {
-  type AgentStatus,
-  baseData,
-  expectStatus,
-  putEvent,
-  putList,
-  startStack,
-  waitFor,
-  weekOf,
-} from './stack.js'
+import { baseData, e2eEnv, expectStatus, putEvent, putList, weekOf } from './scenario.js'
 
 const EVIDENCE = `sha256:${'ab'.repeat(32)}`
 
@@ -29,12 +21,12 @@ const converged = (prefixes: string[], above: number, published: () => number) =
 t.test(
   'Redis restored from an older backup, then emptied: agents notice the history changed and converge to what is published, with revision numbers continuing above theirs and no manual step on the agent',
   async (t) => {
-    const stack = await startStack(t, { graceMs: 1000, redisOptions: { appendfsync: 'always' } })
-    const server = stack.server
+    const stack = await startStack(t, { env: e2eEnv(), redisOptions: { appendfsync: 'always' } })
+    const server = stack.redisServer
     if (!server) throw new Error('a standalone Redis is needed')
     const { sky, isp } = await baseData(stack, Date.now())
-    await stack.startScheduler()
-    const gateway = await stack.startGateway()
+    await stack.start('scheduler')
+    const gateway = await stack.start('gateway')
     const agent = await stack.startAgent({ id: 'edge-1', token: isp, gateways: [gateway.url] })
     const kickoff = Date.now() + 1_000
     const week = weekOf(kickoff)
@@ -52,13 +44,13 @@ t.test(
 
     const published = { revision: 0 }
     const readPublished = async () => {
-      const res = await stack.api(stack.admin, 'GET', '/v1/state')
+      const res = await stack.api.request('GET', '/v1/state')
       if (res.status === 200) published.revision = res.body.revision
       return res
     }
     const hot = await waitFor(
       () =>
-        stack.api(sky, 'POST', `/v1/lists/sky-it/${week}/entries`, {
+        stack.api.as(sky).request('POST', `/v1/lists/sky-it/${week}/entries`, {
           entries: [{ target: '203.0.113.20' }],
           evidence: EVIDENCE,
         }),
@@ -96,7 +88,7 @@ t.test(
 
     // And it follows the new history: a hot addition after the restore reaches it.
     expectStatus(
-      await stack.api(sky, 'POST', `/v1/lists/sky-it/${week}/entries`, {
+      await stack.api.as(sky).request('POST', `/v1/lists/sky-it/${week}/entries`, {
         entries: [{ target: '203.0.113.30' }],
         evidence: EVIDENCE,
       }),

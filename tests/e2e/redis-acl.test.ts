@@ -3,30 +3,27 @@
  * ACL user (packages/store/src/acl.ts) and still does its job end to end, while what it must not
  * write is refused by Redis itself.
  */
-import { join } from 'node:path'
-import { freePort, startServiceProcess } from '@offside/testkit'
+import { orgWithToken, startStack, waitFor } from '@offside/testkit'
 import { Redis } from 'ioredis'
 import t from 'tap'
-import { baseData, orgWithToken, putEvent, putList, startStack, waitFor } from './stack.js'
-
-const root = join(import.meta.dirname, '../..')
+import { aclRedis, baseData, e2eEnv, putEvent, putList } from './scenario.js'
 
 t.test(
   'with a Redis user per service, an upload reaches an agent, the dashboard shows it, and no service met a refusal',
   async (t) => {
-    const stack = await startStack(t, { acl: true })
+    const stack = await startStack(t, { env: e2eEnv(), ...(await aclRedis(t)) })
     const now = Date.now()
     const { sky, isp } = await baseData(stack, now)
-    const ops = await orgWithToken(stack, 'ops-tf', 'ops')
-    await stack.startScheduler()
-    const gateway = await stack.startGateway()
+    const ops = await orgWithToken(stack.api, 'ops-tf', 'ops')
+    await stack.start('scheduler')
+    const gateway = await stack.start('gateway')
     const agent = await stack.startAgent({ id: 'edge-acl', token: isp, gateways: [gateway.url] })
     await putEvent(stack, 'm-acl', now - 60_000, now + 10 * 60_000)
     await putList(stack, sky, 'sky-it', now, ['203.0.113.9'])
     const status = await waitFor(agent.status, (s) => s.prefixes.includes('203.0.113.9/32'), 15_000)
     t.ok(status?.prefixes.includes('203.0.113.9/32'), 'the upload is enforced at the agent')
     const agents = await waitFor(
-      () => stack.api(stack.admin, 'GET', '/v1/agents'),
+      () => stack.api.request('GET', '/v1/agents'),
       (res) => res.body.agents?.some((a: { lastRevision: number }) => a.lastRevision > 0),
       10_000,
     )
@@ -34,29 +31,11 @@ t.test(
       agents.body.agents?.some((a: { agentId: string }) => a.agentId === 'edge-acl'),
       'the gateway recorded the agent and its acknowledgement',
     )
-    t.match(
-      (await stack.api(stack.admin, 'GET', '/v1/audit/verify')).body,
-      { ok: true },
-      'the audit chain holds',
-    )
+    t.match((await stack.api.request('GET', '/v1/audit/verify')).body, { ok: true }, 'the audit chain holds')
 
     // The dashboard reads with its read-only user and shows the same state.
-    const port = await freePort()
-    const dashboard = await startServiceProcess({
-      name: 'dashboard',
-      entry: join(root, 'services/dashboard/src/server.ts'),
-      env: {
-        ...stack.env,
-        OFFSIDE_REDIS_URL: stack.redisUrlOf('dashboard'),
-        OFFSIDE_DASHBOARD_PORT: String(port),
-        OFFSIDE_API_URL: stack.apiUrl,
-      },
-      logFile: join(stack.dir, 'dashboard.log'),
-      port,
-      readyPath: '/readyz',
-    })
-    t.teardown(() => dashboard.stop())
-    const view = await fetch(`http://127.0.0.1:${port}/api/view`, {
+    const dashboard = await stack.start('dashboard')
+    const view = await fetch(`${dashboard.url}/api/view`, {
       headers: { authorization: `Bearer ${ops}` },
     })
     t.equal(view.status, 200, 'the dashboard answers an ops viewer')
@@ -71,7 +50,7 @@ t.test(
 t.test(
   'the services are refused by Redis what is not theirs to write; the default user is off',
   async (t) => {
-    const stack = await startStack(t, { acl: true })
+    const stack = await startStack(t, { env: e2eEnv(), ...(await aclRedis(t)) })
     const admin = new Redis(stack.redisUrl)
     const gateway = new Redis(stack.redisUrlOf('gateway'))
     const dashboard = new Redis(stack.redisUrlOf('dashboard'))

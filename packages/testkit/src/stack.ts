@@ -85,6 +85,8 @@ export interface AgentStatus {
   applied: number
   duplicates: number
   gaps: number
+  /** Times the control plane's history changed under the agent. */
+  historyChanges?: number
   prefixes: string[]
 }
 
