@@ -15,16 +15,34 @@ import { createHash } from 'node:crypto'
 import { createKeys, type Keys } from './keys.js'
 import { bullPrefix, type QueueName } from './queues.js'
 
-/** The services that connect to Redis, and the operator's own user. */
-export type RedisUser = 'api' | 'scheduler' | 'gateway' | 'dashboard' | 'notifier' | 'admin'
+/**
+ * The services that connect to Redis, the operator's own user, and the two a replicated
+ * deployment needs: replicas syncing from the primary, Sentinels watching and failing over.
+ */
+export type RedisUser =
+  | 'api'
+  | 'scheduler'
+  | 'gateway'
+  | 'dashboard'
+  | 'notifier'
+  | 'admin'
+  | 'replica'
+  | 'sentinel'
 
-export const SERVICE_USERS: readonly Exclude<RedisUser, 'admin'>[] = [
+export const REDIS_USERS: readonly RedisUser[] = [
   'api',
   'scheduler',
   'gateway',
   'dashboard',
   'notifier',
+  'admin',
+  'replica',
+  'sentinel',
 ]
+
+type ServiceUser = Exclude<RedisUser, 'admin' | 'replica' | 'sentinel'>
+
+export const SERVICE_USERS: readonly ServiceUser[] = ['api', 'scheduler', 'gateway', 'dashboard', 'notifier']
 
 /** What one service may write, as key patterns built from keys.ts, and which queues it uses. */
 interface Rights {
@@ -37,7 +55,7 @@ const auditKeys = (keys: Keys) => [keys.audit, keys.auditHead]
 /** Written before WAIT on a replicated deployment (connection.ts). */
 const durability = (keys: Keys) => [keys.replicationMark]
 
-const RIGHTS: Record<Exclude<RedisUser, 'admin'>, Rights> = {
+const RIGHTS: Record<ServiceUser, Rights> = {
   api: {
     writes: (keys) => [`${keys.prefix}*`],
     queues: [], // its pattern covers BullMQ's keys too
@@ -135,11 +153,29 @@ export function aclFor(
     user: 'admin',
     rules: ['reset', 'on', `#${aclPasswordHash(passwords.admin)}`, '~*', '&*', '+@all'],
   })
+  // Replication and Sentinel, as the Redis ACL documentation gives them; absent passwords: no user.
+  if (passwords.replica)
+    users.push({
+      user: 'replica',
+      rules: ['reset', 'on', `#${aclPasswordHash(passwords.replica)}`, '+psync', '+replconf', '+ping'],
+    })
+  if (passwords.sentinel)
+    users.push({
+      user: 'sentinel',
+      rules: [
+        'reset',
+        'on',
+        `#${aclPasswordHash(passwords.sentinel)}`,
+        'allchannels',
+        ...['+multi', '+slaveof', '+ping', '+exec', '+subscribe', '+config|rewrite', '+role', '+publish'],
+        ...['+info', '+client|setname', '+client|kill', '+script|kill'],
+      ],
+    })
   return users
 }
 
 /** The same rules as an ACL file (`redis-server --aclfile FILE`), one user a line. */
-export function aclFileText(prefix: string, passwords: Record<RedisUser, string>): string {
+export function aclFileText(prefix: string, passwords: Parameters<typeof aclFor>[1]): string {
   return `${aclFor(prefix, passwords)
     .map(({ user, rules }) => `user ${user} ${rules.filter((rule) => rule !== 'reset').join(' ')}`)
     .join('\n')}\n`

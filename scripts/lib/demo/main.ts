@@ -1,13 +1,14 @@
 // The demo orchestrator behind ./scripts/demo. Starts what exists, in order, on free ports.
-import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { freePort, SMTP_SINK_SCRIPT } from '@offside/testkit'
 import { removeDemoEnv, writeDemoEnv } from './demo-env.js'
 import { BREAKER_DEMO_ENV, DEMO_USAGE, parseDemoOptions } from './options.js'
 import { beginStopping, isStopping, startNodeService, stopAll } from './processes.js'
 import { startSupervisedRedis } from './redis.js'
+import { keyPairFiles, redisUsers, writeTokenFile } from './secrets.js'
 import { waitForHttp, waitForTcp } from './wait.js'
 
 const root = resolve(import.meta.dirname, '../../..')
@@ -28,17 +29,6 @@ const stateDir = options.stateDir
 const logDir = join(stateDir, 'logs')
 const envFile = join(stateDir, 'demo.env')
 
-async function signingKeyFiles(): Promise<{ privateKey: string; publicKey: string }> {
-  const privateKey = join(stateDir, 'signing-key.pem')
-  const publicKey = join(stateDir, 'signing-key.pub.pem')
-  if (!existsSync(privateKey)) {
-    const pair = generateKeyPairSync('ed25519')
-    await writeFile(privateKey, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 })
-    await writeFile(publicKey, pair.publicKey.export({ type: 'spki', format: 'pem' }))
-  }
-  return { privateKey, publicKey }
-}
-
 function serviceEntry(name: string): string | undefined {
   const entry = join(root, 'services', name, 'src', 'server.ts')
   return existsSync(entry) ? entry : undefined
@@ -51,18 +41,30 @@ async function main(): Promise<void> {
       await rm(join(stateDir, dir), { recursive: true, force: true })
   }
   await mkdir(logDir, { recursive: true })
-  const redisUrl = await startSupervisedRedis(stateDir, logDir, isStopping)
-  const keys = await signingKeyFiles()
+  // Redis is not the root of trust: each service signs in as its own ACL user, default off.
+  const users = await redisUsers(stateDir)
+  const redisUrl = await startSupervisedRedis(stateDir, logDir, isStopping, ['--aclfile', users.aclFile])
+  // Three keys, three holders: the gateway signs pushes, the scheduler audit checkpoints, the
+  // notifier webhooks. No other process (nor demo.env, nor Redis) is given a private key.
+  const keys = await keyPairFiles(stateDir, 'signing-key')
+  const checkpointKeys = await keyPairFiles(stateDir, 'checkpoint-key')
+  const noticeKeys = await keyPairFiles(stateDir, 'notice-key')
+  const ownEnv: Record<string, Record<string, string>> = {
+    gateway: { OFFSIDE_SIGNING_KEY_FILE: keys.privateKey },
+    scheduler: { OFFSIDE_CHECKPOINT_KEY_FILE: checkpointKeys.privateKey },
+    notifier: { OFFSIDE_NOTICE_KEY_FILE: noticeKeys.privateKey },
+  }
+  for (const user of ['api', 'scheduler', 'gateway', 'dashboard', 'notifier'] as const)
+    ownEnv[user] = { ...ownEnv[user], OFFSIDE_REDIS_URL: users.urlOf(redisUrl, user) }
   // The notifier's mail goes to a local SMTP sink (a real SMTP server, its own process): every
   // message it accepts is one JSON line in .offside/logs/mail.log, and nothing leaves the machine.
   const smtpPort = await freePort()
   startNodeService('mail', SMTP_SINK_SCRIPT, { logDir, args: [String(smtpPort)] })
   await waitForTcp(smtpPort)
   const adminToken = `adm_${randomBytes(24).toString('base64url')}`
+  // What every process may know; each service adds its own Redis user and key (ownEnv).
   const env: Record<string, string> = {
-    OFFSIDE_REDIS_URL: redisUrl,
     OFFSIDE_ADMIN_TOKEN: adminToken,
-    OFFSIDE_SIGNING_KEY_FILE: keys.privateKey,
     OFFSIDE_SIGNING_PUBLIC_KEY: keys.publicKey,
     OFFSIDE_GUARD_ALLOW_SPECIAL: 'documentation',
     // The portal forwards each visitor's address; the API's public rate limit counts visitors.
@@ -73,9 +75,12 @@ async function main(): Promise<void> {
     ...(breaker ? BREAKER_DEMO_ENV : {}),
   }
   const demoEnv: Record<string, string> = {
-    OFFSIDE_REDIS_URL: redisUrl,
+    // The operator's Redis user (redis-cli -u "$OFFSIDE_REDIS_URL"); the services' are below.
+    OFFSIDE_REDIS_URL: users.urlOf(redisUrl, 'admin'),
     OFFSIDE_ADMIN_TOKEN: adminToken,
     OFFSIDE_SIGNING_PUBLIC_KEY: keys.publicKey,
+    OFFSIDE_CHECKPOINT_PUBLIC_KEY: checkpointKeys.publicKey,
+    OFFSIDE_NOTICE_PUBLIC_KEY: noticeKeys.publicKey,
     OFFSIDE_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
   }
 
@@ -99,7 +104,7 @@ async function main(): Promise<void> {
       delete demoEnv[service.urlVar]
       continue
     }
-    startNodeService(service.name, entry, { env, logDir })
+    startNodeService(service.name, entry, { env: { ...env, ...ownEnv[service.name] }, logDir })
     await waitForHttp(`http://127.0.0.1:${env[service.portVar]}/healthz`)
   }
 
@@ -119,6 +124,8 @@ async function main(): Promise<void> {
   const agent = join(root, 'services', 'edge-agent', 'src', 'cli.ts')
   if (existsSync(agent) && serviceEntry('gateway') && demoEnv.OFFSIDE_AGENT_TOKEN) {
     const statusPort = await freePort()
+    // The token in a file (mode 0600), never on the command line where `ps` shows it to everyone.
+    const tokenFile = await writeTokenFile(join(stateDir, 'agent.token'), demoEnv.OFFSIDE_AGENT_TOKEN)
     demoEnv.OFFSIDE_AGENT_STATUS_URL = `http://127.0.0.1:${statusPort}/status`
     startNodeService('agent', agent, {
       env,
@@ -126,8 +133,8 @@ async function main(): Promise<void> {
       args: [
         '--gateway',
         demoEnv.OFFSIDE_GATEWAY_URL!,
-        '--token',
-        demoEnv.OFFSIDE_AGENT_TOKEN,
+        '--token-file',
+        tokenFile,
         '--agent-id',
         'demo-agent-1',
         '--backend',
@@ -142,14 +149,19 @@ async function main(): Promise<void> {
     })
   }
 
+  for (const user of ['api', 'scheduler', 'gateway', 'dashboard', 'notifier'] as const)
+    demoEnv[`OFFSIDE_REDIS_${user.toUpperCase()}_URL`] = users.urlOf(redisUrl, user)
   await writeDemoEnv(envFile, demoEnv)
   console.log('\nOffside demo is running. Ctrl-C stops everything.')
-  for (const [key, value] of Object.entries(demoEnv)) console.log(`  ${key}=${value}`)
+  // Secrets stay in the 0600 file; the terminal (and its scrollback) gets the rest.
+  for (const [key, value] of Object.entries(demoEnv))
+    console.log(`  ${key}=${/TOKEN|REDIS.*URL/.test(key) ? '(in demo.env)' : value}`)
   console.log(`\nThese are in ${envFile}; logs in ${logDir}`)
   if (demoEnv.OFFSIDE_DASHBOARD_URL && demoEnv.OFFSIDE_OPS_TOKEN) {
-    console.log(
-      `\nDashboard (signed in as ops): ${demoEnv.OFFSIDE_DASHBOARD_URL}/?token=${demoEnv.OFFSIDE_OPS_TOKEN}`,
-    )
+    // No token in the URL (it would stay in the browser's history): the ops user pastes it once.
+    const opsTokenFile = await writeTokenFile(join(stateDir, 'ops.token'), demoEnv.OFFSIDE_OPS_TOKEN)
+    console.log(`\nDashboard: ${demoEnv.OFFSIDE_DASHBOARD_URL}/`)
+    console.log(`  sign in with the ops token: paste the contents of ${opsTokenFile} (cat ${opsTokenFile})`)
   }
   if (demoEnv.OFFSIDE_PORTAL_URL) console.log(`Public transparency portal: ${demoEnv.OFFSIDE_PORTAL_URL}/`)
   if (demoEnv.OFFSIDE_NOTIFIER_URL)

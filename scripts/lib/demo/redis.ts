@@ -30,6 +30,8 @@ export async function startSupervisedRedis(
   stateDir: string,
   logDir: string,
   isStopping: () => boolean,
+  /** More redis-server arguments, e.g. `--aclfile FILE`. */
+  extraArgs: string[] = [],
 ): Promise<string> {
   const dir = join(stateDir, 'redis')
   await mkdir(dir, { recursive: true })
@@ -45,6 +47,7 @@ export async function startSupervisedRedis(
     'yes',
     '--save',
     '',
+    ...extraArgs,
   ]
   let failures = 0
   const launch = async (): Promise<void> => {

@@ -30,9 +30,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NotifierConfig
   }
   const smtpUrl = env.OFFSIDE_SMTP_URL || 'smtp://127.0.0.1:25'
   if (!/^smtps?:\/\//.test(smtpUrl)) throw new ConfigError('OFFSIDE_SMTP_URL must be smtp://… or smtps://…')
-  const signingKeyFile = env.OFFSIDE_SIGNING_KEY_FILE ?? ''
+  // A key apart from the push key (OFFSIDE_SIGNING_KEY_FILE, the gateway's alone): a notifier
+  // holding the push key, once compromised, could sign revisions that every agent accepts.
+  const signingKeyFile = env.OFFSIDE_NOTICE_KEY_FILE ?? ''
   if (!signingKeyFile)
-    throw new ConfigError('OFFSIDE_SIGNING_KEY_FILE is required (it signs webhook notices)')
+    throw new ConfigError(
+      'OFFSIDE_NOTICE_KEY_FILE is required (the Ed25519 key that signs webhook notices, apart from the push key)',
+    )
   const minutes = (name: string, fallback: number) => {
     const raw = env[name]
     const value = raw ? Number(raw) : fallback
