@@ -132,7 +132,7 @@ t.test(
     t.match(redisConfig?.data?.['sentinel.conf'], /sentinel monitor offside \S+ 6379 2/, 'quorum 2 of 3')
 
     const config = all.find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'offside-config')
-    const topology = parseRedisUrl(config?.data?.OFFSIDE_REDIS_URL ?? '')
+    const topology = parseRedisUrl(`redis-sentinel://${config?.data?.OFFSIDE_REDIS_NODES ?? ''}`)
     t.equal(topology.kind, 'sentinel', 'the services use the Sentinel topology')
     if (topology.kind === 'sentinel') {
       t.equal(topology.name, 'offside', 'of the master the Sentinels monitor')
@@ -170,7 +170,13 @@ t.test(
 
 t.test('docker-compose accepts the Compose file, which runs every built service against Redis', async (t) => {
   const file = join(root, 'deploy/compose/compose.yaml')
-  const env = { ...process.env, OFFSIDE_ADMIN_TOKEN: 'adm_compose_check_0123456789' }
+  const passwords = Object.fromEntries(
+    ['API', 'SCHEDULER', 'GATEWAY', 'DASHBOARD'].map((user) => [
+      `OFFSIDE_REDIS_${user}_PASSWORD`,
+      `pw-${user}`,
+    ]),
+  )
+  const env = { ...process.env, ...passwords, OFFSIDE_ADMIN_TOKEN: 'adm_compose_check_0123456789' }
   const { stdout } = await run('docker-compose', ['-p', 'offside', '-f', file, 'config'], { env })
   const config = parse(stdout) as {
     services: Record<string, { command?: string[]; environment?: Record<string, string> }>
@@ -183,13 +189,78 @@ t.test('docker-compose accepts the Compose file, which runs every built service 
       ['node', `services/${name}/dist/server.js`],
       `${name} runs its built entry point`,
     )
-    t.equal(service?.environment?.OFFSIDE_REDIS_URL, 'redis://redis:6379', `${name} uses the compose Redis`)
+    t.equal(
+      service?.environment?.OFFSIDE_REDIS_URL,
+      `redis://${name}:pw-${name.toUpperCase()}@redis:6379`,
+      `${name} signs in to the compose Redis as its own user`,
+    )
+    t.equal(
+      Boolean(service?.environment?.OFFSIDE_SIGNING_KEY_FILE),
+      name === 'gateway',
+      `${name}: the push key only if it is the gateway`,
+    )
   }
+  t.match(
+    (config.services.redis as { command?: string[] }).command,
+    ['redis-server', String, '--aclfile', String],
+    'Redis loads the ACL users',
+  )
   const refused = await run('docker-compose', ['-p', 'offside', '-f', file, 'config'], {
-    env: { ...process.env, OFFSIDE_ADMIN_TOKEN: '' },
+    env: { ...process.env, ...passwords, OFFSIDE_ADMIN_TOKEN: '' },
   }).then(
     () => '',
     (err: { stderr: string }) => err.stderr,
   )
   t.match(refused, /set a bootstrap admin token/, 'and refuses to run without an admin token')
 })
+
+t.test(
+  'on Kubernetes each service signs in to Redis as its own user, and only the gateway mounts the push key',
+  async (t) => {
+    const all = manifests()
+    const config = all.find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'offside-config')
+    t.notOk(config?.data?.OFFSIDE_REDIS_URL, 'no shared Redis URL (it would be one user for all)')
+    t.notOk(config?.data?.OFFSIDE_SIGNING_KEY_FILE, 'no shared signing key setting')
+    for (const deployment of all.filter((m) => m.kind === 'Deployment')) {
+      const service = deployment.metadata.name.replace('offside-', '')
+      const [container] = deployment.spec.template.spec.containers
+      const env = Object.fromEntries(
+        (container.env as { name: string; value?: string; valueFrom?: unknown }[]).map((e) => [e.name, e]),
+      )
+      t.match(
+        env.OFFSIDE_REDIS_PASSWORD?.valueFrom,
+        { secretKeyRef: { name: 'offside-redis-users', key: `${service}.password` } },
+        `${service} reads its own Redis password only`,
+      )
+      const url = (env.OFFSIDE_REDIS_URL?.value ?? '')
+        .replace('$(OFFSIDE_REDIS_PASSWORD)', 'pw')
+        .replace('$(OFFSIDE_REDIS_NODES)', config?.data?.OFFSIDE_REDIS_NODES ?? '')
+      t.match(
+        parseRedisUrl(url),
+        { kind: 'sentinel', username: service },
+        `${service} signs in as "${service}"`,
+      )
+      const mounted = (deployment.spec.template.spec.volumes ?? []).flatMap(
+        (v: { secret?: { items?: { key: string }[] } }) => v.secret?.items?.map((i) => i.key) ?? [],
+      )
+      t.equal(
+        mounted.includes('signing-key.pem'),
+        service === 'gateway',
+        `${service}: push key only if gateway`,
+      )
+      t.equal(
+        mounted.includes('checkpoint-key.pem'),
+        service === 'scheduler',
+        `${service}: checkpoint key only if scheduler`,
+      )
+    }
+    const redisConfig = all.find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'offside-redis')
+    t.match(redisConfig?.data?.['redis.conf'], /aclfile \/acl\/users\.acl/, 'Redis loads the ACL file')
+    t.match(redisConfig?.data?.['redis.conf'], /masteruser replica/, 'replicas sync as the replica user')
+    t.match(
+      redisConfig?.data?.['sentinel.conf'],
+      /sentinel auth-user offside sentinel/,
+      'Sentinels sign in too',
+    )
+  },
+)
