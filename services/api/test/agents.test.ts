@@ -8,7 +8,7 @@ import {
   recordRevisionReference,
 } from '@offside/store'
 import t from 'tap'
-import { actors, build, orgWithToken } from './helper.js'
+import { actors, build, expectProblem, orgWithToken } from './helper.js'
 
 /**
  * Agents and acks are written by the gateway; here they are written through the store module the
@@ -161,9 +161,9 @@ t.test('an ISP sees only its own agents and report', async (t) => {
     'only isp-a agents',
   )
   const other = await api.call(who.isp, { method: 'GET', url: '/v1/reports/compliance?isp=isp-b' })
-  t.equal(other.statusCode, 403, 'another ISP report is refused')
+  expectProblem(t, other, 403, 'OFFSIDE_FORBIDDEN', 'another ISP report is refused')
   const rightsholder = await api.call(who.rightsholder, { method: 'GET', url: '/v1/agents' })
-  t.equal(rightsholder.statusCode, 403, 'a rightsholder cannot list agents')
+  expectProblem(t, rightsholder, 403, 'OFFSIDE_FORBIDDEN', 'a rightsholder cannot list agents')
 })
 
 t.test(
@@ -391,5 +391,11 @@ t.test('the agent list is paginated', async (t) => {
     ['edge-9'],
     'one page',
   )
-  t.equal((await api.call(who.authority, { method: 'GET', url: '/v1/agents?limit=100000' })).statusCode, 400)
+  expectProblem(
+    t,
+    await api.call(who.authority, { method: 'GET', url: '/v1/agents?limit=100000' }),
+    400,
+    'OFFSIDE_VALIDATION',
+    'refused',
+  )
 })

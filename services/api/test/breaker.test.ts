@@ -1,6 +1,6 @@
 import { createDb, createQueue, type RecomputeJob, recordBreakerTrip } from '@offside/store'
 import t from 'tap'
-import { ADMIN, actors, build, type TestApi } from './helper.js'
+import { ADMIN, actors, build, expectProblem, type TestApi } from './helper.js'
 
 /** What the scheduler files when a list upload would grow two hosts into a /24. */
 function trip(api: TestApi, now: number) {
@@ -80,7 +80,13 @@ t.test('ops approve a hold: it is audited and the scheduler is asked to publish 
     403,
     'not a rightsholder',
   )
-  t.equal((await api.call(ADMIN, { method: 'POST', url })).statusCode, 403, 'not the authority either')
+  expectProblem(
+    t,
+    await api.call(ADMIN, { method: 'POST', url }),
+    403,
+    'OFFSIDE_FORBIDDEN',
+    'not the authority either',
+  )
   const approved = await api.call(tokens.ops, {
     method: 'POST',
     url,
@@ -111,12 +117,12 @@ t.test('ops approve a hold: it is audited and the scheduler is asked to publish 
   )
 
   const again = await api.call(tokens.ops, { method: 'POST', url: `/v1/guard/breaker/${hold.id}/reject` })
-  t.equal(again.statusCode, 409, 'a decided hold cannot be decided again')
+  expectProblem(t, again, 409, 'OFFSIDE_CONFLICT', 'a decided hold cannot be decided again')
   t.match(again.headers['content-type'], /application\/problem\+json/, 'as problem+json')
   t.match(again.json(), { field: 'id', detail: /already approved/ }, 'naming the earlier decision')
 
   const unknown = await api.call(tokens.ops, { method: 'POST', url: '/v1/guard/breaker/b_nothing/approve' })
-  t.equal(unknown.statusCode, 404, 'an unknown hold is 404')
+  expectProblem(t, unknown, 404, 'OFFSIDE_NOT_FOUND', 'an unknown hold is 404')
   t.match(unknown.headers['content-type'], /application\/problem\+json/, 'as problem+json')
 })
 
@@ -138,5 +144,5 @@ t.test('ops reject a hold: it is kept, marked rejected, and listed under its sta
     'the rejected hold stays on record, the only one rejected',
   )
   const bad = await api.call(tokens.ops, { method: 'GET', url: '/v1/guard/breaker?status=maybe' })
-  t.equal(bad.statusCode, 400, 'an unknown status filter is refused')
+  expectProblem(t, bad, 400, 'OFFSIDE_VALIDATION', 'an unknown status filter is refused')
 })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ADMIN, actors, build, EVIDENCE, liveMatch, publish, type TestApi } from './helper.js'
+import { ADMIN, actors, build, EVIDENCE, expectProblem, liveMatch, publish, type TestApi } from './helper.js'
 
 async function setUp(api: TestApi) {
   const tokens = await actors(api)
@@ -109,7 +109,7 @@ t.test(
       url: `/v1/complaints/${id}/decision`,
       payload: decision,
     })
-    t.equal(twice.statusCode, 409, 'a decided complaint cannot be decided again')
+    expectProblem(t, twice, 409, 'OFFSIDE_CONFLICT', 'a decided complaint cannot be decided again')
   },
 )
 
@@ -177,7 +177,7 @@ t.test('public complaints are rate-limited, size-bounded and validated', async (
     url: '/v1/complaints',
     payload: { ...payload, reason: 'x'.repeat(2000) },
   })
-  t.equal(big.statusCode, 413, 'an oversize complaint is 413')
+  expectProblem(t, big, 413, 'OFFSIDE_PAYLOAD_TOO_LARGE', 'an oversize complaint is 413')
   const badTarget = await other.call(null, {
     method: 'POST',
     url: '/v1/complaints',

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ADMIN, actors, build, EVIDENCE, liveMatch, publish, type TestApi } from './helper.js'
+import { ADMIN, actors, build, EVIDENCE, expectProblem, liveMatch, publish, type TestApi } from './helper.js'
 
 /** What agents enforce once the scheduler has published the change. */
 async function enforced(api: TestApi): Promise<string[]> {
@@ -60,7 +60,7 @@ t.test('ops approve a held entry and it joins the enforced list; a rejected one 
   t.match(approved.json(), { status: 'approved', decidedBy: 'ops-tf' }, 'approved by ops')
   t.same(await enforced(api), ['2001:db8:2::/47', '203.0.113.7'], 'the approved entry is enforced at once')
   const again = await api.call(tokens.ops, { method: 'POST', url: `/v1/guard/held/${wide.id}/approve` })
-  t.equal(again.statusCode, 409, 'deciding twice is a conflict')
+  expectProblem(t, again, 409, 'OFFSIDE_CONFLICT', 'deciding twice is a conflict')
 
   const cloudflare = byTarget.get('188.114.97.7')!
   const rejected = await api.call(tokens.ops, {
@@ -75,7 +75,7 @@ t.test('ops approve a held entry and it joins the enforced list; a rejected one 
     'nothing left to review',
   )
   const missing = await api.call(tokens.ops, { method: 'POST', url: '/v1/guard/held/h_nothing/approve' })
-  t.equal(missing.statusCode, 404, 'an unknown held id is 404')
+  expectProblem(t, missing, 404, 'OFFSIDE_NOT_FOUND', 'an unknown held id is 404')
 })
 
 t.test(

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ADMIN, build } from './helper.js'
+import { ADMIN, build, expectProblem } from './helper.js'
 
 t.test('health, readiness and metrics answer without a token', async (t) => {
   const api = await build(t)
@@ -66,7 +66,7 @@ t.test('the OpenAPI document is generated from the route schemas and lists every
 t.test('an unknown route answers a problem+json 404', async (t) => {
   const api = await build(t)
   const response = await api.call(ADMIN, { method: 'GET', url: '/v1/nothing-here' })
-  t.equal(response.statusCode, 404, 'status 404')
+  expectProblem(t, response, 404, 'OFFSIDE_NOT_FOUND', 'status 404')
   t.match(response.headers['content-type'], /application\/problem\+json/, 'problem+json')
   t.match(
     response.json(),

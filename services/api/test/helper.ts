@@ -3,6 +3,7 @@ import { loadStateInputs, publishRevision, readSnapshot } from '@offside/store'
 import { startRedis } from '@offside/testkit'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { Redis } from 'ioredis'
+import type { Test } from 'tap'
 import { buildApp } from '../src/app.js'
 import { type ApiConfig, testConfig } from '../src/config.js'
 // Brings in the `app.db` declaration (the tests type-check against the built declarations).
@@ -144,6 +145,21 @@ export function problemOf(response: {
     type: String(response.headers['content-type']),
     body: response.json() as Record<string, unknown>,
   }
+}
+
+/**
+ * Asserts that an answer is an application/problem+json with this status and code: a test that
+ * expects a refusal names which refusal (the code), not just its HTTP status.
+ */
+export function expectProblem(
+  t: Test,
+  response: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
+  status: number,
+  code: string,
+  message: string,
+): void {
+  t.equal(response.statusCode, status, message)
+  t.match(problemOf(response), { type: /application\/problem\+json/, body: { code } }, `${message}: ${code}`)
 }
 
 /**

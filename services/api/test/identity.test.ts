@@ -4,7 +4,7 @@ import { Redis } from 'ioredis'
 import t from 'tap'
 import { buildApp } from '../src/app.js'
 import { testConfig } from '../src/config.js'
-import { ADMIN, actors, build, orgWithToken } from './helper.js'
+import { ADMIN, actors, build, expectProblem, orgWithToken } from './helper.js'
 
 t.test('the authority creates organisations and tokens; a token works until it is revoked', async (t) => {
   const api = await build(t)
@@ -79,21 +79,27 @@ t.test('only the authority manages identities; everyone else is refused', async 
       url: '/v1/orgs',
       payload: { id: `by-${role}`, kind: 'isp', name: 'x' },
     })
-    t.equal(org.statusCode, 403, `a ${role} cannot create organisations`)
+    expectProblem(t, org, 403, 'OFFSIDE_FORBIDDEN', `a ${role} cannot create organisations`)
     t.match(org.headers['content-type'], /problem\+json/, 'refusals are problem+json')
     const token = await api.call(tokens[role], {
       method: 'POST',
       url: '/v1/tokens',
       payload: { org: 'isp-a', role: 'isp' },
     })
-    t.equal(token.statusCode, 403, `a ${role} cannot issue tokens`)
+    expectProblem(t, token, 403, 'OFFSIDE_FORBIDDEN', `a ${role} cannot issue tokens`)
   }
   t.equal(
     (await api.call(tokens.ops, { method: 'GET', url: '/v1/orgs' })).statusCode,
     200,
     'ops read the organisations',
   )
-  t.equal((await api.call(null, { method: 'GET', url: '/v1/orgs' })).statusCode, 401, 'no token is 401')
+  expectProblem(
+    t,
+    await api.call(null, { method: 'GET', url: '/v1/orgs' }),
+    401,
+    'OFFSIDE_UNAUTHORIZED',
+    'no token is 401',
+  )
   t.equal(
     (await api.call('ofs_not-a-token', { method: 'GET', url: '/v1/orgs' })).statusCode,
     401,
@@ -104,7 +110,7 @@ t.test('only the authority manages identities; everyone else is refused', async 
     url: '/v1/orgs',
     headers: { authorization: 'Basic abc' },
   })
-  t.equal(malformed.statusCode, 401, 'a non-bearer header is 401')
+  expectProblem(t, malformed, 401, 'OFFSIDE_UNAUTHORIZED', 'a non-bearer header is 401')
   const second = await orgWithToken(api, 'isp-b', 'isp')
   t.equal(
     (await api.call(second, { method: 'GET', url: '/v1/whoami' })).json().org,

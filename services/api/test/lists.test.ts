@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ADMIN, actors, build, EVIDENCE, liveMatch, publish, type TestApi } from './helper.js'
+import { ADMIN, actors, build, EVIDENCE, expectProblem, liveMatch, publish, type TestApi } from './helper.js'
 
 /** What agents enforce once the scheduler has published the change. */
 async function enforced(api: TestApi): Promise<string[]> {
@@ -124,7 +124,7 @@ t.test(
         evidence: EVIDENCE,
       },
     })
-    t.equal(bad.statusCode, 422, 'refused')
+    expectProblem(t, bad, 422, 'OFFSIDE_ENTRY_MALFORMED', 'refused')
     t.match(bad.headers['content-type'], /application\/problem\+json/, 'problem+json')
     t.match(
       bad.json(),
@@ -234,7 +234,13 @@ t.test('bad input classes are refused with problem+json naming the field', async
     headers: { 'content-type': 'text/csv' },
     payload: 'a,b',
   })
-  t.equal(csvElsewhere.statusCode, 415, 'a route that does not take CSV refuses it')
+  expectProblem(
+    t,
+    csvElsewhere,
+    415,
+    'OFFSIDE_UNSUPPORTED_MEDIA_TYPE',
+    'a route that does not take CSV refuses it',
+  )
   for (const response of [malformedJson, unknown, wrongType, badWeek, tooBig]) {
     t.notMatch(response.body, /at .*\.ts:\d+/, 'no stack trace in the answer')
   }
@@ -251,14 +257,32 @@ t.test('only the owning rightsholder writes its list; other roles are refused', 
     403,
     'another rightsholder is refused',
   )
-  t.equal((await api.call(tokens.isp, { method: 'PUT', url, payload })).statusCode, 403, 'an ISP is refused')
-  t.equal((await api.call(tokens.ops, { method: 'PUT', url, payload })).statusCode, 403, 'ops are refused')
+  expectProblem(
+    t,
+    await api.call(tokens.isp, { method: 'PUT', url, payload }),
+    403,
+    'OFFSIDE_FORBIDDEN',
+    'an ISP is refused',
+  )
+  expectProblem(
+    t,
+    await api.call(tokens.ops, { method: 'PUT', url, payload }),
+    403,
+    'OFFSIDE_FORBIDDEN',
+    'ops are refused',
+  )
   t.equal(
     (await api.call(ADMIN, { method: 'PUT', url, payload })).statusCode,
     403,
     'the authority does not write lists',
   )
-  t.equal((await api.call(null, { method: 'PUT', url, payload })).statusCode, 401, 'no token is 401')
+  expectProblem(
+    t,
+    await api.call(null, { method: 'PUT', url, payload }),
+    401,
+    'OFFSIDE_UNAUTHORIZED',
+    'no token is 401',
+  )
   t.equal(
     (await api.call(tokens.rightsholder, { method: 'PUT', url, payload })).statusCode,
     200,
@@ -351,7 +375,7 @@ t.test('hot additions during a live match are judged and enforced at once', asyn
     url: `/v1/lists/sky-it/${week}/entries`,
     payload: { entries: [{ target: '203.0.113.98' }], evidence: EVIDENCE },
   })
-  t.equal(other.statusCode, 403, 'another rightsholder cannot add to it')
+  expectProblem(t, other, 403, 'OFFSIDE_FORBIDDEN', 'another rightsholder cannot add to it')
 })
 
 t.test('entries from a rightsholder without a current order are held, not enforced', async (t) => {

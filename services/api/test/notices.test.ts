@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ADMIN, actors, build, EVIDENCE, liveMatch, publish } from './helper.js'
+import { ADMIN, actors, build, EVIDENCE, expectProblem, liveMatch, publish } from './helper.js'
 
 const party = (role: string, channel: object, org?: string) => ({
   name: role,
@@ -81,21 +81,33 @@ t.test('parties and notices are the authority’s; bad channels are refused and 
     url: '/v1/parties/x',
     payload: party('isp', { kind: 'webhook', url: 'ftp://files.example' }),
   })
-  t.equal(bad.statusCode, 422)
+  expectProblem(t, bad, 422, 'OFFSIDE_INVALID_INPUT', 'refused')
   t.match(bad.json(), { field: 'channel.url' })
   const noAt = await api.call(ADMIN, {
     method: 'PUT',
     url: '/v1/parties/x',
     payload: party('isp', { kind: 'email', address: 'not-an-address' }),
   })
-  t.equal(noAt.statusCode, 400)
+  expectProblem(t, noAt, 400, 'OFFSIDE_VALIDATION', 'refused')
   t.same(
     (await api.call(ADMIN, { method: 'GET', url: '/v1/parties' })).json(),
     { parties: [] },
     'nothing stored',
   )
-  t.equal((await api.call(tokens.isp, { method: 'GET', url: '/v1/notices' })).statusCode, 403)
-  t.equal((await api.call(ADMIN, { method: 'GET', url: '/v1/notices?order=nope' })).statusCode, 404)
+  expectProblem(
+    t,
+    await api.call(tokens.isp, { method: 'GET', url: '/v1/notices' }),
+    403,
+    'OFFSIDE_FORBIDDEN',
+    'refused',
+  )
+  expectProblem(
+    t,
+    await api.call(ADMIN, { method: 'GET', url: '/v1/notices?order=nope' }),
+    404,
+    'OFFSIDE_NOT_FOUND',
+    'refused',
+  )
 })
 
 t.test(

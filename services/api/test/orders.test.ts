@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ADMIN, actors, build, EVIDENCE, liveMatch, publish, seasonOf } from './helper.js'
+import { ADMIN, actors, build, EVIDENCE, expectProblem, liveMatch, publish, seasonOf } from './helper.js'
 
 t.test('the authority issues, suspends and resumes an order; suspension lifts its blocks', async (t) => {
   const api = await build(t)
@@ -37,7 +37,7 @@ t.test('the authority issues, suspends and resumes an order; suspension lifts it
   t.equal(resumed.json().suspended, false, 'resumed with no body')
   t.equal(await enforced(), 1, 'enforced again')
   const missing = await api.call(ADMIN, { method: 'POST', url: '/v1/orders/nope/suspend' })
-  t.equal(missing.statusCode, 404, 'an unknown order is 404')
+  expectProblem(t, missing, 404, 'OFFSIDE_NOT_FOUND', 'an unknown order is 404')
 })
 
 t.test('orders are checked and read only by those entitled to them', async (t) => {
