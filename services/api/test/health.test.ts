@@ -66,7 +66,7 @@ t.test('the OpenAPI document is generated from the route schemas and lists every
 t.test('an unknown route answers a problem+json 404', async (t) => {
   const api = await build(t)
   const response = await api.call(ADMIN, { method: 'GET', url: '/v1/nothing-here' })
-  expectProblem(t, response, 404, 'OFFSIDE_NOT_FOUND', 'status 404')
+  expectProblem(t, response, 404, 'OFFSIDE_NO_ROUTE', 'status 404')
   t.match(response.headers['content-type'], /application\/problem\+json/, 'problem+json')
   t.match(
     response.json(),
