@@ -4,12 +4,7 @@ import { Instant } from './common.js'
 /** Pre/post margins: at most 4 h, like the import (calendar-import/fields.ts maxMarginMinutes). */
 const Minutes = Type.Integer({ minimum: 0, maximum: 240 })
 const MonthDay = Type.String({ pattern: '^\\d{2}-\\d{2}$' })
-const Status = Type.Union([
-  Type.Literal('scheduled'),
-  Type.Literal('live'),
-  Type.Literal('postponed'),
-  Type.Literal('cancelled'),
-])
+const Status = Type.Enum(['scheduled', 'live', 'postponed', 'cancelled'])
 
 export const PutCompetition = Type.Object(
   {

@@ -42,3 +42,23 @@ export const Ok = Type.Object({ ok: Type.Boolean() })
 
 /** Autonomous systems announcing a target, from the offline IP-to-ASN database (absent when it is off). */
 export const AnnouncedBy = Type.Array(Type.Object({ asn: Type.Integer(), organisation: Type.String() }))
+
+/** One of the guard's reasons for holding or rejecting an entry (core's GuardReason). */
+export const GuardReasonView = Type.Object({
+  code: Type.String(),
+  message: Type.String(),
+  range: Type.Optional(Type.String()),
+  suffix: Type.Optional(Type.String()),
+  name: Type.Optional(Type.String()),
+  source: Type.Optional(Type.String()),
+  asn: Type.Optional(Type.Integer()),
+  organisation: Type.Optional(Type.String()),
+})
+
+/** An entry held for review, as named in answers that put entries on hold. */
+export const HeldRef = Type.Object({
+  id: Type.String(),
+  rightsholder: Type.String(),
+  week: Type.String(),
+  target: Type.String(),
+})

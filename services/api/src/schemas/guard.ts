@@ -1,23 +1,12 @@
-import { Type } from 'typebox'
-import { AnnouncedBy } from './common.js'
-
-const Reason = Type.Object({
-  code: Type.String(),
-  message: Type.String(),
-  range: Type.Optional(Type.String()),
-  suffix: Type.Optional(Type.String()),
-  name: Type.Optional(Type.String()),
-  source: Type.Optional(Type.String()),
-  asn: Type.Optional(Type.Integer()),
-  organisation: Type.Optional(Type.String()),
-})
+import { type TOptional, type TString, Type } from 'typebox'
+import { AnnouncedBy, GuardReasonView, HeldRef } from './common.js'
 
 export const HeldView = Type.Object({
   id: Type.String(),
   rightsholder: Type.String(),
   week: Type.String(),
   target: Type.String(),
-  reasons: Type.Array(Reason),
+  reasons: Type.Array(GuardReasonView),
   source: Type.String(),
   heldAt: Type.String(),
   status: Type.String(),
@@ -37,14 +26,19 @@ export const Decision = Type.Object(
   { additionalProperties: false },
 )
 
-export const ProtectedRangeInput = Type.Object(
-  {
-    prefix: Type.String({ maxLength: 64 }),
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    source: Type.Optional(Type.String({ maxLength: 500 })),
-  },
-  { additionalProperties: false },
-)
+/** One row of an operator's protected table: what it protects (`key`), its name and source. */
+function protectedInput<K extends string>(key: K, target: TString) {
+  return Type.Object(
+    {
+      [key]: target,
+      name: Type.String({ minLength: 1, maxLength: 200 }),
+      source: Type.Optional(Type.String({ maxLength: 500 })),
+    } as { [P in K]: TString } & { name: TString; source: TOptional<TString> },
+    { additionalProperties: false },
+  )
+}
+
+export const ProtectedRangeInput = protectedInput('prefix', Type.String({ maxLength: 64 }))
 
 export const PutProtected = Type.Object(
   { ranges: Type.Array(ProtectedRangeInput, { maxItems: 100_000 }) },
@@ -62,14 +56,7 @@ export const ProtectedView = Type.Object({
 export const ProtectedResult = Type.Object({
   ranges: Type.Integer(),
   /** Entries a new or wider range now covers: they left enforcement and wait for review. */
-  newlyHeld: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      rightsholder: Type.String(),
-      week: Type.String(),
-      target: Type.String(),
-    }),
-  ),
+  newlyHeld: Type.Array(HeldRef),
 })
 
 export const ReporterView = Type.Object({
@@ -79,15 +66,8 @@ export const ReporterView = Type.Object({
   revoked: Type.Integer(),
 })
 
-export const ProtectedSuffixInput = Type.Object(
-  {
-    /** A domain name; every name at or under it is held for review. */
-    suffix: Type.String({ minLength: 1, maxLength: 300 }),
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    source: Type.Optional(Type.String({ maxLength: 500 })),
-  },
-  { additionalProperties: false },
-)
+/** A domain name; every name at or under it is held for review. */
+export const ProtectedSuffixInput = protectedInput('suffix', Type.String({ minLength: 1, maxLength: 300 }))
 
 export const PutProtectedSuffixes = Type.Object(
   { suffixes: Type.Array(ProtectedSuffixInput, { maxItems: 100_000 }) },
@@ -103,12 +83,5 @@ export const ProtectedSuffixesView = Type.Object({
 export const PutProtectedSuffixesResult = Type.Object({
   suffixes: Type.Integer(),
   /** Names a new suffix now covers: they left enforcement and wait for review. */
-  newlyHeld: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      rightsholder: Type.String(),
-      week: Type.String(),
-      target: Type.String(),
-    }),
-  ),
+  newlyHeld: Type.Array(HeldRef),
 })

@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { AnnouncedBy, Evidence, Id } from './common.js'
+import { AnnouncedBy, Evidence, GuardReasonView, Id } from './common.js'
 
 /** The criterion an entry meets (SPEC rule 12), e.g. "sole-or-predominant-purpose". */
 const Criterion = Type.String({ minLength: 1, maxLength: 200 })
@@ -34,23 +34,12 @@ export const ListParams = Type.Object(
   { additionalProperties: false },
 )
 
-const Reason = Type.Object({
-  code: Type.String(),
-  message: Type.String(),
-  range: Type.Optional(Type.String()),
-  suffix: Type.Optional(Type.String()),
-  name: Type.Optional(Type.String()),
-  source: Type.Optional(Type.String()),
-  asn: Type.Optional(Type.Integer()),
-  organisation: Type.Optional(Type.String()),
-})
-
 export const EntryVerdict = Type.Object({
   index: Type.Integer(),
   target: Type.String(),
   /** The first reason's code, for quick reading; `reasons` has them all. */
   reason: Type.String(),
-  reasons: Type.Array(Reason),
+  reasons: Type.Array(GuardReasonView),
   heldId: Type.Optional(Type.String()),
   announcedBy: Type.Optional(AnnouncedBy),
 })

@@ -1,12 +1,8 @@
+import { ORG_KINDS } from '@offside/store'
 import { Type } from 'typebox'
 import { Id } from './common.js'
 
-const Kind = Type.Union([
-  Type.Literal('authority'),
-  Type.Literal('rightsholder'),
-  Type.Literal('isp'),
-  Type.Literal('ops'),
-])
+const Kind = Type.Enum(ORG_KINDS)
 
 export const CreateOrg = Type.Object(
   { id: Id, kind: Kind, name: Type.String({ minLength: 1, maxLength: 200 }) },
