@@ -99,6 +99,21 @@ export function sharedSettings(env: Static<TObject<typeof sharedEnv>>): SharedSe
   }
 }
 
+/**
+ * Reads a server's configuration once: the shared settings and the server's own variables `own`,
+ * checked together so one {@link ConfigError} names every bad variable; `build` turns the values
+ * read into the server's own settings.
+ */
+export function readServiceConfig<P extends TProperties, T>(
+  own: P,
+  env: NodeJS.ProcessEnv,
+  build: (values: Static<TObject<typeof sharedEnv & P>>) => T,
+): SharedSettings & T {
+  const values = readEnv<typeof sharedEnv & P>({ ...sharedEnv, ...own }, env)
+  // The shared variables are in `values` under their own names; TypeBox cannot see that through P.
+  return { ...sharedSettings(values as unknown as Static<TObject<typeof sharedEnv>>), ...build(values) }
+}
+
 interface AjvError {
   instancePath: string
   message?: string

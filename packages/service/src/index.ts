@@ -9,6 +9,7 @@ export {
   type LogLevel,
   port,
   readEnv,
+  readServiceConfig,
   type SharedSettings,
   sharedEnv,
   sharedSettings,

@@ -5,10 +5,8 @@ import {
   commonEnv,
   integer,
   port,
-  readEnv,
+  readServiceConfig,
   type SharedSettings,
-  sharedEnv,
-  sharedSettings,
   type TlsFiles,
   Type,
   tlsEnv,
@@ -52,7 +50,6 @@ export interface ApiConfig extends SharedSettings {
 
 /** The API's variables (docs/operations.md "Configuration"). */
 const apiEnv = {
-  ...sharedEnv,
   OFFSIDE_API_PORT: port(8080),
   OFFSIDE_ADMIN_TOKEN: Type.String({ minLength: 16 }),
   OFFSIDE_GUARD_ALLOW_SPECIAL: Type.String({ default: '' }),
@@ -103,9 +100,7 @@ function asnDbDir(raw: string): string | null {
 
 /** Reads and checks the environment; throws a {@link ConfigError} naming the bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  const e = readEnv(apiEnv, env)
-  return {
-    ...sharedSettings(e),
+  return readServiceConfig(apiEnv, env, (e) => ({
     port: e.OFFSIDE_API_PORT,
     adminToken: e.OFFSIDE_ADMIN_TOKEN,
     guardAllowSpecial: e.OFFSIDE_GUARD_ALLOW_SPECIAL.split(',')
@@ -120,7 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     trustProxy: trustProxy(e.OFFSIDE_TRUST_PROXY),
     tls: tlsSettings(e),
     asnDbDir: asnDbDir(e.OFFSIDE_ASN_DB_DIR),
-  }
+  }))
 }
 
 /**

@@ -1,14 +1,4 @@
-import {
-  commonEnv,
-  integer,
-  port,
-  readEnv,
-  type SharedSettings,
-  sharedEnv,
-  sharedSettings,
-  Type,
-  url,
-} from '@offside/service'
+import { commonEnv, integer, port, readServiceConfig, type SharedSettings, Type, url } from '@offside/service'
 
 /** Everything the dashboard reads from its environment, validated once at start-up. */
 export interface DashboardConfig extends SharedSettings {
@@ -25,7 +15,6 @@ export interface DashboardConfig extends SharedSettings {
 
 /** The dashboard's variables (docs/operations.md "Configuration"). */
 const dashboardEnv = {
-  ...sharedEnv,
   OFFSIDE_DASHBOARD_PORT: port(8083),
   OFFSIDE_API_URL: url('http://127.0.0.1:8080', ['http', 'https']),
   OFFSIDE_ADMIN_TOKEN: Type.Optional(Type.String()),
@@ -35,13 +24,11 @@ const dashboardEnv = {
 
 /** Reads and checks the dashboard's settings; throws a ConfigError naming the bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): DashboardConfig {
-  const e = readEnv(dashboardEnv, env)
-  return {
-    ...sharedSettings(e),
+  return readServiceConfig(dashboardEnv, env, (e) => ({
     port: e.OFFSIDE_DASHBOARD_PORT,
     apiUrl: e.OFFSIDE_API_URL.replace(/\/+$/, ''),
     ...(e.OFFSIDE_ADMIN_TOKEN ? { adminToken: e.OFFSIDE_ADMIN_TOKEN } : {}),
     pollMs: e.OFFSIDE_DASHBOARD_POLL_MS,
     complianceLateMs: e.OFFSIDE_COMPLIANCE_LATE_MS,
-  }
+  }))
 }

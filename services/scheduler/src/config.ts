@@ -1,14 +1,5 @@
 import { defaultGuardConfig } from '@offside/core'
-import {
-  commonEnv,
-  integer,
-  port,
-  readEnv,
-  type SharedSettings,
-  sharedEnv,
-  sharedSettings,
-  Type,
-} from '@offside/service'
+import { commonEnv, integer, port, readServiceConfig, type SharedSettings, Type } from '@offside/service'
 import { DEFAULT_REVISION_HISTORY } from '@offside/store'
 import type { BreakerConfig } from './breaker.js'
 
@@ -37,7 +28,6 @@ const breaker = defaultGuardConfig.breaker
 
 /** The scheduler's variables (docs/operations.md "Configuration"). */
 const schedulerEnv = {
-  ...sharedEnv,
   OFFSIDE_SCHEDULER_PORT: port(8082),
   OFFSIDE_STAGING_HORIZON_HOURS: integer(36, 1, 24 * 7),
   OFFSIDE_GRACE_SECONDS: commonEnv.OFFSIDE_GRACE_SECONDS,
@@ -57,9 +47,7 @@ const schedulerEnv = {
 
 /** Reads and checks the scheduler's settings; throws a ConfigError naming the bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SchedulerConfig {
-  const e = readEnv(schedulerEnv, env)
-  return {
-    ...sharedSettings(e),
+  return readServiceConfig(schedulerEnv, env, (e) => ({
     port: e.OFFSIDE_SCHEDULER_PORT,
     horizonMs: e.OFFSIDE_STAGING_HORIZON_HOURS * 3600_000,
     graceMs: e.OFFSIDE_GRACE_SECONDS * 1000,
@@ -76,5 +64,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SchedulerConfi
       maxTotalNames: e.OFFSIDE_BREAKER_MAX_TOTAL_NAMES,
       minBaselineNames: e.OFFSIDE_BREAKER_MIN_BASELINE_NAMES,
     },
-  }
+  }))
 }
