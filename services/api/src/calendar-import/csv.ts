@@ -1,13 +1,12 @@
-import type { MatchEvent } from '@offside/core'
 import { parse } from 'csv-parse/sync'
 import {
-  duplicateIds,
   eventFields,
   type ImportError,
   type ImportOptions,
   type ImportResult,
   type RawEvent,
   readEvent,
+  readEvents,
 } from './fields.js'
 
 /**
@@ -29,31 +28,17 @@ export function parseCsvImport(body: string, options: ImportOptions): ImportResu
   if (rows.length === 0)
     return { ok: false, errors: [{ field: 'body', reason: 'the import holds no events' }] }
 
-  const events: MatchEvent[] = []
-  const indexes: number[] = []
-  const errors: ImportError[] = []
-  rows.forEach((cells, index) => {
+  return readEvents(rows, (cells, index) => {
     if (cells.length !== header.length) {
-      errors.push({
-        index,
-        field: 'row',
-        reason: `has ${cells.length} cells but the header has ${header.length}`,
-      })
-      return
+      const reason = `has ${cells.length} cells but the header has ${header.length}`
+      return { errors: [{ index, field: 'row', reason }] }
     }
     const raw: RawEvent = {}
     header.forEach((column, i) => {
       if (cells[i] !== '') raw[column] = cells[i]
     })
-    const read = readEvent(raw, index, options)
-    if (read.event) {
-      events.push(read.event)
-      indexes.push(index)
-    }
-    errors.push(...read.errors)
+    return readEvent(raw, index, options)
   })
-  errors.push(...duplicateIds(events, indexes))
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, events }
 }
 
 function checkHeader(header: string[], options: ImportOptions): ImportError[] {

@@ -41,6 +41,38 @@ export const eventFields = [
   'title',
 ]
 
+/** One event's fields as read, each absent when it was missing or invalid. */
+type ReadFields = Partial<Omit<MatchEvent, 'status'>> & { status: EventStatus }
+
+/** What reading one event gives: the event when every field of it is valid, and its errors. */
+export interface ReadResult {
+  event?: MatchEvent
+  errors: ImportError[]
+}
+
+/**
+ * Reads each item of an import with `read` and refuses a repeated id: every event, or every error
+ * of every item (so one answer names all that must be fixed).
+ */
+export function readEvents<T>(
+  items: readonly T[],
+  read: (item: T, index: number) => ReadResult,
+): ImportResult {
+  const events: MatchEvent[] = []
+  const indexes: number[] = []
+  const errors: ImportError[] = []
+  items.forEach((item, index) => {
+    const one = read(item, index)
+    if (one.event) {
+      events.push(one.event)
+      indexes.push(index)
+    }
+    errors.push(...one.errors)
+  })
+  errors.push(...duplicateIds(events, indexes))
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, events }
+}
+
 /** Collects the errors of one event while its fields are read. */
 export class RowReader {
   readonly errors: ImportError[] = []
@@ -104,6 +136,15 @@ export class RowReader {
     return value
   }
 
+  /** The event read, when every field of it was valid; else this row's errors. */
+  result(fields: ReadFields): ReadResult {
+    const { id, competition, kickoff, end } = fields
+    if (this.errors.length > 0 || id === undefined || competition === undefined)
+      return { errors: this.errors }
+    if (kickoff === undefined || end === undefined) return { errors: this.errors }
+    return { event: compact({ ...fields, id, competition, kickoff, end }), errors: [] }
+  }
+
   /** Kickoff before end, and not absurdly far apart. */
   span(kickoff: number | undefined, end: number | undefined, endField = 'end'): void {
     if (kickoff === undefined || end === undefined) return
@@ -116,11 +157,7 @@ export class RowReader {
  * Validates one JSON object or CSV row into a MatchEvent; the event is returned only when every
  * field is valid. `competition` falls back to the caller's option.
  */
-export function readEvent(
-  raw: RawEvent,
-  index: number,
-  options: ImportOptions,
-): { event?: MatchEvent; errors: ImportError[] } {
+export function readEvent(raw: RawEvent, index: number, options: ImportOptions): ReadResult {
   const row = new RowReader(index)
   for (const field of Object.keys(raw)) {
     if (!eventFields.includes(field)) row.fail(field, `is not an event field (${eventFields.join(', ')})`)
@@ -136,12 +173,7 @@ export function readEvent(
   const postMinutes = row.minutes('postMinutes', raw.postMinutes)
   const status = row.status('status', raw.status)
   const title = row.title('title', raw.title)
-  if (row.errors.length > 0 || id === undefined || competition === undefined) return { errors: row.errors }
-  if (kickoff === undefined || end === undefined) return { errors: row.errors }
-  return {
-    event: compact({ id, competition, kickoff, end, preMinutes, postMinutes, status, title }),
-    errors: [],
-  }
+  return row.result({ id, competition, kickoff, end, preMinutes, postMinutes, status, title })
 }
 
 /** Drops absent optional fields so stored events carry no `undefined` members. */
@@ -160,7 +192,7 @@ export function compact(event: MatchEvent): MatchEvent {
 }
 
 /** Refuses a second event with an id already used earlier in the same import. */
-export function duplicateIds(events: { id: string }[], indexes: number[]): ImportError[] {
+function duplicateIds(events: { id: string }[], indexes: number[]): ImportError[] {
   const seen = new Map<string, number>()
   const errors: ImportError[] = []
   events.forEach((event, i) => {

@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto'
-import { isValidTimeZone, type MatchEvent, wallClockToInstant } from '@offside/core'
+import { isValidTimeZone, wallClockToInstant } from '@offside/core'
 import ICAL from 'ical.js'
 import {
-  compact,
-  duplicateIds,
-  type ImportError,
   type ImportOptions,
   type ImportResult,
   idPattern,
+  type ReadResult,
   RowReader,
+  readEvents,
 } from './fields.js'
 
 type Component = InstanceType<typeof ICAL.Component>
@@ -60,19 +59,7 @@ export function parseIcalImport(body: string, options: ImportOptions): ImportRes
   if (vevents.length === 0)
     return { ok: false, errors: [{ field: 'body', reason: 'the calendar holds no VEVENT' }] }
 
-  const events: MatchEvent[] = []
-  const indexes: number[] = []
-  const errors: ImportError[] = []
-  vevents.forEach((vevent, index) => {
-    const read = readVeventSafely(vevent, index, zones, competition)
-    if (read.event) {
-      events.push(read.event)
-      indexes.push(index)
-    }
-    errors.push(...read.errors)
-  })
-  errors.push(...duplicateIds(events, indexes))
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, events }
+  return readEvents(vevents, (vevent, index) => readVeventSafely(vevent, index, zones, competition))
 }
 
 /** ical.js decorates values lazily and throws on some malformed ones; such an event is refused, named. */
@@ -91,7 +78,7 @@ function readVevent(
   index: number,
   zones: Zones,
   calendarCompetition: string | undefined,
-): { event?: MatchEvent; errors: ImportError[] } {
+): ReadResult {
   const row = new RowReader(index)
   if (
     vevent.getFirstProperty('rrule') ||
@@ -114,12 +101,7 @@ function readVevent(
     text(vevent, 'x-offside-status') ?? (cancelled ? 'cancelled' : undefined),
   )
   const title = row.title('title', text(vevent, 'summary'))
-  if (row.errors.length > 0 || id === undefined || competition === undefined) return { errors: row.errors }
-  if (kickoff === undefined || end === undefined) return { errors: row.errors }
-  return {
-    event: compact({ id, competition, kickoff, end, preMinutes, postMinutes, status, title }),
-    errors: [],
-  }
+  return row.result({ id, competition, kickoff, end, preMinutes, postMinutes, status, title })
 }
 
 /** A UID that already is a valid id is kept; any other gets a stable id derived from it. */

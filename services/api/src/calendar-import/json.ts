@@ -1,5 +1,4 @@
-import type { MatchEvent } from '@offside/core'
-import { duplicateIds, type ImportError, type ImportOptions, type ImportResult, readEvent } from './fields.js'
+import { type ImportOptions, type ImportResult, readEvent, readEvents } from './fields.js'
 
 /**
  * Reads a JSON import: an array of events, or `{ "events": [...] }`, each
@@ -30,23 +29,11 @@ export function readJsonEvents(value: unknown, options: ImportOptions): ImportRe
   }
   if (rows.length === 0)
     return { ok: false, errors: [{ field: 'body', reason: 'the import holds no events' }] }
-  const events: MatchEvent[] = []
-  const indexes: number[] = []
-  const errors: ImportError[] = []
-  rows.forEach((row: unknown, index: number) => {
-    if (!isObject(row)) {
-      errors.push({ index, field: 'event', reason: 'must be an object' })
-      return
-    }
-    const read = readEvent(row, index, options)
-    if (read.event) {
-      events.push(read.event)
-      indexes.push(index)
-    }
-    errors.push(...read.errors)
-  })
-  errors.push(...duplicateIds(events, indexes))
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, events }
+  return readEvents(rows as unknown[], (row, index) =>
+    isObject(row)
+      ? readEvent(row, index, options)
+      : { errors: [{ index, field: 'event', reason: 'must be an object' }] },
+  )
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
