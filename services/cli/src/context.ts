@@ -31,3 +31,27 @@ export function cliContext(program: Command, io: CliIo): Cli {
 }
 
 export const path = (...parts: string[]) => parts.map((part) => `/${encodeURIComponent(part)}`).join('')
+
+/**
+ * `<action> <id> [--reason]` under `parent` for each action (approve/reject, suspend/resume): a POST
+ * to `<resource>/<id>/<action>` as `role`, the reason going to the audit log; `done` prints the answer.
+ */
+export function decisionCommands<A extends string, T>(
+  parent: Command,
+  cli: Cli,
+  decision: { role: Role; resource: string; actions: Record<A, string>; done: (answer: T) => string },
+): void {
+  for (const [action, description] of Object.entries<string>(decision.actions)) {
+    parent
+      .command(`${action} <id>`)
+      .description(description)
+      .option('--reason <text>', 'why (kept in the audit log)')
+      .action(async (id: string, options: { reason?: string }) => {
+        const answer = (await cli.call(decision.role, `${decision.resource}${path(id)}/${action}`, {
+          method: 'POST',
+          body: options.reason ? { reason: options.reason } : {},
+        })) as T
+        cli.show(answer, () => cli.io.out(decision.done(answer)))
+      })
+  }
+}

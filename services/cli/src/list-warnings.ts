@@ -1,5 +1,5 @@
+import type { Order } from '@offside/core'
 import { parseWeekKey, seasonOf, weekBounds } from '@offside/core'
-import type { Order } from './commands/orders.js'
 
 /** The zone weeks are read in when the CLI cannot know the competition's (SPEC rule 3 default). */
 const DEFAULT_ZONE = 'Europe/Rome'

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { type Cli, path } from '../context.js'
+import { type Cli, decisionCommands } from '../context.js'
 
 interface Held {
   id: string
@@ -53,23 +53,15 @@ export function registerGuard(program: Command, cli: Cli): void {
           cli.io.out(`  ${h.id}\t${h.target}\t${h.rightsholder} ${h.week}\t${reasonText(h)}`)
       })
     })
-  for (const action of ['approve', 'reject'] as const) {
-    held
-      .command(`${action} <id>`)
-      .description(
-        action === 'approve'
-          ? 'approve a held entry: it joins its list and is enforced at once'
-          : 'reject a held entry: it stays out of enforcement',
-      )
-      .option('--reason <text>', 'why (kept in the audit log)')
-      .action(async (id: string, options: { reason?: string }) => {
-        const decided = (await cli.call('ops', `/v1/guard/held${path(id)}/${action}`, {
-          method: 'POST',
-          body: options.reason ? { reason: options.reason } : {},
-        })) as Held
-        cli.show(decided, () => cli.io.out(`${decided.status} ${decided.id} (${decided.target})`))
-      })
-  }
+  decisionCommands(held, cli, {
+    role: 'ops',
+    resource: '/v1/guard/held',
+    actions: {
+      approve: 'approve a held entry: it joins its list and is enforced at once',
+      reject: 'reject a held entry: it stays out of enforcement',
+    },
+    done: (decided: Held) => `${decided.status} ${decided.id} (${decided.target})`,
+  })
 
   const breaker = program
     .command('breaker')
@@ -100,23 +92,15 @@ export function registerGuard(program: Command, cli: Cli): void {
         }
       })
     })
-  for (const action of ['approve', 'reject'] as const) {
-    breaker
-      .command(`${action} <id>`)
-      .description(
-        action === 'approve'
-          ? 'approve a hold: the whole held growth is published at once'
-          : 'reject a hold: the growth stays out of enforcement until the hold lapses',
-      )
-      .option('--reason <text>', 'why (kept in the audit log)')
-      .action(async (id: string, options: { reason?: string }) => {
-        const hold = (await cli.call('ops', `/v1/guard/breaker${path(id)}/${action}`, {
-          method: 'POST',
-          body: options.reason ? { reason: options.reason } : {},
-        })) as BreakerHold
-        cli.show(hold, () => cli.io.out(`${hold.status} circuit-breaker hold ${hold.id}`))
-      })
-  }
+  decisionCommands(breaker, cli, {
+    role: 'ops',
+    resource: '/v1/guard/breaker',
+    actions: {
+      approve: 'approve a hold: the whole held growth is published at once',
+      reject: 'reject a hold: the growth stays out of enforcement until the hold lapses',
+    },
+    done: (hold: BreakerHold) => `${hold.status} circuit-breaker hold ${hold.id}`,
+  })
 
   const ranges = program
     .command('protected')

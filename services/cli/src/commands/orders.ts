@@ -1,14 +1,6 @@
+import type { Order } from '@offside/core'
 import type { Command } from 'commander'
-import { type Cli, path } from '../context.js'
-
-export interface Order {
-  id: string
-  rightsholder: string
-  competitions: string[]
-  season: string
-  reference: string
-  suspended: boolean
-}
+import { type Cli, decisionCommands, path } from '../context.js'
 
 const line = (o: Order) =>
   `${o.id}\t${o.suspended ? 'SUSPENDED' : 'in force'}\t${o.rightsholder}\t${o.season}\t${o.competitions.join(',')}\t${o.reference}`
@@ -49,21 +41,13 @@ export function registerOrders(program: Command, cli: Cli): void {
         cli.show(put, () => cli.io.out(line(put)))
       },
     )
-  for (const action of ['suspend', 'resume'] as const) {
-    order
-      .command(`${action} <id>`)
-      .description(
-        action === 'suspend'
-          ? 'suspend an order: its entries leave enforcement at once (unless another order keeps them)'
-          : 'resume a suspended order: its entries are enforced again in their windows',
-      )
-      .option('--reason <text>', 'why (kept in the audit log)')
-      .action(async (id: string, options: { reason?: string }) => {
-        const result = (await cli.call('authority', `/v1/orders${path(id)}/${action}`, {
-          method: 'POST',
-          body: options.reason ? { reason: options.reason } : {},
-        })) as Order
-        cli.show(result, () => cli.io.out(line(result)))
-      })
-  }
+  decisionCommands(order, cli, {
+    role: 'authority',
+    resource: '/v1/orders',
+    actions: {
+      suspend: 'suspend an order: its entries leave enforcement at once (unless another order keeps them)',
+      resume: 'resume a suspended order: its entries are enforced again in their windows',
+    },
+    done: line,
+  })
 }
