@@ -2,25 +2,19 @@ import { useState } from 'preact/hooks'
 import type { ComplaintView, SessionView } from '../../view.js'
 import type { Act } from '../app.js'
 import { ago } from '../format.js'
+import { DecisionActions, useDecision } from './decision.js'
 
 function Complaint(props: { complaint: ComplaintView; canDecide: boolean; act: Act; now: number }) {
-  const { complaint: c, act } = props
+  const { complaint: c } = props
   const [reason, setReason] = useState('')
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-  const decide = async (outcome: 'revoke' | 'reject') => {
-    if (!reason.trim()) {
-      setError('Write the reason for the decision first.')
-      return
-    }
-    setBusy(true)
-    setError(null)
-    try {
-      await act(`/api/complaints/${encodeURIComponent(c.id)}/decision`, { outcome, reason: reason.trim() })
-    } catch (err) {
-      setError((err as Error).message)
-      setBusy(false)
-    }
+  const { busy, error, setError, decide } = useDecision<'revoke' | 'reject'>(props.act)
+  const send = (outcome: 'revoke' | 'reject') => {
+    if (!reason.trim()) setError('Write the reason for the decision first.')
+    else
+      decide(outcome, `/api/complaints/${encodeURIComponent(c.id)}/decision`, {
+        outcome,
+        reason: reason.trim(),
+      })
   }
   const inputId = `reason-${c.id}`
   return (
@@ -30,33 +24,28 @@ function Complaint(props: { complaint: ComplaintView; canDecide: boolean; act: A
         <span class="muted small">filed {ago(c.filedAt, props.now)}</span>
       </div>
       <p class="quote">{c.reason}</p>
-      {props.canDecide ? (
-        <div class="actions">
-          <label class="visually-hidden" for={inputId}>
-            Reason for the decision on {c.target}
-          </label>
-          <input
-            id={inputId}
-            type="text"
-            placeholder="Reason for the decision"
-            value={reason}
-            onInput={(e) => setReason((e.target as HTMLInputElement).value)}
-          />
-          <button type="button" class="approve" disabled={busy} onClick={() => decide('revoke')}>
-            Uphold: unblock
-          </button>
-          <button type="button" class="reject" disabled={busy} onClick={() => decide('reject')}>
-            Reject
-          </button>
-        </div>
-      ) : (
-        <p class="muted small">The authority decides complaints.</p>
-      )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <DecisionActions
+        canDecide={props.canDecide}
+        whoDecides="The authority decides complaints."
+        error={error}
+      >
+        <label class="visually-hidden" for={inputId}>
+          Reason for the decision on {c.target}
+        </label>
+        <input
+          id={inputId}
+          type="text"
+          placeholder="Reason for the decision"
+          value={reason}
+          onInput={(e) => setReason((e.target as HTMLInputElement).value)}
+        />
+        <button type="button" class="approve" disabled={busy !== null} onClick={() => send('revoke')}>
+          Uphold: unblock
+        </button>
+        <button type="button" class="reject" disabled={busy !== null} onClick={() => send('reject')}>
+          Reject
+        </button>
+      </DecisionActions>
     </li>
   )
 }

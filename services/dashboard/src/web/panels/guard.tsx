@@ -1,22 +1,13 @@
-import { useState } from 'preact/hooks'
 import type { BreakerHoldView, HeldView, SessionView } from '../../view.js'
 import type { Act } from '../app.js'
 import { ago, count } from '../format.js'
+import { ApproveReject, DecisionActions, useDecision } from './decision.js'
 
 function HeldEntry(props: { entry: HeldView; canDecide: boolean; act: Act; now: number }) {
-  const { entry, act } = props
-  const [busy, setBusy] = useState<'approve' | 'reject' | null>(null)
-  const [error, setError] = useState<string | null>(null)
-  const decide = async (verdict: 'approve' | 'reject') => {
-    setBusy(verdict)
-    setError(null)
-    try {
-      await act(`/api/held/${encodeURIComponent(entry.id)}/${verdict}`, {})
-    } catch (err) {
-      setError((err as Error).message)
-      setBusy(null)
-    }
-  }
+  const { entry } = props
+  const { busy, error, decide } = useDecision<'approve' | 'reject'>(props.act)
+  const send = (verdict: 'approve' | 'reject') =>
+    decide(verdict, `/api/held/${encodeURIComponent(entry.id)}/${verdict}`)
   return (
     <li class="item" data-held={entry.id} data-target={entry.target}>
       <div class="item-head">
@@ -37,23 +28,9 @@ function HeldEntry(props: { entry: HeldView; canDecide: boolean; act: Act; now: 
           </li>
         ))}
       </ul>
-      {props.canDecide ? (
-        <div class="actions">
-          <button type="button" class="approve" disabled={busy !== null} onClick={() => decide('approve')}>
-            {busy === 'approve' ? 'Approving…' : `Approve ${entry.target}`}
-          </button>
-          <button type="button" class="reject" disabled={busy !== null} onClick={() => decide('reject')}>
-            {busy === 'reject' ? 'Rejecting…' : 'Reject'}
-          </button>
-        </div>
-      ) : (
-        <p class="muted small">Ops review held entries.</p>
-      )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <DecisionActions canDecide={props.canDecide} whoDecides="Ops review held entries." error={error}>
+        <ApproveReject busy={busy} decide={send} approve={`Approve ${entry.target}`} />
+      </DecisionActions>
     </li>
   )
 }
@@ -66,19 +43,10 @@ function space(s: BreakerHoldView['previous']): string {
 
 /** A revision held by the circuit breaker: how much it grows enforcement, why, and ops' buttons. */
 function BreakerHold(props: { hold: BreakerHoldView; canDecide: boolean; act: Act; now: number }) {
-  const { hold, act } = props
-  const [busy, setBusy] = useState<'approve' | 'reject' | null>(null)
-  const [error, setError] = useState<string | null>(null)
-  const decide = async (verdict: 'approve' | 'reject') => {
-    setBusy(verdict)
-    setError(null)
-    try {
-      await act(`/api/breaker/${encodeURIComponent(hold.id)}/${verdict}`, {})
-    } catch (err) {
-      setError((err as Error).message)
-      setBusy(null)
-    }
-  }
+  const { hold } = props
+  const { busy, error, decide } = useDecision<'approve' | 'reject'>(props.act)
+  const send = (verdict: 'approve' | 'reject') =>
+    decide(verdict, `/api/breaker/${encodeURIComponent(hold.id)}/${verdict}`)
   return (
     <li class="item breaker" data-breaker={hold.id}>
       <div class="item-head">
@@ -94,23 +62,13 @@ function BreakerHold(props: { hold: BreakerHoldView; canDecide: boolean; act: Ac
         {space(hold.previous)} → <strong>{space(hold.next)}</strong> ({count(hold.added)} prefixes added)
       </p>
       <p class="muted small">{hold.message}</p>
-      {props.canDecide ? (
-        <div class="actions">
-          <button type="button" class="approve" disabled={busy !== null} onClick={() => decide('approve')}>
-            {busy === 'approve' ? 'Approving…' : 'Approve growth'}
-          </button>
-          <button type="button" class="reject" disabled={busy !== null} onClick={() => decide('reject')}>
-            {busy === 'reject' ? 'Rejecting…' : 'Reject'}
-          </button>
-        </div>
-      ) : (
-        <p class="muted small">Ops approve or reject held revisions.</p>
-      )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <DecisionActions
+        canDecide={props.canDecide}
+        whoDecides="Ops approve or reject held revisions."
+        error={error}
+      >
+        <ApproveReject busy={busy} decide={send} approve="Approve growth" />
+      </DecisionActions>
     </li>
   )
 }
