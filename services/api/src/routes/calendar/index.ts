@@ -17,6 +17,7 @@ import { errors, problem } from '../../errors.js'
 import { readLimited } from '../../plugins/body-parsers.js'
 import { CompetitionView, EventView, ImportResult, PutCompetition, PutEvent } from '../../schemas/calendar.js'
 import { IdParams, problemResponses } from '../../schemas/common.js'
+import { routeOptions } from '../options.js'
 import { eventView } from './views.js'
 
 const writers = { roles: ['authority' as const, 'ops' as const] }
@@ -25,15 +26,15 @@ const writers = { roles: ['authority' as const, 'ops' as const] }
 const calendarRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (app, { config }) => {
   app.put(
     '/competitions/:id',
-    {
-      config: writers,
-      schema: {
-        tags: ['calendar'],
+    routeOptions(
+      writers,
+      'calendar',
+      {
         params: IdParams,
         body: PutCompetition,
-        response: { 200: CompetitionView, ...problemResponses },
       },
-    },
+      { 200: CompetitionView },
+    ),
     async (request) => {
       const { body } = request
       const timeZone = body.timeZone ?? 'Europe/Rome'
@@ -81,15 +82,15 @@ const calendarRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (
 
   app.put(
     '/events/:id',
-    {
-      config: writers,
-      schema: {
-        tags: ['calendar'],
+    routeOptions(
+      writers,
+      'calendar',
+      {
         params: IdParams,
         body: PutEvent,
-        response: { 200: EventView, ...problemResponses },
       },
-    },
+      { 200: EventView },
+    ),
     async (request) => {
       const { body } = request
       const competition = await getCompetition(app.db, body.competition)

@@ -25,6 +25,7 @@ import {
   FileComplaint,
   Filed,
 } from '../../schemas/complaints.js'
+import { routeOptions } from '../options.js'
 import { canonicalPrefix, liftsView, planDecision } from './plan.js'
 
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -117,14 +118,14 @@ const complaintRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async 
 
   app.get(
     '/complaints/:id',
-    {
-      config: readers,
-      schema: {
-        tags: ['complaints'],
+    routeOptions(
+      readers,
+      'complaints',
+      {
         params: IdParams,
-        response: { 200: ComplaintView, ...problemResponses },
       },
-    },
+      { 200: ComplaintView },
+    ),
     async (request) => {
       const complaint = await getComplaint(app.db, request.params.id)
       if (!complaint) throw new errors.NotFound(`no complaint "${request.params.id}"`)
@@ -142,15 +143,15 @@ const complaintRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async 
 
   app.post(
     '/complaints/:id/preview',
-    {
-      config: { roles: ['authority', 'ops'] },
-      schema: {
-        tags: ['complaints'],
+    routeOptions(
+      { roles: ['authority', 'ops'] },
+      'complaints',
+      {
         params: IdParams,
         body: DecideComplaint,
-        response: { 200: DecisionPreview, ...problemResponses },
       },
-    },
+      { 200: DecisionPreview },
+    ),
     async (request) => {
       // The same plan the decision would carry out, with nothing written: what the click would lift.
       const complaint = await openComplaint(request.params.id)
@@ -166,15 +167,15 @@ const complaintRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async 
 
   app.post(
     '/complaints/:id/decision',
-    {
-      config: { roles: ['authority'] },
-      schema: {
-        tags: ['complaints'],
+    routeOptions(
+      { roles: ['authority'] },
+      'complaints',
+      {
         params: IdParams,
         body: DecideComplaint,
-        response: { 200: DecidedComplaint, ...problemResponses },
       },
-    },
+      { 200: DecidedComplaint },
+    ),
     async (request) => {
       const complaint = await openComplaint(request.params.id)
       const { body } = request

@@ -3,8 +3,9 @@ import { type BreakerHold, decideBreakerHold, listBreakerHolds } from '@offside/
 import { Type } from 'typebox'
 import { errors, problem } from '../../errors.js'
 import { identityOf } from '../../plugins/auth.js'
-import { IdParams, problemResponses } from '../../schemas/common.js'
+import { IdParams } from '../../schemas/common.js'
 import { Decision } from '../../schemas/guard.js'
+import { routeOptions } from '../options.js'
 
 const Space = Type.Object({ v4Addresses: Type.Integer(), v6Prefixes48: Type.Integer() })
 
@@ -56,10 +57,10 @@ function holdView(hold: BreakerHold) {
 const breakerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/guard/breaker',
-    {
-      config: { roles: ['ops', 'authority'] },
-      schema: {
-        tags: ['guard'],
+    routeOptions(
+      { roles: ['ops', 'authority'] },
+      'guard',
+      {
         querystring: Type.Object(
           {
             status: Type.Optional(
@@ -75,9 +76,9 @@ const breakerRoutes: FastifyPluginAsyncTypebox = async (app) => {
           },
           { additionalProperties: false },
         ),
-        response: { 200: BreakerList, ...problemResponses },
       },
-    },
+      { 200: BreakerList },
+    ),
     async (request) => {
       const holds = await listBreakerHolds(app.db, {
         status: request.query.status ?? 'pending',
@@ -90,15 +91,15 @@ const breakerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   for (const action of ['approve', 'reject'] as const) {
     app.post(
       `/guard/breaker/:id/${action}`,
-      {
-        config: { roles: ['ops'] },
-        schema: {
-          tags: ['guard'],
+      routeOptions(
+        { roles: ['ops'] },
+        'guard',
+        {
           params: IdParams,
           body: Decision,
-          response: { 200: BreakerHoldView, ...problemResponses },
         },
-      },
+        { 200: BreakerHoldView },
+      ),
       async (request) => {
         const reason = request.body?.reason
         const result = await decideBreakerHold(app.db, request.params.id, {

@@ -23,6 +23,7 @@ import {
   PutProtected,
   ReporterView,
 } from '../../schemas/guard.js'
+import { routeOptions } from '../options.js'
 import breakerRoutes from './breaker.js'
 import protectedSuffixRoutes from './protected-suffixes.js'
 import { holdNewlyProtected } from './retroactive.js'
@@ -72,15 +73,15 @@ const guardRoutes: FastifyPluginAsyncTypebox = async (app) => {
   for (const action of ['approve', 'reject'] as const) {
     app.post(
       `/guard/held/:id/${action}`,
-      {
-        config: { roles: ['ops'] },
-        schema: {
-          tags: ['guard'],
+      routeOptions(
+        { roles: ['ops'] },
+        'guard',
+        {
           params: IdParams,
           body: Decision,
-          response: { 200: HeldView, ...problemResponses },
         },
-      },
+        { 200: HeldView },
+      ),
       async (request) => {
         const existing = await getHeld(app.db, request.params.id)
         if (!existing) throw new errors.NotFound(`no held entry "${request.params.id}"`)
@@ -200,14 +201,14 @@ const guardRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/guard/reporters/:rightsholder',
-    {
-      config: { roles: ['ops', 'authority', 'rightsholder'] },
-      schema: {
-        tags: ['guard'],
+    routeOptions(
+      { roles: ['ops', 'authority', 'rightsholder'] },
+      'guard',
+      {
         params: Type.Object({ rightsholder: Id }, { additionalProperties: false }),
-        response: { 200: ReporterView, ...problemResponses },
       },
-    },
+      { 200: ReporterView },
+    ),
     async (request) => {
       assertOwnOrg(request, request.params.rightsholder, { readAll: true })
       return {

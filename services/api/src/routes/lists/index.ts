@@ -26,6 +26,7 @@ import {
   ListSummaryView,
   UploadResult,
 } from '../../schemas/lists.js'
+import { routeOptions } from '../options.js'
 import { currentOrders } from './current-order.js'
 import { type EntryVerdict, heldEntries, type JudgedList, judgeEntries } from './judge.js'
 import { type RawEntry, readCsvEntries } from './read-entries.js'
@@ -246,14 +247,14 @@ const listRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (app,
 
   app.get(
     '/lists/:rightsholder/:week',
-    {
-      config: readers,
-      schema: {
-        tags: ['lists'],
+    routeOptions(
+      readers,
+      'lists',
+      {
         params: ListParams,
-        response: { 200: ListSummaryView, ...problemResponses },
       },
-    },
+      { 200: ListSummaryView },
+    ),
     async (request) => {
       const { rightsholder, week } = request.params
       assertOwnOrg(request, rightsholder, { readAll: true })
@@ -266,10 +267,10 @@ const listRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (app,
 
   app.get(
     '/lists/:rightsholder/:week/entries',
-    {
-      config: readers,
-      schema: {
-        tags: ['lists'],
+    routeOptions(
+      readers,
+      'lists',
+      {
         params: ListParams,
         querystring: Type.Object(
           {
@@ -278,9 +279,9 @@ const listRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (app,
           },
           { additionalProperties: false },
         ),
-        response: { 200: ListEntriesView, ...problemResponses },
       },
-    },
+      { 200: ListEntriesView },
+    ),
     async (request) => {
       const { rightsholder, week } = request.params
       assertOwnOrg(request, rightsholder, { readAll: true })

@@ -4,7 +4,8 @@ import { readListEntries } from '@offside/store'
 import { Type } from 'typebox'
 import { errors, problem } from '../../errors.js'
 import { assertOwnOrg } from '../../plugins/auth.js'
-import { Id, problemResponses } from '../../schemas/common.js'
+import { Id } from '../../schemas/common.js'
+import { routeOptions } from '../options.js'
 
 const SurveillanceView = Type.Object({
   rightsholder: Type.String(),
@@ -32,17 +33,17 @@ async function listed(app: Parameters<FastifyPluginAsyncTypebox>[0], rightsholde
 const surveillanceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/lists/:rightsholder/:week/surveillance',
-    {
-      config: { roles: ['authority', 'ops', 'rightsholder'] },
-      schema: {
-        tags: ['lists'],
+    routeOptions(
+      { roles: ['authority', 'ops', 'rightsholder'] },
+      'lists',
+      {
         params: Type.Object(
           { rightsholder: Id, week: Type.String({ maxLength: 16 }) },
           { additionalProperties: false },
         ),
-        response: { 200: SurveillanceView, ...problemResponses },
       },
-    },
+      { 200: SurveillanceView },
+    ),
     async (request) => {
       const { rightsholder, week } = request.params
       assertOwnOrg(request, rightsholder, { readAll: true })

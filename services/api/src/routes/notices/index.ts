@@ -2,8 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { getOrder, listNotices, listParties, type Notice, putParty } from '@offside/store'
 import { Type } from 'typebox'
 import { errors, problem } from '../../errors.js'
-import { IdParams, problemResponses } from '../../schemas/common.js'
+import { IdParams } from '../../schemas/common.js'
 import { NoticeList, PartyInput, PartyList, PartyView } from '../../schemas/notices.js'
+import { routeOptions } from '../options.js'
 
 const iso = (ms: number) => new Date(ms).toISOString()
 const noticeView = (notice: Notice) => ({
@@ -17,15 +18,15 @@ const noticeView = (notice: Notice) => ({
 const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/parties/:id',
-    {
-      config: { roles: ['authority'] },
-      schema: {
-        tags: ['notices'],
+    routeOptions(
+      { roles: ['authority'] },
+      'notices',
+      {
         params: IdParams,
         body: PartyInput,
-        response: { 200: PartyView, ...problemResponses },
       },
-    },
+      { 200: PartyView },
+    ),
     async (request) => {
       const { channel } = request.body
       if (channel.kind === 'webhook') {
@@ -58,10 +59,10 @@ const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/notices',
-    {
-      config: { roles: ['authority'] },
-      schema: {
-        tags: ['notices'],
+    routeOptions(
+      { roles: ['authority'] },
+      'notices',
+      {
         querystring: Type.Object(
           {
             status: Type.Optional(
@@ -71,9 +72,9 @@ const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
           },
           { additionalProperties: false },
         ),
-        response: { 200: NoticeList, ...problemResponses },
       },
-    },
+      { 200: NoticeList },
+    ),
     async (request) => {
       const { order, status } = request.query
       if (order && !(await getOrder(app.db, order))) {

@@ -14,6 +14,7 @@ import { errors, problem } from '../../errors.js'
 import { identityOf } from '../../plugins/auth.js'
 import { IdParams, problemResponses } from '../../schemas/common.js'
 import { OrderView, PutOrder, SuspendBody } from '../../schemas/orders.js'
+import { routeOptions } from '../options.js'
 
 const iso = (ms: number) => new Date(ms).toISOString()
 export const orderView = ({ suspensions, ...order }: OrderRecord) => ({
@@ -36,15 +37,15 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.put(
     '/orders/:id',
-    {
-      config: authority,
-      schema: {
-        tags: ['orders'],
+    routeOptions(
+      authority,
+      'orders',
+      {
         params: IdParams,
         body: PutOrder,
-        response: { 200: OrderView, ...problemResponses },
       },
-    },
+      { 200: OrderView },
+    ),
     async (request) => {
       const { body } = request
       const season = parseSeasonKey(body.season)
@@ -85,15 +86,15 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   for (const action of ['suspend', 'resume'] as const) {
     app.post(
       `/orders/:id/${action}`,
-      {
-        config: authority,
-        schema: {
-          tags: ['orders'],
+      routeOptions(
+        authority,
+        'orders',
+        {
           params: IdParams,
           body: SuspendBody,
-          response: { 200: OrderView, ...problemResponses },
         },
-      },
+        { 200: OrderView },
+      ),
       async (request) => {
         const order = await setOrderSuspended(app.db, request.params.id, action === 'suspend', Date.now())
         if (!order) throw new errors.NotFound(`no order "${request.params.id}"`)

@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { displayPrefix, parseTarget, publicSuffixOf } from '@offside/core'
 import type { ApiConfig } from '../../config.js'
 import { errors, problem } from '../../errors.js'
-import { problemResponses } from '../../schemas/common.js'
 import { LookupQuery, LookupResult } from '../../schemas/complaints.js'
+import { routeOptions } from '../options.js'
 
 /**
  * The public look-up (SPEC rule 14): is this address blocked right now, under which order, until
@@ -14,15 +14,15 @@ import { LookupQuery, LookupResult } from '../../schemas/complaints.js'
 const publicRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (app, { config }) => {
   app.get(
     '/public/lookup',
-    {
-      config: { public: true, rateLimit: { max: config.publicRateLimit, timeWindow: '1 minute' } },
-      schema: {
-        tags: ['public'],
+    routeOptions(
+      { public: true, rateLimit: { max: config.publicRateLimit, timeWindow: '1 minute' } },
+      'public',
+      {
         security: [],
         querystring: LookupQuery,
-        response: { 200: LookupResult, ...problemResponses },
       },
-    },
+      { 200: LookupResult },
+    ),
     async (request) => {
       const parsed = parseTarget(request.query.target, { allowNames: true })
       if (!parsed.ok) {

@@ -3,7 +3,7 @@ import { displayPrefix, namesOverlap, parseTarget, upcomingWindows } from '@offs
 import { Type } from 'typebox'
 import { errors, problem } from '../../errors.js'
 import { pendingReason, windowView } from '../../live-state.js'
-import { problemResponses } from '../../schemas/common.js'
+import { routeOptions } from '../options.js'
 
 const Window = Type.Object({
   event: Type.String(),
@@ -123,10 +123,10 @@ const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/state/entries',
-    {
-      config: readers,
-      schema: {
-        tags: ['state'],
+    routeOptions(
+      readers,
+      'state',
+      {
         querystring: Type.Object(
           {
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
@@ -138,9 +138,9 @@ const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
           },
           { additionalProperties: false },
         ),
-        response: { 200: EntriesView, ...problemResponses },
       },
-    },
+      { 200: EntriesView },
+    ),
     async (request) => {
       const now = Date.now()
       let filter: string | null = null
