@@ -1,5 +1,6 @@
 import type { Order } from '@offside/core'
 import type { Db } from './keys.js'
+import { getRecord, listRecords, putStateRecords } from './records.js'
 
 /** An order as stored: core's Order plus when it was issued and last changed. */
 export interface OrderRecord extends Order {
@@ -23,23 +24,15 @@ function nextSuspensions(history: Suspension[] = [], suspended: boolean, now: nu
 }
 
 export async function putOrder(db: Db, order: OrderRecord): Promise<boolean> {
-  const [[, added] = []] =
-    (await db.redis
-      .multi()
-      .hset(db.keys.orders, order.id, JSON.stringify(order))
-      .incr(db.keys.stateGeneration)
-      .exec()) ?? []
-  return added === 1
+  return (await putStateRecords(db, db.keys.orders, [order])) === 1
 }
 
-export async function getOrder(db: Db, id: string): Promise<OrderRecord | null> {
-  const raw = await db.redis.hget(db.keys.orders, id)
-  return raw ? (JSON.parse(raw) as OrderRecord) : null
+export function getOrder(db: Db, id: string): Promise<OrderRecord | null> {
+  return getRecord<OrderRecord>(db, db.keys.orders, id)
 }
 
 export async function listOrders(db: Db, filter: { rightsholder?: string } = {}): Promise<OrderRecord[]> {
-  return (await db.redis.hvals(db.keys.orders))
-    .map((raw) => JSON.parse(raw) as OrderRecord)
+  return (await listRecords<OrderRecord>(db, db.keys.orders))
     .filter((order) => filter.rightsholder === undefined || order.rightsholder === filter.rightsholder)
     .sort((a, b) => a.id.localeCompare(b.id))
 }
