@@ -67,6 +67,8 @@ const RIGHTS: Record<ServiceUser, Rights> = {
       keys.revisions.stream,
       keys.revisions.snapshot,
       keys.revisions.instants,
+      keys.revisions.epoch,
+      keys.revisions.claims,
       keys.breakerHolds,
       keys.breakerProposals,
       keys.breakerPending,
@@ -82,6 +84,7 @@ const RIGHTS: Record<ServiceUser, Rights> = {
   },
   gateway: {
     writes: (keys) => [
+      keys.revisions.claims, // agents holding revisions the store lost (history.ts); never revisions
       keys.agents.index,
       keys.agents.agent('*'),
       keys.agents.alive('*'),

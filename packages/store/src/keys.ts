@@ -61,6 +61,7 @@ export function createKeys(prefix: string = DEFAULT_KEY_PREFIX) {
       snapshot: `${prefix}revision-snapshot`, // HASH meta, groups: the state after the last revision
       instants: `${prefix}revision-instants`, // ZSET calendar instant keys already published
       epoch: `${prefix}revision-epoch`, // STRING id of the current history (forkHistory replaces it)
+      claims: `${prefix}revision-claims`, // HASH "<isp>/<agentId>" → HistoryClaim JSON (history.ts)
     },
     /** agents.ts (SPEC rule 8) */
     agents: {

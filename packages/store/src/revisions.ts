@@ -282,44 +282,6 @@ export async function historyAt(db: Db, revision: number): Promise<HistoryMark |
   return record?.epoch && record.chain ? { epoch: record.epoch, revision, chain: record.chain } : null
 }
 
-/**
- * Starts a new history above `above`: a revision with a fresh epoch, numbered past both the
- * current revision and `above`, holding the current groups unchanged. A gateway calls it when an
- * agent proves that this store's history is not the one it was sent (Redis restored from an
- * older backup, or emptied): every agent then reconciles from the new snapshot, and no revision
- * number is reused for different content. Retries while schedulers publish meanwhile.
- */
-export async function forkHistory(
-  db: Db,
-  input: { above: number; now: number; agent?: string },
-): Promise<Snapshot> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const snapshot = await readSnapshot(db)
-    const result = await publishRevision(db, {
-      previous: snapshot.revision,
-      issuedAt: input.now,
-      cause: {
-        kind: 'catch-up',
-        requestedAt: input.now,
-        reason: 'history-changed',
-        ...(input.agent ? { agent: input.agent } : {}),
-      },
-      ops: [],
-      groups: snapshot.groups,
-      live: snapshot.live,
-      enforcedCount: snapshot.enforcedCount,
-      forkAbove: input.above,
-    })
-    if (result.status === 'published') return readSnapshot(db)
-  }
-  throw new Error('cannot start a new history: revisions keep being published')
-}
-
-/** Whether a calendar instant (see {@link RevisionDraft.instant}) has been published. */
-export async function instantPublished(db: Db, key: string): Promise<boolean> {
-  return (await db.redis.zscore(db.keys.revisions.instants, key)) !== null
-}
-
 type StreamEntries = [id: string, fields: string[]][]
 
 function toRecords(entries: StreamEntries): RevisionRecord[] {

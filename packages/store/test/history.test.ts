@@ -2,10 +2,10 @@ import type { EnforcementGroup } from '@offside/core'
 import { startRedis } from '@offside/testkit'
 import { Redis } from 'ioredis'
 import t, { type Test } from 'tap'
+import { claimLostHistory, forkHistory, settleHistoryClaims } from '../src/history.js'
 import { createDb, type Db } from '../src/keys.js'
 import {
   currentEpoch,
-  forkHistory,
   historyAt,
   publishRevision,
   type RevisionDraft,
@@ -126,3 +126,33 @@ t.test('an emptied store that an agent proves ahead starts its history above the
   t.same(fork.groups, [], 'holding what the store holds: nothing')
   t.ok(fork.epoch, 'with an epoch')
 })
+
+t.test(
+  "a gateway's claim that an agent holds lost revisions is settled once, by a new history above it",
+  async (t) => {
+    const db = await connect(t)
+    await publishRevision(db, draft(0))
+    const epoch = (await currentEpoch(db)) ?? ''
+    const claim = {
+      isp: 'isp-a',
+      agentId: 'edge-1',
+      gateway: 'gw-1',
+      at: 1,
+      lastRevision: 9,
+      epoch,
+      chain: 'x',
+    }
+    await claimLostHistory(db, claim)
+    await claimLostHistory(db, { ...claim, agentId: 'edge-2', lastRevision: 7 })
+    const fork = await settleHistoryClaims(db, 1_800_000_100_000)
+    t.equal(fork?.revision, 10, 'one new history settles both agents, numbered above the higher of the two')
+    t.not(fork?.epoch, epoch, 'in a new epoch')
+    t.same(await db.redis.hgetall(db.keys.revisions.claims), {}, 'both claims are settled')
+    await claimLostHistory(db, claim)
+    t.equal(
+      await settleHistoryClaims(db, 1_800_000_200_000),
+      null,
+      'a claim of the old history again starts nothing',
+    )
+  },
+)

@@ -31,9 +31,9 @@ export function createMetrics(connected: () => number) {
       help: 'Agents disconnected because their unsent data passed the bound',
       registers,
     }),
-    historyForks: new Counter({
-      name: 'offside_gateway_history_forks_total',
-      help: 'New histories started because an agent held revisions the store lost (Redis restored or emptied)',
+    historyClaims: new Counter({
+      name: 'offside_gateway_history_claims_total',
+      help: 'Agents found holding revisions the store lost (Redis restored or emptied); the scheduler starts a new history',
       registers,
     }),
     agentErrors: new Counter({

@@ -10,10 +10,12 @@ import {
   type AgentRef,
   agentConnected,
   agentDisconnected,
+  claimLostHistory,
   currentEpoch,
   currentRevision,
   type Db,
-  forkHistory,
+  type HistoryClaim,
+  judgeHistory,
   readRevisionsSince,
   recordAck,
   recordSent,
@@ -22,7 +24,6 @@ import {
 } from '@offside/store'
 import type { WebSocket } from 'ws'
 import type { RevisionFeed } from './feed.js'
-import { judgeHello } from './history.js'
 import type { GatewayMetrics } from './metrics.js'
 
 export interface SessionOptions {
@@ -64,6 +65,8 @@ export class AgentSession {
   #pumping = false
   #again = false
   #unsubscribe: (() => void) | undefined
+  /** Set while this agent waits for the new history its hello showed the store needs. */
+  #lostHistory: HistoryClaim | undefined
   lastHeard: number
   readonly #openedAt: number
 
@@ -134,6 +137,8 @@ export class AgentSession {
     this.#send({ v: PROTOCOL_VERSION, type: 'heartbeat', at: now() })
     await this.#o.renewSlot()
     if (this.#agent) await touchAgent(db, this.#agent, gatewayId, now(), 3 * heartbeatMs)
+    // Repeated until the history changes, so a claim settled (or lost) meanwhile is not waited on.
+    if (this.#lostHistory) await claimLostHistory(db, { ...this.#lostHistory, at: now() })
   }
 
   async #hello(hello: Extract<AgentMessage, { type: 'hello' }>): Promise<void> {
@@ -147,7 +152,7 @@ export class AgentSession {
       sentRevision(db, agent),
       currentEpoch(db),
     ])
-    const verdict = await judgeHello(db, hello, { published: Math.max(published, feed.last), epoch })
+    const verdict = await judgeHistory(db, hello, { published: Math.max(published, feed.last), epoch })
     // A revision this control plane never published, from an agent that cannot say which history
     // it holds, is a forgery or a different control plane's: refused, nothing of the hello recorded.
     if (verdict.kind === 'ahead') {
@@ -161,25 +166,23 @@ export class AgentSession {
     }
     if (verdict.kind === 'rewound') {
       // The store lost revisions this agent applied (Redis restored from an older backup, or
-      // emptied): a new history starts above them, and every agent reconciles from its snapshot.
-      const fork = await forkHistory(db, {
-        above: verdict.above,
-        now: now(),
-        agent: `${isp}/${hello.agentId}`,
-      })
-      this.#o.metrics.historyForks.inc()
+      // emptied). The scheduler starts a new history above them (gateways never write revisions);
+      // until then the agent keeps what it enforces and is sent nothing, and once the new history
+      // is in the store the feed closes this session: the agent's next hello gets its snapshot.
+      this.#lostHistory = {
+        ...agent,
+        lastRevision: hello.lastRevision,
+        epoch: hello.epoch,
+        chain: hello.chain,
+        gateway: gatewayId,
+        at: now(),
+      }
+      await claimLostHistory(db, this.#lostHistory)
+      this.#o.metrics.historyClaims.inc()
       this.#o.log.warn(
-        {
-          ...agent,
-          lastRevision: hello.lastRevision,
-          agentEpoch: hello.epoch,
-          published,
-          epoch: fork.epoch,
-          revision: fork.revision,
-        },
-        'the agent holds revisions the store lost; started a new history above them and sending its snapshot',
+        { ...agent, lastRevision: hello.lastRevision, agentEpoch: hello.epoch, published, epoch },
+        'the agent holds revisions the store lost (Redis restored or emptied); asked the scheduler for a new history above them',
       )
-      await feed.checkHistory()
     } else if (verdict.kind === 'other' || verdict.kind === 'unknown') {
       this.#o.log.info(
         { ...agent, lastRevision: hello.lastRevision, agentEpoch: hello.epoch, epoch, verdict: verdict.kind },
@@ -259,6 +262,7 @@ export class AgentSession {
 
   /** Sends everything after `#sent` up to the feed's last revision; re-runs if woken meanwhile. */
   async pump(): Promise<void> {
+    if (this.#lostHistory) return // nothing of this history follows the agent's state
     if (this.#pumping) {
       this.#again = true
       return

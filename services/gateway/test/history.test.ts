@@ -1,5 +1,5 @@
 import { parseGatewayMessage } from '@offside/protocol'
-import { currentEpoch, type Db, readAcks } from '@offside/store'
+import { currentEpoch, type Db, readAcks, settleHistoryClaims } from '@offside/store'
 import t from 'tap'
 import type { WebSocket } from 'ws'
 import { group, startGateway } from './helper.js'
@@ -47,6 +47,15 @@ async function backup(db: Db): Promise<() => Promise<void>> {
   }
 }
 
+/** Plays the scheduler: waits for the gateway's claim, then settles it (a new history). */
+async function settle(db: Db) {
+  for (let i = 0; i < 100 && (await db.redis.hlen(db.keys.revisions.claims)) === 0; i++)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  const fork = await settleHistoryClaims(db, Date.now())
+  if (!fork) throw new Error('no new history was started')
+  return fork
+}
+
 const now = Date.now()
 const m1 = group('w:m1', now, now + 600_000, ['203.0.113.1/32'])
 const m2 = group('w:m2', now, now + 600_000, ['203.0.113.2/32'])
@@ -68,21 +77,30 @@ t.test(
     await restore()
     const closed = nextFrame(first)
     const second = await gw.connect()
+    const waiting = nextFrame(second)
     second.send(hello(2, { epoch, chain }))
-    const fork = await nextFrame(second)
-    t.equal(fork.type, 'snapshot', 'the agent gets a snapshot')
-    t.ok(fork.payload.revision > 2, 'numbered above the revision it held')
-    t.not(fork.payload.epoch, epoch, 'of a new history')
-    t.equal(fork.payload.epoch, await currentEpoch(gw.db), 'the one the store now follows')
+    const fork = await settle(gw.db)
+    t.ok(fork.revision > 2, 'the scheduler starts a new history numbered above the revision the agent held')
     t.same(
-      fork.payload.groups.map((g: { id: string }) => g.id),
+      await waiting,
+      { type: 'closed', closed: 4002 },
+      'the waiting agent is sent nothing of the old history, then told to reconnect',
+    )
+    t.same(await closed, { type: 'closed', closed: 4002 }, 'so is a session that followed the old history')
+    const third = await gw.connect()
+    third.send(hello(2, { epoch, chain }))
+    const snapshot = await nextFrame(third)
+    t.match(
+      snapshot,
+      { type: 'snapshot', payload: { revision: fork.revision } },
+      'on its next hello, the snapshot',
+    )
+    t.not(snapshot.payload.epoch, epoch, 'of the new history')
+    t.equal(snapshot.payload.epoch, await currentEpoch(gw.db), 'the one the store now follows')
+    t.same(
+      snapshot.payload.groups.map((g: { id: string }) => g.id),
       ['w:m1'],
       'holding what the restored store publishes: not the group it lost',
-    )
-    t.same(
-      await closed,
-      { type: 'closed', closed: 4002 },
-      'a session that followed the old history is closed',
     )
     t.same(await readAcks(gw.db, { isp: 'isp-a', agentId: 'edge-1' }, 0), [], 'the lost revision is no ack')
   },
@@ -103,10 +121,14 @@ t.test(
     await gw.publish([{ op: 'drop', id: 'w:m1' }]) // another revision 2
     const second = await gw.connect()
     second.send(hello(2, { epoch: held.payload.epoch, chain: held.payload.chain }))
-    const fork = await nextFrame(second)
-    t.match(fork, { type: 'snapshot', payload: { revision: 3 } }, 'a snapshot above both revisions 2')
-    t.not(fork.payload.epoch, held.payload.epoch, 'of a new history')
-    t.same(fork.payload.groups, [], 'holding what the store publishes now')
+    const fork = await settle(gw.db)
+    t.equal(fork.revision, 3, 'a new history above both revisions 2')
+    const third = await gw.connect()
+    third.send(hello(2, { epoch: held.payload.epoch, chain: held.payload.chain }))
+    const snapshot = await nextFrame(third)
+    t.match(snapshot, { type: 'snapshot', payload: { revision: 3 } }, 'whose snapshot the agent gets')
+    t.not(snapshot.payload.epoch, held.payload.epoch, 'of a new history')
+    t.same(snapshot.payload.groups, [], 'holding what the store publishes now')
   },
 )
 

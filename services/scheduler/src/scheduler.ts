@@ -9,6 +9,7 @@ import {
   type QueueConnection,
   type RecomputeJob,
   type RevisionCause,
+  settleHistoryClaims,
   type TimedKind,
   type TimelineJob,
 } from '@offside/store'
@@ -64,6 +65,9 @@ const COMPACT_AT_LAG = 16
  * Any number may run on one Redis: BullMQ hands each job to one of them, and the revision
  * compare-and-set turns any remaining race into a retry from the newer snapshot.
  */
+/** How often the scheduler looks for gateways' claims that the store lost revisions. */
+const HISTORY_CLAIMS_POLL_MS = 1000
+
 export async function startScheduler(options: SchedulerOptions): Promise<Scheduler> {
   const { log, metrics } = options
   const db: Db = createDb(options.redis, options.connection.keyPrefix)
@@ -194,12 +198,37 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   await Promise.all(workers.map((worker) => worker.waitUntilReady()))
   ready = true
 
+  // Gateways that find agents holding revisions the store lost (Redis restored or emptied) leave a
+  // claim; the scheduler, which publishes every revision, starts the new history (history.ts).
+  // Polled, not queued: gateways hold no queue rights, and an HLEN a second costs nothing.
+  let settling = false
+  const settleClaims = async () => {
+    if (settling || !ready || (await options.redis.hlen(db.keys.revisions.claims)) === 0) return
+    settling = true
+    try {
+      const fork = await serially(() => settleHistoryClaims(db, Date.now()))
+      if (fork) {
+        metrics.revisions.inc({ cause: 'catch-up' })
+        log.warn(
+          { revision: fork.revision, epoch: fork.epoch },
+          'agents held revisions the store lost (Redis restored or emptied); started a new history above them',
+        )
+      }
+    } finally {
+      settling = false
+    }
+  }
+  const claimsTimer = setInterval(() => {
+    settleClaims().catch((err) => log.error({ err }, 'cannot settle history claims'))
+  }, HISTORY_CLAIMS_POLL_MS)
+
   let closed: Promise<void> | undefined
   return {
     isReady: () => ready,
     close() {
       ready = false
       clearTimeout(compaction)
+      clearInterval(claimsTimer)
       closed ??= Promise.all(workers.map((worker) => worker.close()))
         .then(() => Promise.all([timeline.close(), triggers.close()]))
         .then(() => undefined)
