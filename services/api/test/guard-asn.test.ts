@@ -7,12 +7,10 @@ import { Redis } from 'ioredis'
 import t from 'tap'
 import { buildApp } from '../src/app.js'
 import { testConfig } from '../src/config.js'
-import { ADMIN, actors, build, EVIDENCE, liveMatch, publish, type TestApi } from './helper.js'
+import { ADMIN, actors, build, EVIDENCE, liveMatch, publish, type TestApi, withLiveMatch } from './helper.js'
 
 t.test('an address of a shared network is held naming the ASN even with no protected range', async (t) => {
-  const api = await build(t, { asnDbDir: defaultAsnDir() })
-  const tokens = await actors(api)
-  const { week } = await liveMatch(api)
+  const { api, tokens, week } = await withLiveMatch(t, { asnDbDir: defaultAsnDir() })
   const cleared = await api.call(tokens.ops, {
     method: 'PUT',
     url: '/v1/guard/protected',

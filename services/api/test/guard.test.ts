@@ -1,17 +1,8 @@
 import t from 'tap'
-import { ADMIN, actors, build, EVIDENCE, expectProblem, liveMatch, publish, type TestApi } from './helper.js'
-
-/** What agents enforce once the scheduler has published the change. */
-async function enforced(api: TestApi): Promise<string[]> {
-  await publish(api)
-  const response = await api.call(ADMIN, { method: 'GET', url: '/v1/state/entries' })
-  return (response.json().entries as { prefix: string }[]).map((entry) => entry.prefix).sort()
-}
+import { ADMIN, EVIDENCE, enforced, expectProblem, withLiveMatch } from './helper.js'
 
 t.test('ops approve a held entry and it joins the enforced list; a rejected one stays out', async (t) => {
-  const api = await build(t)
-  const tokens = await actors(api)
-  const { week } = await liveMatch(api)
+  const { api, tokens, week } = await withLiveMatch(t)
   await api.call(tokens.rightsholder, {
     method: 'PUT',
     url: `/v1/lists/sky-it/${week}`,
@@ -81,9 +72,7 @@ t.test('ops approve a held entry and it joins the enforced list; a rejected one 
 t.test(
   'a protected range added while a block is live removes the entries it covers at once (retroactive guard)',
   async (t) => {
-    const api = await build(t)
-    const tokens = await actors(api)
-    const { week } = await liveMatch(api)
+    const { api, tokens, week } = await withLiveMatch(t)
     await api.call(tokens.rightsholder, {
       method: 'PUT',
       url: `/v1/lists/sky-it/${week}`,
@@ -154,9 +143,7 @@ t.test(
 )
 
 t.test('reporter counters keep, per rightsholder, how many entries were held and rejected', async (t) => {
-  const api = await build(t)
-  const tokens = await actors(api)
-  const { week } = await liveMatch(api)
+  const { api, tokens, week } = await withLiveMatch(t)
   await api.call(tokens.rightsholder, {
     method: 'PUT',
     url: `/v1/lists/sky-it/${week}`,

@@ -134,6 +134,24 @@ export async function liveMatch(
   return { week: weekOf(now - 60_000), event, order }
 }
 
+/**
+ * What most list tests start from: a fresh API, a token per role ({@link actors}) and a match
+ * live now ({@link liveMatch}); `week` is the live week's key.
+ */
+export async function withLiveMatch(t: Teardown, overrides: Partial<ApiConfig> = {}) {
+  const api = await build(t, overrides)
+  const tokens = await actors(api)
+  const { week } = await liveMatch(api)
+  return { api, tokens, week }
+}
+
+/** What agents enforce once the scheduler has published the change: the prefixes, sorted. */
+export async function enforced(api: TestApi): Promise<string[]> {
+  await publish(api)
+  const response = await api.call(ADMIN, { method: 'GET', url: '/v1/state/entries?limit=100000' })
+  return (response.json().entries as { prefix: string }[]).map((entry) => entry.prefix).sort()
+}
+
 /** A problem+json body's essentials, for assertions. */
 export function problemOf(response: {
   statusCode: number

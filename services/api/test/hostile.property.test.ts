@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { ADMIN, actors, build, EVIDENCE, liveMatch } from './helper.js'
+import { ADMIN, EVIDENCE, withLiveMatch } from './helper.js'
 
 // Hostile input at scale: every JSON body the API takes, random and as mutations of a valid one.
 // Each answer is 2xx or a 4xx problem+json naming a code — never a 5xx, never a crash — and a
@@ -12,9 +12,7 @@ t.test(
   'every JSON body, random or a mutated valid one, is answered 2xx or 4xx problem+json and a refusal writes nothing',
   async (t) => {
     // The public budget is raised so the complaint route is judged on its bodies, not rate-limited.
-    const api = await build(t, { publicRateLimit: 1_000_000 })
-    const tokens = await actors(api)
-    const { week } = await liveMatch(api)
+    const { api, tokens, week } = await withLiveMatch(t, { publicRateLimit: 1_000_000 })
     const filed = await api.call(null, {
       method: 'POST',
       url: '/v1/complaints',

@@ -1,19 +1,10 @@
 import t from 'tap'
-import { ADMIN, actors, build, EVIDENCE, expectProblem, liveMatch, publish, type TestApi } from './helper.js'
-
-/** What agents enforce once the scheduler has published the change. */
-async function enforced(api: TestApi): Promise<string[]> {
-  await publish(api)
-  const response = await api.call(ADMIN, { method: 'GET', url: '/v1/state/entries?limit=100000' })
-  return (response.json().entries as { prefix: string }[]).map((entry) => entry.prefix)
-}
+import { ADMIN, EVIDENCE, enforced, expectProblem, withLiveMatch } from './helper.js'
 
 t.test(
   'a weekly list is judged per entry: accepted ones are enforced, Cloudflare is held, a /8 is rejected',
   async (t) => {
-    const api = await build(t)
-    const tokens = await actors(api)
-    const { week } = await liveMatch(api)
+    const { api, tokens, week } = await withLiveMatch(t)
     const response = await api.call(tokens.rightsholder, {
       method: 'PUT',
       url: `/v1/lists/sky-it/${week}`,
@@ -49,9 +40,7 @@ t.test(
 t.test(
   'a CSV list streams in with a header, notes and evidence columns; list evidence may come in the query',
   async (t) => {
-    const api = await build(t)
-    const tokens = await actors(api)
-    const { week } = await liveMatch(api)
+    const { api, tokens, week } = await withLiveMatch(t)
     const csv = `target,note,evidence\n203.0.113.10,stream A,${EVIDENCE}\n# a comment\n203.0.113.11,stream B,\n`
     const response = await api.call(tokens.rightsholder, {
       method: 'PUT',
@@ -79,9 +68,7 @@ t.test(
 t.test(
   'uploading the same list again is idempotent: same version, nothing rewritten, no new audit record',
   async (t) => {
-    const api = await build(t)
-    const tokens = await actors(api)
-    const { week } = await liveMatch(api)
+    const { api, tokens, week } = await withLiveMatch(t)
     const payload = { entries: [{ target: '203.0.113.7' }, { target: '188.114.97.7' }], evidence: EVIDENCE }
     const first = await api.call(tokens.rightsholder, {
       method: 'PUT',
@@ -107,9 +94,7 @@ t.test(
 t.test(
   'a list with one malformed entry is refused whole with its index, and the previous list stays enforced',
   async (t) => {
-    const api = await build(t)
-    const tokens = await actors(api)
-    const { week } = await liveMatch(api)
+    const { api, tokens, week } = await withLiveMatch(t)
     const good = await api.call(tokens.rightsholder, {
       method: 'PUT',
       url: `/v1/lists/sky-it/${week}`,
@@ -161,9 +146,7 @@ t.test(
 )
 
 t.test('bad input classes are refused with problem+json naming the field', async (t) => {
-  const api = await build(t, { listBodyLimit: 4096 })
-  const tokens = await actors(api)
-  const { week } = await liveMatch(api)
+  const { api, tokens, week } = await withLiveMatch(t, { listBodyLimit: 4096 })
   const url = `/v1/lists/sky-it/${week}`
   const malformedJson = await api.call(tokens.rightsholder, {
     method: 'PUT',
@@ -247,9 +230,7 @@ t.test('bad input classes are refused with problem+json naming the field', async
 })
 
 t.test('only the owning rightsholder writes its list; other roles are refused', async (t) => {
-  const api = await build(t)
-  const tokens = await actors(api)
-  const { week } = await liveMatch(api)
+  const { api, tokens, week } = await withLiveMatch(t)
   const payload = { entries: [{ target: '203.0.113.7' }], evidence: EVIDENCE }
   const url = `/v1/lists/sky-it/${week}`
   t.equal(
@@ -309,9 +290,7 @@ t.test('only the owning rightsholder writes its list; other roles are refused', 
 })
 
 t.test('hot additions during a live match are judged and enforced at once', async (t) => {
-  const api = await build(t)
-  const tokens = await actors(api)
-  const { week } = await liveMatch(api)
+  const { api, tokens, week } = await withLiveMatch(t)
   await api.call(tokens.rightsholder, {
     method: 'PUT',
     url: `/v1/lists/sky-it/${week}`,
@@ -379,9 +358,7 @@ t.test('hot additions during a live match are judged and enforced at once', asyn
 })
 
 t.test('entries from a rightsholder without a current order are held, not enforced', async (t) => {
-  const api = await build(t)
-  const tokens = await actors(api)
-  const { week } = await liveMatch(api)
+  const { api, tokens, week } = await withLiveMatch(t)
   const response = await api.call(tokens.other, {
     method: 'PUT',
     url: `/v1/lists/dazn/${week}`,

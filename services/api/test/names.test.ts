@@ -1,16 +1,6 @@
 import { readSnapshot } from '@offside/store'
 import t from 'tap'
-import {
-  ADMIN,
-  actors,
-  build,
-  EVIDENCE,
-  liveMatch,
-  problemOf,
-  publish,
-  seasonOf,
-  type TestApi,
-} from './helper.js'
+import { ADMIN, EVIDENCE, problemOf, publish, seasonOf, type TestApi, withLiveMatch } from './helper.js'
 
 /** The names agents are told to block, once the scheduler has published the change. */
 async function publishedNames(api: TestApi): Promise<string[]> {
@@ -21,9 +11,7 @@ async function publishedNames(api: TestApi): Promise<string[]> {
 t.test(
   'a weekly list takes names beside addresses; each name is judged by the guard for names',
   async (t) => {
-    const api = await build(t)
-    const tokens = await actors(api)
-    const { week } = await liveMatch(api)
+    const { api, tokens, week } = await withLiveMatch(t)
     const response = await api.call(tokens.rightsholder, {
       method: 'PUT',
       url: `/v1/lists/sky-it/${week}`,
@@ -78,9 +66,7 @@ t.test(
 )
 
 t.test('a malformed name refuses the whole upload with its field and reason code', async (t) => {
-  const api = await build(t)
-  const tokens = await actors(api)
-  const { week } = await liveMatch(api)
+  const { api, tokens, week } = await withLiveMatch(t)
   for (const [target, reason] of [
     [`${'a'.repeat(64)}.example`, 'name-label-too-long'],
     [`${'abcdefghi.'.repeat(25)}example`, 'name-too-long'],
@@ -105,9 +91,7 @@ t.test('a malformed name refuses the whole upload with its field and reason code
 t.test(
   'a CSV list and a hot addition take names too; a wildcard passes where the order allows it',
   async (t) => {
-    const api = await build(t)
-    const tokens = await actors(api)
-    const { week } = await liveMatch(api)
+    const { api, tokens, week } = await withLiveMatch(t)
     const order = await api.call(ADMIN, {
       method: 'PUT',
       url: '/v1/orders/o1',
@@ -147,9 +131,7 @@ t.test(
 t.test(
   'the state counts names beside prefixes; the look-up, complaints and revocations take a name',
   async (t) => {
-    const api = await build(t)
-    const tokens = await actors(api)
-    const { week } = await liveMatch(api)
+    const { api, tokens, week } = await withLiveMatch(t)
     const upload = await api.call(tokens.rightsholder, {
       method: 'PUT',
       url: `/v1/lists/sky-it/${week}`,
@@ -284,9 +266,7 @@ t.test(
 t.test(
   'adding a protected suffix lifts the enforced names under it at once and files them for review',
   async (t) => {
-    const api = await build(t)
-    const tokens = await actors(api)
-    const { week } = await liveMatch(api)
+    const { api, tokens, week } = await withLiveMatch(t)
     await api.call(tokens.rightsholder, {
       method: 'PUT',
       url: `/v1/lists/sky-it/${week}`,

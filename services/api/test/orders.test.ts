@@ -1,10 +1,8 @@
 import t from 'tap'
-import { ADMIN, actors, build, EVIDENCE, expectProblem, liveMatch, publish, seasonOf } from './helper.js'
+import { ADMIN, actors, build, EVIDENCE, expectProblem, publish, seasonOf, withLiveMatch } from './helper.js'
 
 t.test('the authority issues, suspends and resumes an order; suspension lifts its blocks', async (t) => {
-  const api = await build(t)
-  const tokens = await actors(api)
-  const { week } = await liveMatch(api)
+  const { api, tokens, week } = await withLiveMatch(t)
   await api.call(tokens.rightsholder, {
     method: 'PUT',
     url: `/v1/lists/sky-it/${week}`,

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ADMIN, actors, build, EVIDENCE, liveMatch } from './helper.js'
+import { ADMIN, EVIDENCE, withLiveMatch } from './helper.js'
 
 const V1_ACCEPTED = ['203.0.113.1', '203.0.113.2', '203.0.113.3']
 const V2_ACCEPTED = ['203.0.113.101', '203.0.113.102', '203.0.113.103']
@@ -21,9 +21,7 @@ interface Audited {
 t.test(
   '20 hot additions and 20 guard decisions racing an upload: each lands wholly before or after it (the audit order says which), none is lost or half-applied, and the list stays readable once the old version expires',
   async (t) => {
-    const api = await build(t)
-    const tokens = await actors(api)
-    const { week } = await liveMatch(api)
+    const { api, tokens, week } = await withLiveMatch(t)
     const url = `/v1/lists/sky-it/${week}`
     const upload = (targets: string[]) =>
       api.call(tokens.rightsholder, {

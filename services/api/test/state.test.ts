@@ -1,11 +1,9 @@
 import t from 'tap'
 import { buildApp } from '../src/app.js'
-import { ADMIN, actors, build, EVIDENCE, liveMatch, publish } from './helper.js'
+import { ADMIN, actors, build, EVIDENCE, publish, withLiveMatch } from './helper.js'
 
 t.test('the state shows the live window and every enforced entry with provenance and until', async (t) => {
-  const api = await build(t)
-  const tokens = await actors(api)
-  const { week } = await liveMatch(api)
+  const { api, tokens, week } = await withLiveMatch(t)
   await api.call(tokens.rightsholder, {
     method: 'PUT',
     url: `/v1/lists/sky-it/${week}`,
@@ -83,9 +81,7 @@ t.test('outside any window nothing is enforced, and the next window is announced
 t.test(
   'a revision published through one process is seen at once by another API process, and a staged window opens on time',
   async (t) => {
-    const api = await build(t)
-    const tokens = await actors(api)
-    const { week } = await liveMatch(api)
+    const { api, tokens, week } = await withLiveMatch(t)
     const second = await buildApp({ config: api.config, redis: api.redis, logger: false })
     t.teardown(() => second.close())
     const enforced = async () =>

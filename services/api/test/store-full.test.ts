@@ -1,12 +1,10 @@
 import t from 'tap'
-import { ADMIN, actors, build, EVIDENCE, liveMatch } from './helper.js'
+import { ADMIN, EVIDENCE, withLiveMatch } from './helper.js'
 
 t.test(
   'with Redis full (maxmemory, noeviction) an upload and a hot addition answer 503 problem+json and write nothing; reads go on; with room again they succeed',
   async (t) => {
-    const api = await build(t)
-    const tokens = await actors(api)
-    const { week } = await liveMatch(api)
+    const { api, tokens, week } = await withLiveMatch(t)
     const url = `/v1/lists/sky-it/${week}`
     const small = await api.call(tokens.rightsholder, {
       method: 'PUT',

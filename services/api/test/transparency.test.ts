@@ -1,12 +1,10 @@
 import t from 'tap'
-import { ADMIN, actors, build, EVIDENCE, liveMatch, publish } from './helper.js'
+import { ADMIN, EVIDENCE, publish, withLiveMatch } from './helper.js'
 
 t.test(
   'the public transparency report counts orders, entries and complaints, and names no entry',
   async (t) => {
-    const api = await build(t)
-    const tokens = await actors(api)
-    const { week } = await liveMatch(api)
+    const { api, tokens, week } = await withLiveMatch(t)
     const upload = await api.call(tokens.rightsholder, {
       method: 'PUT',
       url: `/v1/lists/sky-it/${week}`,
