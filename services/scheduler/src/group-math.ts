@@ -3,7 +3,7 @@
  * 100k-prefix group costs hundreds of milliseconds, while the groups the scheduler compares are
  * always minimal covers (from `computeGroups`), which can be compared as strings.
  */
-import { activeAt, diffNames, type EnforcementGroup, type GroupOp } from '@offside/core'
+import { diffNames, type EnforcementGroup, enforcedCount, type GroupOp } from '@offside/core'
 
 function samePrefixes(a: string[], b: string[]): boolean {
   if (a === b) return true
@@ -115,20 +115,5 @@ function stringDiff(before: string[], after: string[]): { add: string[]; remove:
   }
 }
 
-/**
- * How many prefixes are enforced at `now`. Groups of one matchday usually share one cover (same
- * week, same orders), so identical prefix lists are counted once before core merges the rest.
- */
-export function countEnforced(groups: EnforcementGroup[], now: number): number {
-  const distinct: EnforcementGroup[] = []
-  for (const group of groups) {
-    if (!(group.from <= now && now < group.until) || group.prefixes.length === 0) continue
-    // Of identical covers, the latest until decides how core splits overlaps.
-    const twin = distinct.findIndex((seen) => samePrefixes(seen.prefixes, group.prefixes))
-    if (twin < 0) distinct.push(group)
-    else if (distinct[twin]!.until < group.until) distinct[twin] = group
-  }
-  if (distinct.length === 0) return 0
-  if (distinct.length === 1) return distinct[0]!.prefixes.length
-  return activeAt(distinct, now).length
-}
+/** How many prefixes are enforced at `now` (core's `enforcedCount`: identical covers counted once). */
+export const countEnforced = enforcedCount

@@ -1,4 +1,4 @@
-import { activeAt, type EnforcementGroup, type GroupOp } from '@offside/core'
+import { activeAt, type EnforcementGroup, enforcedCount, type GroupOp } from '@offside/core'
 import type { ApplyReport, Backend } from './types.js'
 
 /** What a dry-run backend has been asked to do, for tests, the demo and the agent's status. */
@@ -82,7 +82,7 @@ export class DryRunBackend implements Backend {
     if (last.active.length === active.length && last.active.every((group, i) => group === active[i])) {
       return last.count
     }
-    const count = active.length === 1 ? active[0]!.prefixes.length : activeAt(active, now).length
+    const count = enforcedCount(active, now)
     this.#enforced = { active, count }
     return count
   }
