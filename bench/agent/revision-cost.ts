@@ -1,0 +1,140 @@
+/**
+ * A real agent's own cost per revision with 100k-entry groups (issue 13, point 2): a stand-in
+ * gateway on loopback (a bare WebSocket server speaking the protocol) gives one real `Agent`
+ * (services/edge-agent, dry-run backend, state on the local disk) a snapshot of three windows
+ * that each hold the cover of three 100k-entry lists, then 1-entry patches one at a time. Each
+ * figure is delta sent → ack received: parsing, the Ed25519 verification, applying with core,
+ * the backend's report, the journal line and its fdatasync, and the ack. Target ≤ 20 ms (p99).
+ * Runs anywhere (no root).
+ *
+ *   node --conditions=@offside/source --import tsx bench/agent/revision-cost.ts [--runs 200]
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { parseArgs } from 'node:util'
+import type { EnforcementGroup, GroupOp } from '@offside/core'
+import { PrefixSet } from '@offside/core'
+import { Agent } from '@offside/edge-agent'
+import { DryRunBackend } from '@offside/edge-agent/backends/dry-run'
+import {
+  generateSigningKeyPair,
+  PROTOCOL_VERSION,
+  signingKeyFromPem,
+  signPayload,
+  trustedKeysFromPem,
+} from '@offside/protocol'
+import { WebSocketServer } from 'ws'
+import { describeMachine } from '../core/lib/harness.js'
+import { listEntries } from '../scheduler/lib/lists.js'
+
+const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '200' } } })
+const RUNS = Number(args.runs)
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0
+}
+
+const pair = generateSigningKeyPair()
+const key = signingKeyFromPem(pair.privateKeyPem)
+const from = Date.now() - 60_000
+const until = from + 4 * 3600_000
+const cover = PrefixSet.from([
+  ...listEntries('v4-clustered', 100_000, 0),
+  ...listEntries('v4-scattered', 100_000, 0),
+  ...listEntries('v6-scattered', 100_000, 0),
+]).toPrefixes()
+const groups: EnforcementGroup[] = ['m1', 'm2', 'm3'].map((event) => ({
+  id: `w:${event}`,
+  event,
+  from,
+  until,
+  prefixes: [...cover],
+}))
+
+const server = new WebSocketServer({ host: '127.0.0.1', port: 0 })
+await new Promise((done) => server.once('listening', done))
+const port = (server.address() as { port: number }).port
+const dir = await mkdtemp(join(tmpdir(), 'offside-bench-revision-'))
+const acks = new Map<number, () => void>()
+const ackOf = (revision: number) => new Promise<void>((done) => acks.set(revision, done))
+let send: ((text: string) => void) | undefined
+server.on('connection', (socket) => {
+  socket.on('message', (data) => {
+    const message = JSON.parse(String(data)) as { type: string; revision?: number }
+    if (message.type === 'hello') send = (text) => socket.send(text)
+    if (message.type === 'ack' && message.revision !== undefined) acks.get(message.revision)?.()
+  })
+})
+const silent = { info() {}, warn() {}, error() {}, debug() {} }
+const agent = new Agent({
+  gatewayUrls: [`ws://127.0.0.1:${port}`],
+  token: 'isp_bench_0123456789abcdef',
+  agentId: 'edge-bench',
+  backend: new DryRunBackend(),
+  trustedKeys: trustedKeysFromPem([pair.publicKeyPem]),
+  stateDir: dir,
+  log: silent as never,
+  heartbeatMs: 60_000,
+})
+try {
+  await agent.start()
+  for (let i = 0; i < 200 && !send; i++) await new Promise((done) => setTimeout(done, 25))
+  if (!send) throw new Error('the agent did not say hello')
+  const snapshotAcked = ackOf(1)
+  const started = performance.now()
+  send(
+    JSON.stringify({
+      v: PROTOCOL_VERSION,
+      type: 'snapshot',
+      ...signPayload({ kind: 'snapshot', revision: 1, issuedAt: Date.now(), groups }, key),
+    }),
+  )
+  await snapshotAcked
+  const snapshotMs = performance.now() - started
+  const times: number[] = []
+  for (let run = 0; run < RUNS + 5; run++) {
+    const revision = run + 2
+    const add = [`2001:db8:ffff:${(run + 1).toString(16)}::1/128`]
+    const ops: GroupOp[] = groups.map((group) => ({
+      op: 'patch',
+      id: group.id,
+      from,
+      until,
+      add,
+      remove: [],
+    }))
+    const acked = ackOf(revision)
+    const start = performance.now()
+    send(
+      JSON.stringify({
+        v: PROTOCOL_VERSION,
+        type: 'delta',
+        ...signPayload(
+          {
+            kind: 'delta',
+            revision,
+            issuedAt: Date.now(),
+            cause: { kind: 'hot-addition', requestedAt: Date.now() },
+            ops,
+          },
+          key,
+        ),
+      }),
+    )
+    await acked
+    if (run >= 5) times.push(performance.now() - start)
+  }
+  console.log(`# a real agent's cost per revision — ${describeMachine()}`)
+  console.log(`snapshot of 3 windows × ${cover.length} prefixes: sent → ack ${snapshotMs.toFixed(0)} ms`)
+  const p99 = quantile(times, 0.99)
+  console.log(
+    `1-entry patch of each window, sent → ack over ${RUNS}: p50 ${quantile(times, 0.5).toFixed(1)} ms, ` +
+      `p99 ${p99.toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms (target p99 ≤ 20 ms: ${p99 <= 20 ? 'met' : 'MISSED'})`,
+  )
+} finally {
+  await agent.stop()
+  server.close()
+  await rm(dir, { recursive: true, force: true })
+}
