@@ -28,3 +28,20 @@ export function enforcedCount(groups: EnforcementGroup[], now: number): number {
   if (distinct.length === 1) return distinct[0]!.prefixes.length
   return activeAt(distinct, now).length
 }
+
+/**
+ * The groups with equal prefix lists holding one and the same array (a snapshot parsed from JSON
+ * holds a copy per window): then comparing them, counting them and patching them (applyGroupOps
+ * patches a shared cover once) cost a pointer comparison instead of one per prefix.
+ */
+export function shareCovers(groups: EnforcementGroup[]): EnforcementGroup[] {
+  const covers: string[][] = []
+  return groups.map((group) => {
+    const same = covers.find((cover) => samePrefixes(cover, group.prefixes))
+    if (!same) {
+      covers.push(group.prefixes)
+      return group
+    }
+    return same === group.prefixes ? group : { ...group, prefixes: same }
+  })
+}

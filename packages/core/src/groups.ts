@@ -96,6 +96,16 @@ export function diffGroups(previous: EnforcementGroup[], next: EnforcementGroup[
  */
 export function applyGroupOps(groups: EnforcementGroup[], ops: GroupOp[]): EnforcementGroup[] {
   const result = new Map(groups.map((group) => [group.id, group]))
+  // The windows of a matchday share one cover and get the same patch: patch it once, share the result.
+  const patched = new Map<string[], Map<string, string[]>>()
+  const patchShared = (prefixes: string[], remove: string[], add: string[]) => {
+    const key = JSON.stringify([remove, add])
+    let results = patched.get(prefixes)
+    if (!results) patched.set(prefixes, (results = new Map()))
+    let next = results.get(key)
+    if (!next) results.set(key, (next = patchPrefixes(prefixes, remove, add)))
+    return next
+  }
   for (const op of ops) {
     if (op.op === 'drop') {
       result.delete(op.id)
@@ -104,7 +114,7 @@ export function applyGroupOps(groups: EnforcementGroup[], ops: GroupOp[]): Enfor
     } else {
       const group = result.get(op.id)
       if (group === undefined) throw new Error(`patch for unknown enforcement group ${op.id}`)
-      const prefixes = patchPrefixes(group.prefixes, op.remove, op.add)
+      const prefixes = patchShared(group.prefixes, op.remove, op.add)
       const patched: EnforcementGroup = { ...group, from: op.from, until: op.until, prefixes }
       if (op.addNames?.length || op.removeNames?.length) {
         const names = patchNames(group.names ?? [], op.removeNames ?? [], op.addNames ?? [])

@@ -1,4 +1,4 @@
-import { activeAt, applyGroupOps, type EnforcementGroup, type GroupOp } from '@offside/core'
+import { activeAt, applyGroupOps, type EnforcementGroup, type GroupOp, shareCovers } from '@offside/core'
 import {
   type AckMessage,
   type AgentMessage,
@@ -191,7 +191,7 @@ export class Agent {
     const { store, state: persisted } = await StateStore.open(stateDir)
     this.#store = store
     const at = now()
-    this.#state = { ...persisted, groups: unexpired(persisted.groups, at) }
+    this.#state = { ...persisted, groups: shareCovers(unexpired(persisted.groups, at)) }
     delete this.#state.journal
     await backend.reconcile(this.#state.groups, at)
     this.#timers.push(setInterval(() => this.#enqueue(() => this.#tick()), tickMs))
@@ -386,7 +386,8 @@ export class Agent {
       return this.#refuse(socket, 'bad-message', reason, snapshot.revision)
     }
     const at = this.#options.now()
-    const groups = unexpired(snapshot.groups, at)
+    // Windows sharing a cover share one array, so each patch of it is applied and counted once.
+    const groups = shareCovers(unexpired(snapshot.groups, at))
     const { epoch } = this.#state
     if (epoch !== undefined && snapshot.epoch !== undefined && snapshot.epoch !== epoch) {
       this.#counters.historyChanges++
