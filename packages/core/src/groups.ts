@@ -100,10 +100,10 @@ export function applyGroupOps(groups: EnforcementGroup[], ops: GroupOp[]): Enfor
   const patched = new Map<string[], Map<string, string[]>>()
   const patchShared = (prefixes: string[], remove: string[], add: string[]) => {
     const key = JSON.stringify([remove, add])
-    let results = patched.get(prefixes)
-    if (!results) patched.set(prefixes, (results = new Map()))
-    let next = results.get(key)
-    if (!next) results.set(key, (next = patchPrefixes(prefixes, remove, add)))
+    const results = patched.get(prefixes) ?? new Map<string, string[]>()
+    patched.set(prefixes, results)
+    const next = results.get(key) ?? patchPrefixes(prefixes, remove, add)
+    results.set(key, next)
     return next
   }
   for (const op of ops) {
