@@ -4,6 +4,7 @@ import { type AuditInput, nextAuditRecord, queueAudit } from './audit.js'
 import type { Db } from './keys.js'
 import type { ListExtra } from './lists.js'
 import { watchedChange } from './optimistic.js'
+import { getStateDocument, putStateDocument } from './records.js'
 
 export type HeldStatus = 'pending' | 'approved' | 'rejected'
 
@@ -126,31 +127,21 @@ export async function decideHeld(
 }
 
 /** The operator's protected ranges, or null when the defaults apply. */
-export async function getProtectedRanges(db: Db): Promise<ProtectedRange[] | null> {
-  const raw = await db.redis.get(db.keys.protectedRanges)
-  return raw ? (JSON.parse(raw) as ProtectedRange[]) : null
+export function getProtectedRanges(db: Db): Promise<ProtectedRange[] | null> {
+  return getStateDocument<ProtectedRange[]>(db, db.keys.protectedRanges)
 }
 
-export async function putProtectedRanges(db: Db, ranges: ProtectedRange[]): Promise<void> {
-  await db.redis
-    .multi()
-    .set(db.keys.protectedRanges, JSON.stringify(ranges))
-    .incr(db.keys.stateGeneration)
-    .exec()
+export function putProtectedRanges(db: Db, ranges: ProtectedRange[]): Promise<void> {
+  return putStateDocument(db, db.keys.protectedRanges, ranges)
 }
 
 /** The operator's protected suffixes, or null when the defaults apply. */
-export async function getProtectedSuffixes(db: Db): Promise<ProtectedSuffix[] | null> {
-  const raw = await db.redis.get(db.keys.protectedSuffixes)
-  return raw ? (JSON.parse(raw) as ProtectedSuffix[]) : null
+export function getProtectedSuffixes(db: Db): Promise<ProtectedSuffix[] | null> {
+  return getStateDocument<ProtectedSuffix[]>(db, db.keys.protectedSuffixes)
 }
 
-export async function putProtectedSuffixes(db: Db, suffixes: ProtectedSuffix[]): Promise<void> {
-  await db.redis
-    .multi()
-    .set(db.keys.protectedSuffixes, JSON.stringify(suffixes))
-    .incr(db.keys.stateGeneration)
-    .exec()
+export function putProtectedSuffixes(db: Db, suffixes: ProtectedSuffix[]): Promise<void> {
+  return putStateDocument(db, db.keys.protectedSuffixes, suffixes)
 }
 
 /** Files entries held after the fact (a protected range now covers them); existing held ids are kept. */

@@ -1,9 +1,10 @@
 import type { Db } from './keys.js'
 
 /**
- * Records the effective state is computed from (competitions, events, orders), kept as JSON in one
- * hash each by id. Every write bumps the state generation in the same transaction, so a reader
- * holding loaded inputs (`stateGeneration`) never misses it.
+ * What the effective state is computed from and kept as plain JSON: records by id in one hash each
+ * (competitions, events, orders) and whole tables as one value (the protected ranges and suffixes).
+ * Every write bumps the state generation in the same transaction, so a reader holding loaded inputs
+ * (`stateGeneration`) never misses it.
  */
 
 /** Writes `records` into `hash` in one transaction; returns how many ids were new. */
@@ -26,4 +27,15 @@ export async function getRecord<T>(db: Db, hash: string, id: string): Promise<T 
 
 export async function listRecords<T>(db: Db, hash: string): Promise<T[]> {
   return (await db.redis.hvals(hash)).map((raw) => JSON.parse(raw) as T)
+}
+
+/** A whole table the state depends on kept as one JSON value (the protected ranges), or null. */
+export async function getStateDocument<T>(db: Db, key: string): Promise<T | null> {
+  const raw = await db.redis.get(key)
+  return raw ? (JSON.parse(raw) as T) : null
+}
+
+/** Replaces such a table, bumping the state generation in the same transaction. */
+export async function putStateDocument(db: Db, key: string, value: unknown): Promise<void> {
+  await db.redis.multi().set(key, JSON.stringify(value)).incr(db.keys.stateGeneration).exec()
 }
