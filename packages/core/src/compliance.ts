@@ -117,3 +117,18 @@ export function enforcesWith(capabilities: readonly string[]): boolean {
   const backend = backendOf(capabilities)
   return backend !== null && backend !== 'dry-run'
 }
+
+/** One ISP's compliance at a glance: its agents' activations by status and their delays. */
+export interface IspSummary {
+  isp: string
+  agents: number
+  expected: number
+  onTime: number
+  late: number
+  missing: number
+  pending: number
+  maxDelayMs: number | null
+  meanDelayMs: number | null
+  /** Targets the ISP's agents refused by their own safety nets, in their last acks (SPEC rule 16). */
+  refused: number
+}

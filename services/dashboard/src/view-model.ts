@@ -3,7 +3,14 @@
  * (`now` comes in), so every rule the task force relies on (which window is live, which ISP is
  * worst) is unit-tested here.
  */
-import { type Competition, displayPrefix, eventWindow, type MatchEvent, PrefixSet } from '@offside/core'
+import {
+  type Competition,
+  displayPrefix,
+  type EnforcementGroup,
+  eventWindow,
+  type MatchEvent,
+  PrefixSet,
+} from '@offside/core'
 import type {
   AddressCounts,
   AgentView,
@@ -17,16 +24,8 @@ import type {
   WindowView,
 } from './view.js'
 
-/** The part of an enforcement group the dashboard needs (docs/architecture.md, groups.ts). */
-export interface GroupInput {
-  id: string
-  event: string
-  from: number
-  until: number
-  prefixes: string[]
-  /** Domain names the group blocks at the resolvers (absent: none). */
-  names?: string[]
-}
+/** An enforcement group as the snapshot holds it (docs/architecture.md, core's groups.ts). */
+export type GroupInput = EnforcementGroup
 
 /** What the dashboard knows about one edge agent. */
 export interface AgentInput {

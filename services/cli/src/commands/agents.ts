@@ -1,3 +1,4 @@
+import type { IspSummary } from '@offside/core'
 import { type Command, Option } from 'commander'
 import type { Cli } from '../context.js'
 
@@ -13,17 +14,6 @@ interface AgentView {
   backend: string | null
   version: string | null
   lastSeenAt: string
-}
-
-interface IspSummary {
-  isp: string
-  agents: number
-  expected: number
-  onTime: number
-  late: number
-  missing: number
-  pending: number
-  maxDelayMs: number | null
 }
 
 /** `agents` and `compliance`: the ISPs' edge agents and how on time they enforced (SPEC rule 8). */

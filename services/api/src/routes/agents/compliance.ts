@@ -1,23 +1,9 @@
-import type { ComplianceRow } from '@offside/core'
+import type { ComplianceRow, IspSummary } from '@offside/core'
 import type { AckRecord, AgentRecord } from '@offside/store'
 
 // The rules (which revisions an agent answers for, later acks counting, the late bound) live in
 // core's compliance.ts, shared with the dashboard; this module only summarises and exports rows.
-export { type ComplianceRow, type ComplianceStatus, complianceRows } from '@offside/core'
-
-export interface IspSummary {
-  isp: string
-  agents: number
-  expected: number
-  onTime: number
-  late: number
-  missing: number
-  pending: number
-  maxDelayMs: number | null
-  meanDelayMs: number | null
-  /** Targets the ISP's agents refused by their own safety nets, in their last acks (SPEC rule 16). */
-  refused: number
-}
+export { type ComplianceRow, type ComplianceStatus, complianceRows, type IspSummary } from '@offside/core'
 
 /** Totals per ISP, for the report's head and the dashboard. */
 export function summarise(rows: ComplianceRow[], agents: AgentRecord[]): IspSummary[] {
