@@ -1,5 +1,5 @@
 import t from 'tap'
-import { importFormat, parseEventsImport } from '../src/calendar-import/index.js'
+import { importFormat, parseEventsImport } from '../../src/calendar-import/index.js'
 
 t.test('the Content-Type chooses the format, parameters and case ignored', async (t) => {
   t.equal(importFormat('application/json'), 'json', 'JSON')

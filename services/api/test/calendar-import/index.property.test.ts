@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import t from 'tap'
-import { parseEventsImport } from '../src/calendar-import/index.js'
+import { parseEventsImport } from '../../src/calendar-import/index.js'
 
 // Hostile calendars: any text, and the real fixtures with lines dropped, doubled or garbled, are
 // answered with events or with errors naming a field and a reason — never a throw.
 // OFFSIDE_PROPERTY_RUNS raises the cases for a long run on demand.
 const numRuns = Number(process.env.OFFSIDE_PROPERTY_RUNS ?? 200)
-const fixture = (name: string) =>
-  readFileSync(new URL(`./calendar-import-fixtures/${name}`, import.meta.url), 'utf8')
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')
 const formats = [
   { type: 'text/csv', sample: fixture('serie-a-w48.csv') },
   { type: 'text/calendar', sample: fixture('serie-a-dst.ics') },

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
-import { idFromUid } from '../src/calendar-import/ical.js'
-import { parseEventsImport } from '../src/calendar-import/index.js'
+import { idFromUid } from '../../src/calendar-import/ical.js'
+import { parseEventsImport } from '../../src/calendar-import/index.js'
 
-const fixture = (name: string) =>
-  readFileSync(new URL(`./calendar-import-fixtures/${name}`, import.meta.url), 'utf8')
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')
 const at = (iso: string) => Date.parse(iso)
 const importIcs = (body: string, options = {}) => parseEventsImport('text/calendar', body, options)
 const calendar = (...lines: string[]) =>

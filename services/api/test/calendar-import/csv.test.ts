@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
-import { parseEventsImport } from '../src/calendar-import/index.js'
+import { parseEventsImport } from '../../src/calendar-import/index.js'
 
-const fixture = readFileSync(new URL('./calendar-import-fixtures/serie-a-w48.csv', import.meta.url), 'utf8')
+const fixture = readFileSync(new URL('./fixtures/serie-a-w48.csv', import.meta.url), 'utf8')
 const at = (iso: string) => Date.parse(iso)
 const importCsv = (body: string, options = {}) => parseEventsImport('text/csv', body, options)
 
