@@ -108,6 +108,8 @@ export interface AckMessage {
    */
   refused?: AckRefusal[]
   refusedCount?: number
+  /** The agent's clock minus the gateway's, in ms, as last measured (absent before a measure). */
+  clockOffsetMs?: number
 }
 
 /** One refusal of the agent's safety net: which group, which prefix (absent: the whole group), why. */
@@ -119,6 +121,11 @@ export interface HeartbeatMessage {
   v: 1
   type: 'heartbeat'
   at: number
+  /**
+   * Gateway → agent only: the `at` of the agent heartbeat this one answers, so the agent can
+   * measure its clock's offset from the gateway's over the round trip (NTP-style).
+   */
+  echo?: number
 }
 
 export const ERROR_CODES = [

@@ -25,6 +25,7 @@ const isObj = (value: unknown): value is Obj =>
 
 const int: Check = (v, at) =>
   Number.isSafeInteger(v) && (v as number) >= 0 ? null : `${at} must be a non-negative integer`
+const signedInt: Check = (v, at) => (Number.isSafeInteger(v) ? null : `${at} must be an integer`)
 const str: Check = (v, at) =>
   typeof v === 'string' && v.length > 0 && v.length <= 256 ? null : `${at} must be a short string`
 const text: Check = (v, at) => (typeof v === 'string' ? null : `${at} must be a string`)
@@ -170,6 +171,7 @@ const AGENT_OPTIONAL: Record<string, Record<string, Check>> = {
         ? `${at} may hold at most ${MAX_REFUSALS} refusals`
         : arrayOf(refusal)(v, at),
     refusedCount: int,
+    clockOffsetMs: signedInt,
   },
   error: { revision: int },
 }
@@ -215,5 +217,8 @@ export function parseAgentMessage(data: string): Parsed<AgentMessage> {
 
 /** Parses and validates a text frame the gateway sent (agent side). Signatures are checked apart. */
 export function parseGatewayMessage(data: string): Parsed<GatewayMessage> {
-  return parseWith<GatewayMessage>(data, GATEWAY_SHAPES, { error: { revision: int } })
+  return parseWith<GatewayMessage>(data, GATEWAY_SHAPES, {
+    error: { revision: int },
+    heartbeat: { echo: int },
+  })
 }

@@ -73,6 +73,8 @@ export interface AgentOptions {
   nftables?: Record<string, unknown>
   /** More edge-agent arguments (a later flag wins over the stack's defaults). */
   args?: string[]
+  /** More environment for the agent process (e.g. the OFFSIDE_AGENT_CLOCK_OFFSET_MS test hook). */
+  env?: Record<string, string>
 }
 
 export interface AgentStatus {
@@ -87,6 +89,8 @@ export interface AgentStatus {
   gaps: number
   /** Times the control plane's history changed under the agent. */
   historyChanges?: number
+  /** The agent's clock minus the gateway's, once measured, and whether it is past the bound. */
+  clock?: { offsetMs: number; roundTripMs: number; skewed: boolean; maxOffsetMs: number }
   prefixes: string[]
 }
 
@@ -227,7 +231,15 @@ export async function startStack(t: Teardown | undefined, options: StackOptions 
     return { ...proc, url }
   }
 
-  const startAgent: Stack['startAgent'] = async ({ id, token, gateways, stateDir, nftables, args = [] }) => {
+  const startAgent: Stack['startAgent'] = async ({
+    id,
+    token,
+    gateways,
+    stateDir,
+    nftables,
+    args = [],
+    env: agentEnv = {},
+  }) => {
     const port = await freePort()
     const state = stateDir ?? join(dir, `agent-${id}`)
     const backend = ['--backend', 'dry-run']
@@ -254,7 +266,14 @@ export async function startStack(t: Teardown | undefined, options: StackOptions 
       ...['--log-level', logLevel],
       ...args,
     ]
-    const proc = await spawnNode(`agent-${id}`, entryOf(from, 'edge-agent'), agentArgs, {}, port, '/healthz')
+    const proc = await spawnNode(
+      `agent-${id}`,
+      entryOf(from, 'edge-agent'),
+      agentArgs,
+      agentEnv,
+      port,
+      '/healthz',
+    )
     const status = async () => {
       const res = await fetch(`http://127.0.0.1:${port}/status?prefixes=1`)
       return (await res.json()) as AgentStatus

@@ -51,6 +51,8 @@ export interface AgentOptions {
   tickMs?: number
   /** Longest wait between reconnect attempts. Default 30 s. */
   reconnectMaxMs?: number
+  /** Clock offset from the gateway past which the agent alarms (status, readiness, log). Default 2 s. */
+  maxClockOffsetMs?: number
   now?: () => number
 }
 
@@ -79,6 +81,11 @@ export interface AgentStatus {
   historyChanges: number
   /** The history the applied revision belongs to (absent before a gateway named one). */
   epoch?: string
+  /**
+   * This clock minus the gateway's (ms), from the last heartbeat round trip, and whether it is
+   * past the bound: a skewed agent switches every window on and off that much early or late.
+   */
+  clock?: { offsetMs: number; roundTripMs: number; measuredAt: number; skewed: boolean; maxOffsetMs: number }
   gateway: string
   /** The agent's software release, also sent in its hello. */
   version: string
@@ -168,6 +175,9 @@ export class Agent {
   #gatewayIndex = 0
   #latestRevisionSeen = 0
   #refusing: AgentStatus['refusing']
+  /** The last measure of this clock minus the gateway's, and the round trip it came from. */
+  #clock: { offsetMs: number; roundTripMs: number; measuredAt: number } | undefined
+  #skewed = false
   #connectionProblem: ConnectionProblem | undefined
 
   constructor(options: AgentOptions) {
@@ -175,6 +185,7 @@ export class Agent {
       heartbeatMs: 10_000,
       tickMs: 250,
       reconnectMaxMs: 30_000,
+      maxClockOffsetMs: 2_000,
       now: Date.now,
       tls: {},
       ...options,
@@ -234,6 +245,9 @@ export class Agent {
       stagedPrefixes: staged,
       ...this.#counters,
       ...(this.#state.epoch !== undefined ? { epoch: this.#state.epoch } : {}),
+      ...(this.#clock
+        ? { clock: { ...this.#clock, skewed: this.#skewed, maxOffsetMs: this.#options.maxClockOffsetMs } }
+        : {}),
       gateway: this.#currentGateway(),
       version: AGENT_VERSION,
       latestRevisionSeen: Math.max(this.#latestRevisionSeen, this.#state.revision),
@@ -367,7 +381,7 @@ export class Agent {
     const parsed = parseGatewayMessage(text)
     if (!parsed.ok) return this.#refuse(socket, parsed.code, parsed.message)
     const message = parsed.message
-    if (message.type === 'heartbeat') return
+    if (message.type === 'heartbeat') return this.#measureClock(message.at, message.echo)
     if (message.type === 'error') {
       this.#options.log.warn({ code: message.code, reason: message.message }, 'gateway reported an error')
       return
@@ -475,8 +489,39 @@ export class Agent {
     if (change === 'snapshot') await store.compact(this.#state)
     else await store.persist(change, this.#state)
     this.#counters.applied++
-    this.#send(socket, { v: PROTOCOL_VERSION, type: 'ack', revision, appliedAt: now(), ...ackCounts(report) })
+    this.#send(socket, {
+      v: PROTOCOL_VERSION,
+      type: 'ack',
+      revision,
+      appliedAt: now(),
+      ...ackCounts(report),
+      ...(this.#clock ? { clockOffsetMs: this.#clock.offsetMs } : {}),
+    })
     if (store.wantsCompaction) this.#enqueue(() => store.compact(this.#state))
+  }
+
+  /**
+   * NTP-style: the gateway answered our heartbeat sent at `echo` (our clock) with its time `at`;
+   * taking the gateway's instant as the middle of the round trip, our offset is
+   * (echo + now) / 2 − at. Alarms (log, status, readiness, metric) past the bound, once per crossing.
+   */
+  #measureClock(at: number, echo: number | undefined): void {
+    if (echo === undefined) return
+    const { now, maxClockOffsetMs, log } = this.#options
+    const received = now()
+    const roundTripMs = received - echo
+    if (roundTripMs < 0 || roundTripMs > 3 * this.#options.heartbeatMs) return // not ours, or stale
+    const offsetMs = Math.round((echo + received) / 2 - at)
+    this.#clock = { offsetMs, roundTripMs, measuredAt: received }
+    // The measure is only good to half the round trip: alarm when even that cannot explain it.
+    const skewed = Math.abs(offsetMs) - roundTripMs / 2 > maxClockOffsetMs
+    if (skewed && !this.#skewed)
+      log.error(
+        { offsetMs, roundTripMs, maxOffsetMs: maxClockOffsetMs },
+        "this clock is off the gateway's past the bound: every window switches on and off that much early or late; fix NTP",
+      )
+    else if (!skewed && this.#skewed) log.info({ offsetMs }, "this clock agrees with the gateway's again")
+    this.#skewed = skewed
   }
 
   #storeOrThrow(): StateStore {

@@ -89,6 +89,10 @@ async function main(): Promise<void> {
     stateDir: config.stateDir,
     heartbeatMs: config.heartbeatMs,
     reconnectMaxMs: config.reconnectMaxMs,
+    maxClockOffsetMs: config.maxClockOffsetMs,
+    // The test hook (OFFSIDE_AGENT_CLOCK_OFFSET_MS) shifts every reading of the clock, as a skewed
+    // host clock would; 0 leaves the real clock.
+    ...(config.clockOffsetMs !== 0 ? { now: () => Date.now() + config.clockOffsetMs } : {}),
     log,
   })
   await agent.start()

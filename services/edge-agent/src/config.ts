@@ -15,6 +15,13 @@ export interface AgentConfig {
   logLevel: string
   heartbeatMs: number
   reconnectMaxMs: number
+  /** Largest clock offset from the gateway before the agent alarms (--max-clock-offset-ms). */
+  maxClockOffsetMs: number
+  /**
+   * A test hook: shifts the agent's clock by this many ms (OFFSIDE_AGENT_CLOCK_OFFSET_MS only, no
+   * flag), so a test can show what a skewed agent does; 0 in production.
+   */
+  clockOffsetMs: number
   /** Backend-specific settings from the config file (`"nftables": {…}`, `"flowspec": {…}`). */
   backendOptions: Record<string, unknown>
   /** The config file's `"safetyNet"` section, checked by safety-net.ts. */
@@ -53,6 +60,7 @@ const FILE_KEYS = new Set([
   'metricsPort',
   'heartbeatMs',
   'reconnectMaxMs',
+  'maxClockOffsetMs',
   'logLevel',
   'insecure',
   'caFile',
@@ -81,6 +89,7 @@ export const USAGE = `offside-agent — Offside edge agent
   --metrics-port N     local /healthz /metrics /status port (default 9464)    OFFSIDE_AGENT_METRICS_PORT
   --metrics-host HOST  address for that server (default 127.0.0.1)            OFFSIDE_AGENT_METRICS_HOST
   --heartbeat-ms N     heartbeat period (default 10000; match the gateway)    OFFSIDE_AGENT_HEARTBEAT_MS
+  --max-clock-offset-ms N  alarm when the clock is off the gateway's by more (default 2000)  OFFSIDE_AGENT_MAX_CLOCK_OFFSET_MS
   --reconnect-max-ms N longest back-off between reconnects (default 30000)  OFFSIDE_AGENT_RECONNECT_MAX_MS
   --log-level LEVEL    pino level (default info)                              OFFSIDE_AGENT_LOG_LEVEL
   --config FILE        JSON file with any of these (camelCase) and backend settings
@@ -148,6 +157,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
       'log-level': { type: 'string' },
       'heartbeat-ms': { type: 'string' },
       'reconnect-max-ms': { type: 'string' },
+      'max-clock-offset-ms': { type: 'string' },
       insecure: { type: 'boolean' },
       'ca-file': { type: 'string' },
       'client-cert': { type: 'string' },
@@ -214,6 +224,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
       throw new ConfigError(`${name} must be a non-negative integer`)
     return value
   }
+  const signedInteger = (name: string, text: string | undefined) => {
+    if (text === undefined || text === '') return 0
+    const value = Number(text)
+    if (!Number.isSafeInteger(value)) throw new ConfigError(`${name} must be an integer`)
+    return value
+  }
   const section = file[backend]
   if (section !== undefined && (typeof section !== 'object' || section === null || Array.isArray(section)))
     throw new ConfigError(`config file: "${backend}" must be an object of ${backend} settings`)
@@ -251,6 +267,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
       pick(values['reconnect-max-ms'], 'OFFSIDE_AGENT_RECONNECT_MAX_MS', 'reconnectMaxMs'),
       30_000,
     ),
+    maxClockOffsetMs: integer(
+      '--max-clock-offset-ms',
+      pick(values['max-clock-offset-ms'], 'OFFSIDE_AGENT_MAX_CLOCK_OFFSET_MS', 'maxClockOffsetMs'),
+      2_000,
+    ),
+    clockOffsetMs: signedInteger('OFFSIDE_AGENT_CLOCK_OFFSET_MS', env.OFFSIDE_AGENT_CLOCK_OFFSET_MS),
     backendOptions,
     safetyNet: file.safetyNet,
     ...(file.landingPage === undefined ? {} : { landingPage: file.landingPage }),

@@ -35,6 +35,10 @@ export function readiness(status: AgentStatus): { ready: boolean; problems: stri
   const problems: string[] = []
   if (status.connectionProblem) problems.push(status.connectionProblem.reason)
   else if (!status.connected) problems.push(`not connected to the gateway ${status.gateway}`)
+  if (status.clock?.skewed)
+    problems.push(
+      `clock off the gateway's by ${status.clock.offsetMs} ms (bound ${status.clock.maxOffsetMs} ms): windows switch that much early or late`,
+    )
   if (status.refusing) {
     const about = status.refusing.revision ? ` (revision ${status.refusing.revision})` : ''
     problems.push(

@@ -24,6 +24,16 @@ export function createStatusServer(agent: Agent): Server {
       (s) => s.rejected,
     ],
     ['offside_agent_applied_revisions', 'Revisions applied since start', (s) => s.applied],
+    [
+      'offside_agent_clock_offset_ms',
+      "This clock minus the gateway's, last measured",
+      (s) => s.clock?.offsetMs ?? 0,
+    ],
+    [
+      'offside_agent_clock_skewed',
+      "1 while the clock is off the gateway's past the bound",
+      (s) => (s.clock?.skewed ? 1 : 0),
+    ],
     ['offside_agent_reconnects', 'Reconnects since start', (s) => s.reconnects],
   ]
   for (const [name, help, read] of gauges) {

@@ -98,6 +98,8 @@ export class AgentSession {
       case 'ack':
         return this.#ack(message)
       case 'heartbeat':
+        // Answered at once with the gateway's time: the agent measures its clock's offset from it.
+        this.#send({ v: PROTOCOL_VERSION, type: 'heartbeat', at: this.#o.now(), echo: message.at })
         return
       case 'error':
         this.#o.metrics.agentErrors.inc({ code: message.code })
@@ -235,6 +237,12 @@ export class AgentSession {
     if (!this.#agent || ack.revision > this.#sent)
       return this.#fail('bad-message', `revision ${ack.revision} was not sent`)
     this.#o.metrics.acks.inc()
+    if (ack.clockOffsetMs !== undefined && Math.abs(ack.clockOffsetMs) > 2_000) {
+      this.#o.log.warn(
+        { ...this.#agent, revision: ack.revision, clockOffsetMs: ack.clockOffsetMs },
+        "the agent's clock is off the gateway's: it switches windows on and off that much early or late",
+      )
+    }
     if (ack.refusedCount) {
       this.#o.log.warn(
         { ...this.#agent, revision: ack.revision, refused: ack.refusedCount },
