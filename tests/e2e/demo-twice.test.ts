@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -114,6 +114,7 @@ t.test(
       t.equal(mode, 0o600, `run ${round}: demo.env is readable by its owner only`)
       runs.push(await dataOf(demo.env))
       if (round === 1) await noticesAreMailed(t, demo, dir)
+      if (round === 1) await secretsStayWithTheirHolders(t, demo)
       if (round === 2) await redisIsRestarted(t, demo)
       // Run 1 stops as a person does, with Ctrl-C reaching every process of the terminal's group.
       const before = demo.output().length
@@ -178,4 +179,51 @@ async function noticesAreMailed(t: Test, demo: DemoRun, dir: string): Promise<vo
   }
   t.match(mail, /Subject: Blocking order DEMO\/26\/DDA issued/, "the demo order's notice is mailed")
   t.match(mail, /blocchi@pec\.isp-demo\.example/, 'to the demo ISP, through the local SMTP sink')
+}
+
+/**
+ * Issue #11: the demo's Redis wants a user per service, no token is on a command line or in what
+ * the demo prints, and demo.env names no private key.
+ */
+async function secretsStayWithTheirHolders(t: Test, demo: DemoRun): Promise<void> {
+  const address = new URL(demo.env.OFFSIDE_REDIS_URL!)
+  const anonymous = new Redis({ host: address.hostname, port: Number(address.port), maxRetriesPerRequest: 0 })
+  const dashboard = new Redis(demo.env.OFFSIDE_REDIS_DASHBOARD_URL!, { maxRetriesPerRequest: 0 })
+  anonymous.on('error', () => undefined)
+  try {
+    const refused = (p: Promise<unknown>) =>
+      p.then(
+        () => 'allowed',
+        (err: Error) => err.message.split(' ')[0],
+      )
+    t.equal(
+      await refused(anonymous.get('offside:tokens')),
+      'NOAUTH',
+      "the demo's Redis answers no one unsigned",
+    )
+    t.equal(await refused(dashboard.set('offside:orders', '{}')), 'NOPERM', "the dashboard's user only reads")
+  } finally {
+    anonymous.disconnect()
+    dashboard.disconnect()
+  }
+  const tokens = [demo.env.OFFSIDE_AGENT_TOKEN!, demo.env.OFFSIDE_OPS_TOKEN!, demo.env.OFFSIDE_ADMIN_TOKEN!]
+  const commandLines = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+  t.ok(
+    tokens.every((token) => !commandLines.includes(token)),
+    'no token on any command line (ps)',
+  )
+  t.ok(
+    tokens.every((token) => !demo.output().includes(token)),
+    'nor in what the demo prints',
+  )
+  t.match(
+    demo.output(),
+    /sign in with the ops token: paste the contents of \S+ops\.token/,
+    'it says how to sign in',
+  )
+  const values = Object.values(demo.env)
+  t.notOk(
+    values.some((value) => value.endsWith('.pem') && !value.endsWith('.pub.pem')),
+    'demo.env names public keys only',
+  )
 }

@@ -3,6 +3,9 @@
  * ACL user (packages/store/src/acl.ts) and still does its job end to end, while what it must not
  * write is refused by Redis itself.
  */
+import { readFile } from 'node:fs/promises'
+import { trustedKeysFromPem } from '@offside/protocol'
+import { verifyAuditExport } from '@offside/store'
 import { orgWithToken, startStack, waitFor } from '@offside/testkit'
 import { Redis } from 'ioredis'
 import t from 'tap'
@@ -32,6 +35,20 @@ t.test(
       'the gateway recorded the agent and its acknowledgement',
     )
     t.match((await stack.api.request('GET', '/v1/audit/verify')).body, { ok: true }, 'the audit chain holds')
+    // The scheduler's user signs audit checkpoints; the export verifies offline against their key.
+    const trusted = trustedKeysFromPem([await readFile(stack.checkpointPublicKeyFile, 'utf8')])
+    const exportText = async () =>
+      (
+        await fetch(`${stack.apiUrl}/v1/audit/export`, {
+          headers: { authorization: `Bearer ${stack.admin}` },
+        })
+      ).text()
+    const exported = await waitFor(
+      exportText,
+      (text) => verifyAuditExport(text, trusted).anchoredUpTo > 0,
+      15_000,
+    )
+    t.match(verifyAuditExport(exported, trusted), { ok: true }, 'the export, checkpoints included, verifies')
 
     // The dashboard reads with its read-only user and shows the same state.
     const dashboard = await stack.start('dashboard')

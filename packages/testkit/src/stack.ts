@@ -28,7 +28,6 @@ const portVariable: Record<ServiceName, string> = {
   notifier: 'OFFSIDE_NOTIFIER_PORT',
 }
 const needsApi = new Set<ServiceName>(['dashboard', 'portal'])
-const signs = new Set<ServiceName>(['gateway', 'notifier'])
 
 interface Teardown {
   teardown(fn: () => unknown): void
@@ -114,6 +113,8 @@ export interface Stack {
   adminTokenFile: string
   signingKeyFile: string
   publicKeyFile: string
+  /** The audit checkpoint public key: schedulers sign a checkpoint of the audit head every second. */
+  checkpointPublicKeyFile: string
   /** Each started service's URL by name (the last one started of that name). */
   urls: Partial<Record<ServiceName, string>>
   /** The URL of a started service; throws when it was not started. */
@@ -174,6 +175,22 @@ export async function startStack(t: Teardown | undefined, options: StackOptions 
   const publicKeyFile = join(dir, 'signing.pub.pem')
   await writeFile(signingKeyFile, keys.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 })
   await writeFile(publicKeyFile, keys.publicKey.export({ type: 'spki', format: 'pem' }))
+  // Each signer its own key (docs/security.md): pushes, audit checkpoints, webhook notices.
+  const keyPair = async (name: string) => {
+    const pair = generateKeyPairSync('ed25519')
+    const file = join(dir, `${name}.pem`)
+    await writeFile(file, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 })
+    await writeFile(join(dir, `${name}.pub.pem`), pair.publicKey.export({ type: 'spki', format: 'pem' }))
+    return file
+  }
+  const checkpointKeyFile = await keyPair('checkpoint')
+  const checkpointPublicKeyFile = join(dir, 'checkpoint.pub.pem')
+  const noticeKeyFile = await keyPair('notice')
+  const ownKey: Partial<Record<ServiceName, Record<string, string>>> = {
+    gateway: { OFFSIDE_SIGNING_KEY_FILE: signingKeyFile },
+    scheduler: { OFFSIDE_CHECKPOINT_KEY_FILE: checkpointKeyFile, OFFSIDE_CHECKPOINT_INTERVAL_MS: '1000' },
+    notifier: { OFFSIDE_NOTICE_KEY_FILE: noticeKeyFile },
+  }
   const admin = `adm_stack_${randomBytes(12).toString('hex')}`
   const adminTokenFile = join(dir, 'admin.token')
   await writeFile(adminTokenFile, `${admin}\n`, { mode: 0o600 })
@@ -218,8 +235,9 @@ export async function startStack(t: Teardown | undefined, options: StackOptions 
     const serviceEnv = {
       [portVariable[service]]: String(chosen),
       OFFSIDE_REDIS_URL: redisUrlOf(service),
-      // Only what signs gets the key: the gateway (pushes) and the notifier (webhook notices).
-      ...(signs.has(service) ? { OFFSIDE_SIGNING_KEY_FILE: signingKeyFile } : {}),
+      // Only what signs gets a key, each its own: the gateway (pushes), the scheduler (audit
+      // checkpoints), the notifier (webhook notices).
+      ...ownKey[service],
       ...(needsApi.has(service) ? { OFFSIDE_API_URL: apiUrl } : {}),
       ...(service === 'gateway' ? { OFFSIDE_GATEWAY_ID: `${name}-${chosen}` } : {}),
       ...extra,
@@ -290,6 +308,7 @@ export async function startStack(t: Teardown | undefined, options: StackOptions 
     adminTokenFile,
     signingKeyFile,
     publicKeyFile,
+    checkpointPublicKeyFile,
     urls,
     url(service) {
       const url = urls[service]
