@@ -1,6 +1,13 @@
 export { canonicalJson } from './canonical.js'
 export * from './messages.js'
 export {
+  REPORT_SIGNATURE_CONTEXT,
+  type ReportVerdict,
+  type SignedReport,
+  signReport,
+  verifyReport,
+} from './report-signature.js'
+export {
   generateSigningKeyPair,
   keyIdOf,
   loadSigningKey,

@@ -49,7 +49,10 @@ async function main(): Promise<void> {
   const keys = await keyPairFiles(stateDir, 'signing-key')
   const checkpointKeys = await keyPairFiles(stateDir, 'checkpoint-key')
   const noticeKeys = await keyPairFiles(stateDir, 'notice-key')
+  // The API signs the prosecutor's export with a fourth key of its own (docs/api.md, Reports).
+  const reportKeys = await keyPairFiles(stateDir, 'report-key')
   const ownEnv: Record<string, Record<string, string>> = {
+    api: { OFFSIDE_REPORT_SIGNING_KEY_FILE: reportKeys.privateKey },
     gateway: { OFFSIDE_SIGNING_KEY_FILE: keys.privateKey },
     scheduler: { OFFSIDE_CHECKPOINT_KEY_FILE: checkpointKeys.privateKey },
     notifier: { OFFSIDE_NOTICE_KEY_FILE: noticeKeys.privateKey },
@@ -81,6 +84,7 @@ async function main(): Promise<void> {
     OFFSIDE_SIGNING_PUBLIC_KEY: keys.publicKey,
     OFFSIDE_CHECKPOINT_PUBLIC_KEY: checkpointKeys.publicKey,
     OFFSIDE_NOTICE_PUBLIC_KEY: noticeKeys.publicKey,
+    OFFSIDE_REPORT_PUBLIC_KEY: reportKeys.publicKey,
     OFFSIDE_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
   }
 

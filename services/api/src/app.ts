@@ -30,6 +30,7 @@ import orderRoutes from './routes/orders/index.js'
 import orgRoutes from './routes/orgs/index.js'
 import publicRoutes from './routes/public/index.js'
 import transparencyRoutes from './routes/public/transparency.js'
+import reportRoutes from './routes/reports/index.js'
 import stateRoutes from './routes/state/index.js'
 import { Problem } from './schemas/common.js'
 
@@ -105,5 +106,10 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(stateRoutes, { prefix: '/v1' })
   await app.register(auditRoutes, { prefix: '/v1' })
   await app.register(agentRoutes, { prefix: '/v1', complianceLateMs: config.complianceLateMs })
+  await app.register(reportRoutes, {
+    prefix: '/v1',
+    complianceLateMs: config.complianceLateMs,
+    reportSigningKeyFile: config.reportSigningKeyFile,
+  })
   return app
 }

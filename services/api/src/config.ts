@@ -46,6 +46,8 @@ export interface ApiConfig extends SharedSettings {
    * npm package @ip-location-db/asn. Loaded on first use.
    */
   asnDbDir: string | null
+  /** Ed25519 private key (PEM) signing the prosecutor's export (OFFSIDE_REPORT_SIGNING_KEY_FILE); null: no export. */
+  reportSigningKeyFile: string | null
 }
 
 /** The API's variables (docs/operations.md "Configuration"). */
@@ -61,6 +63,7 @@ const apiEnv = {
   OFFSIDE_COMPLIANCE_LATE_MS: commonEnv.OFFSIDE_COMPLIANCE_LATE_MS,
   OFFSIDE_TRUST_PROXY: Type.String({ default: 'false' }),
   OFFSIDE_ASN_DB_DIR: Type.String({ default: '' }),
+  OFFSIDE_REPORT_SIGNING_KEY_FILE: Type.String({ default: '' }),
   ...tlsEnv,
 }
 
@@ -115,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     trustProxy: trustProxy(e.OFFSIDE_TRUST_PROXY),
     tls: tlsSettings(e),
     asnDbDir: asnDbDir(e.OFFSIDE_ASN_DB_DIR),
+    reportSigningKeyFile: e.OFFSIDE_REPORT_SIGNING_KEY_FILE || null,
   }))
 }
 

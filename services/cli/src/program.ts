@@ -9,6 +9,7 @@ import { registerComplaints } from './commands/complaints.js'
 import { registerGuard } from './commands/guard.js'
 import { registerIdentity } from './commands/identity.js'
 import { registerOrders } from './commands/orders.js'
+import { registerReports } from './commands/reports.js'
 import { bashCompletion } from './completion.js'
 import { type CliIo, cliContext } from './context.js'
 import { listWarnings } from './list-warnings.js'
@@ -226,6 +227,7 @@ export function buildProgram(io: CliIo): Command {
     })
 
   registerAudit(program, cli)
+  registerReports(program, cli)
   registerGuard(program, cli)
   registerComplaints(program, cli)
   registerOrders(program, cli)

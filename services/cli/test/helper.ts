@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { buildApp, testConfig } from '@offside/api'
+import { type ApiConfig, buildApp, testConfig } from '@offside/api'
 import { activeAt, computeGroups, diffGroups, liveWindows } from '@offside/core'
 import { createDb, loadStateInputs, publishRevision, readSnapshot } from '@offside/store'
 import { startRedis } from '@offside/testkit'
@@ -14,10 +14,10 @@ export const EVIDENCE = `sha256:${'cd'.repeat(32)}`
 export type Test = { teardown(fn: () => unknown): void }
 
 /** A real API on a loopback port over a real Redis, and a way to run the CLI against it. */
-export async function setUp(t: Test) {
+export async function setUp(t: Test, overrides: Partial<ApiConfig> = {}) {
   const server = await startRedis(t)
   const redis = new Redis(server.url)
-  const config = testConfig({ redisUrl: server.url, adminToken: ADMIN })
+  const config = testConfig({ redisUrl: server.url, adminToken: ADMIN, ...overrides })
   const app = await buildApp({ config, redis, logger: false })
   await app.listen({ host: '127.0.0.1', port: 0 })
   t.teardown(async () => {

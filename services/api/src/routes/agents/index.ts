@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { backendOf, DEFAULT_COMPLIANCE_LATE_MS, enforcesWith } from '@offside/core'
-import { currentRevision, listAgents, readAcks, retireAgent, revisionReferences } from '@offside/store'
+import { currentRevision, listAgents, retireAgent } from '@offside/store'
 import { Type } from 'typebox'
 import { errors, problem } from '../../errors.js'
 import { identityOf } from '../../plugins/auth.js'
 import { problemResponses } from '../../schemas/common.js'
-import { complianceRows, namesAt, summarise, toCsv } from './compliance.js'
+import { namesAt, toCsv } from './compliance.js'
+import { loadCompliance } from './compliance-data.js'
 
 const DAY_MS = 24 * 3600_000
 
@@ -188,25 +189,16 @@ const agentRoutes: FastifyPluginAsyncTypebox<AgentRoutesOptions> = async (app, o
       if (!(from < to)) throw new errors.InvalidInput('from must be before to')
       const lateMs = query.lateMs ?? configuredLateMs
       const isp = ispScope(request, query.isp)
-      const [references, agents] = await Promise.all([
-        revisionReferences(app.db, from, to),
-        listAgents(app.db, isp === undefined ? {} : { isp }),
-      ])
-      const firstRevision = references[0]?.revision
-      const acks = new Map(
-        firstRevision === undefined
-          ? []
-          : await Promise.all(
-              agents.map(async (agent) => [agent, await readAcks(app.db, agent, firstRevision)] as const),
-            ),
-      )
-      const rows = complianceRows(references, agents, (agent) => acks.get(agent) ?? [], { lateMs, now })
-      const backends = new Map(agents.map((agent) => [`${agent.isp}/${agent.agentId}`, agent.capabilities]))
-      const capabilitiesOf = (row: { isp: string; agentId: string }) =>
-        backends.get(`${row.isp}/${row.agentId}`) ?? []
-      const acksByRef = new Map([...acks].map(([agent, list]) => [`${agent.isp}/${agent.agentId}`, list]))
+      const data = await loadCompliance(app.db, {
+        from,
+        to,
+        lateMs,
+        now,
+        ...(isp === undefined ? {} : { isp }),
+      })
+      const { rows, capabilitiesOf } = data
       const namesOf = (row: (typeof rows)[number]) =>
-        namesAt(acksByRef.get(`${row.isp}/${row.agentId}`) ?? [], row.revision)
+        namesAt(data.acks.get(`${row.isp}/${row.agentId}`) ?? [], row.revision)
       const wantsCsv =
         query.format === 'csv' || (query.format === undefined && request.headers.accept === 'text/csv')
       if (wantsCsv) {
@@ -224,17 +216,13 @@ const agentRoutes: FastifyPluginAsyncTypebox<AgentRoutesOptions> = async (app, o
         ...namesOf(row),
       })
       // Dry-run agents (and agents naming no backend) are shown apart and never count as enforcing.
-      const enforcing = agents.filter((agent) => enforcesWith(agent.capabilities))
-      const apart = agents.filter((agent) => !enforcesWith(agent.capabilities))
-      const enforcingRows = rows.filter((row) => enforcesWith(capabilitiesOf(row)))
-      const apartRows = rows.filter((row) => !enforcesWith(capabilitiesOf(row)))
       return reply.send({
         from: iso(from),
         to: iso(to),
         lateMs,
-        summary: summarise(enforcingRows, enforcing),
-        rows: enforcingRows.map(view),
-        notEnforcing: { summary: summarise(apartRows, apart), rows: apartRows.map(view) },
+        summary: data.summary,
+        rows: data.enforcingRows.map(view),
+        notEnforcing: { summary: data.apartSummary, rows: data.apartRows.map(view) },
       })
     },
   )
