@@ -1,21 +1,10 @@
-import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { trustedKeysFromPem } from '@offside/protocol'
 import { verifyAuditExport } from '@offside/store/audit-export'
 import { type Command, CommanderError } from 'commander'
 import type { Cli } from '../context.js'
-
-/** A `--public-key`: a PEM file, or the PEM text itself. */
-async function publicKeyPem(value: string, cwd: string): Promise<string> {
-  if (value.includes('-----BEGIN')) return value
-  const file = resolve(cwd, value)
-  if (!existsSync(file))
-    throw new Error(`--public-key ${value}: no such file (give a PEM file or the PEM text)`)
-  return readFile(file, 'utf8')
-}
-
-const collect = (value: string, previous: string[]) => [...previous, value]
+import { collect, publicKeyPem } from '../public-key.js'
 
 /** `audit verify [FILE]` and `audit export FILE`: the hash-chained audit log (SPEC rule 9). */
 export function registerAudit(program: Command, cli: Cli): void {

@@ -1,20 +1,9 @@
-import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { trustedKeysFromPem, verifyReport } from '@offside/protocol'
 import { type Command, CommanderError } from 'commander'
 import type { Cli } from '../context.js'
-
-/** A `--public-key`: a PEM file, or the PEM text itself. */
-async function publicKeyPem(value: string, cwd: string): Promise<string> {
-  if (value.includes('-----BEGIN')) return value
-  const file = resolve(cwd, value)
-  if (!existsSync(file))
-    throw new Error(`--public-key ${value}: no such file (give a PEM file or the PEM text)`)
-  return readFile(file, 'utf8')
-}
-
-const collect = (value: string, previous: string[]) => [...previous, value]
+import { collect, publicKeyPem } from '../public-key.js'
 
 /** `reports prosecutor` and `reports verify`: the signed export for the public prosecutor (art. 3.6). */
 export function registerReports(program: Command, cli: Cli): void {
