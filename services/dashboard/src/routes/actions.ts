@@ -73,35 +73,23 @@ async function forward(
 }
 
 export function actionRoutes(app: FastifyInstance, deps: ActionDeps): void {
-  for (const verdict of ['approve', 'reject'] as const) {
-    app.post<{ Params: { id: string }; Body: { reason?: string } }>(
-      `/api/held/:id/${verdict}`,
-      { schema: { params: idParams, body: reasonBody } },
-      (request, reply) =>
-        forward(
-          deps,
-          reply,
-          `held-${verdict}`,
-          `/v1/guard/held/${encodeURIComponent(request.params.id)}/${verdict}`,
-          request.viewerToken,
-          request.body,
-        ),
-    )
-  }
-  for (const verdict of ['approve', 'reject'] as const) {
-    app.post<{ Params: { id: string }; Body: { reason?: string } }>(
-      `/api/breaker/:id/${verdict}`,
-      { schema: { params: idParams, body: reasonBody } },
-      (request, reply) =>
-        forward(
-          deps,
-          reply,
-          `breaker-${verdict}`,
-          `/v1/guard/breaker/${encodeURIComponent(request.params.id)}/${verdict}`,
-          request.viewerToken,
-          request.body,
-        ),
-    )
+  // Held entries and breaker trips take the same two verdicts, with the same body, under the guard.
+  for (const queue of ['held', 'breaker'] as const) {
+    for (const verdict of ['approve', 'reject'] as const) {
+      app.post<{ Params: { id: string }; Body: { reason?: string } }>(
+        `/api/${queue}/:id/${verdict}`,
+        { schema: { params: idParams, body: reasonBody } },
+        (request, reply) =>
+          forward(
+            deps,
+            reply,
+            `${queue}-${verdict}`,
+            `/v1/guard/${queue}/${encodeURIComponent(request.params.id)}/${verdict}`,
+            request.viewerToken,
+            request.body,
+          ),
+      )
+    }
   }
   app.post<{ Params: { isp: string; agentId: string } }>(
     '/api/agents/:isp/:agentId/retire',
