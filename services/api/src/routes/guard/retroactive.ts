@@ -20,6 +20,27 @@ import {
 import type { Guard } from '../../plugins/guard.js'
 
 /**
+ * Every weekly list, one at a time, with the entries the guard rules apply to (the uploaded ones
+ * and the hot additions) and those ops approved by hand, which the retroactive checks leave alone.
+ */
+async function* guardedEntries(
+  db: Db,
+): AsyncGenerator<{ rightsholder: string; week: string; guarded: string[]; approved: Set<string> }> {
+  for (const { rightsholder, week } of await listWeeklyLists(db)) {
+    const list = await readListEntries(db, rightsholder, week)
+    if (!list) continue
+    const guarded = [
+      ...list.uploaded,
+      ...list.extras.filter((extra) => extra.source === 'hot-addition').map((extra) => extra.target),
+    ]
+    const approved = new Set(
+      list.extras.filter((extra) => extra.source === 'approved').map((extra) => extra.target),
+    )
+    yield { rightsholder, week, guarded, approved }
+  }
+}
+
+/**
  * SPEC rule 13: after the protected ranges change, every listed entry they now cover leaves
  * enforcement at once. The state loader already drops such entries when it reads the lists; this
  * files them in the review queue (reason protected-range) so ops see what was pulled and can
@@ -41,16 +62,7 @@ export async function holdNewlyProtected(
   if (covered.isEmpty() && !(asnOf && shared.size > 0)) return []
   const candidates: HeldEntry[] = []
   const sharedCandidates: HeldEntry[] = []
-  for (const { rightsholder, week } of await listWeeklyLists(db)) {
-    const list = await readListEntries(db, rightsholder, week)
-    if (!list) continue
-    const guarded = [
-      ...list.uploaded,
-      ...list.extras.filter((extra) => extra.source === 'hot-addition').map((extra) => extra.target),
-    ]
-    const approved = new Set(
-      list.extras.filter((extra) => extra.source === 'approved').map((extra) => extra.target),
-    )
+  for await (const { rightsholder, week, guarded, approved } of guardedEntries(db)) {
     for (const prefix of guarded) {
       if (approved.has(prefix) || isNameText(prefix)) continue
       if (!covered.overlaps(prefix)) {
@@ -105,17 +117,8 @@ export async function holdNewlyProtectedNames(
   if (next.config.protectedSuffixes.length === 0) return []
   const reached = createSuffixMatcher(next.config.protectedSuffixes)
   const candidates: HeldEntry[] = []
-  for (const { rightsholder, week } of await listWeeklyLists(db)) {
-    const list = await readListEntries(db, rightsholder, week)
-    if (!list) continue
-    const guarded = [
-      ...list.uploaded,
-      ...list.extras.filter((extra) => extra.source === 'hot-addition').map((extra) => extra.target),
-    ].filter(isNameText)
-    const approved = new Set(
-      list.extras.filter((extra) => extra.source === 'approved').map((extra) => extra.target),
-    )
-    for (const name of guarded) {
+  for await (const { rightsholder, week, guarded, approved } of guardedEntries(db)) {
+    for (const name of guarded.filter(isNameText)) {
       if (approved.has(name) || reached(name).length === 0) continue
       const parsed = parseTarget(name, { allowNames: true })
       if (!parsed.ok) continue
