@@ -92,6 +92,33 @@ function liveAt(calendar: Calendar) {
   return liveWindows({ ...calendar, orders: [], lists: [], revocations: [] })
 }
 
+/** Publishes `ops` on top of `snapshot` as the next revision, for both the full recompute and the calendar instant. */
+function publishGroups(
+  db: Db,
+  snapshot: { revision: number; groupsAt?: number },
+  request: RecomputeRequest,
+  settings: RecomputeSettings,
+  clock: () => number,
+  change: { ops: GroupOp[]; groups: EnforcementGroup[]; live: ReturnType<typeof liveWindows>; now: number },
+): Promise<PublishResult> {
+  const { ops, groups, live, now } = change
+  return publishRevision(
+    db,
+    {
+      previous: snapshot.revision,
+      issuedAt: clock(),
+      cause: request.cause,
+      ops,
+      groups,
+      live,
+      enforcedCount: countEnforced(groups, now),
+      ...(request.instant ? { instant: request.instant } : {}),
+      ...(snapshot.groupsAt !== undefined ? { groupsAt: snapshot.groupsAt } : {}),
+    },
+    { maxLength: settings.revisionHistory },
+  )
+}
+
 function settle(result: PublishResult, cache: RecomputeCache): RecomputeOutcome | null {
   if (result.status === 'published') {
     cache.remember(result.snapshot)
@@ -158,21 +185,12 @@ export function recompute(
     const ops = diffGroupsQuickly(snapshot.groups, groups, (a, b) => cache.covers.patch(a, b))
     step('diff')
     if (ops.length === 0 && !request.publishEmpty) return { status: 'unchanged' }
-    const result = await publishRevision(
-      db,
-      {
-        previous: snapshot.revision,
-        issuedAt: clock(),
-        cause: request.cause,
-        ops,
-        groups,
-        live: liveWindows(inputs),
-        enforcedCount: countEnforced(groups, now),
-        ...(request.instant ? { instant: request.instant } : {}),
-        ...(snapshot.groupsAt !== undefined ? { groupsAt: snapshot.groupsAt } : {}),
-      },
-      { maxLength: settings.revisionHistory },
-    )
+    const result = await publishGroups(db, snapshot, request, settings, clock, {
+      ops,
+      groups,
+      live: liveWindows(inputs),
+      now,
+    })
     step('publish')
     return settle(result, cache)
   })
@@ -208,21 +226,12 @@ export function publishInstant(
       .filter((group) => !kept.has(group.id))
       .map((group) => ({ op: 'drop', id: group.id }))
     if (ops.length === 0 && !request.publishEmpty) return { status: 'unchanged' }
-    const result = await publishRevision(
-      db,
-      {
-        previous: snapshot.revision,
-        issuedAt: clock(),
-        cause: request.cause,
-        ops,
-        groups,
-        live: liveAt(calendar),
-        enforcedCount: countEnforced(groups, now),
-        ...(request.instant ? { instant: request.instant } : {}),
-        ...(snapshot.groupsAt !== undefined ? { groupsAt: snapshot.groupsAt } : {}),
-      },
-      { maxLength: settings.revisionHistory },
-    )
+    const result = await publishGroups(db, snapshot, request, settings, clock, {
+      ops,
+      groups,
+      live: liveAt(calendar),
+      now,
+    })
     return settle(result, cache)
   })
 }
