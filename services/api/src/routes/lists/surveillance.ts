@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { displayPrefix, parseWeekKey, previousWeek, surveillance } from '@offside/core'
-import { readListEntries } from '@offside/store'
+import { parseWeekKey } from '@offside/core'
+import { readSurveillance } from '@offside/store'
 import { Type } from 'typebox'
 import { errors, problem } from '../../errors.js'
 import { assertOwnOrg } from '../../plugins/auth.js'
@@ -15,15 +15,6 @@ const SurveillanceView = Type.Object({
   /** Last week's entries no longer listed this week: visible, not enforced (SPEC rule 3). */
   entries: Type.Array(Type.String()),
 })
-
-/** The prefixes a list holds now: the accepted uploaded entries, hot additions and approvals. */
-async function listed(app: Parameters<FastifyPluginAsyncTypebox>[0], rightsholder: string, week: string) {
-  const list = await readListEntries(app.db, rightsholder, week)
-  if (!list) return []
-  return [...list.uploaded, ...list.extras.map((extra) => extra.target)].filter((target) =>
-    target.includes('/'),
-  )
-}
 
 /**
  * Surveillance (SPEC rule 3; UK orders: "monitored, not blocked"): the entries of the previous
@@ -54,28 +45,8 @@ const surveillanceRoutes: FastifyPluginAsyncTypebox = async (app) => {
           reason: parsed.reason,
         })
       }
-      const previous = previousWeek(week)
-      const [current, before] = await Promise.all([
-        listed(app, rightsholder, week),
-        listed(app, rightsholder, previous),
-      ])
-      const entries = surveillance(
-        {
-          now: 0,
-          graceMs: 0,
-          competitions: [],
-          events: [],
-          orders: [],
-          revocations: [],
-          lists: [
-            { rightsholder, week, prefixes: current },
-            { rightsholder, week: previous, prefixes: before },
-          ],
-        },
-        rightsholder,
-        week,
-      ).map(displayPrefix)
-      return { rightsholder, week, previousWeek: previous, total: entries.length, entries }
+      const { previousWeek, entries } = await readSurveillance(app.db, rightsholder, week)
+      return { rightsholder, week, previousWeek, total: entries.length, entries }
     },
   )
 }
