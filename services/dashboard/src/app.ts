@@ -12,6 +12,7 @@ import type { DashboardConfig } from './config.js'
 import { LiveFeed } from './live-feed.js'
 import { createMetrics } from './metrics.js'
 import { readInputs, snapshotReader } from './read/inputs.js'
+import { surveillanceReader } from './read/surveillance.js'
 import { actionRoutes } from './routes/actions.js'
 import { pageRoutes } from './routes/pages.js'
 import { streamRoutes, TOKEN_RECHECK_MS } from './routes/stream.js'
@@ -56,11 +57,18 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   const authenticate = createAuthenticate(db, config.adminToken)
 
   const readCurrentSnapshot = snapshotReader(db)
+  const readCurrentSurveillance = surveillanceReader(db)
   let waiting: Promise<void> | undefined
   let lastRevision = -1
   const feed = new LiveFeed({
     build: async () => {
-      const inputs = await readInputs(db, now(), readCurrentSnapshot, config.complianceLateMs)
+      const inputs = await readInputs(
+        db,
+        now(),
+        readCurrentSnapshot,
+        config.complianceLateMs,
+        readCurrentSurveillance,
+      )
       // Unknown revision: watching the stream from a guess would wake at once, again and again.
       lastRevision = inputs.unavailable.includes('enforcement') ? -1 : inputs.revision
       return buildView(inputs)

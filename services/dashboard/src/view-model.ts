@@ -20,6 +20,7 @@ import type {
   HeldView,
   IspView,
   Severity,
+  SurveillanceView,
   TimelineItem,
   WindowView,
 } from './view.js'
@@ -61,6 +62,7 @@ export interface DashboardInputs {
   held: HeldView[]
   breaker: BreakerHoldView[]
   complaints: ComplaintView[]
+  surveillance: SurveillanceView[]
   revisions: RevisionInput[]
   unavailable: string[]
 }
@@ -303,6 +305,7 @@ export function buildView(inputs: DashboardInputs): DashboardView {
     complaints: inputs.complaints
       .filter((c) => c.status === 'open')
       .sort((a, b) => a.filedAt - b.filedAt || a.id.localeCompare(b.id)),
+    surveillance: inputs.surveillance,
     timeline: timeline(inputs),
     unavailable: inputs.unavailable,
   }

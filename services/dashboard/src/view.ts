@@ -121,6 +121,20 @@ export interface ComplaintView {
   status: string
 }
 
+/**
+ * Entries under surveillance (SPEC rule 3; UK orders: "monitored, not blocked"): in the
+ * rightsholder's list for `lastListed`, no longer in its list for `week`. Visible, not enforced.
+ */
+export interface SurveillanceView {
+  rightsholder: string
+  week: string
+  /** The week the entries were last listed in (the week before `week`). */
+  lastListed: string
+  total: number
+  /** The first entries (all of them up to a few hundred), in display form. */
+  entries: string[]
+}
+
 /** One revision in the timeline, newest first. */
 export interface TimelineItem {
   revision: number
@@ -141,6 +155,8 @@ export interface DashboardView {
   ispCounts: Record<Severity, number>
   guard: { held: HeldView[]; breaker: BreakerHoldView[] }
   complaints: ComplaintView[]
+  /** Per rightsholder and week, rightsholder first. */
+  surveillance: SurveillanceView[]
   timeline: TimelineItem[]
   /** Parts the server could not read this time (shown as a warning instead of stale data). */
   unavailable: string[]

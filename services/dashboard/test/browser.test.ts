@@ -2,7 +2,7 @@
  * The dashboard in real headless Chromium against real Redis, API, scheduler, gateway and dry-run
  * edge agents: what the task force sees changes live, without a reload.
  */
-import { isoWeekKey, seasonOf } from '@offside/core'
+import { isoWeekKey, previousWeek, seasonOf } from '@offside/core'
 import { launchBrowser, startStack } from '@offside/testkit'
 import type { Page } from 'playwright-core'
 import t from 'tap'
@@ -59,6 +59,12 @@ await stack.api.ok('PUT', '/v1/events/m1', {
   kickoff: new Date(kickoff).toISOString(),
   end: new Date(kickoff + 20 * 60_000).toISOString(),
   title: 'Inter – Milan',
+})
+// Last week's list held one more address: this week it is under surveillance, not enforced.
+await stack.api.as(skyToken).ok('PUT', `/v1/lists/sky-it/${previousWeek(week)}`, {
+  evidence: `sha256:${'cd'.repeat(32)}`,
+  criterion: 'sole-or-predominant-purpose',
+  entries: [{ target: '203.0.113.7' }, { target: '198.51.100.0/24' }, { target: '203.0.113.99' }],
 })
 // Two entries accepted; an IPv6 /40 is broader than the soft limit (/48) and is held for review.
 const upload = await stack.api
@@ -168,3 +174,31 @@ t.test('the authority upholds a complaint from the page and the address is unblo
     .waitFor({ timeout: 5_000 })
   t.pass('the timeline shows the revision caused by the upheld complaint')
 })
+
+t.test(
+  'an entry listed last week and not this week is shown under surveillance for its rightsholder',
+  async (t) => {
+    const row = page.locator(
+      `[data-testid="surveillance"] li[data-rightsholder="sky-it"][data-week="${week}"]`,
+    )
+    await row.waitFor({ timeout: 10_000 })
+    t.equal(
+      await row.locator('[data-testid="surveillance-total"]').textContent(),
+      '1',
+      'one entry is under surveillance',
+    )
+    t.match(
+      await row.textContent(),
+      `last listed in ${previousWeek(week)}`,
+      'with the week it was last listed in',
+    )
+    await row.locator('summary').click()
+    const entries = row.locator('.targets code')
+    await entries.first().waitFor({ state: 'visible', timeout: 5_000 })
+    t.same(
+      await entries.allTextContents(),
+      ['203.0.113.99'],
+      'ops see the entry; the ones still listed are not there',
+    )
+  },
+)

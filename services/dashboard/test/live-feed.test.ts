@@ -12,6 +12,7 @@ function view(revision: number, generatedAt: number): DashboardView {
     ispCounts: { bad: 0, warn: 0, ok: 0 },
     guard: { held: [], breaker: [] },
     complaints: [],
+    surveillance: [],
     timeline: [],
     unavailable: [],
   }

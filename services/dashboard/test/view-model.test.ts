@@ -54,6 +54,7 @@ function inputs(extra: Partial<DashboardInputs> = {}): DashboardInputs {
     held: [],
     breaker: [],
     complaints: [],
+    surveillance: [],
     revisions: [],
     unavailable: [],
     ...extra,

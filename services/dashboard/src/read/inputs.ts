@@ -18,6 +18,7 @@ import {
 import type { DashboardInputs, RevisionInput } from '../view-model.js'
 import { TIMELINE_LENGTH } from '../view-model.js'
 import { readAgents } from './agents.js'
+import type { surveillanceReader } from './surveillance.js'
 
 async function part<T>(name: string, unavailable: string[], fallback: T, read: () => Promise<T>): Promise<T> {
   try {
@@ -50,6 +51,7 @@ export async function readInputs(
   now: number,
   readCurrentSnapshot: () => Promise<Snapshot> = () => readSnapshot(db),
   complianceLateMs = DEFAULT_COMPLIANCE_LATE_MS,
+  readCurrentSurveillance?: ReturnType<typeof surveillanceReader>,
 ): Promise<DashboardInputs> {
   const unavailable: string[] = []
   const snapshot = await part('enforcement', unavailable, null, readCurrentSnapshot)
@@ -101,6 +103,10 @@ export async function readInputs(
       filedAt: c.filedAt,
       status: c.status,
     })),
+    // After the calendar: lists are keyed by week in the competitions' time zones.
+    surveillance: readCurrentSurveillance
+      ? await part('surveillance', unavailable, [], () => readCurrentSurveillance(now, competitions))
+      : [],
     revisions,
     unavailable: [...new Set(unavailable)],
   }

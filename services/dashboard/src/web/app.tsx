@@ -7,6 +7,7 @@ import { Complaints } from './panels/complaints.js'
 import { Guard } from './panels/guard.js'
 import { Isps } from './panels/isps.js'
 import { NowNext } from './panels/now-next.js'
+import { Surveillance } from './panels/surveillance.js'
 import { Timeline } from './panels/timeline.js'
 import { forgetToken, storedToken, storeToken } from './session.js'
 import { SignIn } from './sign-in.js'
@@ -134,6 +135,7 @@ function Dashboard(props: { token: string; session: SessionView; onSignOut(why?:
           <Isps isps={view.isps} counts={view.ispCounts} now={now} act={perform} />
           <Guard guard={view.guard} role={session.role} act={perform} now={now} />
           <Complaints complaints={view.complaints} role={session.role} act={perform} now={now} />
+          <Surveillance surveillance={view.surveillance} />
           <Timeline timeline={view.timeline} now={now} />
         </main>
       ) : (
