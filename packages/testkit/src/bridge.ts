@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { untilPrinted } from './child.js'
 import type { TestNetns } from './netns.js'
 
 interface Teardown {
@@ -51,26 +52,6 @@ export async function bridgeIntoNetns(
     await rm(dir, { recursive: true, force: true })
   })
   const child = ns.spawn(process.execPath, ['-e', relayScript, String(port), path])
-  await new Promise<void>((resolve, reject) => {
-    let output = ''
-    const timer = setTimeout(
-      () => reject(new Error(`bridge into ${ns.name} did not start: ${output}`)),
-      10_000,
-    )
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-      if (output.includes('listening')) {
-        clearTimeout(timer)
-        resolve()
-      }
-    })
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-    })
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`bridge into ${ns.name} exited with ${code}: ${output}`))
-    })
-  })
+  await untilPrinted(child, 'listening', `bridge into ${ns.name}`)
   return port
 }

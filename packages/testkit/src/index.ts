@@ -10,6 +10,7 @@ export {
 export { bridgeIntoNetns } from './bridge.js'
 export { launchBrowser } from './browser.js'
 export { capabilitiesRequired, kernelLabAvailable } from './capabilities.js'
+export { stopChild, untilPrinted } from './child.js'
 export {
   connectNetns,
   createNetns,
@@ -28,6 +29,7 @@ export { freePort, type RedisOptions, startRedis, type TestRedis } from './redis
 export {
   type RedisProcess,
   redisCli,
+  redisDataArgs,
   startRedisCluster,
   startRedisSentinel,
   type TestRedisCluster,

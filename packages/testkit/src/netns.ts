@@ -1,6 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { promisify } from 'node:util'
+import { stopChild, untilPrinted } from './child.js'
 
 const run = promisify(execFile)
 
@@ -93,7 +94,7 @@ export async function createNetns(t: Teardown, label = 'offside'): Promise<TestN
     async remove() {
       if (removed) return
       removed = true
-      await Promise.all([...children].map((child) => stopChild(child)))
+      await Promise.all([...children].map((child) => stopChild(child, 2_000)))
       await deleteNetns(name)
     },
   }
@@ -119,15 +120,6 @@ export async function deleteNetns(name: string, attempts = 20): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt))
     }
   }
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 2_000)
-  await exited
-  clearTimeout(timer)
 }
 
 /**
@@ -172,27 +164,7 @@ server.listen(port, host, () => console.log('listening'))
  */
 export async function startTcpListener(ns: TestNetns, host: string, port: number): Promise<void> {
   const child = ns.spawn(process.execPath, ['-e', listenerScript, host, String(port)])
-  await new Promise<void>((resolve, reject) => {
-    let output = ''
-    const timer = setTimeout(
-      () => reject(new Error(`listener on ${host}:${port} did not start: ${output}`)),
-      10_000,
-    )
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-      if (output.includes('listening')) {
-        clearTimeout(timer)
-        resolve()
-      }
-    })
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-    })
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`listener on ${host}:${port} exited with ${code}: ${output}`))
-    })
-  })
+  await untilPrinted(child, 'listening', `listener on ${host}:${port}`)
 }
 
 const connectScript = `

@@ -69,7 +69,8 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20
   throw new Error(`timed out waiting for ${what}`)
 }
 
-const dataArgs = (port: number, dir: string) => [
+/** redis-server's arguments for a loopback node on `port` keeping an append-only file in `dir`. */
+export const redisDataArgs = (port: number, dir: string) => [
   '--port',
   String(port),
   '--bind',
@@ -134,7 +135,7 @@ export async function startRedisCluster(t?: Tap): Promise<TestRedisCluster> {
     nodes.push(
       await spawnRedis(
         [
-          ...dataArgs(port, nodeDir),
+          ...redisDataArgs(port, nodeDir),
           '--cluster-enabled',
           'yes',
           '--cluster-config-file',
@@ -230,7 +231,10 @@ export async function startRedisSentinel(t?: Tap): Promise<TestRedisSentinel> {
     const nodeDir = join(dir, String(port))
     await mkdir(nodeDir, { recursive: true })
     const node = await spawnRedis(
-      [...dataArgs(port, nodeDir), ...(replicaOf ? ['--replicaof', '127.0.0.1', String(replicaOf)] : [])],
+      [
+        ...redisDataArgs(port, nodeDir),
+        ...(replicaOf ? ['--replicaof', '127.0.0.1', String(replicaOf)] : []),
+      ],
       'Ready to accept connections',
     )
     data.push(node)

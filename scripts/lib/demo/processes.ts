@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
 import { join } from 'node:path'
+import { stopChild } from '@offside/testkit'
 
 /** A child process the demo started; its output goes to a log file under .offside/logs. */
 export interface Started {
@@ -64,12 +65,5 @@ export async function stopAll(): Promise<void> {
   beginStopping()
   // Newest first, but Redis last whenever it was (re)started: the services flush to it on the way out.
   const order = [...started].reverse().sort((a, b) => Number(a.name === 'redis') - Number(b.name === 'redis'))
-  for (const { child } of order) {
-    if (child.exitCode !== null || child.signalCode !== null) continue
-    const exited = new Promise((resolve) => child.once('exit', resolve))
-    child.kill('SIGTERM')
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
-    await exited
-    clearTimeout(timer)
-  }
+  for (const { child } of order) await stopChild(child, 5000)
 }

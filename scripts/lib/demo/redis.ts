@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { freePort } from '@offside/testkit'
+import { freePort, redisDataArgs } from '@offside/testkit'
 import { type Started, startProcess } from './processes.js'
 
 /** Waits for redis-server to say it is ready; fails if it exits first. */
@@ -36,19 +36,7 @@ export async function startSupervisedRedis(
   const dir = join(stateDir, 'redis')
   await mkdir(dir, { recursive: true })
   const port = await freePort()
-  const args = [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--dir',
-    dir,
-    '--appendonly',
-    'yes',
-    '--save',
-    '',
-    ...extraArgs,
-  ]
+  const args = [...redisDataArgs(port, dir), ...extraArgs]
   let failures = 0
   const launch = async (): Promise<void> => {
     const redis = startProcess('redis', 'redis-server', args, { logDir, quietExit: true })
