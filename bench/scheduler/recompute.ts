@@ -15,54 +15,18 @@ import { performance } from 'node:perf_hooks'
 import { isoWeekKey, seasonOf } from '@offside/core'
 import { publishInstant, type RecomputeSettings, recompute } from '@offside/scheduler/recompute'
 // The bench drives the sources directly; it is not a dependency of anything shipped.
-import {
-  addHotEntries,
-  createDb,
-  type Db,
-  putCompetition,
-  putEvent,
-  putOrder,
-  swapWeeklyList,
-} from '@offside/store'
+import { addHotEntries, createDb, putCompetition, putEvent, putOrder } from '@offside/store'
 import { startRedis } from '@offside/testkit'
 import { Redis } from 'ioredis'
 import { describeMachine } from '../core/lib/harness.js'
+import { competition, uploadList } from './lib/fixtures.js'
 
 const ENTRIES = 100_000
 const RUNS = 7
-const competition = {
-  id: 'serie-a',
-  name: 'Serie A',
-  timeZone: 'Europe/Rome',
-  preMinutes: 15,
-  postMinutes: 30,
-}
 
 function host(i: number, offset: number): string {
   const n = i + offset
   return `2001:db8:${((n >>> 16) & 0xffff).toString(16)}:${(n & 0xffff).toString(16)}::1/128`
-}
-
-async function upload(db: Db, week: string, prefixes: string[], version: string): Promise<void> {
-  await swapWeeklyList(db, {
-    version: {
-      summary: {
-        rightsholder: 'sky-it',
-        week,
-        version,
-        uploadedAt: Date.now(),
-        uploadedBy: 'bench',
-        entries: prefixes.length,
-        accepted: prefixes.length,
-        held: 0,
-        rejected: 0,
-        hotAdditions: 0,
-      },
-      accepted: prefixes.map((target) => ({ target })),
-      verdicts: [],
-    },
-    held: [],
-  })
 }
 
 function median(values: number[]): number {
@@ -122,7 +86,7 @@ try {
   await time(
     `stage a ${ENTRIES}-entry list (full put)`,
     2000,
-    (run) => upload(db, week, lists[(run + 2) % 2]!, `v${run + 2}`),
+    (run) => uploadList(db, 'sky-it', week, lists[(run + 2) % 2]!, `v${run + 2}`),
     () => recompute(db, { cause: { kind: 'list-upload', requestedAt: Date.now() } }, settings),
   )
 

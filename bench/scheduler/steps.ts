@@ -16,17 +16,16 @@ import { type RecomputeSettings, type RecomputeStep, recompute } from '@offside/
 import {
   addHotEntries,
   createDb,
-  type Db,
   decideComplaint,
   fileComplaint,
   putCompetition,
   putEvent,
   putOrder,
-  swapWeeklyList,
 } from '@offside/store'
 import { startRedis } from '@offside/testkit'
 import { Redis } from 'ioredis'
 import { describeMachine } from '../core/lib/harness.js'
+import { competition, uploadList } from './lib/fixtures.js'
 import { listEntries } from './lib/lists.js'
 
 const { values: args } = parseArgs({
@@ -35,35 +34,6 @@ const { values: args } = parseArgs({
 const EVENTS = Number(args.events)
 const RUNS = Number(args.runs)
 const RIGHTSHOLDERS = ['sky-it', 'dazn-it', 'lega-it'] as const
-const competition = {
-  id: 'serie-a',
-  name: 'Serie A',
-  timeZone: 'Europe/Rome',
-  preMinutes: 15,
-  postMinutes: 30,
-}
-
-async function upload(db: Db, rightsholder: string, week: string, prefixes: string[], version: string) {
-  await swapWeeklyList(db, {
-    version: {
-      summary: {
-        rightsholder,
-        week,
-        version,
-        uploadedAt: Date.now(),
-        uploadedBy: 'bench',
-        entries: prefixes.length,
-        accepted: prefixes.length,
-        held: 0,
-        rejected: 0,
-        hotAdditions: 0,
-      },
-      accepted: prefixes.map((target) => ({ target })),
-      verdicts: [],
-    },
-    held: [],
-  })
-}
 
 const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -132,7 +102,7 @@ try {
   }
   const shapes = ['v4-clustered', 'v4-scattered', 'v6-scattered'] as const
   for (const [i, rightsholder] of RIGHTSHOLDERS.entries()) {
-    await upload(db, rightsholder, week, listEntries(shapes[i]!, 100_000, 0), 'v1')
+    await uploadList(db, rightsholder, week, listEntries(shapes[i]!, 100_000, 0), 'v1')
   }
   let start = performance.now()
   await recompute(db, { cause: { kind: 'list-upload', requestedAt: Date.now() } }, settings)
@@ -187,7 +157,7 @@ try {
     now,
   )
   start = performance.now()
-  await upload(db, 'lega-it', week, listEntries('v6-scattered', 100_000, 1), 'v2')
+  await uploadList(db, 'lega-it', week, listEntries('v6-scattered', 100_000, 1), 'v2')
   await recompute(db, { cause: { kind: 'list-upload', requestedAt: Date.now() } }, settings)
   console.log(
     `a new 100k list replacing one live: ${(performance.now() - start).toFixed(0)} ms (upload swap + recompute)`,

@@ -1,0 +1,39 @@
+import { type Db, swapWeeklyList } from '@offside/store'
+
+/** The competition every scheduler benchmark schedules its matches in. */
+export const competition = {
+  id: 'serie-a',
+  name: 'Serie A',
+  timeZone: 'Europe/Rome',
+  preMinutes: 15,
+  postMinutes: 30,
+}
+
+/** Swaps in `prefixes` as a new version of a weekly list, all accepted, as an upload would. */
+export async function uploadList(
+  db: Db,
+  rightsholder: string,
+  week: string,
+  prefixes: string[],
+  version: string,
+): Promise<void> {
+  await swapWeeklyList(db, {
+    version: {
+      summary: {
+        rightsholder,
+        week,
+        version,
+        uploadedAt: Date.now(),
+        uploadedBy: 'bench',
+        entries: prefixes.length,
+        accepted: prefixes.length,
+        held: 0,
+        rejected: 0,
+        hotAdditions: 0,
+      },
+      accepted: prefixes.map((target) => ({ target })),
+      verdicts: [],
+    },
+    held: [],
+  })
+}
