@@ -152,26 +152,35 @@ function weeklyList(rightsholder: string, week: string, targets: Iterable<string
   return names.length > 0 ? { rightsholder, week, prefixes, names } : { rightsholder, week, prefixes }
 }
 
+/** The summaries of the wanted weekly lists that exist, in the order wanted (one round trip). */
+async function readSummaries(
+  db: Db,
+  wanted: [string, string][],
+): Promise<{ rightsholder: string; week: string; summary: ListSummary }[]> {
+  const pointers = await db.redis
+    .pipeline(wanted.map(([rh, week]) => ['hget', db.keys.list(rh, week), 'summary']))
+    .exec()
+  const present: { rightsholder: string; week: string; summary: ListSummary }[] = []
+  wanted.forEach(([rightsholder, week], index) => {
+    const raw = pointers?.[index]?.[1] as string | null
+    if (raw) present.push({ rightsholder, week, summary: JSON.parse(raw) as ListSummary })
+  })
+  return present
+}
+
 async function loadLists(
   db: Db,
   wanted: [string, string][],
   isProtected: ProtectedTest,
 ): Promise<WeeklyList[]> {
   if (wanted.length === 0) return []
-  const pointers = await db.redis
-    .pipeline(wanted.map(([rh, week]) => ['hget', db.keys.list(rh, week), 'summary']))
-    .exec()
+  const present = await readSummaries(db, wanted)
   const second = db.redis.pipeline()
-  const present: { rightsholder: string; week: string }[] = []
-  wanted.forEach(([rightsholder, week], index) => {
-    const raw = pointers?.[index]?.[1] as string | null
-    if (!raw) return
-    const summary = JSON.parse(raw) as ListSummary
-    present.push({ rightsholder, week })
+  for (const { rightsholder, week, summary } of present) {
     if (summary.version) second.get(db.keys.listPrefixes(rightsholder, week, summary.version))
     else second.echo('')
     second.hvals(db.keys.listExtra(rightsholder, week))
-  })
+  }
   const results = await second.exec()
   if (!results) throw new Error('loading weekly lists: pipeline was discarded')
   return present.map(({ rightsholder, week }, index) => {
@@ -210,22 +219,16 @@ export class ListCache {
     protectedKey: string,
   ): Promise<WeeklyList[]> {
     if (wanted.length === 0) return []
-    const pointers = await db.redis
-      .pipeline(wanted.map(([rh, week]) => ['hget', db.keys.list(rh, week), 'summary']))
-      .exec()
     const second = db.redis.pipeline()
     const present: { rightsholder: string; week: string; key: string; known?: WeeklyList }[] = []
-    wanted.forEach(([rightsholder, week], index) => {
-      const raw = pointers?.[index]?.[1] as string | null
-      if (!raw) return
-      const summary = JSON.parse(raw) as ListSummary
+    for (const { rightsholder, week, summary } of await readSummaries(db, wanted)) {
       const key = JSON.stringify([rightsholder, week, summary.version ?? '', protectedKey])
       const known = this.#uploaded.get(key)
       present.push({ rightsholder, week, key, ...(known ? { known } : {}) })
       if (known || !summary.version) second.echo('')
       else second.get(db.keys.listPrefixes(rightsholder, week, summary.version))
       second.hvals(db.keys.listExtra(rightsholder, week))
-    })
+    }
     const results = await second.exec()
     if (!results) throw new Error('loading weekly lists: pipeline was discarded')
     const kept = new Map<string, WeeklyList>()
