@@ -1,6 +1,7 @@
-import { mkdir, open, readFile, rename } from 'node:fs/promises'
+import { mkdir, open, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { EnforcementGroup } from '@offside/core'
+import { readOptional, syncFolder } from './durable-files.js'
 
 /** What the agent persists: the last applied revision and the groups it enforces or has staged. */
 export interface AgentState {
@@ -22,15 +23,6 @@ const FILE = 'state.json'
  * FILE are still those of that revision, and revisions only grow, so the larger number wins.
  */
 const REVISION_FILE = 'revision.json'
-
-async function readOptional(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw err
-  }
-}
 
 /**
  * Reads the persisted state. A missing file is a fresh agent; an unreadable one is refused loudly
@@ -80,10 +72,5 @@ async function writeAtomically(dir: string, name: string, text: string): Promise
     await file.close()
   }
   await rename(temp, target)
-  const folder = await open(dir, 'r')
-  try {
-    await folder.sync()
-  } finally {
-    await folder.close()
-  }
+  await syncFolder(dir)
 }

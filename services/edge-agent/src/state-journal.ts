@@ -16,9 +16,10 @@
  * ignored; a damaged line before the last is refused loudly (starting from less would drop live
  * enforcement).
  */
-import { mkdir, open, readFile, rm } from 'node:fs/promises'
+import { mkdir, open, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { applyGroupOps, type GroupOp } from '@offside/core'
+import { readOptional, syncFolder } from './durable-files.js'
 import { type AgentState, readState, writeState } from './state-file.js'
 
 /** Compact once the journal holds this many bytes (a few hot additions, or one big patch). */
@@ -51,24 +52,6 @@ function historyOf(state: { epoch?: string | undefined; chain?: string | undefin
   return {
     ...(state.epoch !== undefined ? { epoch: state.epoch } : {}),
     ...(state.chain !== undefined ? { chain: state.chain } : {}),
-  }
-}
-
-async function readOptional(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw err
-  }
-}
-
-async function syncFolder(dir: string): Promise<void> {
-  const folder = await open(dir, 'r')
-  try {
-    await folder.sync()
-  } finally {
-    await folder.close()
   }
 }
 
