@@ -3,7 +3,7 @@
  * 100k-prefix group costs hundreds of milliseconds, while the groups the scheduler compares are
  * always minimal covers (from `computeGroups`), which can be compared as strings.
  */
-import { diffNames, type EnforcementGroup, enforcedCount, type GroupOp } from '@offside/core'
+import { diffGroupsBy, diffNames, type EnforcementGroup, enforcedCount, type GroupOp } from '@offside/core'
 
 function samePrefixes(a: string[], b: string[]): boolean {
   if (a === b) return true
@@ -11,9 +11,6 @@ function samePrefixes(a: string[], b: string[]): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true
 }
-
-/** Beyond this share of the new group's size a full `put` is as small as a patch (as in core). */
-const PATCH_MAX_SHARE = 0.5
 
 /**
  * Same contract as core's `diffGroups` (`applyGroupOps(previous, ops)` gives `next`), computed on
@@ -27,43 +24,18 @@ export function diffGroupsQuickly(
   /** A patch already known for two covers (the scheduler's cover cache), checked before comparing. */
   known?: KnownPatch,
 ): GroupOp[] {
-  const before = new Map(previous.map((group) => [group.id, group]))
-  const nextIds = new Set(next.map((group) => group.id))
-  const ops: GroupOp[] = []
-  for (const group of previous) if (!nextIds.has(group.id)) ops.push({ op: 'drop', id: group.id })
-  for (const group of next) {
-    const old = before.get(group.id)
-    if (!old || old.event !== group.event) {
-      ops.push({ op: 'put', group })
-      continue
-    }
+  return diffGroupsBy(previous, next, (old, group) => {
     const same = samePrefixes(old.prefixes, group.prefixes)
     const sameNames = samePrefixes(old.names ?? [], group.names ?? [])
-    if (same && sameNames && old.from === group.from && old.until === group.until) continue
+    if (same && sameNames) return undefined
     const { add, remove } = same
       ? { add: [], remove: [] }
       : (known?.(old.prefixes, group.prefixes) ?? stringDiff(old.prefixes, group.prefixes))
     const { addNames, removeNames } = sameNames
       ? { addNames: [], removeNames: [] }
       : diffNames(old.names ?? [], group.names ?? [])
-    const changed = add.length + remove.length + addNames.length + removeNames.length
-    const size = group.prefixes.length + (group.names?.length ?? 0)
-    if (changed === 0 || changed < size * PATCH_MAX_SHARE) {
-      ops.push({
-        op: 'patch',
-        id: group.id,
-        from: group.from,
-        until: group.until,
-        add,
-        remove,
-        ...(addNames.length > 0 ? { addNames } : {}),
-        ...(removeNames.length > 0 ? { removeNames } : {}),
-      })
-    } else {
-      ops.push({ op: 'put', group })
-    }
-  }
-  return ops
+    return { add, remove, addNames, removeNames }
+  })
 }
 
 /** A patch already known for two covers (the scheduler's cover cache). */
