@@ -4,6 +4,7 @@
  * The visitor's address is forwarded (X-Forwarded-For) so the API's public rate limit counts
  * visitors, not the portal (the API must trust the portal's address: OFFSIDE_TRUST_PROXY).
  */
+import type { TransparencyReport, WeekCounts } from '@offside/core'
 import type { PortalConfig } from './config.js'
 
 export interface Named {
@@ -27,22 +28,9 @@ export interface TransparencyData {
     suspensions: { from: string; until?: string }[]
     enforcedNow: number
   }[]
-  weeks: {
-    week: string
-    rightsholder: string
-    rightsholderName: string
-    listed: number
-    held: number
-    rejected: number
-    revokedAfterComplaints: number
-  }[]
-  complaints: {
-    filed: number
-    open: number
-    upheld: number
-    rejected: number
-    medianDecisionMs: number | null
-  }
+  /** Core's counts as the API sends them (all numbers), with the rightsholder's name. */
+  weeks: (WeekCounts & { rightsholderName: string })[]
+  complaints: TransparencyReport['complaints']
   decisions: {
     complaint: string
     decidedAt: string
