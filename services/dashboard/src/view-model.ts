@@ -29,18 +29,20 @@ import type {
 export type GroupInput = EnforcementGroup
 
 /** What the dashboard knows about one edge agent. */
-export interface AgentInput {
-  id: string
+export interface AgentInput
+  extends Pick<
+    AgentView,
+    | 'id'
+    | 'backend'
+    | 'version'
+    | 'clockOffsetMs'
+    | 'refused'
+    | 'enforcedNames'
+    | 'connected'
+    | 'lastAckRevision'
+    | 'lastSeenAt'
+  > {
   isp: string
-  backend: string | null
-  version: string | null
-  clockOffsetMs?: number
-  refused?: number
-  /** Domain names its resolver enforces, when it runs a DNS backend. */
-  enforcedNames?: number
-  connected: boolean
-  lastAckRevision: number | null
-  lastSeenAt: number | null
   /** The latest activations this agent had to apply, newest first. */
   activations: { status: 'on-time' | 'late' | 'missing' }[]
 }
