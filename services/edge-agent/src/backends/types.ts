@@ -38,3 +38,9 @@ export interface Backend {
 
 /** The backend names the agent's `--backend` flag accepts. */
 export type BackendName = Backend['name']
+
+/** Where a backend reports what it did; pino's logger fits. */
+export interface BackendLog {
+  info(details: object, message: string): void
+  warn(details: object, message: string): void
+}

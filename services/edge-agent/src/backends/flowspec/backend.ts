@@ -1,6 +1,6 @@
 import { activeAt, type EnforcementGroup, type GroupOp, PrefixSet } from '@offside/core'
 import { report } from '../nftables/backend.js'
-import type { ApplyReport, Backend } from '../types.js'
+import type { ApplyReport, Backend, BackendLog } from '../types.js'
 import {
   announceArgs,
   type FlowspecMode,
@@ -12,10 +12,7 @@ import {
 } from './gobgp.js'
 import { capPlan, type RuleCap } from './rule-cap.js'
 
-export interface FlowspecLog {
-  info(details: object, message: string): void
-  warn(details: object, message: string): void
-}
+export type FlowspecLog = BackendLog
 
 export interface FlowspecOptions {
   /** `flowspec` (default) or `rtbh`. */

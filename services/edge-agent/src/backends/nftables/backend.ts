@@ -1,5 +1,5 @@
 import type { EnforcementGroup, GroupOp } from '@offside/core'
-import type { ApplyReport, Backend } from '../types.js'
+import type { ApplyReport, Backend, BackendLog } from '../types.js'
 import { type SetKey, setKeyOf, splitPrefixes } from './elements.js'
 import { applyScript, listSetNames, type NftTarget } from './nft.js'
 import {
@@ -17,11 +17,8 @@ import {
   tableSkeleton,
   type Verdict,
 } from './script.js'
-/** Where the backend reports what it did; pino's logger fits. */
-export interface NftablesLog {
-  info(details: object, message: string): void
-  warn(details: object, message: string): void
-}
+
+export type NftablesLog = BackendLog
 
 export interface NftablesOptions {
   /** Our table, `inet <table>`; the backend never touches anything outside it. Default `offside`. */

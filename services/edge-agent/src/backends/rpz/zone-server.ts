@@ -1,12 +1,10 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
 import { createServer, isIP, type Server, type Socket as TcpSocket } from 'node:net'
 import dnsPacket, { type Answer, type DecodedPacket, type Packet, type Question } from 'dns-packet'
+import type { BackendLog } from '../types.js'
 import { serialNewer } from './zone.js'
 
-export interface ZoneServerLog {
-  info(details: object, message: string): void
-  warn(details: object, message: string): void
-}
+export type ZoneServerLog = BackendLog
 
 export interface Endpoint {
   host: string
