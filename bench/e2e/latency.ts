@@ -19,6 +19,7 @@ import { writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 // The bench drives the store's sources directly; it is not a dependency of anything shipped.
+import { isoWeekKey, seasonOf } from '@offside/core'
 import { createDb, type Db, readAcks, readRevisionsSince } from '@offside/store'
 import { type Stack, sleep, startStack } from '@offside/testkit'
 import { Redis } from 'ioredis'
@@ -55,21 +56,8 @@ function weeklyList(): string[] {
   return [...v4, ...v6]
 }
 
-function weekOf(instant: number): string {
-  const date = new Date(instant)
-  const day = date.getUTCDay() || 7
-  const thursday = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() + 4 - day))
-  const week = Math.ceil(
-    ((thursday.getTime() - Date.UTC(thursday.getUTCFullYear(), 0, 1)) / 86_400_000 + 1) / 7,
-  )
-  return `${thursday.getUTCFullYear()}-W${String(week).padStart(2, '0')}`
-}
-
-function seasonOf(instant: number): string {
-  const date = new Date(instant)
-  const year = date.getUTCMonth() >= 6 ? date.getUTCFullYear() : date.getUTCFullYear() - 1
-  return `${year}-${String((year + 1) % 100).padStart(2, '0')}`
-}
+/** The bench's one competition (the values PUT to the API below), for core's season and week keys. */
+const competition = { id: 'serie-a', name: 'Serie A', timeZone: 'UTC', preMinutes: 0, postMinutes: 0 }
 
 function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b)
@@ -184,7 +172,7 @@ async function benchmark(agentCount: number): Promise<ActionFigures[]> {
         await stack.api.request('PUT', `/v1/orders/${id}`, {
           rightsholder,
           competitions: ['serie-a'],
-          season: seasonOf(now),
+          season: seasonOf(now, competition),
           reference: `bench-${id}`,
         }),
         `order ${id}`,
@@ -200,7 +188,7 @@ async function benchmark(agentCount: number): Promise<ActionFigures[]> {
         `event ${id}`,
       )
     await putEvent('live', now - 60_000, now + 3 * 3600_000)
-    const week = weekOf(now - 60_000)
+    const week = isoWeekKey(now - 60_000, competition.timeZone)
     const listed = weeklyList()
     const evidence = `sha256:${'ab'.repeat(32)}`
     const upload = async (tokenOf: string, rightsholder: string, targets: string[]) =>

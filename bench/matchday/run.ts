@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Worker } from 'node:worker_threads'
+import { isoWeekKey, seasonOf } from '@offside/core'
 import { generateSigningKeyPair } from '@offside/protocol'
 import { createDb, type Db } from '@offside/store'
 import { freePort, type ServiceProcess, startRedis, startServiceProcess } from '@offside/testkit'
@@ -59,20 +60,8 @@ function list(k: number): string[] {
   })
 }
 
-function weekOf(instant: number): string {
-  const date = new Date(instant)
-  const day = date.getUTCDay() || 7
-  const thursday = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() + 4 - day))
-  const week = Math.ceil(
-    ((thursday.getTime() - Date.UTC(thursday.getUTCFullYear(), 0, 1)) / 86_400_000 + 1) / 7,
-  )
-  return `${thursday.getUTCFullYear()}-W${String(week).padStart(2, '0')}`
-}
-const seasonOf = (instant: number) => {
-  const date = new Date(instant)
-  const year = date.getUTCMonth() >= 6 ? date.getUTCFullYear() : date.getUTCFullYear() - 1
-  return `${year}-${String((year + 1) % 100).padStart(2, '0')}`
-}
+/** The bench's one competition (the values PUT to the API below), for core's season and week keys. */
+const competition = { id: 'serie-a', name: 'Serie A', timeZone: 'UTC', preMinutes: 0, postMinutes: 0 }
 
 /** utime + stime of a process, in seconds. */
 function cpuSeconds(pid: number | undefined): number {
@@ -171,7 +160,7 @@ async function scenario(agentCount: number, listCount: number, workerCount: numb
       await call(admin, 'PUT', `/v1/orders/o-${holder}`, {
         rightsholder: holder,
         competitions: ['serie-a'],
-        season: seasonOf(now),
+        season: seasonOf(now, competition),
         reference: `bench-${holder}`,
       })
     }
@@ -181,7 +170,7 @@ async function scenario(agentCount: number, listCount: number, workerCount: numb
       kickoff: new Date(now - 60_000).toISOString(),
       end: new Date(now + 3 * 3600_000).toISOString(),
     })
-    const week = weekOf(now - 60_000)
+    const week = isoWeekKey(now - 60_000, competition.timeZone)
     const evidence = `sha256:${'ab'.repeat(32)}`
     const upload = (holder: string, targets: string[]) =>
       call(tokens.get(holder) ?? '', 'PUT', `/v1/lists/${holder}/${week}`, {
