@@ -12,14 +12,14 @@
  * Entries are IPv6 hosts of the documentation range 2001:db8::/32; Redis listens on loopback only.
  */
 import { performance } from 'node:perf_hooks'
-import { isoWeekKey, seasonOf } from '@offside/core'
+import { isoWeekKey } from '@offside/core'
 import { publishInstant, type RecomputeSettings, recompute } from '@offside/scheduler/recompute'
 // The bench drives the sources directly; it is not a dependency of anything shipped.
-import { addHotEntries, createDb, putCompetition, putEvent, putOrder } from '@offside/store'
+import { addHotEntries, createDb, putCompetition, putEvent } from '@offside/store'
 import { startRedis } from '@offside/testkit'
 import { Redis } from 'ioredis'
 import { describeMachine } from '../core/lib/harness.js'
-import { competition, uploadList } from './lib/fixtures.js'
+import { competition, putBenchOrder, uploadList } from './lib/fixtures.js'
 
 const ENTRIES = 100_000
 const RUNS = 7
@@ -71,16 +71,7 @@ try {
     end: kickoff + 115 * 60_000,
     status: 'scheduled',
   })
-  await putOrder(db, {
-    id: 'o1',
-    rightsholder: 'sky-it',
-    competitions: ['serie-a'],
-    season: seasonOf(kickoff, competition),
-    reference: 'bench',
-    suspended: false,
-    issuedAt: now,
-    updatedAt: now,
-  })
+  await putBenchOrder(db, 'o1', 'sky-it', kickoff, now)
   const lists = [0, 1].map((v) => Array.from({ length: ENTRIES }, (_, i) => host(i, v * ENTRIES)))
 
   await time(

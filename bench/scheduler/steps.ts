@@ -11,7 +11,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
-import { isoWeekKey, seasonOf } from '@offside/core'
+import { isoWeekKey } from '@offside/core'
 import { type RecomputeSettings, type RecomputeStep, recompute } from '@offside/scheduler/recompute'
 import {
   addHotEntries,
@@ -20,12 +20,11 @@ import {
   fileComplaint,
   putCompetition,
   putEvent,
-  putOrder,
 } from '@offside/store'
 import { startRedis } from '@offside/testkit'
 import { Redis } from 'ioredis'
 import { describeMachine } from '../core/lib/harness.js'
-import { competition, uploadList } from './lib/fixtures.js'
+import { competition, putBenchOrder, uploadList } from './lib/fixtures.js'
 import { listEntries } from './lib/lists.js'
 
 const { values: args } = parseArgs({
@@ -89,16 +88,7 @@ try {
     })
   }
   for (const rightsholder of RIGHTSHOLDERS) {
-    await putOrder(db, {
-      id: `o-${rightsholder}`,
-      rightsholder,
-      competitions: ['serie-a'],
-      season: seasonOf(kickoff, competition),
-      reference: 'bench',
-      suspended: false,
-      issuedAt: now,
-      updatedAt: now,
-    })
+    await putBenchOrder(db, `o-${rightsholder}`, rightsholder, kickoff, now)
   }
   const shapes = ['v4-clustered', 'v4-scattered', 'v6-scattered'] as const
   for (const [i, rightsholder] of RIGHTSHOLDERS.entries()) {

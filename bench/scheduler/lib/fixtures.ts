@@ -1,4 +1,5 @@
-import { type Db, swapWeeklyList } from '@offside/store'
+import { seasonOf } from '@offside/core'
+import { type Db, putOrder, swapWeeklyList } from '@offside/store'
 
 /** The competition every scheduler benchmark schedules its matches in. */
 export const competition = {
@@ -35,5 +36,25 @@ export async function uploadList(
       verdicts: [],
     },
     held: [],
+  })
+}
+
+/** An order in force for `rightsholder` in the season of `kickoff`, issued at `now`. */
+export async function putBenchOrder(
+  db: Db,
+  id: string,
+  rightsholder: string,
+  kickoff: number,
+  now: number,
+): Promise<void> {
+  await putOrder(db, {
+    id,
+    rightsholder,
+    competitions: ['serie-a'],
+    season: seasonOf(kickoff, competition),
+    reference: 'bench',
+    suspended: false,
+    issuedAt: now,
+    updatedAt: now,
   })
 }

@@ -6,22 +6,18 @@
  *  - `v6-scattered`: IPv6 hosts over the whole /32.
  * `seed` gives a different list of the same shape (a new weekly upload).
  */
+import { seededRandom } from '../../core/lib/harness.js'
+
 export type ListShape = 'v4-clustered' | 'v4-scattered' | 'v6-scattered'
 
 function v4(n: number): string {
   return `198.${18 + ((n >>> 16) & 1)}.${(n >>> 8) & 0xff}.${n & 0xff}`
 }
 
-/** mulberry32: a small deterministic generator, so every run lists the same entries. */
+/** A deterministic generator of [0, 1), so every run lists the same entries. */
 function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const next = seededRandom(seed)
+  return () => next() / 4294967296
 }
 
 export function listEntries(shape: ListShape, size: number, seed: number): string[] {
