@@ -161,3 +161,11 @@ export function nameCovers(pattern: string, name: string): boolean {
 export function namesOverlap(a: string, b: string): boolean {
   return a === b || nameCovers(a, b) || nameCovers(b, a)
 }
+
+/**
+ * The names and wildcards of `previous` that `current` no longer blocks (SPEC rule 3, surveillance):
+ * one still covered by a wildcard listed now is not dropped.
+ */
+export function namesNoLongerListed(previous: readonly string[], current: readonly string[]): string[] {
+  return previous.filter((name) => !current.some((pattern) => pattern === name || nameCovers(pattern, name)))
+}

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import t, { type Test } from 'tap'
-import { isAtOrUnder, nameCovers, namesOverlap } from '../src/names.js'
+import { isAtOrUnder, nameCovers, namesNoLongerListed, namesOverlap } from '../src/names.js'
 import { parseTarget, type TargetReason } from '../src/target.js'
 import { holds } from './fixtures/prefix-arbitraries.js'
 
@@ -108,3 +108,21 @@ t.test('every accepted name is canonical: parsing it again gives it back', async
     ),
   )
 })
+
+t.test(
+  'a name is under surveillance once this week no longer blocks it, by itself or by a wildcard',
+  async (t) => {
+    const previous = ['stream.pirate.example', 'a.live.example', '*.cdn.live.example', 'gone.example']
+    t.same(
+      namesNoLongerListed(previous, ['stream.pirate.example', '*.live.example']),
+      ['gone.example'],
+      'names and wildcards a listed wildcard covers are still listed',
+    )
+    t.same(
+      namesNoLongerListed(['live.example'], ['*.live.example']),
+      ['live.example'],
+      'a wildcard does not cover the name it stands under',
+    )
+    t.same(namesNoLongerListed(previous, []), previous, 'with no list this week, every name')
+  },
+)

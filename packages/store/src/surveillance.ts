@@ -3,7 +3,7 @@
  * list for the week before that its list for this week no longer holds. Read here once for the
  * API, the CLI (through the API) and the dashboard, so all three show the same entries.
  */
-import { displayPrefix, previousWeek, surveillance } from '@offside/core'
+import { displayPrefix, isNameText, namesNoLongerListed, previousWeek, surveillance } from '@offside/core'
 import type { Db } from './keys.js'
 import { readListEntries } from './lists.js'
 
@@ -12,17 +12,22 @@ export interface SurveillanceList {
   week: string
   /** The week the entries were last listed in. */
   previousWeek: string
-  /** In display form (a /32 shows as its address). */
+  /** Prefixes in display form (a /32 shows as its address), then names. */
   entries: string[]
 }
 
-/** The prefixes a list holds now: the accepted uploaded entries, hot additions and approvals. */
-async function listed(db: Db, rightsholder: string, week: string): Promise<string[]> {
+/** What a list holds now (the accepted uploaded entries, hot additions and approvals), prefixes apart from names. */
+async function listed(
+  db: Db,
+  rightsholder: string,
+  week: string,
+): Promise<{ prefixes: string[]; names: string[] }> {
   const list = await readListEntries(db, rightsholder, week)
-  if (!list) return []
-  return [...list.uploaded, ...list.extras.map((extra) => extra.target)].filter((target) =>
-    target.includes('/'),
-  )
+  const targets = list ? [...list.uploaded, ...list.extras.map((extra) => extra.target)] : []
+  return {
+    prefixes: targets.filter((target) => !isNameText(target)),
+    names: targets.filter(isNameText),
+  }
 }
 
 /** The entries of `rightsholder`'s list for the week before `week` that `week`'s list no longer holds. */
@@ -45,12 +50,14 @@ export async function readSurveillance(
       orders: [],
       revocations: [],
       lists: [
-        { rightsholder, week, prefixes: current },
-        { rightsholder, week: before, prefixes: previous },
+        { rightsholder, week, prefixes: current.prefixes },
+        { rightsholder, week: before, prefixes: previous.prefixes },
       ],
     },
     rightsholder,
     week,
-  ).map(displayPrefix)
+  )
+    .map(displayPrefix)
+    .concat(namesNoLongerListed(previous.names, current.names))
   return { rightsholder, week, previousWeek: before, entries }
 }

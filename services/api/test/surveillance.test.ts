@@ -28,6 +28,17 @@ t.test(
       entries: ['203.0.113.8', '198.51.100.128/25'],
     })
     t.same((await read(ADMIN)).json().entries, own.json().entries, 'the authority sees the same')
+    t.equal(
+      (await upload('2026-W43', ['203.0.113.7', 'stream.pirate.example', 'a.live.example', 'b.live.example']))
+        .statusCode,
+      200,
+    )
+    t.equal((await upload('2026-W44', ['203.0.113.7', 'a.live.example'])).statusCode, 200)
+    t.same(
+      (await read(tokens.rightsholder, '2026-W44')).json().entries,
+      ['stream.pirate.example', 'b.live.example'],
+      'names dropped from the list are under surveillance, a name still listed is not',
+    )
     t.same((await read(tokens.ops)).json().total, 2, 'and ops')
     expectProblem(t, await read(tokens.other), 403, 'OFFSIDE_FORBIDDEN', 'another rightsholder does not')
     expectProblem(t, await read(tokens.isp), 403, 'OFFSIDE_FORBIDDEN', 'nor an ISP')
