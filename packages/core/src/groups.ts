@@ -44,6 +44,17 @@ export type GroupOp =
   /** Window cancelled or ended. */
   | { op: 'drop'; id: string }
 
+/** How many entries (prefixes and names) the ops name: a put counts its whole group, a drop none. */
+export function entriesOfOps(ops: readonly GroupOp[]): number {
+  let entries = 0
+  for (const op of ops) {
+    if (op.op === 'put') entries += op.group.prefixes.length + (op.group.names?.length ?? 0)
+    else if (op.op === 'patch')
+      entries += op.add.length + op.remove.length + (op.addNames?.length ?? 0) + (op.removeNames?.length ?? 0)
+  }
+  return entries
+}
+
 /**
  * A patch is sent while its delta is smaller than this share of the group's new size;
  * beyond it a full `put` is as small and simpler for the agent.

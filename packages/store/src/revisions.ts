@@ -25,7 +25,13 @@
  */
 
 import { randomUUID } from 'node:crypto'
-import { applyGroupOps, type EnforcementGroup, type EventWindow, type GroupOp } from '@offside/core'
+import {
+  applyGroupOps,
+  type EnforcementGroup,
+  type EventWindow,
+  entriesOfOps,
+  type GroupOp,
+} from '@offside/core'
 import type { Redis } from 'ioredis'
 import { waitForReplicas } from './connection.js'
 import { createKeys, type Db } from './keys.js'
@@ -104,17 +110,6 @@ export interface RevisionDraft {
   groupsAt?: number
 }
 
-/** How many entries the ops add or remove (a put counts its whole group). */
-function sizeOfOps(ops: GroupOp[]): number {
-  let size = 0
-  for (const op of ops) {
-    if (op.op === 'put') size += op.group.prefixes.length + (op.group.names?.length ?? 0)
-    else if (op.op === 'patch')
-      size += op.add.length + op.remove.length + (op.addNames?.length ?? 0) + (op.removeNames?.length ?? 0)
-  }
-  return size
-}
-
 export type PublishResult =
   | { status: 'published'; record: RevisionRecord; snapshot: Snapshot; replicated: boolean }
   | { status: 'conflict' }
@@ -169,7 +164,7 @@ export async function publishRevision(
   const full =
     draft.previous === 0 ||
     draft.forkAbove !== undefined ||
-    (draft.ops.length > 0 && (lagging || sizeOfOps(draft.ops) > FULL_WRITE_ENTRIES))
+    (draft.ops.length > 0 && (lagging || entriesOfOps(draft.ops) > FULL_WRITE_ENTRIES))
   let result = await send(full ? JSON.stringify(draft.groups) : '')
   let groupsAt = full ? revision : (draft.groupsAt ?? 0)
   if (result === 'needs-groups') {

@@ -18,7 +18,7 @@
  */
 import { mkdir, open, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { applyGroupOps, type GroupOp } from '@offside/core'
+import { applyGroupOps, entriesOfOps, type GroupOp } from '@offside/core'
 import { readOptional, syncFolder } from './durable-files.js'
 import { type AgentState, readState, writeState } from './state-file.js'
 
@@ -29,16 +29,6 @@ export const COMPACT_AFTER_LINES = 256
 
 /** A change naming more entries than this is persisted as a new snapshot instead of a line. */
 export const LARGE_CHANGE_ENTRIES = 20_000
-
-function entriesOf(ops: GroupOp[]): number {
-  let entries = 0
-  for (const op of ops) {
-    if (op.op === 'put') entries += op.group.prefixes.length + (op.group.names?.length ?? 0)
-    else if (op.op === 'patch')
-      entries += op.add.length + op.remove.length + (op.addNames?.length ?? 0) + (op.removeNames?.length ?? 0)
-  }
-  return entries
-}
 
 interface JournalLine {
   revision: number
@@ -150,7 +140,7 @@ export class StateStore {
    * a line would cost the same write and need a compaction after it.
    */
   async persist(ops: GroupOp[], state: AgentState): Promise<void> {
-    if (entriesOf(ops) > LARGE_CHANGE_ENTRIES) await this.compact(state)
+    if (entriesOfOps(ops) > LARGE_CHANGE_ENTRIES) await this.compact(state)
     else await this.record(state.revision, ops, state)
   }
 
