@@ -144,6 +144,21 @@ async function untilSettled(
 }
 
 /**
+ * Runs `attempt` until it settles, each time at the request's instant (the clock, or `at` when
+ * later) and with this process's cache.
+ */
+function eachAttempt(
+  db: Db,
+  request: RecomputeRequest,
+  settings: RecomputeSettings,
+  attempt: (now: number, clock: () => number, cache: RecomputeCache) => Promise<RecomputeOutcome | null>,
+): Promise<RecomputeOutcome> {
+  const clock = settings.clock ?? Date.now
+  const cache = cacheOf(db)
+  return untilSettled(request.cause, () => attempt(Math.max(clock(), request.at ?? 0), clock, cache))
+}
+
+/**
  * Recomputes the enforcement groups from Redis (calendar, orders, lists, revocations) and
  * publishes the difference from the current snapshot as the next revision. Used for API triggers,
  * start-up and the periodic tick.
@@ -153,10 +168,7 @@ export function recompute(
   request: RecomputeRequest,
   settings: RecomputeSettings,
 ): Promise<RecomputeOutcome> {
-  const clock = settings.clock ?? Date.now
-  const cache = cacheOf(db)
-  return untilSettled(request.cause, async () => {
-    const now = Math.max(clock(), request.at ?? 0)
+  return eachAttempt(db, request, settings, async (now, clock, cache) => {
     const step = stepTimer(settings.onStep)
     const [snapshot, inputs] = await Promise.all([
       cache.snapshot(db),
@@ -209,10 +221,7 @@ export function publishInstant(
   request: RecomputeRequest,
   settings: RecomputeSettings,
 ): Promise<RecomputeOutcome> {
-  const clock = settings.clock ?? Date.now
-  const cache = cacheOf(db)
-  return untilSettled(request.cause, async () => {
-    const now = Math.max(clock(), request.at ?? 0)
+  return eachAttempt(db, request, settings, async (now, clock, cache) => {
     const [snapshot, competitions, events] = await Promise.all([
       cache.snapshot(db),
       listCompetitions(db),
