@@ -121,8 +121,7 @@ export class RevisionFeed {
           issuedAt: record.issuedAt,
           cause: record.cause,
           ops: record.ops,
-          ...(record.epoch ? { epoch: record.epoch } : {}),
-          ...(record.chain ? { chain: record.chain } : {}),
+          ...historyFields(record),
         },
         this.#options.signingKey,
       ),
@@ -169,8 +168,7 @@ export class RevisionFeed {
           revision: snapshot.revision,
           issuedAt: snapshot.issuedAt,
           groups: snapshot.groups,
-          ...(snapshot.epoch ? { epoch: snapshot.epoch } : {}),
-          ...(snapshot.chain ? { chain: snapshot.chain } : {}),
+          ...historyFields(snapshot),
         },
         this.#options.signingKey,
       ),
@@ -266,4 +264,12 @@ export class RevisionFeed {
       }
     }
   }
+}
+
+/** The history fields of a record or snapshot (docs/protocol.md §4), signed with the message. */
+function historyFields(from: { epoch?: string | undefined; chain?: string | undefined }): {
+  epoch?: string
+  chain?: string
+} {
+  return { ...(from.epoch ? { epoch: from.epoch } : {}), ...(from.chain ? { chain: from.chain } : {}) }
 }
