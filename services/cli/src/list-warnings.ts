@@ -1,8 +1,5 @@
 import type { Order } from '@offside/core'
-import { parseWeekKey, seasonOf, weekBounds } from '@offside/core'
-
-/** The zone weeks are read in when the CLI cannot know the competition's (SPEC rule 3 default). */
-const DEFAULT_ZONE = 'Europe/Rome'
+import { defaultTimeZone, parseWeekKey, seasonOf, weekBounds } from '@offside/core'
 
 /**
  * What a rightsholder should hear before its upload is stored but has no effect: a week that is
@@ -11,14 +8,14 @@ const DEFAULT_ZONE = 'Europe/Rome'
  */
 export function listWarnings(week: string, rightsholder: string, orders: Order[], now: number): string[] {
   if (!parseWeekKey(week).ok) return [] // the API names the malformed week
-  const { start, end } = weekBounds(week, DEFAULT_ZONE)
+  const { start, end } = weekBounds(week, defaultTimeZone)
   const warnings: string[] = []
   if (end <= now) {
     warnings.push(
       `week ${week} ended on ${new Date(end).toISOString()}: a list for a past week is stored but never enforced`,
     )
   }
-  const zone = { id: 'default', name: 'default', timeZone: DEFAULT_ZONE, preMinutes: 0, postMinutes: 0 }
+  const zone = { id: 'default', name: 'default', timeZone: defaultTimeZone, preMinutes: 0, postMinutes: 0 }
   const seasons = new Set([seasonOf(start, zone), seasonOf(end - 1, zone)])
   const covering = orders.filter(
     (order) => order.rightsholder === rightsholder && !order.suspended && seasons.has(order.season),

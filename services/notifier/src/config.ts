@@ -1,3 +1,5 @@
+import { defaultTimeZone } from '@offside/core'
+
 /** The notifier's settings, validated once at start-up; nothing deeper reads `process.env`. */
 export interface NotifierConfig {
   host: string
@@ -48,7 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NotifierConfig
   return {
     hostingEveryMs: minutes('OFFSIDE_HOSTING_NOTICE_EVERY_MINUTES', 60),
     hostingDelayMs: minutes('OFFSIDE_HOSTING_NOTICE_DELAY_MINUTES', 0),
-    hostingTimeZone: env.OFFSIDE_HOSTING_NOTICE_TIME_ZONE || 'Europe/Rome',
+    hostingTimeZone: env.OFFSIDE_HOSTING_NOTICE_TIME_ZONE || defaultTimeZone,
     asnDbDir: env.OFFSIDE_ASN_DB_DIR || null,
     abuseContactsFile: env.OFFSIDE_ABUSE_CONTACTS_FILE || null,
     complaintUrl:

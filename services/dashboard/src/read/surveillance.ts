@@ -3,19 +3,17 @@
  * ahead it already uploaded a list for), the entries of the week before that the list no longer
  * holds. Reads lists only when one changed: the view is rebuilt on every poll.
  */
-import { type Competition, isoWeekKey } from '@offside/core'
+import { type Competition, defaultTimeZone, isoWeekKey } from '@offside/core'
 import { type Db, listWeeklyLists, readSurveillance, stateGeneration } from '@offside/store'
 import type { SurveillanceView } from '../view.js'
 
-/** The time zone of weekly lists when no competition names one (SPEC rule 3). */
-const DEFAULT_TIME_ZONE = 'Europe/Rome'
 /** Entries sent per rightsholder and week; the count is always whole. */
 export const SURVEILLANCE_ENTRIES_SHOWN = 200
 
 /** This week in every time zone a competition uses (lists are keyed in the competition's zone). */
 function currentWeeks(now: number, competitions: Competition[]): string[] {
   const zones = new Set(competitions.map((c) => c.timeZone))
-  if (zones.size === 0) zones.add(DEFAULT_TIME_ZONE)
+  if (zones.size === 0) zones.add(defaultTimeZone)
   return [...new Set([...zones].map((zone) => isoWeekKey(now, zone)))].sort()
 }
 

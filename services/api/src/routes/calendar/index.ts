@@ -1,6 +1,12 @@
 import type { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { type Competition, isValidMonthDay, isValidTimeZone, type MatchEvent } from '@offside/core'
+import {
+  type Competition,
+  defaultTimeZone,
+  isValidMonthDay,
+  isValidTimeZone,
+  type MatchEvent,
+} from '@offside/core'
 import {
   getCompetition,
   listCompetitions,
@@ -37,7 +43,7 @@ const calendarRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (
     ),
     async (request) => {
       const { body } = request
-      const timeZone = body.timeZone ?? 'Europe/Rome'
+      const timeZone = body.timeZone ?? defaultTimeZone
       if (!isValidTimeZone(timeZone))
         throw problem(errors.InvalidInput, `unknown time zone "${timeZone}"`, { field: 'timeZone' })
       for (const field of ['seasonStart', 'seasonEnd'] as const) {

@@ -1,5 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { complianceRows, enforcesWith, type TransparencyReport, transparencyReport } from '@offside/core'
+import {
+  complianceRows,
+  defaultTimeZone,
+  enforcesWith,
+  type TransparencyReport,
+  transparencyReport,
+} from '@offside/core'
 import {
   getListSummary,
   listAgents,
@@ -53,7 +59,7 @@ async function buildReport(app: FastifyInstance, now: number, lateMs: number): P
   const rows = complianceRows(references, enforcing, (agent) => acks.get(agent) ?? [], { lateMs, now })
   return transparencyReport({
     now,
-    timeZone: 'Europe/Rome',
+    timeZone: defaultTimeZone,
     orders,
     enforcedUnder: state.entries.map((entry) => entry.provenance.map((p) => p.order)),
     lists: summaries,
