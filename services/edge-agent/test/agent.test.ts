@@ -1,7 +1,7 @@
 import { generateSigningKeyPair, signingKeyFromPem } from '@offside/protocol'
 import t from 'tap'
 import { StateStore } from '../src/state-journal.js'
-import { sleep, startAgent, startFakeGateway } from './fake-gateway.js'
+import { sleep, startAgent, startFakeGateway } from './fixtures/fake-gateway.js'
 
 const group = (id: string, from: number, until: number, prefixes: string[]) => ({
   id,
