@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import { hashTagOf, isCluster } from './connection.js'
+import { duplicateRedis, hashTagOf, isCluster } from './connection.js'
 
 /** The default key prefix; a deployment may set another with OFFSIDE_KEY_PREFIX. */
 export const DEFAULT_KEY_PREFIX = 'offside:'
@@ -97,4 +97,14 @@ export function createDb(redis: Redis, prefix: string = DEFAULT_KEY_PREFIX): Db 
       `on a Redis Cluster the key prefix needs a hash tag, e.g. "{${prefix.replace(/:$/, '')}}:"`,
     )
   return { redis, keys: createKeys(prefix) }
+}
+
+/**
+ * The same store on a connection of its own, for blocking reads (`waitForRevisions`): a blocked
+ * XREAD holds its connection, so it must not be the one every other command queues behind. Same
+ * server, user and keys; no retry limit, since a command blocked on purpose has not failed. The
+ * caller closes it (`blocking.redis.disconnect()`).
+ */
+export function blockingDb(db: Db): Db {
+  return { redis: duplicateRedis(db.redis, { maxRetriesPerRequest: null }), keys: db.keys }
 }

@@ -32,9 +32,8 @@ import {
   entriesOfOps,
   type GroupOp,
 } from '@offside/core'
-import type { Redis } from 'ioredis'
 import { waitForReplicas } from './connection.js'
-import { createKeys, type Db } from './keys.js'
+import type { Db } from './keys.js'
 import type { RevisionCause } from './queues.js'
 import { runScript } from './scripts.js'
 
@@ -321,19 +320,23 @@ export async function readRevisionsSince(
 }
 
 /**
- * Waits up to `blockMs` for revisions after `revision` (XREAD BLOCK). Give it a connection of its
- * own: a blocked connection serves nobody else. Returns [] on timeout.
+ * Waits up to `blockMs` for revisions after `revision` (XREAD BLOCK). `db` must be on a connection
+ * of its own (`blockingDb(db)`): a blocked connection serves nobody else. Returns [] on timeout.
  */
 export async function waitForRevisions(
-  redis: Redis,
-  prefix: string,
+  db: Db,
   revision: number,
   blockMs: number,
   limit = 1000,
 ): Promise<RevisionRecord[]> {
-  const stream = createKeys(prefix).revisions.stream
-  const reply = (await redis.xread('COUNT', limit, 'BLOCK', blockMs, 'STREAMS', stream, `${revision}-0`)) as
-    | [key: string, entries: StreamEntries][]
-    | null
+  const reply = (await db.redis.xread(
+    'COUNT',
+    limit,
+    'BLOCK',
+    blockMs,
+    'STREAMS',
+    db.keys.revisions.stream,
+    `${revision}-0`,
+  )) as [key: string, entries: StreamEntries][] | null
   return reply?.[0] ? toRecords(reply[0][1]) : []
 }

@@ -2,7 +2,7 @@ import type { EnforcementGroup } from '@offside/core'
 import { startRedis } from '@offside/testkit'
 import { Redis } from 'ioredis'
 import t, { type Test } from 'tap'
-import { createDb, type Db } from '../src/keys.js'
+import { blockingDb, createDb, type Db } from '../src/keys.js'
 import {
   currentRevision,
   publishRevision,
@@ -109,21 +109,24 @@ t.test(
   },
 )
 
-t.test('a blocked reader wakes up with the next revision', async (t) => {
-  const db = await connect(t)
-  const reader = db.redis.duplicate()
-  t.teardown(() => reader.quit())
-  const waiting = waitForRevisions(reader, 'test:', 0, 5000)
-  await new Promise((resolve) => setTimeout(resolve, 100))
-  await publishRevision(db, draft(0))
-  const records = await waiting
-  t.same(
-    records.map((r) => r.revision),
-    [1],
-    'the reader receives revision 1',
-  )
-  t.same(await waitForRevisions(reader, 'test:', 1, 50), [], 'nothing new: empty after the timeout')
-})
+t.test(
+  'a reader blocked on its own connection wakes up with the next revision while the store goes on',
+  async (t) => {
+    const db = await connect(t)
+    const reader = blockingDb(db)
+    t.teardown(() => reader.redis.disconnect())
+    const waiting = waitForRevisions(reader, 0, 5000)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    await publishRevision(db, draft(0))
+    const records = await waiting
+    t.same(
+      records.map((r) => r.revision),
+      [1],
+      'the reader receives revision 1',
+    )
+    t.same(await waitForRevisions(reader, 1, 50), [], 'nothing new: empty after the timeout')
+  },
+)
 
 t.test('a revision with no ops keeps the groups of the snapshot and moves its revision on', async (t) => {
   const db = await connect(t)

@@ -4,7 +4,7 @@
  * port of their choosing.
  */
 import { bearerAuth, healthPlugin, type Log, metricsPlugin } from '@offside/service'
-import { connectRedis, createDb, waitForRevisions } from '@offside/store'
+import { blockingDb, connectRedis, createDb, waitForRevisions } from '@offside/store'
 import Fastify, { type FastifyInstance, LogController } from 'fastify'
 import { webAssets } from './assets.js'
 import { createAuthenticate } from './auth.js'
@@ -49,10 +49,11 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     forceCloseConnections: true,
   })
   const redis = connectRedis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })
-  // A blocked XREAD holds its connection, so the stream watcher gets one of its own.
-  const blocking = connectRedis(config.redisUrl, { maxRetriesPerRequest: null })
-  for (const client of [redis, blocking]) client.on('error', (err) => app.log.error({ err }, 'redis error'))
   const db = createDb(redis, config.keyPrefix)
+  // A blocked XREAD holds its connection, so the stream watcher gets one of its own.
+  const blocking = blockingDb(db)
+  for (const client of [redis, blocking.redis])
+    client.on('error', (err) => app.log.error({ err }, 'redis error'))
   const metrics = createMetrics()
   const authenticate = createAuthenticate(db, config.adminToken)
 
@@ -79,7 +80,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       const watch =
         lastRevision < 0
           ? new Promise((resolve) => setTimeout(resolve, config.pollMs))
-          : waitForRevisions(blocking, config.keyPrefix, lastRevision, config.pollMs, 1)
+          : waitForRevisions(blocking, lastRevision, config.pollMs, 1)
       waiting = watch
         .then(() => undefined)
         .catch(async (err: unknown) => {
@@ -129,7 +130,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   app.addHook('onClose', async () => {
     await feed.close()
-    blocking.disconnect()
+    blocking.redis.disconnect()
     await redis.quit().catch(() => redis.disconnect())
   })
   return app

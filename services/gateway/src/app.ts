@@ -10,6 +10,7 @@ import websocket from '@fastify/websocket'
 import { loadSigningKey, type SigningKey } from '@offside/protocol'
 import { bearerAuth, bearerToken, condition, healthPlugin, type Log, metricsPlugin } from '@offside/service'
 import {
+  blockingDb,
   claimAgentConnection,
   connectRedis,
   createDb,
@@ -78,10 +79,11 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     ? Fastify({ loggerInstance: options.logger, forceCloseConnections: true, ...https })
     : Fastify({ logger: false, forceCloseConnections: true, ...https })
   const redis = connectRedis(config.redisUrl, { maxRetriesPerRequest: 2 })
-  // A blocked XREAD holds its connection, so the feed gets one of its own.
-  const blocking = connectRedis(config.redisUrl, { maxRetriesPerRequest: null })
-  for (const client of [redis, blocking]) client.on('error', (err) => app.log.error({ err }, 'redis error'))
   const db = createDb(redis, config.keyPrefix)
+  // A blocked XREAD holds its connection, so the feed gets one of its own.
+  const blocking = blockingDb(db)
+  for (const client of [redis, blocking.redis])
+    client.on('error', (err) => app.log.error({ err }, 'redis error'))
   const sessions = new Set<AgentSession>()
   const metrics = createMetrics(() => sessions.size)
 

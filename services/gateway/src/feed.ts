@@ -15,12 +15,11 @@ import {
   readSnapshot,
   waitForRevisions,
 } from '@offside/store'
-import type { Redis } from 'ioredis'
 
 export interface RevisionFeedOptions {
   db: Db
-  /** A connection of its own: XREAD BLOCK holds it. */
-  blocking: Redis
+  /** The store on a connection of its own (`blockingDb`): XREAD BLOCK holds it. */
+  blocking: Db
   signingKey: SigningKey
   log: Log
   /** Called once for every revision this process reads (live or catching an agent up). */
@@ -91,7 +90,7 @@ export class RevisionFeed {
 
   async close(): Promise<void> {
     this.#running = false
-    this.#options.blocking.disconnect()
+    this.#options.blocking.redis.disconnect()
     await this.#loop
   }
 
@@ -244,11 +243,11 @@ export class RevisionFeed {
   }
 
   async #read(): Promise<void> {
-    const { blocking, db, blockMs, log } = this.#options
+    const { blocking, blockMs, log } = this.#options
     while (this.#running) {
       try {
         await this.checkHistory()
-        const records = await waitForRevisions(blocking, db.keys.prefix, this.#last, blockMs)
+        const records = await waitForRevisions(blocking, this.#last, blockMs)
         for (const record of records) {
           if (record.revision <= this.#last) continue
           if (record.epoch && this.#epoch !== null && record.epoch !== this.#epoch) break // checked next turn
