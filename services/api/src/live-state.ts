@@ -19,11 +19,10 @@ import {
 } from '@offside/store'
 import { type PendingName, publishedNames, type StateName } from './published-names.js'
 import { nextGroupBoundary, type PendingEntry, publishedView, type StateEntry } from './published-state.js'
+import { iso } from './views.js'
 
 export type { PendingName, StateName } from './published-names.js'
 export type { PendingEntry, StateEntry } from './published-state.js'
-
-const iso = (ms: number) => new Date(ms).toISOString()
 
 export function windowView(window: EventWindow) {
   return { ...window, opensAt: iso(window.opensAt), closesAt: iso(window.closesAt) }

@@ -57,6 +57,12 @@ export function assertOwnOrg(
   }
 }
 
+/** The rightsholder a read is about: a rightsholder's own, whatever it asked; for others the one asked, if any. */
+export function rightsholderScope(request: FastifyRequest, asked: string | undefined): string | undefined {
+  const identity = identityOf(request)
+  return identity.role === 'rightsholder' ? identity.org : asked
+}
+
 export default fp(
   async function authPlugin(app: FastifyInstance, options: { adminToken: string }) {
     const adminHash = hashToken(options.adminToken)

@@ -1,4 +1,4 @@
-import { Type } from 'typebox'
+import { type TOptional, type TProperties, type TString, Type } from 'typebox'
 
 /** RFC 9457 problem details, with the offending field or entry index when there is one. */
 export const Problem = Type.Object(
@@ -31,6 +31,28 @@ export const problemResponses = { '4xx': Type.Ref('Problem') } as const
 export const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' })
 
 export const IdParams = Type.Object({ id: Id }, { additionalProperties: false })
+
+/** The query of a list narrowed by one optional field, e.g. `?competition=serie-a`. */
+export function filterQuery<const K extends string>(field: K) {
+  return Type.Object({ [field]: Type.Optional(Type.String()) } as { [P in K]: TOptional<TString> }, {
+    additionalProperties: false,
+  })
+}
+
+/** The query of a long list read in pages: `filters` (each optional), then at most `maxLimit` items from `offset`. */
+export function pageQuery<const F extends TProperties = Record<never, never>>(
+  maxLimit: number,
+  filters: F = {} as F,
+) {
+  return Type.Object(
+    {
+      ...filters,
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: maxLimit })),
+      offset: Type.Optional(Type.Integer({ minimum: 0 })),
+    },
+    { additionalProperties: false },
+  )
+}
 
 /** An ISO 8601 instant with a UTC offset, e.g. 2026-11-29T20:45:00+01:00. */
 export const Instant = Type.String({ format: 'date-time' })

@@ -4,7 +4,7 @@ import { currentRevision, listAgents, retireAgent } from '@offside/store'
 import { Type } from 'typebox'
 import { errors, problem } from '../../errors.js'
 import { identityOf } from '../../plugins/auth.js'
-import { problemResponses } from '../../schemas/common.js'
+import { pageQuery, problemResponses } from '../../schemas/common.js'
 import { namesAt, toCsv } from './compliance.js'
 import { loadCompliance } from './compliance-data.js'
 
@@ -84,14 +84,7 @@ const agentRoutes: FastifyPluginAsyncTypebox<AgentRoutesOptions> = async (app, o
       config: readers,
       schema: {
         tags: ['agents'],
-        querystring: Type.Object(
-          {
-            isp: Type.Optional(Type.String()),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
-            offset: Type.Optional(Type.Integer({ minimum: 0 })),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: pageQuery(5000, { isp: Type.Optional(Type.String()) }),
         response: {
           200: Type.Object({
             revision: Type.Integer(),

@@ -22,7 +22,7 @@ import type { ApiConfig } from '../../config.js'
 import { errors, problem } from '../../errors.js'
 import { readLimited } from '../../plugins/body-parsers.js'
 import { CompetitionView, EventView, ImportResult, PutCompetition, PutEvent } from '../../schemas/calendar.js'
-import { IdParams, problemResponses } from '../../schemas/common.js'
+import { filterQuery, IdParams, problemResponses } from '../../schemas/common.js'
 import { routeOptions } from '../options.js'
 import { eventView } from './views.js'
 
@@ -134,10 +134,7 @@ const calendarRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (
     {
       schema: {
         tags: ['calendar'],
-        querystring: Type.Object(
-          { competition: Type.Optional(Type.String()) },
-          { additionalProperties: false },
-        ),
+        querystring: filterQuery('competition'),
         response: { 200: Type.Object({ events: Type.Array(EventView) }) },
       },
     },
@@ -158,10 +155,7 @@ const calendarRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (
         tags: ['calendar'],
         description:
           'Imports many events at once from JSON ({events:[…]}), CSV or iCalendar (.ics). All or nothing.',
-        querystring: Type.Object(
-          { competition: Type.Optional(Type.String()) },
-          { additionalProperties: false },
-        ),
+        querystring: filterQuery('competition'),
         response: { 200: ImportResult, ...problemResponses },
       },
     },

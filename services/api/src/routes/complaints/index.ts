@@ -15,7 +15,7 @@ import { Type } from 'typebox'
 import type { ApiConfig } from '../../config.js'
 import { errors, problem } from '../../errors.js'
 import { identityOf } from '../../plugins/auth.js'
-import { IdParams, problemResponses } from '../../schemas/common.js'
+import { IdParams, pageQuery, problemResponses } from '../../schemas/common.js'
 import {
   ComplaintList,
   ComplaintView,
@@ -25,16 +25,9 @@ import {
   FileComplaint,
   Filed,
 } from '../../schemas/complaints.js'
+import { complaintView, iso } from '../../views.js'
 import { routeOptions } from '../options.js'
 import { canonicalPrefix, liftsView, planDecision } from './plan.js'
-
-const iso = (ms: number) => new Date(ms).toISOString()
-const complaintView = ({ filedAt, decision, target, ...rest }: Complaint) => ({
-  ...rest,
-  target: displayPrefix(target),
-  filedAt: iso(filedAt),
-  ...(decision ? { decision: { ...decision, decidedAt: iso(decision.decidedAt) } } : {}),
-})
 
 /**
  * A complaint's target: one address, a prefix no broader than the guard's soft limit, or one
@@ -94,16 +87,11 @@ const complaintRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async 
       config: readers,
       schema: {
         tags: ['complaints'],
-        querystring: Type.Object(
-          {
-            status: Type.Optional(
-              Type.Union([Type.Literal('open'), Type.Literal('upheld'), Type.Literal('rejected')]),
-            ),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-            offset: Type.Optional(Type.Integer({ minimum: 0 })),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: pageQuery(1000, {
+          status: Type.Optional(
+            Type.Union([Type.Literal('open'), Type.Literal('upheld'), Type.Literal('rejected')]),
+          ),
+        }),
         response: { 200: ComplaintList },
       },
     },

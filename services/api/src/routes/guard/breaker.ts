@@ -3,9 +3,9 @@ import { type BreakerHold, decideBreakerHold, listBreakerHolds } from '@offside/
 import { Type } from 'typebox'
 import { errors, problem } from '../../errors.js'
 import { identityOf } from '../../plugins/auth.js'
-import { IdParams } from '../../schemas/common.js'
-import { Decision } from '../../schemas/guard.js'
+import { iso, isoField } from '../../views.js'
 import { routeOptions } from '../options.js'
+import { decisionOptions, decisions } from './decision.js'
 
 const Space = Type.Object({ v4Addresses: Type.Integer(), v6Prefixes48: Type.Integer() })
 
@@ -35,8 +35,6 @@ export const BreakerHoldView = Type.Object({
 
 const BreakerList = Type.Object({ holds: Type.Array(BreakerHoldView) })
 
-const iso = (ms: number) => new Date(ms).toISOString()
-
 function holdView(hold: BreakerHold) {
   const { createdAt, updatedAt, lapsesAt, decidedAt, reason, ...rest } = hold
   return {
@@ -45,7 +43,7 @@ function holdView(hold: BreakerHold) {
     createdAt: iso(createdAt),
     updatedAt: iso(updatedAt),
     lapsesAt: iso(lapsesAt),
-    ...(decidedAt !== undefined ? { decidedAt: iso(decidedAt) } : {}),
+    ...isoField('decidedAt', decidedAt),
   }
 }
 
@@ -88,53 +86,41 @@ const breakerRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   )
 
-  for (const action of ['approve', 'reject'] as const) {
-    app.post(
-      `/guard/breaker/:id/${action}`,
-      routeOptions(
-        { roles: ['ops'] },
-        'guard',
-        {
-          params: IdParams,
-          body: Decision,
-        },
-        { 200: BreakerHoldView },
-      ),
-      async (request) => {
-        const reason = request.body?.reason
-        const result = await decideBreakerHold(app.db, request.params.id, {
-          approve: action === 'approve',
-          by: identityOf(request).org,
-          now: Date.now(),
-          ...(reason ? { reason } : {}),
-        })
-        if (result.status === 'not-found') {
-          throw problem(errors.NotFound, `no circuit-breaker hold "${request.params.id}"`, { field: 'id' })
-        }
-        if (result.status === 'already-decided') {
-          throw problem(
-            errors.Conflict,
-            `circuit-breaker hold "${result.hold.id}" was already ${result.hold.status}`,
-            { field: 'id' },
-          )
-        }
-        const { hold } = result
-        await app.audit(request, `guard.breaker-${action}`, `breaker:${hold.id}`, {
-          cause: hold.cause.kind,
-          latestCause: hold.latestCause.kind,
-          previous: hold.previous,
-          next: hold.next,
-          factor: hold.factor,
-          added: hold.added,
-          reason: reason ?? null,
-        })
-        await app.recompute({
-          kind: 'guard-change',
-          reason: action === 'approve' ? 'breaker-approved' : 'breaker-rejected',
-        })
-        return holdView(hold)
-      },
-    )
+  for (const action of decisions) {
+    app.post(`/guard/breaker/:id/${action}`, decisionOptions(BreakerHoldView), async (request) => {
+      const reason = request.body?.reason
+      const result = await decideBreakerHold(app.db, request.params.id, {
+        approve: action === 'approve',
+        by: identityOf(request).org,
+        now: Date.now(),
+        ...(reason ? { reason } : {}),
+      })
+      if (result.status === 'not-found') {
+        throw problem(errors.NotFound, `no circuit-breaker hold "${request.params.id}"`, { field: 'id' })
+      }
+      if (result.status === 'already-decided') {
+        throw problem(
+          errors.Conflict,
+          `circuit-breaker hold "${result.hold.id}" was already ${result.hold.status}`,
+          { field: 'id' },
+        )
+      }
+      const { hold } = result
+      await app.audit(request, `guard.breaker-${action}`, `breaker:${hold.id}`, {
+        cause: hold.cause.kind,
+        latestCause: hold.latestCause.kind,
+        previous: hold.previous,
+        next: hold.next,
+        factor: hold.factor,
+        added: hold.added,
+        reason: reason ?? null,
+      })
+      await app.recompute({
+        kind: 'guard-change',
+        reason: action === 'approve' ? 'breaker-approved' : 'breaker-rejected',
+      })
+      return holdView(hold)
+    })
   }
 }
 

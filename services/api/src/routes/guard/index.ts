@@ -5,17 +5,15 @@ import {
   getHeld,
   getProtectedRanges,
   getReporterCounters,
-  type HeldEntry,
   listPendingHeld,
   putProtectedRanges,
 } from '@offside/store'
 import { Type } from 'typebox'
 import { errors, problem } from '../../errors.js'
 import { auditInput } from '../../plugins/audit.js'
-import { assertOwnOrg, identityOf } from '../../plugins/auth.js'
-import { Id, IdParams, problemResponses } from '../../schemas/common.js'
+import { assertOwnOrg, identityOf, rightsholderScope } from '../../plugins/auth.js'
+import { Id, pageQuery } from '../../schemas/common.js'
 import {
-  Decision,
   HeldList,
   HeldView,
   ProtectedResult,
@@ -23,18 +21,13 @@ import {
   PutProtected,
   ReporterView,
 } from '../../schemas/guard.js'
+import { heldView } from '../../views.js'
 import { routeOptions } from '../options.js'
 import breakerRoutes from './breaker.js'
+import { decisionOptions, decisions } from './decision.js'
 import protectedSuffixRoutes from './protected-suffixes.js'
+import * as table from './protected-table.js'
 import { holdNewlyProtected } from './retroactive.js'
-
-const iso = (ms: number) => new Date(ms).toISOString()
-const heldView = ({ heldAt, decidedAt, target, ...rest }: HeldEntry) => ({
-  ...rest,
-  target: displayPrefix(target),
-  heldAt: iso(heldAt),
-  ...(decidedAt !== undefined ? { decidedAt: iso(decidedAt) } : {}),
-})
 
 /** Guard review (held entries), the protected ranges, and reporter accountability (SPEC rules 6, 12, 13). */
 const guardRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -47,20 +40,12 @@ const guardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles: ['ops', 'authority', 'rightsholder'] },
       schema: {
         tags: ['guard'],
-        querystring: Type.Object(
-          {
-            rightsholder: Type.Optional(Type.String()),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
-            offset: Type.Optional(Type.Integer({ minimum: 0 })),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: pageQuery(10_000, { rightsholder: Type.Optional(Type.String()) }),
         response: { 200: HeldList },
       },
     },
     async (request) => {
-      const identity = identityOf(request)
-      const rightsholder = identity.role === 'rightsholder' ? identity.org : request.query.rightsholder
+      const rightsholder = rightsholderScope(request, request.query.rightsholder)
       const { total, entries } = await listPendingHeld(app.db, {
         ...(rightsholder ? { rightsholder } : {}),
         ...(request.query.limit ? { limit: request.query.limit } : {}),
@@ -70,134 +55,92 @@ const guardRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   )
 
-  for (const action of ['approve', 'reject'] as const) {
-    app.post(
-      `/guard/held/:id/${action}`,
-      routeOptions(
-        { roles: ['ops'] },
-        'guard',
-        {
-          params: IdParams,
-          body: Decision,
-        },
-        { 200: HeldView },
-      ),
-      async (request) => {
-        const existing = await getHeld(app.db, request.params.id)
-        if (!existing) throw new errors.NotFound(`no held entry "${request.params.id}"`)
-        if (existing.status !== 'pending') {
-          throw problem(errors.Conflict, `held entry "${existing.id}" was already ${existing.status}`, {
-            field: 'id',
-          })
-        }
-        const reason = request.body.reason
-        // The decision and its audit record commit together, checked again inside the transaction:
-        // an upload that replaced the entry's list, or another decision, may have come first.
-        const outcome = await decideHeld(app.db, existing.id, {
-          approve: action === 'approve',
-          by: identityOf(request).org,
-          now: Date.now(),
-          ...(reason ? { reason } : {}),
-          audit: (entry) =>
-            auditInput(request, `guard.${action}`, `held:${entry.id}`, {
-              rightsholder: entry.rightsholder,
-              week: entry.week,
-              target: entry.target,
-              reasons: entry.reasons.map((r) => r.code),
-              reason: reason ?? null,
-            }),
+  for (const action of decisions) {
+    app.post(`/guard/held/:id/${action}`, decisionOptions(HeldView), async (request) => {
+      const existing = await getHeld(app.db, request.params.id)
+      if (!existing) throw new errors.NotFound(`no held entry "${request.params.id}"`)
+      if (existing.status !== 'pending') {
+        throw problem(errors.Conflict, `held entry "${existing.id}" was already ${existing.status}`, {
+          field: 'id',
         })
-        if (outcome.status === 'missing') {
-          throw new errors.NotFound(`held entry "${existing.id}" is gone: its list was replaced`)
-        }
-        if (outcome.status === 'already-decided') {
-          throw problem(errors.Conflict, `held entry "${existing.id}" was already ${outcome.entry.status}`, {
-            field: 'id',
-          })
-        }
-        const decided = outcome.entry
-        if (action === 'approve') {
-          await app.recompute({
-            kind: 'guard-change',
-            rightsholder: existing.rightsholder,
-            week: existing.week,
-            prefixes: [existing.target],
-          })
-        }
-        return heldView(decided)
-      },
-    )
+      }
+      const reason = request.body.reason
+      // The decision and its audit record commit together, checked again inside the transaction:
+      // an upload that replaced the entry's list, or another decision, may have come first.
+      const outcome = await decideHeld(app.db, existing.id, {
+        approve: action === 'approve',
+        by: identityOf(request).org,
+        now: Date.now(),
+        ...(reason ? { reason } : {}),
+        audit: (entry) =>
+          auditInput(request, `guard.${action}`, `held:${entry.id}`, {
+            rightsholder: entry.rightsholder,
+            week: entry.week,
+            target: entry.target,
+            reasons: entry.reasons.map((r) => r.code),
+            reason: reason ?? null,
+          }),
+      })
+      if (outcome.status === 'missing') {
+        throw new errors.NotFound(`held entry "${existing.id}" is gone: its list was replaced`)
+      }
+      if (outcome.status === 'already-decided') {
+        throw problem(errors.Conflict, `held entry "${existing.id}" was already ${outcome.entry.status}`, {
+          field: 'id',
+        })
+      }
+      const decided = outcome.entry
+      if (action === 'approve') {
+        await app.recompute({
+          kind: 'guard-change',
+          rightsholder: existing.rightsholder,
+          week: existing.week,
+          prefixes: [existing.target],
+        })
+      }
+      return heldView(decided)
+    })
   }
 
-  app.get(
-    '/guard/protected',
-    {
-      config: { roles: ['ops', 'authority'] },
-      schema: { tags: ['guard'], response: { 200: ProtectedView } },
-    },
-    async () => {
-      const stored = await getProtectedRanges(app.db)
-      return { origin: stored ? 'operator' : 'default', ranges: stored ?? defaultGuardConfig.protectedRanges }
-    },
-  )
+  app.get('/guard/protected', table.readOptions(ProtectedView), async () => {
+    const { origin, rows } = table.inForce(
+      await getProtectedRanges(app.db),
+      defaultGuardConfig.protectedRanges,
+    )
+    return { origin, ranges: rows }
+  })
 
-  app.put(
-    '/guard/protected',
-    {
-      config: { roles: ['ops'] },
-      bodyLimit: 16 * 1024 * 1024,
-      schema: {
-        tags: ['guard'],
-        body: PutProtected,
-        response: { 200: ProtectedResult, ...problemResponses },
-      },
-    },
-    async (request) => {
-      const ranges: ProtectedRange[] = request.body.ranges.map((range, index) => {
-        const parsed = parseTarget(range.prefix)
-        if (!parsed.ok || parsed.target.kind !== 'prefix') {
-          throw problem(
-            errors.InvalidInput,
-            `range ${index}: ${parsed.ok ? 'not a prefix' : parsed.message}`,
-            {
-              index,
-              field: `ranges[${index}].prefix`,
-              reason: parsed.ok ? 'malformed' : parsed.reason,
-            },
-          )
-        }
-        return {
-          ...range,
-          prefix: parsed.target.prefix,
-          source: range.source ?? `operator:${identityOf(request).org}`,
-        }
-      })
-      await putProtectedRanges(app.db, ranges)
-      const { config: current, asnOf } = await app.currentGuard()
-      const newlyHeld = await holdNewlyProtected(
-        app.db,
-        app.guardWith({ protectedRanges: ranges, protectedSuffixes: current.protectedSuffixes }),
-        Date.now(),
-        asnOf,
-      )
-      await app.audit(request, 'guard.protected', 'guard:protected', {
-        ranges: ranges.length,
-        newlyHeld: newlyHeld
-          .slice(0, 1000)
-          .map((entry) => ({ rightsholder: entry.rightsholder, week: entry.week, target: entry.target })),
-      })
-      await app.recompute({ kind: 'guard-change' })
-      return {
-        ranges: ranges.length,
-        newlyHeld: newlyHeld.map(({ id, rightsholder, week, target }) => ({
-          id,
-          rightsholder,
-          week,
-          target: displayPrefix(target),
-        })),
+  app.put('/guard/protected', table.replaceOptions(PutProtected, ProtectedResult), async (request) => {
+    const ranges: ProtectedRange[] = request.body.ranges.map((range, index) => {
+      const parsed = parseTarget(range.prefix)
+      if (!parsed.ok || parsed.target.kind !== 'prefix') {
+        throw problem(errors.InvalidInput, `range ${index}: ${parsed.ok ? 'not a prefix' : parsed.message}`, {
+          index,
+          field: `ranges[${index}].prefix`,
+          reason: parsed.ok ? 'malformed' : parsed.reason,
+        })
       }
-    },
-  )
+      return {
+        ...range,
+        prefix: parsed.target.prefix,
+        source: range.source ?? `operator:${identityOf(request).org}`,
+      }
+    })
+    await putProtectedRanges(app.db, ranges)
+    const { config: current, asnOf } = await app.currentGuard()
+    const newlyHeld = await holdNewlyProtected(
+      app.db,
+      app.guardWith({ protectedRanges: ranges, protectedSuffixes: current.protectedSuffixes }),
+      Date.now(),
+      asnOf,
+    )
+    await app.audit(request, 'guard.protected', 'guard:protected', {
+      ranges: ranges.length,
+      newlyHeld: table.auditedNewlyHeld(newlyHeld),
+    })
+    await app.recompute({ kind: 'guard-change' })
+    return { ranges: ranges.length, newlyHeld: table.newlyHeldRefs(newlyHeld, displayPrefix) }
+  })
 
   app.get(
     '/guard/reporters/:rightsholder',

@@ -3,12 +3,12 @@ import { defaultGuardConfig, type ProtectedSuffix, parseTarget } from '@offside/
 import { getProtectedSuffixes, putProtectedSuffixes } from '@offside/store'
 import { errors, problem } from '../../errors.js'
 import { identityOf } from '../../plugins/auth.js'
-import { problemResponses } from '../../schemas/common.js'
 import {
   ProtectedSuffixesView,
   PutProtectedSuffixes,
   PutProtectedSuffixesResult,
 } from '../../schemas/guard.js'
+import * as table from './protected-table.js'
 import { holdNewlyProtectedNames } from './retroactive.js'
 
 /**
@@ -17,32 +17,17 @@ import { holdNewlyProtectedNames } from './retroactive.js'
  * every enforced name under it at once and files it for review.
  */
 const protectedSuffixRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get(
-    '/guard/protected-suffixes',
-    {
-      config: { roles: ['ops', 'authority'] },
-      schema: { tags: ['guard'], response: { 200: ProtectedSuffixesView } },
-    },
-    async () => {
-      const stored = await getProtectedSuffixes(app.db)
-      return {
-        origin: stored ? 'operator' : 'default',
-        suffixes: stored ?? defaultGuardConfig.protectedSuffixes,
-      }
-    },
-  )
+  app.get('/guard/protected-suffixes', table.readOptions(ProtectedSuffixesView), async () => {
+    const { origin, rows } = table.inForce(
+      await getProtectedSuffixes(app.db),
+      defaultGuardConfig.protectedSuffixes,
+    )
+    return { origin, suffixes: rows }
+  })
 
   app.put(
     '/guard/protected-suffixes',
-    {
-      config: { roles: ['ops'] },
-      bodyLimit: 16 * 1024 * 1024,
-      schema: {
-        tags: ['guard'],
-        body: PutProtectedSuffixes,
-        response: { 200: PutProtectedSuffixesResult, ...problemResponses },
-      },
-    },
+    table.replaceOptions(PutProtectedSuffixes, PutProtectedSuffixesResult),
     async (request) => {
       const suffixes: ProtectedSuffix[] = request.body.suffixes.map((entry, index) => {
         const parsed = parseTarget(entry.suffix, { allowNames: true })
@@ -76,20 +61,10 @@ const protectedSuffixRoutes: FastifyPluginAsyncTypebox = async (app) => {
       )
       await app.audit(request, 'guard.protected-suffixes', 'guard:protected-suffixes', {
         suffixes: suffixes.length,
-        newlyHeld: newlyHeld
-          .slice(0, 1000)
-          .map((entry) => ({ rightsholder: entry.rightsholder, week: entry.week, target: entry.target })),
+        newlyHeld: table.auditedNewlyHeld(newlyHeld),
       })
       await app.recompute({ kind: 'guard-change' })
-      return {
-        suffixes: suffixes.length,
-        newlyHeld: newlyHeld.map(({ id, rightsholder, week, target }) => ({
-          id,
-          rightsholder,
-          week,
-          target,
-        })),
-      }
+      return { suffixes: suffixes.length, newlyHeld: table.newlyHeldRefs(newlyHeld) }
     },
   )
 }

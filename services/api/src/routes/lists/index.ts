@@ -16,8 +16,8 @@ import { Type } from 'typebox'
 import type { ApiConfig } from '../../config.js'
 import { errors, problem } from '../../errors.js'
 import { auditInput } from '../../plugins/audit.js'
-import { assertOwnOrg, identityOf } from '../../plugins/auth.js'
-import { problemResponses } from '../../schemas/common.js'
+import { assertOwnOrg, identityOf, rightsholderScope } from '../../plugins/auth.js'
+import { filterQuery, pageQuery, problemResponses } from '../../schemas/common.js'
 import {
   ListBody,
   ListEntriesView,
@@ -26,6 +26,7 @@ import {
   ListSummaryView,
   UploadResult,
 } from '../../schemas/lists.js'
+import { iso } from '../../views.js'
 import { routeOptions } from '../options.js'
 import { currentOrders } from './current-order.js'
 import { type EntryVerdict, heldEntries, type JudgedList, judgeEntries } from './judge.js'
@@ -33,7 +34,6 @@ import { type RawEntry, readCsvEntries } from './read-entries.js'
 
 type ListBodyType = { entries: RawEntry[]; evidence?: string; criterion?: string }
 
-const iso = (ms: number) => new Date(ms).toISOString()
 const summaryView = (summary: ListSummary) => ({ ...summary, uploadedAt: iso(summary.uploadedAt) })
 
 function checkWeek(week: string): void {
@@ -43,6 +43,14 @@ function checkWeek(week: string): void {
       field: 'week',
       reason: parsed.reason,
     })
+}
+
+/** The weekly list a read names, once the caller may read it and the week is an ISO week. */
+function readableList(request: FastifyRequest, params: { rightsholder: string; week: string }) {
+  const { rightsholder, week } = params
+  assertOwnOrg(request, rightsholder, { readAll: true })
+  checkWeek(week)
+  return { rightsholder, week }
 }
 
 /** Weekly lists and hot additions (SPEC rule 3), each entry judged by the guard. */
@@ -227,17 +235,12 @@ const listRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (app,
       config: readers,
       schema: {
         tags: ['lists'],
-        querystring: Type.Object(
-          { rightsholder: Type.Optional(Type.String()) },
-          { additionalProperties: false },
-        ),
+        querystring: filterQuery('rightsholder'),
         response: { 200: Type.Object({ lists: Type.Array(ListSummaryView) }) },
       },
     },
     async (request) => {
-      const identity = identityOf(request)
-      const owner = identity.role === 'rightsholder' ? identity.org : request.query.rightsholder
-      const lists = await listWeeklyLists(app.db, owner)
+      const lists = await listWeeklyLists(app.db, rightsholderScope(request, request.query.rightsholder))
       const summaries = await Promise.all(
         lists.map((list) => getListSummary(app.db, list.rightsholder, list.week)),
       )
@@ -256,9 +259,7 @@ const listRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (app,
       { 200: ListSummaryView },
     ),
     async (request) => {
-      const { rightsholder, week } = request.params
-      assertOwnOrg(request, rightsholder, { readAll: true })
-      checkWeek(week)
+      const { rightsholder, week } = readableList(request, request.params)
       const summary = await getListSummary(app.db, rightsholder, week)
       if (!summary) throw new errors.NotFound(`no list for ${rightsholder} in ${week}`)
       return summaryView(summary)
@@ -272,20 +273,12 @@ const listRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (app,
       'lists',
       {
         params: ListParams,
-        querystring: Type.Object(
-          {
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
-            offset: Type.Optional(Type.Integer({ minimum: 0 })),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: pageQuery(100_000),
       },
       { 200: ListEntriesView },
     ),
     async (request) => {
-      const { rightsholder, week } = request.params
-      assertOwnOrg(request, rightsholder, { readAll: true })
-      checkWeek(week)
+      const { rightsholder, week } = readableList(request, request.params)
       const list = await readListEntries(app.db, rightsholder, week)
       if (!list) throw new errors.NotFound(`no list for ${rightsholder} in ${week}`)
       const all = [

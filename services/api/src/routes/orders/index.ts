@@ -14,9 +14,9 @@ import { errors, problem } from '../../errors.js'
 import { identityOf } from '../../plugins/auth.js'
 import { IdParams, problemResponses } from '../../schemas/common.js'
 import { OrderView, PutOrder, SuspendBody } from '../../schemas/orders.js'
+import { iso, isoField } from '../../views.js'
 import { routeOptions } from '../options.js'
 
-const iso = (ms: number) => new Date(ms).toISOString()
 export const orderView = ({ suspensions, ...order }: OrderRecord) => ({
   ...order,
   issuedAt: iso(order.issuedAt),
@@ -25,7 +25,7 @@ export const orderView = ({ suspensions, ...order }: OrderRecord) => ({
     ? {
         suspensions: suspensions.map((period) => ({
           from: iso(period.from),
-          ...(period.until !== undefined ? { until: iso(period.until) } : {}),
+          ...isoField('until', period.until),
         })),
       }
     : {}),

@@ -14,13 +14,13 @@ import { errors, problem } from '../../errors.js'
 import { identityOf } from '../../plugins/auth.js'
 import { IdParams, problemResponses } from '../../schemas/common.js'
 import { CreateOrg, CreateToken, IssuedToken, Org, TokenInfo, Whoami } from '../../schemas/orgs.js'
+import { iso, isoField } from '../../views.js'
 
-const iso = (ms: number) => new Date(ms).toISOString()
 const orgView = (org: Organisation) => ({ ...org, createdAt: iso(org.createdAt) })
 const tokenView = ({ hash: _hash, createdAt, revokedAt, ...rest }: TokenRecord) => ({
   ...rest,
   createdAt: iso(createdAt),
-  ...(revokedAt !== undefined ? { revokedAt: iso(revokedAt) } : {}),
+  ...isoField('revokedAt', revokedAt),
 })
 
 /** Organisations and their bearer tokens; the authority manages them. */

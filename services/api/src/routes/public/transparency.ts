@@ -21,6 +21,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Static } from 'typebox'
 import type { ApiConfig } from '../../config.js'
 import { TransparencyView } from '../../schemas/transparency.js'
+import { iso, isoField } from '../../views.js'
 import { summarise } from '../agents/compliance.js'
 
 const DAY_MS = 86_400_000
@@ -30,8 +31,6 @@ const TIMELINESS_DAYS = 7
 const REPORT_MAX_AGE_MS = 10_000
 /** Decisions listed (the Atom feed shows them); counts cover all. */
 const DECISIONS_SHOWN = 100
-
-const iso = (ms: number) => new Date(ms).toISOString()
 
 /** Reads what the public report counts; the counting itself is core's `transparencyReport`. */
 async function buildReport(app: FastifyInstance, now: number, lateMs: number): Promise<TransparencyReport> {
@@ -100,7 +99,7 @@ const transparencyRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = asy
         updatedAt: iso(order.updatedAt),
         suspensions: (order.suspensions ?? []).map((period) => ({
           from: iso(period.from),
-          ...(period.until !== undefined ? { until: iso(period.until) } : {}),
+          ...isoField('until', period.until),
         })),
         enforcedNow: order.enforcedNow,
       })),

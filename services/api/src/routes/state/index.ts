@@ -3,6 +3,7 @@ import { displayPrefix, namesOverlap, parseTarget, upcomingWindows } from '@offs
 import { Type } from 'typebox'
 import { errors, problem } from '../../errors.js'
 import { pendingReason, windowView } from '../../live-state.js'
+import { iso } from '../../views.js'
 import { routeOptions } from '../options.js'
 
 const Window = Type.Object({
@@ -78,8 +79,6 @@ const EntriesView = Type.Object({
 })
 
 const UPCOMING_MS = 36 * 3600_000
-
-const iso = (ms: number) => new Date(ms).toISOString()
 
 /**
  * What agents enforce now (SPEC rules 4-5), read from the last published revision: live windows,
