@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks'
 import { activeAt, applyGroupOps, type EnforcementGroup, type GroupOp, shareCovers } from '@offside/core'
 import {
   type AckMessage,
@@ -15,6 +16,7 @@ import { backendNames } from './backends/combined.js'
 import type { ApplyReport, Backend } from './backends/types.js'
 import { type ConnectionProblem, describeRefusal, readiness } from './readiness.js'
 import { reconnectDelay } from './reconnect-delay.js'
+import { RevisionClock, type RevisionTiming } from './revision-timing.js'
 import { SafetyNetBackend } from './safety-net.js'
 import type { AgentState } from './state-file.js'
 import { StateStore } from './state-journal.js'
@@ -54,6 +56,8 @@ export interface AgentOptions {
   /** Clock offset from the gateway past which the agent alarms (status, readiness, log). Default 2 s. */
   maxClockOffsetMs?: number
   now?: () => number
+  /** Called after each acknowledged revision with where its time went (benchmarks, traces). */
+  onRevisionTiming?: (timing: RevisionTiming) => void
 }
 
 /** What the agent is doing, for /status, /metrics and tests. */
@@ -159,7 +163,8 @@ function applicableOps(groups: EnforcementGroup[], ops: GroupOp[]): GroupOp[] {
  * `until` by its own clock even when the control plane is unreachable.
  */
 export class Agent {
-  readonly #options: Required<Omit<AgentOptions, 'now'>> & { now: () => number }
+  readonly #options: Required<Omit<AgentOptions, 'now' | 'onRevisionTiming'>> &
+    Pick<AgentOptions, 'onRevisionTiming'> & { now: () => number }
   #state: AgentState = { revision: 0, groups: [] }
   #socket: WebSocket | undefined
   /** Every change of state runs on this chain, one at a time, in arrival order. */
@@ -303,9 +308,10 @@ export class Agent {
       this.#enqueue(async () => this.#sendHello(socket))
     })
     socket.on('message', (data) => {
+      const received = performance.now()
       this.#lastHeard = this.#options.now()
       const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString()
-      this.#enqueue(() => this.#receive(socket, text))
+      this.#enqueue(() => this.#receive(socket, text, new RevisionClock(received)))
     })
     socket.on('error', (err) => {
       if (this.#connectionProblem?.kind === 'token-refused') return // already said, in its words
@@ -376,8 +382,9 @@ export class Agent {
     })
   }
 
-  async #receive(socket: WebSocket, text: string): Promise<void> {
+  async #receive(socket: WebSocket, text: string, clock: RevisionClock): Promise<void> {
     if (socket !== this.#socket) return // a frame from a connection already replaced
+    clock.lap('queued')
     const parsed = parseGatewayMessage(text)
     if (!parsed.ok) return this.#refuse(socket, parsed.code, parsed.message)
     const message = parsed.message
@@ -390,11 +397,12 @@ export class Agent {
     const verdict = verifySigned(message, this.#options.trustedKeys)
     if (!verdict.ok) return this.#refuse(socket, verdict.code, verdict.message, message.payload.revision)
     this.#refusing = undefined // a verified message: the gateway and the pinned key agree again
-    if (message.type === 'snapshot') await this.#applySnapshot(socket, message.payload)
-    else await this.#applyDelta(socket, message.payload)
+    clock.lap('verify')
+    if (message.type === 'snapshot') await this.#applySnapshot(socket, message.payload, clock)
+    else await this.#applyDelta(socket, message.payload, clock)
   }
 
-  async #applySnapshot(socket: WebSocket, snapshot: SnapshotPayload): Promise<void> {
+  async #applySnapshot(socket: WebSocket, snapshot: SnapshotPayload, clock: RevisionClock): Promise<void> {
     if (snapshot.revision < this.#state.revision) {
       const reason = `snapshot ${snapshot.revision} is older than applied revision ${this.#state.revision}`
       return this.#refuse(socket, 'bad-message', reason, snapshot.revision)
@@ -410,15 +418,17 @@ export class Agent {
         "the control plane's history changed (its Redis was restored or emptied); reconciling from its snapshot",
       )
     }
+    clock.lap('apply')
     await this.#commit(
       socket,
       { revision: snapshot.revision, groups, ...historyOf(snapshot) },
       () => this.#options.backend.reconcile(groups, at),
       'snapshot',
+      clock,
     )
   }
 
-  async #applyDelta(socket: WebSocket, delta: DeltaPayload): Promise<void> {
+  async #applyDelta(socket: WebSocket, delta: DeltaPayload, clock: RevisionClock): Promise<void> {
     const { revision, epoch } = this.#state
     if (epoch !== undefined && delta.epoch !== undefined && delta.epoch !== epoch) {
       // A delta of another history cannot follow this state: the hello on reconnect names this
@@ -451,11 +461,13 @@ export class Agent {
       ops.length === 0 ? this.#state.groups : applyGroupOps(this.#state.groups, ops),
       at,
     )
+    clock.lap('apply')
     await this.#commit(
       socket,
       { revision: delta.revision, groups, ...historyOf(delta) },
       () => this.#options.backend.apply(ops, groups, at),
       ops,
+      clock,
     )
   }
 
@@ -470,6 +482,7 @@ export class Agent {
     next: AgentState,
     program: () => Promise<ApplyReport>,
     change: GroupOp[] | 'snapshot',
+    clock: RevisionClock,
   ): Promise<void> {
     const { backend, log, now } = this.#options
     const { revision } = next
@@ -483,11 +496,13 @@ export class Agent {
       socket.close(4001, 'apply failed') // retried after the reconnect back-off
       return
     }
+    clock.lap('backend')
     this.#state = next
     this.#refusing = undefined
     const store = this.#storeOrThrow()
     if (change === 'snapshot') await store.compact(this.#state)
     else await store.persist(change, this.#state)
+    clock.lap('persist')
     this.#counters.applied++
     this.#send(socket, {
       v: PROTOCOL_VERSION,
@@ -497,6 +512,8 @@ export class Agent {
       ...ackCounts(report),
       ...(this.#clock ? { clockOffsetMs: this.#clock.offsetMs } : {}),
     })
+    clock.lap('ack')
+    this.#options.onRevisionTiming?.(clock.timing(revision, change === 'snapshot' ? 'snapshot' : 'delta'))
     if (store.wantsCompaction) this.#enqueue(() => store.compact(this.#state))
   }
 
