@@ -1,7 +1,8 @@
-import type { EnforcementGroup, GroupOp } from '@offside/core'
+import { type EnforcementGroup, enforcedCount, type GroupOp } from '@offside/core'
 import type { ApplyReport, Backend, BackendLog } from '../types.js'
 import { type SetKey, setKeyOf, splitPrefixes } from './elements.js'
-import { applyScript, listSetNames, type NftTarget } from './nft.js'
+import { listSetNames, type NftTarget } from './nft.js'
+import { NftSession } from './nft-session.js'
 import {
   addElements,
   deleteElements,
@@ -55,8 +56,8 @@ const setNamesOf = (state: GroupState) => [...state.sets.keys()].map((key) => se
  * family and prefix length present (hosts are length 32/128) and one rule per set in the
  * `enforce` chain that matches only while `meta time` is in `[from, until)`, so the kernel itself
  * switches the block on and off: activation costs no transaction. Every element times out at
- * `until`, so the block ends even if the agent dies. Each change is one atomic `nft -f -`
- * transaction that names only what changes; the backend keeps its own view of what it
+ * `until`, so the block ends even if the agent dies. Each change is one atomic transaction
+ * (small ones through a long-lived `nft -i`, nft-session.ts) that names only what changes; the backend keeps its own view of what it
  * programmed and reads the kernel only when it reconciles (start-up, snapshot).
  */
 export class NftablesBackend implements Backend {
@@ -65,6 +66,7 @@ export class NftablesBackend implements Backend {
   readonly #target: NftTarget
   readonly #log: NftablesLog | undefined
   readonly #groups = new Map<string, GroupState>()
+  readonly #session: NftSession
   #reconciled = false
 
   constructor(options: NftablesOptions = {}) {
@@ -77,6 +79,7 @@ export class NftablesBackend implements Backend {
       throw new Error(`invalid nftables table name: ${this.#layout.table}`)
     }
     this.#target = { netns: options.netns }
+    this.#session = new NftSession(this.#target)
     this.#log = options.log
   }
 
@@ -99,7 +102,7 @@ export class NftablesBackend implements Backend {
         existing.filter((name) => !wanted.has(name)),
       ),
     )
-    await applyScript(this.#target, lines)
+    await this.#session.apply(lines)
     this.#groups.clear()
     for (const [id, state] of next) this.#groups.set(id, state)
     this.#reconciled = true
@@ -127,11 +130,13 @@ export class NftablesBackend implements Backend {
       ...enforceChain(this.#layout, remaining),
       ...deleteSets(this.#layout, ended.flatMap(setNamesOf)),
     ]
-    await applyScript(this.#target, lines)
+    await this.#session.apply(lines)
     for (const state of ended) this.#groups.delete(state.id)
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.#session.close()
+  }
 
   async #applyIncrementally(ops: GroupOp[], groups: EnforcementGroup[], now: number): Promise<void> {
     const wanted = new Map<string, EnforcementGroup>()
@@ -183,7 +188,7 @@ export class NftablesBackend implements Backend {
       lines.push(...enforceChain(this.#layout, groupsAfter))
     }
     lines.push(...deleteSets(this.#layout, removedSets))
-    await applyScript(this.#target, lines)
+    await this.#session.apply(lines)
     for (const commit of commits) commit()
     this.#groups.clear()
     for (const [id, state] of next) this.#groups.set(id, state)
@@ -249,20 +254,32 @@ function needsRebuild(state: GroupState, group: EnforcementGroup, ops: GroupOp[]
   return ops.some((op) => op.op !== 'patch')
 }
 
-/** Counts distinct prefixes enforced now and staged for later, over all groups. */
+/**
+ * Counts prefixes enforced now (as `activeAt` counts them, like the agent's status) and staged for
+ * later, over all groups. The windows of a matchday share one cover array (core's shareCovers and
+ * applyGroupOps keep them shared), so lists are told apart by identity first: a 1-entry patch of
+ * three windows holding one 112k cover then costs a pointer comparison per group, where a Set of
+ * every prefix cost ≈ 300 ms of each revision (bench/agent/revision-cost.ts).
+ */
 export function report(groups: EnforcementGroup[], now: number): ApplyReport {
-  const live = groups.filter((group) => group.until > now)
-  const enforcing = live.filter((group) => group.from <= now)
-  const waiting = live.filter((group) => group.from > now)
-  // One group (the usual case) needs no de-duplication: its prefixes are a minimal cover. This
-  // keeps a hot addition into a 100k group from paying for a 100k-element Set.
-  if (live.length <= 1) {
-    const count = (list: EnforcementGroup[]) => list.reduce((sum, group) => sum + group.prefixes.length, 0)
-    return { enforced: count(enforcing), staged: count(waiting), notFitting: [] }
+  const enforced = enforcedCount(groups, now)
+  const enforcing = new Set<string[]>()
+  const waiting = new Set<string[]>()
+  for (const group of groups) {
+    if (group.until <= now || group.prefixes.length === 0) continue
+    ;(group.from <= now ? enforcing : waiting).add(group.prefixes)
   }
-  const enforced = new Set(enforcing.flatMap((group) => group.prefixes))
-  const staged = new Set(waiting.flatMap((group) => group.prefixes).filter((prefix) => !enforced.has(prefix)))
-  return { enforced: enforced.size, staged: staged.size, notFitting: [] }
+  for (const prefixes of enforcing) waiting.delete(prefixes)
+  if (waiting.size === 0) return { enforced, staged: 0, notFitting: [] }
+  if (enforcing.size === 0 && waiting.size === 1) {
+    const [only] = waiting
+    return { enforced, staged: only?.length ?? 0, notFitting: [] }
+  }
+  // Different lists staged beside different enforced ones (rare: a week's list uploaded ahead
+  // while another competition's window is live): count what is staged and not enforced.
+  const held = new Set([...enforcing].flat())
+  const staged = new Set([...waiting].flat().filter((prefix) => !held.has(prefix)))
+  return { enforced, staged: staged.size, notFitting: [] }
 }
 
 /** The factory the agent calls for `--backend nftables`. */
