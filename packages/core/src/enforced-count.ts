@@ -5,14 +5,8 @@
  * already, counted by its length. With three windows of 3 × 100k prefixes this is a pointer
  * comparison per prefix instead of merging 900 000 entries on every revision.
  */
+import { sameEntries } from './cover-diff.js'
 import { activeAt, type EnforcementGroup } from './groups.js'
-
-function samePrefixes(a: readonly string[], b: readonly string[]): boolean {
-  if (a === b) return true
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
 
 /** The number of entries of `activeAt(groups, now)`, computed cheaply when covers repeat. */
 export function enforcedCount(groups: EnforcementGroup[], now: number): number {
@@ -20,7 +14,7 @@ export function enforcedCount(groups: EnforcementGroup[], now: number): number {
   for (const group of groups) {
     if (!(group.from <= now && now < group.until) || group.prefixes.length === 0) continue
     // Of identical covers, the latest until decides how core splits overlaps.
-    const twin = distinct.findIndex((seen) => samePrefixes(seen.prefixes, group.prefixes))
+    const twin = distinct.findIndex((seen) => sameEntries(seen.prefixes, group.prefixes))
     if (twin < 0) distinct.push(group)
     else if (distinct[twin]!.until < group.until) distinct[twin] = group
   }
@@ -37,7 +31,7 @@ export function enforcedCount(groups: EnforcementGroup[], now: number): number {
 export function shareCovers(groups: EnforcementGroup[]): EnforcementGroup[] {
   const covers: string[][] = []
   return groups.map((group) => {
-    const same = covers.find((cover) => samePrefixes(cover, group.prefixes))
+    const same = covers.find((cover) => sameEntries(cover, group.prefixes))
     if (!same) {
       covers.push(group.prefixes)
       return group

@@ -189,3 +189,16 @@ export function formatV4Cidr(start: number, length: number): string {
 export function formatV6Cidr(start: bigint, length: number): string {
   return `${formatV6(start)}/${length}`
 }
+
+/**
+ * The canonical prefix of `length` bits that contains the canonical CIDR `prefix`, or `prefix`
+ * itself when it is that wide or wider: the scheduler's cover regions (/24, /64) and the FlowSpec
+ * backend's aggregates are both this.
+ */
+export function superPrefix(prefix: string, length: number): string {
+  const block = parseCidr(prefix)
+  if (block.length <= length) return prefix
+  if (block.family === 4) return formatV4Cidr(block.start - (block.start % V4_BLOCK[length]!), length)
+  const size = 1n << BigInt(128 - length)
+  return formatV6Cidr(block.start - (block.start % size), length)
+}

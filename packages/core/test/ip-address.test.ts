@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import ipaddr from 'ipaddr.js'
 import t from 'tap'
-import { formatV6, parseCidr, parseV4CidrKey, parseV6Address } from '../src/ip-address.js'
+import { formatV6, parseCidr, parseV4CidrKey, parseV6Address, superPrefix } from '../src/ip-address.js'
 import { holds } from './fixtures/prefix-arbitraries.js'
 
 t.test('the hand-written IPv6 parser reads every spelling ipaddr.js writes', async (t) => {
@@ -66,3 +66,33 @@ t.test('the IPv4 CIDR reader accepts only canonical text', async (t) => {
   )
   t.throws(() => parseCidr('2001:db8::1/32'), /host bits/, 'IPv6 host bits are refused')
 })
+
+t.test(
+  'the super-prefix of a prefix is the block of that length holding it, in canonical text',
+  async (t) => {
+    t.equal(superPrefix('198.51.100.7/32', 24), '198.51.100.0/24', 'an IPv4 host in its /24')
+    t.equal(
+      superPrefix('198.51.100.130/31', 25),
+      '198.51.100.128/25',
+      'host bits below the length are cleared',
+    )
+    t.equal(superPrefix('198.51.0.0/16', 24), '198.51.0.0/16', 'a prefix as wide or wider is itself')
+    t.equal(superPrefix('203.0.113.9/32', 0), '0.0.0.0/0', 'length 0 is the whole family')
+    t.equal(superPrefix('2001:db8:0:0:1::5/128', 64), '2001:db8::/64', 'zero hextets are compressed')
+    t.equal(superPrefix('2001:0:0:1::5/128', 64), '2001:0:0:1::/64', 'the longest zero run is compressed')
+    t.equal(superPrefix('2001:db8:a:b::/64', 48), '2001:db8:a::/48', 'an IPv6 prefix in its /48')
+    for (const [prefix, length] of [
+      ['2001:db8:0:0:1::5/128', 64],
+      ['2001:db8:a:b:c::/80', 33],
+      ['203.0.113.77/32', 27],
+    ] as const) {
+      const wider = superPrefix(prefix, length)
+      const block = parseCidr(wider)
+      const inner = parseCidr(prefix)
+      t.ok(
+        block.length === length && block.start <= inner.start && inner.end <= block.end,
+        `${wider} holds ${prefix}`,
+      )
+    }
+  },
+)

@@ -6,12 +6,14 @@
  * so removals (complaints upheld, orders suspended, windows cancelled) still take effect at once.
  */
 import {
+  changedPrefixes,
   checkCircuitBreaker,
   defaultGuardConfig,
   type EnforcementGroup,
   exactBounds,
   type GuardConfig,
   type GuardReason,
+  type KnownPatch,
   moveBounds,
   PrefixSet,
   type SpaceBounds,
@@ -27,7 +29,6 @@ import {
   recordBreakerTrip,
   supersedeBreakerHold,
 } from '@offside/store'
-import { changedPrefixes, type KnownPatch } from './group-math.js'
 
 /** Growth factor, totals and baseline floors (core's `GuardConfig['breaker']`). */
 export type BreakerConfig = GuardConfig['breaker']

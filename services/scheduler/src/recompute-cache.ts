@@ -6,9 +6,9 @@
  * and the revision counter are read every time — so a change written by another API or scheduler
  * process is seen at once; nothing here needs to be invalidated by hand.
  */
-import type { EnforcementGroup, SpaceBounds } from '@offside/core'
+
+import { CoverCache, type EnforcementGroup, type SpaceBounds } from '@offside/core'
 import { currentRevision, type Db, ListCache, readSnapshot, type Snapshot } from '@offside/store'
-import { CoverCache } from './cover-cache.js'
 
 export class RecomputeCache {
   readonly lists = new ListCache()

@@ -1,5 +1,12 @@
 import { performance } from 'node:perf_hooks'
-import { computeGroups, type EnforcementGroup, type GroupOp, liveWindows } from '@offside/core'
+import {
+  computeGroups,
+  diffGroupsQuickly,
+  type EnforcementGroup,
+  enforcedCount,
+  type GroupOp,
+  liveWindows,
+} from '@offside/core'
 import {
   compactSnapshot,
   type Db,
@@ -12,7 +19,6 @@ import {
   type RevisionRecord,
 } from '@offside/store'
 import { type BreakerConfig, holdEnlargement } from './breaker.js'
-import { countEnforced, diffGroupsQuickly } from './group-math.js'
 import { RecomputeCache } from './recompute-cache.js'
 import type { Calendar } from './timeline.js'
 
@@ -111,7 +117,7 @@ function publishGroups(
       ops,
       groups,
       live,
-      enforcedCount: countEnforced(groups, now),
+      enforcedCount: enforcedCount(groups, now),
       ...(request.instant ? { instant: request.instant } : {}),
       ...(snapshot.groupsAt !== undefined ? { groupsAt: snapshot.groupsAt } : {}),
     },

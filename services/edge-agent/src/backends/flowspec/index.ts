@@ -3,7 +3,7 @@ import { createFlowspecBackend, type FlowspecLog, type FlowspecOptions } from '.
 
 export { createFlowspecBackend, FlowspecBackend, type FlowspecLog, type FlowspecOptions } from './backend.js'
 export { listAnnounced } from './gobgp.js'
-export { capPlan, type RuleCap, superPrefix } from './rule-cap.js'
+export { capPlan, type RuleCap } from './rule-cap.js'
 
 const isLength = (value: unknown, max: number) =>
   Number.isInteger(value) && (value as number) >= 0 && (value as number) <= max

@@ -1,6 +1,7 @@
-import { activeAt, applyGroupOps, diffGroups, type EnforcementGroup, PrefixSet } from '@offside/core'
 import t from 'tap'
-import { countEnforced, diffGroupsQuickly } from '../src/group-math.js'
+import { diffGroupsQuickly } from '../src/cover-diff.js'
+import { applyGroupOps, diffGroups, type EnforcementGroup } from '../src/groups.js'
+import { PrefixSet } from '../src/prefix-set.js'
 
 function random(seed: number): () => number {
   let state = seed >>> 0
@@ -61,18 +62,4 @@ t.test('the quick diff turns the previous groups into the next ones, as core dif
     }
   }
   t.pass('300 random changes: applying the quick diff always gives the next groups')
-})
-
-t.test('the enforced count merges overlapping live groups and ignores staged or ended ones', async (t) => {
-  const a = { id: 'w:a', event: 'a', from: 0, until: 100, prefixes: ['203.0.113.0/24'] }
-  const b = { id: 'w:b', event: 'b', from: 0, until: 200, prefixes: ['203.0.113.0/24'] }
-  const c = { id: 'w:c', event: 'c', from: 50, until: 200, prefixes: ['198.51.100.1/32', '203.0.113.7/32'] }
-  const staged = { id: 'w:d', event: 'd', from: 500, until: 600, prefixes: ['198.51.100.9/32'] }
-  t.equal(countEnforced([a, b, staged], 10), 1, 'two groups with one cover count once')
-  t.equal(
-    countEnforced([a, b, c, staged], 60),
-    activeAt([a, b, c], 60).length,
-    'overlaps are merged as core does',
-  )
-  t.equal(countEnforced([a, staged], 150), 0, 'an ended group and a staged one enforce nothing')
 })

@@ -1,11 +1,12 @@
 /**
- * Shortcuts around core's group functions for the scheduler's hot path: core's set algebra on a
- * 100k-prefix group costs hundreds of milliseconds, while the groups the scheduler compares are
- * always minimal covers (from `computeGroups`), which can be compared as strings.
+ * Diffs of groups whose prefixes are minimal covers (as `computeGroups` gives them), for the
+ * scheduler's hot path: set algebra on a 100k-prefix group costs hundreds of milliseconds, while
+ * two minimal covers can be compared as strings.
  */
-import { diffGroupsBy, diffNames, type EnforcementGroup, enforcedCount, type GroupOp } from '@offside/core'
+import { diffGroupsBy, diffNames, type EnforcementGroup, type GroupOp } from './groups.js'
 
-function samePrefixes(a: string[], b: string[]): boolean {
+/** True when two lists hold the same entries in the same order (covers share their strings: a pointer comparison each). */
+export function sameEntries(a: readonly string[], b: readonly string[]): boolean {
   if (a === b) return true
   if (a.length !== b.length) return false
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
@@ -13,7 +14,7 @@ function samePrefixes(a: string[], b: string[]): boolean {
 }
 
 /**
- * Same contract as core's `diffGroups` (`applyGroupOps(previous, ops)` gives `next`), computed on
+ * Same contract as `diffGroups` (`applyGroupOps(previous, ops)` gives `next`), computed on
  * the prefix strings instead of with set algebra. Both sides are minimal covers, whose prefixes
  * never overlap, so removing the old-only prefixes and adding the new-only ones gives exactly the
  * new set: a 100k-prefix group is compared in milliseconds, not hundreds of them.
@@ -21,12 +22,12 @@ function samePrefixes(a: string[], b: string[]): boolean {
 export function diffGroupsQuickly(
   previous: EnforcementGroup[],
   next: EnforcementGroup[],
-  /** A patch already known for two covers (the scheduler's cover cache), checked before comparing. */
+  /** A patch already known for two covers (the cover cache's), checked before comparing. */
   known?: KnownPatch,
 ): GroupOp[] {
   return diffGroupsBy(previous, next, (old, group) => {
-    const same = samePrefixes(old.prefixes, group.prefixes)
-    const sameNames = samePrefixes(old.names ?? [], group.names ?? [])
+    const same = sameEntries(old.prefixes, group.prefixes)
+    const sameNames = sameEntries(old.names ?? [], group.names ?? [])
     if (same && sameNames) return undefined
     const { add, remove } = same
       ? { add: [], remove: [] }
@@ -38,7 +39,7 @@ export function diffGroupsQuickly(
   })
 }
 
-/** A patch already known for two covers (the scheduler's cover cache). */
+/** A patch already known for two covers (`CoverCache.patch`). */
 export type KnownPatch = (
   previous: string[],
   next: string[],
@@ -60,10 +61,10 @@ export function changedPrefixes(
   const added: string[] = []
   const removed: string[] = []
   const matches = (group: EnforcementGroup, others: EnforcementGroup[]) =>
-    others.some((other) => samePrefixes(other.prefixes, group.prefixes))
+    others.some((other) => sameEntries(other.prefixes, group.prefixes))
   for (const group of next) {
     const old = before.get(group.id)
-    if (old && samePrefixes(old.prefixes, group.prefixes)) continue
+    if (old && sameEntries(old.prefixes, group.prefixes)) continue
     if (!old) {
       if (!matches(group, previous)) added.push(...group.prefixes)
       continue
@@ -86,6 +87,3 @@ function stringDiff(before: string[], after: string[]): { add: string[]; remove:
     remove: before.filter((prefix) => !afterSet.has(prefix)),
   }
 }
-
-/** How many prefixes are enforced at `now` (core's `enforcedCount`: identical covers counted once). */
-export const countEnforced = enforcedCount

@@ -1,5 +1,5 @@
 /**
- * The scheduler's cover function for core's `computeGroups`: it keeps, per cover (week and
+ * A caching cover function for `computeGroups`, which the scheduler keeps per process: it keeps, per cover (week and
  * orders), the address set and the minimal cover it computed last, and the parsed set of every
  * list array it has seen (the store's `ListCache` hands back the same array while a list version is
  * unchanged). A hot addition or a revocation then costs a few linear merges of interval arrays and
@@ -10,7 +10,16 @@
  * A round is one recompute: `startRound()`, `computeGroups(inputs, horizon, cache.cover)`, then
  * `patch()` while diffing and `endRound()`.
  */
-import { type CoverFunction, type CoverPart, PrefixSet, parseCidr } from '@offside/core'
+import type { CoverFunction, CoverPart } from './compute-groups.js'
+import { sameEntries } from './cover-diff.js'
+import {
+  type CoveredSet,
+  INCREMENTAL_MAX,
+  incrementalCover,
+  regionCover,
+  regionsOf,
+} from './cover-regions.js'
+import { PrefixSet } from './prefix-set.js'
 
 /** How the cover of one key differs from the previous cover of that key. */
 export interface CoverPatch {
@@ -21,19 +30,12 @@ export interface CoverPatch {
   remove: string[]
 }
 
-interface Held {
-  set: PrefixSet
-  cover: string[]
+interface Held extends CoveredSet {
   /** The parts it was computed from: a change to them names where the set can differ. */
   parts?: CoverPart[]
 }
 
-/** Changes touching more than this many prefixes are covered from scratch (a new upload). */
-const INCREMENTAL_MAX = 20_000
-/** Regions: a change is re-covered within its /24 (IPv4) or /64 (IPv6). */
-const REGION = { 4: 24, 6: 64 } as const
-
-/** Caches covers across recomputes of one scheduler process. */
+/** Caches covers across recomputes (the scheduler keeps one per process). */
 export class CoverCache {
   #sets = new WeakMap<readonly string[], { set: PrefixSet; revoked: PrefixSet; carved: PrefixSet }>()
   #held = new Map<string, Held>()
@@ -78,7 +80,7 @@ export class CoverCache {
       this.#held.set(key, { ...held, parts })
       return held.cover
     }
-    const regions = PrefixSet.from(new Set(hint.map(regionOf)))
+    const regions = regionsOf(hint)
     let local = PrefixSet.empty()
     for (const part of parts) local = local.union(this.#setOf(part, regions))
     const set = held.set.subtract(regions).union(local)
@@ -96,7 +98,7 @@ export class CoverCache {
    * same strings, so that costs a pointer comparison each (well under a millisecond for 100 000).
    */
   patch(previous: string[], next: string[]): { add: string[]; remove: string[] } | undefined {
-    return this.#patches.find((patch) => sameList(patch.to, next) && sameList(patch.from, previous))
+    return this.#patches.find((patch) => sameEntries(patch.to, next) && sameEntries(patch.from, previous))
   }
 
   /** Call before a round: forgets the last round's patches. */
@@ -166,136 +168,4 @@ export function changeHint(previous: CoverPart[], next: CoverPart[]): string[] |
     hint.push(...old.revoked.toPrefixes(), ...now.revoked.toPrefixes())
   }
   return hint.length > INCREMENTAL_MAX ? undefined : hint
-}
-
-/**
- * The patch of a cover inside `regions` once the set changed only there (`local` is the new set
- * cut to the regions); undefined when a region-wide block may merge across regions.
- */
-function regionCover(
-  held: Held,
-  regions: PrefixSet,
-  local: PrefixSet,
-): { cover: string[]; add: string[]; remove: string[] } | undefined {
-  const before = held.set.intersect(regions).toPrefixes()
-  const after = local.toPrefixes()
-  if (before.some(isRegionWide) || after.some(isRegionWide)) return undefined
-  const beforeSet = new Set(before)
-  const afterSet = new Set(after)
-  const remove = before.filter((prefix) => !afterSet.has(prefix))
-  const add = after.filter((prefix) => !beforeSet.has(prefix))
-  if (remove.length === 0 && add.length === 0) return { cover: held.cover, add, remove }
-  const removed = new Set(remove)
-  const kept = removed.size > 0 ? held.cover.filter((prefix) => !removed.has(prefix)) : held.cover
-  return { cover: insertSorted(kept, add), add, remove }
-}
-
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  if (a === b) return true
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
-
-/**
- * The minimal cover of `next` from the held cover of the previous set, re-covering only the
- * regions (/24, /64) that hold a changed address. A minimal cover is the concatenation of the
- * covers of each maximal interval, and a CIDR block narrower than a region never crosses a region
- * boundary; so as long as no region is entirely in either set (checked: then a block may span
- * regions and this gives up), the cover outside the regions is unchanged. Returns undefined when
- * the change is too large or a region is full: the caller covers from scratch.
- */
-export function incrementalCover(
-  held: Held,
-  next: PrefixSet,
-): { cover: string[]; add: string[]; remove: string[] } | undefined {
-  const changed = next.subtract(held.set).union(held.set.subtract(next)).toPrefixes()
-  if (changed.length > INCREMENTAL_MAX) return undefined
-  const regions = PrefixSet.from(new Set(changed.map(regionOf)))
-  const before = held.set.intersect(regions).toPrefixes()
-  const after = next.intersect(regions).toPrefixes()
-  if (before.some(isRegionWide) || after.some(isRegionWide)) return undefined
-  const beforeSet = new Set(before)
-  const afterSet = new Set(after)
-  const remove = before.filter((prefix) => !afterSet.has(prefix))
-  const add = after.filter((prefix) => !beforeSet.has(prefix))
-  if (remove.length === 0 && add.length === 0) return undefined
-  const removed = new Set(remove)
-  const kept = removed.size > 0 ? held.cover.filter((prefix) => !removed.has(prefix)) : held.cover
-  return { cover: insertSorted(kept, add), add, remove }
-}
-
-function lengthOf(prefix: string): number {
-  return Number(prefix.slice(prefix.indexOf('/') + 1))
-}
-
-function familyOf(prefix: string): 4 | 6 {
-  return prefix.includes(':') ? 6 : 4
-}
-
-/** True when `prefix` is as wide as a region or wider: it may merge across region boundaries. */
-function isRegionWide(prefix: string): boolean {
-  return lengthOf(prefix) <= REGION[familyOf(prefix)]
-}
-
-/** The /24 or /64 holding `prefix`, or `prefix` itself when it is wider. */
-export function regionOf(prefix: string): string {
-  const family = familyOf(prefix)
-  if (lengthOf(prefix) <= REGION[family]) return prefix
-  if (family === 4) return `${prefix.slice(0, prefix.lastIndexOf('.'))}.0/24`
-  const start = parseCidr(prefix).start as bigint
-  const hextets = [0, 1, 2, 3].map((i) => Number((start >> BigInt(112 - 16 * i)) & 0xffffn))
-  return `${formatV6([...hextets, 0, 0, 0, 0])}/64`
-}
-
-/** RFC 5952 text of eight hextets: lower-case, no leading zeros, the longest zero run (first on ties) as "::". */
-function formatV6(hextets: number[]): string {
-  let bestStart = -1
-  let bestLength = 1
-  for (let i = 0; i < 8; ) {
-    if (hextets[i] !== 0) {
-      i++
-      continue
-    }
-    let j = i
-    while (j < 8 && hextets[j] === 0) j++
-    if (j - i > bestLength) {
-      bestStart = i
-      bestLength = j - i
-    }
-    i = j
-  }
-  const text = hextets.map((h) => h.toString(16))
-  if (bestStart < 0) return text.join(':')
-  return `${text.slice(0, bestStart).join(':')}::${text.slice(bestStart + bestLength).join(':')}`
-}
-
-/** Sort key of a prefix in a minimal cover: IPv4 before IPv6, then by first address. */
-function compareStart(a: string, b: string): number {
-  const x = parseCidr(a)
-  const y = parseCidr(b)
-  if (x.family !== y.family) return x.family - y.family
-  return x.start < y.start ? -1 : x.start > y.start ? 1 : 0
-}
-
-/** Inserts `add` into the sorted, disjoint `cover` in order, parsing only the probed prefixes. */
-function insertSorted(cover: string[], add: string[]): string[] {
-  if (add.length === 0) return cover
-  const sorted = [...add].sort(compareStart)
-  const out: string[] = []
-  let from = 0
-  for (const prefix of sorted) {
-    let low = from
-    let high = cover.length
-    while (low < high) {
-      const middle = (low + high) >>> 1
-      if (compareStart(cover[middle]!, prefix) < 0) low = middle + 1
-      else high = middle
-    }
-    for (let i = from; i < low; i++) out.push(cover[i]!)
-    out.push(prefix)
-    from = low
-  }
-  for (let i = from; i < cover.length; i++) out.push(cover[i]!)
-  return out
 }
