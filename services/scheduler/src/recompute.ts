@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks'
 import {
+  closeEnded,
   computeGroups,
+  currentGroups,
   diffGroupsQuickly,
   type EnforcementGroup,
   enforcedCount,
@@ -89,30 +91,29 @@ function cacheOf(db: Db): RecomputeCache {
   return cache
 }
 
-/** Groups whose enforcement is still ahead or under way; an ended group never comes back. */
-function current(groups: EnforcementGroup[], now: number): EnforcementGroup[] {
-  return groups.filter((group) => group.until > now)
-}
-
 function liveAt(calendar: Calendar) {
   return liveWindows({ ...calendar, orders: [], lists: [], revocations: [] })
 }
 
-/** Publishes `ops` on top of `snapshot` as the next revision, for both the full recompute and the calendar instant. */
-function publishGroups(
+/**
+ * Publishes `ops` on top of `snapshot` as the next revision, for both the full recompute and the
+ * calendar instant; nothing when there are no ops and the request does not ask for an empty one.
+ * Null is a compare-and-set conflict: another scheduler published first.
+ */
+async function publishChange(
   db: Db,
   snapshot: { revision: number; groupsAt?: number },
   request: RecomputeRequest,
-  settings: RecomputeSettings,
-  clock: () => number,
+  context: { settings: RecomputeSettings; clock: () => number; cache: RecomputeCache },
   change: { ops: GroupOp[]; groups: EnforcementGroup[]; live: ReturnType<typeof liveWindows>; now: number },
-): Promise<PublishResult> {
+): Promise<RecomputeOutcome | null> {
   const { ops, groups, live, now } = change
-  return publishRevision(
+  if (ops.length === 0 && !request.publishEmpty) return { status: 'unchanged' }
+  const result = await publishRevision(
     db,
     {
       previous: snapshot.revision,
-      issuedAt: clock(),
+      issuedAt: context.clock(),
       cause: request.cause,
       ops,
       groups,
@@ -121,8 +122,9 @@ function publishGroups(
       ...(request.instant ? { instant: request.instant } : {}),
       ...(snapshot.groupsAt !== undefined ? { groupsAt: snapshot.groupsAt } : {}),
     },
-    { maxLength: settings.revisionHistory },
+    { maxLength: context.settings.revisionHistory },
   )
+  return settle(result, context.cache)
 }
 
 function settle(result: PublishResult, cache: RecomputeCache): RecomputeOutcome | null {
@@ -183,7 +185,7 @@ export function recompute(
     step('load')
     if (request.stillDue && !request.stillDue(inputs)) return { status: 'stale' }
     cache.covers.startRound()
-    const computed = current(computeGroups(inputs, settings.horizonMs, cache.covers.cover), now)
+    const computed = currentGroups(computeGroups(inputs, settings.horizonMs, cache.covers.cover), now)
     cache.covers.endRound()
     step('compute')
     // SPEC rule 6: growth past the breaker is held for ops; what stays inside the current space goes out.
@@ -202,15 +204,16 @@ export function recompute(
     step('breaker')
     const ops = diffGroupsQuickly(snapshot.groups, groups, (a, b) => cache.covers.patch(a, b))
     step('diff')
-    if (ops.length === 0 && !request.publishEmpty) return { status: 'unchanged' }
-    const result = await publishGroups(db, snapshot, request, settings, clock, {
-      ops,
-      groups,
-      live: liveWindows(inputs),
-      now,
-    })
-    step('publish')
-    return settle(result, cache)
+    const outcome = await publishChange(
+      db,
+      snapshot,
+      request,
+      { settings, clock, cache },
+      { ops, groups, live: liveWindows(inputs), now },
+    )
+    // Timed only when it wrote (as the step histogram always counted it).
+    if (outcome?.status !== 'unchanged') step('publish')
+    return outcome
   })
 }
 
@@ -235,19 +238,14 @@ export function publishInstant(
     ])
     const calendar: Calendar = { now, graceMs: settings.graceMs, competitions, events }
     if (request.stillDue && !request.stillDue(calendar)) return { status: 'stale' }
-    const groups = current(snapshot.groups, now)
-    const kept = new Set(groups.map((group) => group.id))
-    const ops: GroupOp[] = snapshot.groups
-      .filter((group) => !kept.has(group.id))
-      .map((group) => ({ op: 'drop', id: group.id }))
-    if (ops.length === 0 && !request.publishEmpty) return { status: 'unchanged' }
-    const result = await publishGroups(db, snapshot, request, settings, clock, {
-      ops,
-      groups,
-      live: liveAt(calendar),
-      now,
-    })
-    return settle(result, cache)
+    const { groups, ops } = closeEnded(snapshot.groups, now)
+    return publishChange(
+      db,
+      snapshot,
+      request,
+      { settings, clock, cache },
+      { ops, groups, live: liveAt(calendar), now },
+    )
   })
 }
 
