@@ -131,4 +131,6 @@ export interface IspSummary {
   meanDelayMs: number | null
   /** Targets the ISP's agents refused by their own safety nets, in their last acks (SPEC rule 16). */
   refused: number
+  /** Its agents whose clock, as they last reported it, is past their bound (their alarm is raised). */
+  clockSkewed: number
 }

@@ -110,6 +110,8 @@ export interface AckMessage {
   refusedCount?: number
   /** The agent's clock minus the gateway's, in ms, as last measured (absent before a measure). */
   clockOffsetMs?: number
+  /** Whether that offset is past the agent's configured bound (its alarm is raised). */
+  clockSkewed?: boolean
 }
 
 /** One refusal of the agent's safety net: which group, which prefix (absent: the whole group), why. */
@@ -126,6 +128,12 @@ export interface HeartbeatMessage {
    * measure its clock's offset from the gateway's over the round trip (NTP-style).
    */
   echo?: number
+  /**
+   * Agent → gateway only, once measured: the offset and alarm as in {@link AckMessage}, so the
+   * control plane learns of a skewed clock within a heartbeat even when no revision is published.
+   */
+  clockOffsetMs?: number
+  clockSkewed?: boolean
 }
 
 export const ERROR_CODES = [

@@ -28,6 +28,7 @@ const int: Check = (v, at) =>
 const signedInt: Check = (v, at) => (Number.isSafeInteger(v) ? null : `${at} must be an integer`)
 const str: Check = (v, at) =>
   typeof v === 'string' && v.length > 0 && v.length <= 256 ? null : `${at} must be a short string`
+const bool: Check = (v, at) => (typeof v === 'boolean' ? null : `${at} must be true or false`)
 const text: Check = (v, at) => (typeof v === 'string' ? null : `${at} must be a string`)
 const oneOf =
   (values: readonly string[]): Check =>
@@ -172,7 +173,9 @@ const AGENT_OPTIONAL: Record<string, Record<string, Check>> = {
         : arrayOf(refusal)(v, at),
     refusedCount: int,
     clockOffsetMs: signedInt,
+    clockSkewed: bool,
   },
+  heartbeat: { clockOffsetMs: signedInt, clockSkewed: bool },
   error: { revision: int },
 }
 

@@ -49,6 +49,15 @@ export interface AgentRecord extends AgentRef {
   version?: string
   gateway?: string
   connected: boolean
+  /** Its clock's offset from the gateway's as it last reported it (absent before any report). */
+  clock?: AgentClock
+}
+
+/** What an agent last said of its clock: offset (agent − gateway, ms) and its alarm; `reportedAt` on the gateway's clock. */
+export interface AgentClock {
+  offsetMs: number
+  skewed: boolean
+  reportedAt: number
 }
 
 export interface AckRecord {
@@ -67,6 +76,9 @@ export interface AckRecord {
   refused?: number
   /** `hello` when inferred from the last revision an agent announced on reconnecting. */
   source: 'ack' | 'hello'
+  /** The agent's clock offset and alarm when it applied the revision (absent before a measure). */
+  clockOffsetMs?: number
+  clockSkewed?: boolean
 }
 
 /** What a revision's delay is measured from: the scheduled instant, else its issue time. */
@@ -145,6 +157,15 @@ export async function touchAgent(
     .exec()
 }
 
+/** Remembers what the agent last said of its clock (with a heartbeat or an ack). */
+export async function recordClock(db: Db, agent: AgentRef, clock: AgentClock): Promise<void> {
+  await db.redis.hset(db.keys.agents.agent(refOf(agent)), {
+    clockOffsetMs: clock.offsetMs,
+    clockSkewed: clock.skewed ? 1 : 0,
+    clockReportedAt: clock.reportedAt,
+  })
+}
+
 /** Marks an agent disconnected from `gateway`. */
 export async function agentDisconnected(db: Db, agent: AgentRef, gateway: string): Promise<void> {
   await runScript(db.redis, 'releaseAgent', [db.keys.agents.alive(refOf(agent))], [gateway])
@@ -212,6 +233,15 @@ function toRecord(fields: Record<string, string>, connected: boolean): AgentReco
     ...(fields.version ? { version: fields.version } : {}),
     ...(fields.gateway ? { gateway: fields.gateway } : {}),
     connected,
+    ...(fields.clockReportedAt
+      ? {
+          clock: {
+            offsetMs: num('clockOffsetMs'),
+            skewed: fields.clockSkewed === '1',
+            reportedAt: num('clockReportedAt'),
+          },
+        }
+      : {}),
   }
 }
 

@@ -36,6 +36,7 @@ export interface AgentInput
     | 'backend'
     | 'version'
     | 'clockOffsetMs'
+    | 'clockSkewed'
     | 'refused'
     | 'enforcedNames'
     | 'connected'
@@ -194,12 +195,15 @@ function agentView(agent: AgentInput, revision: number): AgentView {
   else if (lag !== null && lag > 0) worsen('warn', `${lag} revision${lag === 1 ? '' : 's'} behind`)
   if (compliance.missing > 0) worsen('bad', `${compliance.missing} missing`)
   if (compliance.late > 0) worsen('warn', `${compliance.late} late`)
+  // A skewed clock opens and closes every window early or late: a block outside its window.
+  if (agent.clockSkewed && agent.clockOffsetMs !== undefined) worsen('bad', clockWords(agent.clockOffsetMs))
   return {
     id: agent.id,
     backend: agent.backend,
     enforcing,
     version: agent.version,
     ...(agent.clockOffsetMs !== undefined ? { clockOffsetMs: agent.clockOffsetMs } : {}),
+    ...(agent.clockSkewed ? { clockSkewed: true } : {}),
     ...(agent.refused !== undefined ? { refused: agent.refused } : {}),
     ...(agent.enforcedNames !== undefined ? { enforcedNames: agent.enforcedNames } : {}),
     connected: agent.connected,
@@ -210,6 +214,11 @@ function agentView(agent: AgentInput, revision: number): AgentView {
     severity,
     problems,
   }
+}
+
+/** "clock 20.0 s ahead" / "clock 3.5 s behind" (agent clock against the gateway's). */
+export function clockWords(offsetMs: number): string {
+  return `clock ${(Math.abs(offsetMs) / 1000).toFixed(1)} s ${offsetMs >= 0 ? 'ahead' : 'behind'}`
 }
 
 function byWorst(a: AgentView, b: AgentView): number {

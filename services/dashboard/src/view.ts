@@ -51,6 +51,8 @@ export interface AgentView {
   version: string | null
   /** Agent clock minus gateway clock (ms), where the agent reports it. */
   clockOffsetMs?: number
+  /** The agent's clock alarm: past its bound, it switches every window that much early or late. */
+  clockSkewed?: boolean
   /** Messages the agent refused (its safety net or a bad signature), where it reports them. */
   refused?: number
   /** Domain names the agent's resolver enforces, where it runs a DNS backend. */

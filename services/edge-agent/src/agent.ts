@@ -364,7 +364,12 @@ export class Agent {
       socket.terminate()
       return
     }
-    this.#send(socket, { v: PROTOCOL_VERSION, type: 'heartbeat', at })
+    this.#send(socket, { v: PROTOCOL_VERSION, type: 'heartbeat', at, ...this.#clockReport() })
+  }
+
+  /** The last measured offset and alarm, for acks and heartbeats (nothing before a measure). */
+  #clockReport(): { clockOffsetMs?: number; clockSkewed?: boolean } {
+    return this.#clock ? { clockOffsetMs: this.#clock.offsetMs, clockSkewed: this.#skewed } : {}
   }
 
   /** Refuses a message: logged, reported to the gateway, and enforcement left as it was. */
@@ -510,7 +515,7 @@ export class Agent {
       revision,
       appliedAt: now(),
       ...ackCounts(report),
-      ...(this.#clock ? { clockOffsetMs: this.#clock.offsetMs } : {}),
+      ...this.#clockReport(),
     })
     clock.lap('ack')
     this.#options.onRevisionTiming?.(clock.timing(revision, change === 'snapshot' ? 'snapshot' : 'delta'))

@@ -18,6 +18,7 @@ import {
   judgeHistory,
   readRevisionsSince,
   recordAck,
+  recordClock,
   recordSent,
   sentRevision,
   touchAgent,
@@ -46,6 +47,19 @@ export interface SessionOptions {
 }
 
 const OPEN = 1
+
+/**
+ * The agent's own default alarm bound, for agents that report an offset without their verdict
+ * (releases before `clockSkewed`): judged here as the agent would have with its default.
+ */
+const DEFAULT_CLOCK_BOUND_MS = 2_000
+
+/** The offset and alarm a message reports, if it reports one. */
+function clockOf(message: { clockOffsetMs?: number; clockSkewed?: boolean }) {
+  if (message.clockOffsetMs === undefined) return undefined
+  const skewed = message.clockSkewed ?? Math.abs(message.clockOffsetMs) > DEFAULT_CLOCK_BOUND_MS
+  return { offsetMs: message.clockOffsetMs, skewed }
+}
 
 /**
  * One agent's connection: waits for its hello, sends the deltas it misses (or a snapshot), then
@@ -100,7 +114,7 @@ export class AgentSession {
       case 'heartbeat':
         // Answered at once with the gateway's time: the agent measures its clock's offset from it.
         this.#send({ v: PROTOCOL_VERSION, type: 'heartbeat', at: this.#o.now(), echo: message.at })
-        return
+        return this.#recordClock(clockOf(message))
       case 'error':
         this.#o.metrics.agentErrors.inc({ code: message.code })
         this.#o.log.warn(
@@ -237,9 +251,10 @@ export class AgentSession {
     if (!this.#agent || ack.revision > this.#sent)
       return this.#fail('bad-message', `revision ${ack.revision} was not sent`)
     this.#o.metrics.acks.inc()
-    if (ack.clockOffsetMs !== undefined && Math.abs(ack.clockOffsetMs) > 2_000) {
+    const clock = clockOf(ack)
+    if (clock?.skewed) {
       this.#o.log.warn(
-        { ...this.#agent, revision: ack.revision, clockOffsetMs: ack.clockOffsetMs },
+        { ...this.#agent, revision: ack.revision, clockOffsetMs: clock.offsetMs },
         "the agent's clock is off the gateway's: it switches windows on and off that much early or late",
       )
     }
@@ -263,9 +278,17 @@ export class AgentSession {
         notFitting: ack.notFitting.length,
         refused: ack.refusedCount ?? ack.refused?.length ?? 0,
         source: 'ack',
+        ...(clock ? { clockOffsetMs: clock.offsetMs, clockSkewed: clock.skewed } : {}),
       },
       ack.refused ?? [],
     )
+    await this.#recordClock(clock)
+  }
+
+  /** Keeps the agent's last clock report where `GET /v1/agents` and the dashboard read it. */
+  async #recordClock(clock: ReturnType<typeof clockOf>): Promise<void> {
+    if (!clock || !this.#agent) return
+    await recordClock(this.#o.db, this.#agent, { ...clock, reportedAt: this.#o.now() })
   }
 
   /** Sends everything after `#sent` up to the feed's last revision; re-runs if woken meanwhile. */

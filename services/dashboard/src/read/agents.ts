@@ -43,6 +43,7 @@ export async function readAgents(db: Db, now: number, lateMs: number): Promise<A
         ...(agent.enforcedNames > 0 || agent.capabilities.includes('backend:rpz')
           ? { enforcedNames: agent.enforcedNames }
           : {}),
+        ...(agent.clock ? { clockOffsetMs: agent.clock.offsetMs, clockSkewed: agent.clock.skewed } : {}),
         connected: agent.connected,
         lastAckRevision: agent.lastRevision > 0 || agent.lastAckAt !== undefined ? agent.lastRevision : null,
         lastSeenAt: agent.lastSeenAt || null,

@@ -23,6 +23,11 @@ export function clockSeconds(instant: number): string {
   })
 }
 
+/** A clock offset as "+20.0 s" / "−0.3 s" (agent clock minus the gateway's). */
+export function offset(ms: number): string {
+  return `${ms < 0 ? '−' : '+'}${(Math.abs(ms) / 1000).toFixed(1)} s`
+}
+
 /** "3 min ago", "2 h ago". */
 export function ago(instant: number, now: number): string {
   const seconds = Math.max(0, Math.round((now - instant) / 1000))

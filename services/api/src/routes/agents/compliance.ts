@@ -21,6 +21,7 @@ export function summarise(rows: ComplianceRow[], agents: AgentRecord[]): IspSumm
         maxDelayMs: null,
         meanDelayMs: null,
         refused: 0,
+        clockSkewed: 0,
         delaySum: 0,
         delayCount: 0,
       })
@@ -29,6 +30,7 @@ export function summarise(rows: ComplianceRow[], agents: AgentRecord[]): IspSumm
     if (summary) {
       summary.agents++
       summary.refused += agent.refused
+      if (agent.clock?.skewed) summary.clockSkewed++
     }
   }
   for (const row of rows) {
@@ -64,6 +66,8 @@ const CSV_COLUMNS = [
   'backend',
   'enforcedNames',
   'stagedNames',
+  'clockOffsetMs',
+  'clockSkewed',
 ] as const
 
 /** Domain names an agent reported with the ack covering a revision; null when none did. */
@@ -85,6 +89,23 @@ export function namesAt(acks: AckRecord[], revision: number): RowNames {
   return { enforcedNames: ack.enforcedNames ?? 0, stagedNames: ack.stagedNames ?? 0 }
 }
 
+/** The agent's clock as its ack covering a revision reported it: a skewed clock marks the evidence. */
+export interface RowClock {
+  /** Agent clock minus gateway clock (ms) when it applied the revision; null when not measured. */
+  clockOffsetMs: number | null
+  /** The agent's alarm was raised: it switched that revision's windows that much early or late. */
+  clockSkewed: boolean
+}
+
+const NO_CLOCK: RowClock = { clockOffsetMs: null, clockSkewed: false }
+
+/** The clock report of the first ack at or after `revision` in `acks` (sorted by revision). */
+export function clockAt(acks: AckRecord[], revision: number): RowClock {
+  const ack = acks.find((candidate) => candidate.revision >= revision)
+  if (ack?.source !== 'ack' || ack.clockOffsetMs === undefined) return NO_CLOCK
+  return { clockOffsetMs: ack.clockOffsetMs, clockSkewed: ack.clockSkewed ?? false }
+}
+
 /**
  * One RFC 4180 field, neutralised against formula injection: a spreadsheet runs a cell that
  * starts with `=`, `+`, `-`, `@`, a tab or a carriage return (agent ids are chosen by ISPs), so
@@ -100,12 +121,14 @@ export function toCsv(
   rows: ComplianceRow[],
   backendOf: (row: ComplianceRow) => string = () => '',
   namesOf: (row: ComplianceRow) => RowNames = () => NO_NAMES,
+  clockOf: (row: ComplianceRow) => RowClock = () => NO_CLOCK,
 ): string {
   const count = (n: number | null) => (n === null ? '' : String(n))
   const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString())
   const lines = [CSV_COLUMNS.join(',')]
   for (const row of rows) {
     const names = namesOf(row)
+    const clock = clockOf(row)
     lines.push(
       [
         String(row.revision),
@@ -120,6 +143,8 @@ export function toCsv(
         backendOf(row),
         count(names.enforcedNames),
         count(names.stagedNames),
+        count(clock.clockOffsetMs),
+        clock.clockSkewed ? 'true' : 'false',
       ]
         .map(csvField)
         .join(','),

@@ -5,7 +5,7 @@ import { Type } from 'typebox'
 import { errors, problem } from '../../errors.js'
 import { identityOf } from '../../plugins/auth.js'
 import { pageQuery, problemResponses } from '../../schemas/common.js'
-import { namesAt, toCsv } from './compliance.js'
+import { clockAt, namesAt, toCsv } from './compliance.js'
 import { loadCompliance } from './compliance-data.js'
 
 const DAY_MS = 24 * 3600_000
@@ -47,6 +47,11 @@ const AgentView = Type.Object({
   /** False for dry-run agents and agents that named no backend: their acks are no evidence of enforcement. */
   enforcing: Type.Boolean(),
   behind: Type.Integer(),
+  /** The agent's clock minus the gateway's (ms) as it last reported it; null before any report. */
+  clockOffsetMs: Type.Union([Type.Integer(), Type.Null()]),
+  /** The agent's own alarm: its offset is past its bound, so it switches windows that much early or late. */
+  clockSkewed: Type.Boolean(),
+  clockReportedAt: Type.Union([Type.String(), Type.Null()]),
 })
 
 const ComplianceQuery = Type.Object(
@@ -128,6 +133,9 @@ const agentRoutes: FastifyPluginAsyncTypebox<AgentRoutesOptions> = async (app, o
           version: agent.version ?? null,
           enforcing: enforcesWith(agent.capabilities),
           behind: Math.max(0, current - agent.lastRevision),
+          clockOffsetMs: agent.clock?.offsetMs ?? null,
+          clockSkewed: agent.clock?.skewed ?? false,
+          clockReportedAt: agent.clock ? iso(agent.clock.reportedAt) : null,
         })),
       }
     },
@@ -192,13 +200,15 @@ const agentRoutes: FastifyPluginAsyncTypebox<AgentRoutesOptions> = async (app, o
       const { rows, capabilitiesOf } = data
       const namesOf = (row: (typeof rows)[number]) =>
         namesAt(data.acks.get(`${row.isp}/${row.agentId}`) ?? [], row.revision)
+      const clockOf = (row: (typeof rows)[number]) =>
+        clockAt(data.acks.get(`${row.isp}/${row.agentId}`) ?? [], row.revision)
       const wantsCsv =
         query.format === 'csv' || (query.format === undefined && request.headers.accept === 'text/csv')
       if (wantsCsv) {
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', 'attachment; filename="offside-compliance.csv"')
-          .send(toCsv(rows, (row) => backendOf(capabilitiesOf(row)) ?? '', namesOf))
+          .send(toCsv(rows, (row) => backendOf(capabilitiesOf(row)) ?? '', namesOf, clockOf))
       }
       const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
       const view = (row: (typeof rows)[number]) => ({
@@ -207,6 +217,7 @@ const agentRoutes: FastifyPluginAsyncTypebox<AgentRoutesOptions> = async (app, o
         ackedAt: iso(row.ackedAt),
         backend: backendOf(capabilitiesOf(row)),
         ...namesOf(row),
+        ...clockOf(row),
       })
       // Dry-run agents (and agents naming no backend) are shown apart and never count as enforcing.
       return reply.send({

@@ -1,16 +1,35 @@
 import { useState } from 'preact/hooks'
 import type { AgentView, IspView, Severity } from '../../view.js'
 import type { Act } from '../app.js'
-import { ago } from '../format.js'
+import { ago, offset } from '../format.js'
 
 const words: Record<Severity, string> = { ok: 'OK', warn: 'Attention', bad: 'Failing' }
-type Filter = 'all' | Severity
+/** `clock`: ISPs with an agent whose clock alarm is raised (it switches windows early or late). */
+type Filter = 'all' | Severity | 'clock'
 /** With this few ISPs shown (a small deployment, or a search), their agents are shown open. */
 const FEW_ISPS = 5
 
 function backendText(a: AgentView): string {
   if (a.backend === null) return 'no backend'
   return a.enforcing ? a.backend : `${a.backend} · not enforcing`
+}
+
+const skewedClock = (isp: IspView) => isp.agents.some((a) => a.clockSkewed)
+
+/** The agent's clock offset; a red badge when past its bound. */
+function Clock(props: { agent: AgentView }) {
+  const a = props.agent
+  if (a.clockOffsetMs === undefined) return <span class="muted">—</span>
+  if (!a.clockSkewed) return <span class="muted small">{offset(a.clockOffsetMs)}</span>
+  return (
+    <span
+      class="badge badge-bad"
+      data-testid="agent-clock-skewed"
+      title="past the agent's bound: windows switch that much early or late; fix NTP"
+    >
+      clock {offset(a.clockOffsetMs)}
+    </span>
+  )
 }
 
 function Agent(props: { isp: string; agent: AgentView; now: number; act: Act }) {
@@ -51,10 +70,12 @@ function Agent(props: { isp: string; agent: AgentView; now: number; act: Act }) 
         <span title="on time">{a.compliance.onTime}</span> / <span title="late">{a.compliance.late}</span> /{' '}
         <span title="missing">{a.compliance.missing}</span>
       </td>
+      <td class="num" data-testid="agent-clock">
+        <Clock agent={a} />
+      </td>
       <td data-testid="agent-status">
         <span class={`sev sev-text-${a.severity}`}>{words[a.severity]}</span>
         {a.problems.length > 0 && <span class="muted small"> {a.problems.join(', ')}</span>}
-        {a.clockOffsetMs !== undefined && <span class="muted small"> · clock {a.clockOffsetMs} ms</span>}
         {a.refused !== undefined && a.refused > 0 && <span class="muted small"> · {a.refused} refused</span>}
         {a.enforcedNames !== undefined && a.enforcedNames > 0 && (
           <span class="muted small" data-testid="agent-names">
@@ -114,6 +135,9 @@ function Isp(props: { isp: IspView; now: number; act: Act; open: boolean }) {
             <th scope="col" class="num">
               <abbr title="last activations: on time / late / missing">Activ.</abbr>
             </th>
+            <th scope="col" class="num">
+              <abbr title="agent clock minus the gateway's">Clock</abbr>
+            </th>
             <th scope="col">Status</th>
           </tr>
         </thead>
@@ -135,9 +159,10 @@ export function Isps(props: { isps: IspView[]; counts: Record<Severity, number>;
   const [query, setQuery] = useState('')
   const [filter, setFilter] = useState<Filter>('all')
   const q = query.trim().toLowerCase()
+  const skewed = props.isps.filter(skewedClock).length
   const shown = props.isps.filter(
     (isp) =>
-      (filter === 'all' || isp.severity === filter) &&
+      (filter === 'all' || (filter === 'clock' ? skewedClock(isp) : isp.severity === filter)) &&
       (q === '' ||
         isp.isp.toLowerCase().includes(q) ||
         isp.agents.some((a) => a.id.toLowerCase().includes(q))),
@@ -163,6 +188,17 @@ export function Isps(props: { isps: IspView[]; counts: Record<Severity, number>;
                 {props.counts[s]} {words[s].toLowerCase()}
               </button>
             ))}
+            {skewed > 0 && (
+              <button
+                type="button"
+                class={`chip sev-text-bad${filter === 'clock' ? ' chip-on' : ''}`}
+                aria-pressed={filter === 'clock'}
+                data-testid="isp-clock-filter"
+                onClick={() => setFilter(filter === 'clock' ? 'all' : 'clock')}
+              >
+                {skewed} clock skewed
+              </button>
+            )}
           </p>
           <p class="isp-tools">
             <input
@@ -181,6 +217,7 @@ export function Isps(props: { isps: IspView[]; counts: Record<Severity, number>;
               <option value="bad">Failing</option>
               <option value="warn">Attention</option>
               <option value="ok">OK</option>
+              <option value="clock">Clock skewed</option>
             </select>
           </p>
           <div class="isp-list" data-testid="isp-list">
