@@ -61,6 +61,32 @@ t.test('well-formed snapshots and deltas are accepted', async (t) => {
   t.equal(reason(delta), 'ok', 'delta with put, patch and drop')
 })
 
+t.test("heartbeats and acks may carry the agent's clock offset and alarm, well typed", async (t) => {
+  const beat = (extra: object) =>
+    parseAgentMessage(JSON.stringify({ v: 1, type: 'heartbeat', at: 5, ...extra }))
+  t.ok(beat({ clockOffsetMs: -20_000, clockSkewed: true }).ok, 'a negative offset with its alarm')
+  t.match(
+    beat({ clockOffsetMs: 1.5 }),
+    { ok: false, message: /clockOffsetMs/ },
+    'a fractional offset is refused',
+  )
+  t.match(
+    beat({ clockSkewed: 'yes' }),
+    { ok: false, message: /clockSkewed/ },
+    'an alarm that is not a boolean is refused',
+  )
+  const ack = { v: 1, type: 'ack', revision: 4, appliedAt: 1001, enforced: 2, staged: 0, notFitting: [] }
+  t.ok(
+    parseAgentMessage(JSON.stringify({ ...ack, clockOffsetMs: 20_000, clockSkewed: true })).ok,
+    'an ack with both',
+  )
+  t.match(
+    parseAgentMessage(JSON.stringify({ ...ack, clockSkewed: 1 })),
+    { ok: false, message: /clockSkewed/ },
+    "an ack's alarm must be a boolean",
+  )
+})
+
 t.test('a message from another protocol version is refused as unsupported', async (t) => {
   const result = parseAgentMessage('{"v":2,"type":"heartbeat","at":5}')
   t.equal(!result.ok && result.code, 'unsupported-version', 'version named')

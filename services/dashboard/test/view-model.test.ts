@@ -356,3 +356,34 @@ t.test('a dry-run agent is flagged as not enforcing and its ISP needs attention'
   )
   t.same(view.ispCounts, { bad: 0, warn: 1, ok: 0 }, 'ISPs counted by status')
 })
+
+t.test(
+  'an agent whose clock alarm is raised is failing, says how far off it is, and sorts its ISP first',
+  async (t) => {
+    const view = buildView(
+      inputs({
+        agents: [
+          agent('late-one', 'isp-attention', { activations: [{ status: 'late' }] }),
+          agent('ahead', 'isp-skewed', { clockOffsetMs: 20_040, clockSkewed: true }),
+          agent('on-ntp', 'isp-skewed', { clockOffsetMs: -12 }),
+          agent('behind', 'isp-behind', { clockOffsetMs: -3_500, clockSkewed: true }),
+        ],
+      }),
+    )
+    t.same(
+      view.isps.map((i) => i.severity),
+      ['bad', 'bad', 'warn'],
+      'ISPs with a skewed agent are failing and come before one that only needs attention',
+    )
+    t.equal(view.isps.at(-1)?.isp, 'isp-attention', 'the late one is last')
+    const skewed = view.isps.find((i) => i.isp === 'isp-skewed')
+    t.same(skewed?.worst, ['clock 20.0 s ahead'], "the ISP's line says how far ahead")
+    t.same(view.isps.find((i) => i.isp === 'isp-behind')?.worst, ['clock 3.5 s behind'], 'or how far behind')
+    t.match(
+      skewed?.agents.find((a) => a.id === 'on-ntp'),
+      { clockOffsetMs: -12, severity: 'ok', problems: [] },
+      'an offset within the bound is shown and is no problem',
+    )
+    t.notOk('clockSkewed' in (skewed?.agents.find((a) => a.id === 'on-ntp') ?? {}), 'and carries no alarm')
+  },
+)

@@ -93,11 +93,11 @@ export function namesAt(acks: AckRecord[], revision: number): RowNames {
 export interface RowClock {
   /** Agent clock minus gateway clock (ms) when it applied the revision; null when not measured. */
   clockOffsetMs: number | null
-  /** The agent's alarm was raised: it switched that revision's windows that much early or late. */
-  clockSkewed: boolean
+  /** The agent's alarm was raised: it switched that revision's windows that much early or late (null: not measured). */
+  clockSkewed: boolean | null
 }
 
-const NO_CLOCK: RowClock = { clockOffsetMs: null, clockSkewed: false }
+const NO_CLOCK: RowClock = { clockOffsetMs: null, clockSkewed: null }
 
 /** The clock report of the first ack at or after `revision` in `acks` (sorted by revision). */
 export function clockAt(acks: AckRecord[], revision: number): RowClock {
@@ -144,7 +144,7 @@ export function toCsv(
         count(names.enforcedNames),
         count(names.stagedNames),
         count(clock.clockOffsetMs),
-        clock.clockSkewed ? 'true' : 'false',
+        clock.clockSkewed === null ? '' : String(clock.clockSkewed),
       ]
         .map(csvField)
         .join(','),

@@ -221,12 +221,12 @@ t.test('the compliance report exports as CSV', async (t) => {
   const lines = res.body.trim().split('\r\n')
   t.equal(
     lines[0],
-    'revision,kind,event,reference,isp,agentId,ackedAt,delayMs,status,backend,enforcedNames,stagedNames',
+    'revision,kind,event,reference,isp,agentId,ackedAt,delayMs,status,backend,enforcedNames,stagedNames,clockOffsetMs,clockSkewed',
     'header row',
   )
   t.equal(lines.length, 5, 'one row per revision of the ISP agent')
-  t.match(lines[3], /^3,hot-addition,m1,.*,isp-a,edge-1,.*,8000,late,nftables,0,0$/, 'a late row')
-  t.match(lines[4], /^4,window-close,.*,missing,nftables,,$/, 'no names for a revision not acknowledged')
+  t.match(lines[3], /^3,hot-addition,m1,.*,isp-a,edge-1,.*,8000,late,nftables,0,0,,$/, 'a late row')
+  t.match(lines[4], /^4,window-close,.*,missing,nftables,,,,$/, 'no names for a revision not acknowledged')
 })
 
 t.test(
@@ -287,7 +287,7 @@ t.test(
       .body
     t.match(
       csv,
-      /\r\n5,hot-addition,,.*,isp-a,edge-1,.*,on-time,nftables,7,2\r\n/,
+      /\r\n5,hot-addition,,.*,isp-a,edge-1,.*,on-time,nftables,7,2,,\r\n/,
       'and so does its CSV line',
     )
   },
