@@ -16,7 +16,7 @@
  * scattered in 2001:db8:bbbb::/48 — only stored, never contacted.
  */
 import { readFileSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -36,10 +36,15 @@ const { values: flags } = parseArgs({
     trials: { type: 'string', default: '5' },
     // The new 100k list makes every simulated agent apply 100k entries; on a small machine skip it.
     'no-new-list': { type: 'boolean', default: false },
+    // A folder: every service process and worker thread writes a V8 CPU profile there on exit.
+    'cpu-prof': { type: 'string' },
+    // A folder kept after the run for the services' logs (by default they go with the run's temp folder).
+    logs: { type: 'string' },
   },
 })
 const root = resolve(import.meta.dirname, '../..')
 const ISP = 'isp-a'
+const profiling = flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(flags['cpu-prof'])}`] : []
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
 const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -86,6 +91,8 @@ interface Row {
 
 async function scenario(agentCount: number, listCount: number, workerCount: number, trials: number) {
   const dir = await mkdtemp(join(tmpdir(), 'offside-matchday-'))
+  const logDir = flags.logs ? resolve(flags.logs, `${agentCount}-agents-${listCount}-lists`) : dir
+  await mkdir(logDir, { recursive: true })
   const redisServer = await startRedis()
   const services: ServiceProcess[] = []
   const workers: Worker[] = []
@@ -106,7 +113,7 @@ async function scenario(agentCount: number, listCount: number, workerCount: numb
       OFFSIDE_SIGNING_KEY_FILE: privateKeyFile,
       OFFSIDE_GUARD_ALLOW_SPECIAL: 'documentation,benchmarking',
       OFFSIDE_GRACE_SECONDS: '1',
-      OFFSIDE_LOG_LEVEL: 'warn',
+      OFFSIDE_LOG_LEVEL: process.env.OFFSIDE_LOG_LEVEL ?? 'warn',
       OFFSIDE_GATEWAY_MAX_AGENTS_PER_ISP: String(agentCount * 2 + 10),
       OFFSIDE_API_PUBLIC_RATE_LIMIT: '100000',
       // Simulated agents share a few threads, so one applying a 100k-entry group holds up the
@@ -120,9 +127,10 @@ async function scenario(agentCount: number, listCount: number, workerCount: numb
         name,
         entry: join(root, entry),
         env: { ...env, [portVar]: String(p), OFFSIDE_GATEWAY_ID: `gateway-${p}` },
-        logFile: join(dir, `${name}-${services.length}.log`),
+        logFile: join(logDir, `${name}-${services.length}.log`),
         port: p,
         readyPath: '/readyz',
+        execArgv: profiling,
         timeoutMs: 60_000,
       })
       services.push(service)
@@ -212,7 +220,29 @@ async function scenario(agentCount: number, listCount: number, workerCount: numb
         if (revision > after) return revision
         await sleep(5)
       }
-      throw new Error(`no revision after ${after}`)
+      throw new Error(`no revision after ${after}; ${await queueState()}`)
+    }
+    /** What the scheduler's queues hold, to say why a revision never came. */
+    const queueState = async () => {
+      const parts: string[] = []
+      for (const queue of ['recompute', 'timeline']) {
+        const base = `${db.keys.prefix}bull:${queue}`
+        const [waiting, active, delayed, failed] = await Promise.all([
+          redis.llen(`${base}:wait`),
+          redis.llen(`${base}:active`),
+          redis.zcard(`${base}:delayed`),
+          redis.zrange(`${base}:failed`, -3, -1),
+        ])
+        const reasons = await Promise.all(failed.map((id) => redis.hget(`${base}:${id}`, 'failedReason')))
+        parts.push(
+          `${queue}: wait ${waiting}, active ${active}, delayed ${delayed}, failed [${reasons.join('; ')}]`,
+        )
+      }
+      const metrics = await fetch(`http://127.0.0.1:${scheduler.port}/metrics`).then((res) => res.text())
+      parts.push(
+        ...metrics.split('\n').filter((line) => /^offside_scheduler_(skipped|failures|revisions)/.test(line)),
+      )
+      return parts.join('; ')
     }
 
     const rssBefore = rssMiB(gateway.child.pid)
@@ -234,7 +264,7 @@ async function scenario(agentCount: number, listCount: number, workerCount: numb
           first: w * perWorker,
           count,
         },
-        execArgv: ['--conditions=@offside/source'],
+        execArgv: ['--conditions=@offside/source', ...profiling],
       })
       workers.push(worker)
       await new Promise((done, fail) => {
@@ -286,24 +316,28 @@ async function scenario(agentCount: number, listCount: number, workerCount: numb
     })
 
     // Window activation: an event staged ahead, timed from its kickoff.
+    // The kickoff is set far enough ahead for every agent to hold the staged group by then (a
+    // lead from how long the snapshot took); a trial where they did not is reported as such.
     const opened: number[] = []
+    let stagedLate = 0
     for (let trial = 0; trial < Math.max(2, Math.ceil(trials / 2)); trial++) {
       const before = await lastRevision()
-      const kickoff = Date.now() + 4000 + 4 * agentCount * (1 + listCount)
+      const kickoff = Date.now() + Math.max(4000, 1.5 * connected)
       await call(admin, 'PUT', `/v1/events/w${trial}`, {
         competition: 'serie-a',
         kickoff: new Date(kickoff).toISOString(),
         end: new Date(kickoff + 600_000).toISOString(),
       })
       const staged = await nextRevision(before)
-      await allAcked(staged) // the group is sent ahead; the opening revision comes at kickoff
-      const open = await nextRevision(await lastRevision(), kickoff - Date.now() + 60_000)
+      if ((await allAcked(staged)) > kickoff) stagedLate++ // the group is sent ahead; the opening revision comes at kickoff
+      // The opening revision is the one after the staging (it may be out before the staging's last ack).
+      const open = await nextRevision(staged, kickoff - Date.now() + 60_000)
       opened.push((await allAcked(open)) - kickoff)
     }
     rows.push({
       agents: agentCount,
       lists: listCount,
-      action: 'window activation',
+      action: stagedLate > 0 ? `window activation (${stagedLate} staged late)` : 'window activation',
       reference: 'scheduled instant',
       times: opened,
     })

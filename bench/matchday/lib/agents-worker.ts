@@ -9,6 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { Agent } from '@offside/edge-agent'
 import { DryRunBackend } from '@offside/edge-agent/backends/dry-run'
 import { loadTrustedKeys } from '@offside/protocol'
+import { sharedSnapshotReaders } from './shared-snapshot.js'
 
 interface Work {
   gateway: string
@@ -23,6 +24,7 @@ const work = workerData as Work
 const silent = { info() {}, warn() {}, error() {}, debug() {} }
 const trustedKeys = await loadTrustedKeys([work.publicKeyFile])
 const agents: Agent[] = []
+const readers = sharedSnapshotReaders()
 for (let i = work.first; i < work.first + work.count; i++) {
   const agentId = `edge-${i}`
   const agent = new Agent({
@@ -35,6 +37,8 @@ for (let i = work.first; i < work.first + work.count; i++) {
     log: silent as never,
     heartbeatMs: 60_000, // as the bench's gateway (run.ts)
     reconnectMaxMs: 1000,
+    parse: readers.parse,
+    verify: readers.verify,
   })
   agents.push(agent)
   await agent.start()

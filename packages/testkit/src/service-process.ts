@@ -22,6 +22,8 @@ export interface ServiceProcessOptions {
    */
   entry: string
   args?: string[]
+  /** Node's own options before the entry (e.g. `--cpu-prof` for a benchmark's profile). */
+  execArgv?: string[]
   env: NodeJS.ProcessEnv
   /** Where the process's stdout and stderr go. */
   logFile: string
@@ -58,10 +60,14 @@ function nodeArgs(entry: string): string[] {
  */
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const log = createWriteStream(options.logFile)
-  const child = spawn(process.execPath, [...nodeArgs(options.entry), ...(options.args ?? [])], {
-    env: options.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    process.execPath,
+    [...(options.execArgv ?? []), ...nodeArgs(options.entry), ...(options.args ?? [])],
+    {
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   child.stdout?.pipe(log)
   child.stderr?.pipe(log)
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))

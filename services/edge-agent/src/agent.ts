@@ -58,6 +58,13 @@ export interface AgentOptions {
   now?: () => number
   /** Called after each acknowledged revision with where its time went (benchmarks, traces). */
   onRevisionTiming?: (timing: RevisionTiming) => void
+  /**
+   * Reads a gateway frame (parse and validate) and checks a revision's signature. The defaults
+   * are the protocol's; bench/matchday passes readers that share one verified snapshot between
+   * many simulated agents of one process (the bytes are the same, so is the verdict).
+   */
+  parse?: (text: string) => ReturnType<typeof parseGatewayMessage>
+  verify?: typeof verifySigned
 }
 
 /** What the agent is doing, for /status, /metrics and tests. */
@@ -163,8 +170,9 @@ function applicableOps(groups: EnforcementGroup[], ops: GroupOp[]): GroupOp[] {
  * `until` by its own clock even when the control plane is unreachable.
  */
 export class Agent {
-  readonly #options: Required<Omit<AgentOptions, 'now' | 'onRevisionTiming'>> &
-    Pick<AgentOptions, 'onRevisionTiming'> & { now: () => number }
+  readonly #options: Required<Omit<AgentOptions, 'now' | 'onRevisionTiming' | 'parse' | 'verify'>> &
+    Pick<AgentOptions, 'onRevisionTiming'> &
+    Required<Pick<AgentOptions, 'now' | 'parse' | 'verify'>>
   #state: AgentState = { revision: 0, groups: [] }
   #socket: WebSocket | undefined
   /** Every change of state runs on this chain, one at a time, in arrival order. */
@@ -192,6 +200,8 @@ export class Agent {
       reconnectMaxMs: 30_000,
       maxClockOffsetMs: 2_000,
       now: Date.now,
+      parse: parseGatewayMessage,
+      verify: verifySigned,
       tls: {},
       ...options,
     }
@@ -390,7 +400,7 @@ export class Agent {
   async #receive(socket: WebSocket, text: string, clock: RevisionClock): Promise<void> {
     if (socket !== this.#socket) return // a frame from a connection already replaced
     clock.lap('queued')
-    const parsed = parseGatewayMessage(text)
+    const parsed = this.#options.parse(text)
     if (!parsed.ok) return this.#refuse(socket, parsed.code, parsed.message)
     const message = parsed.message
     if (message.type === 'heartbeat') return this.#measureClock(message.at, message.echo)
@@ -399,7 +409,7 @@ export class Agent {
       return
     }
     this.#latestRevisionSeen = Math.max(this.#latestRevisionSeen, message.payload.revision)
-    const verdict = verifySigned(message, this.#options.trustedKeys)
+    const verdict = this.#options.verify(message, this.#options.trustedKeys)
     if (!verdict.ok) return this.#refuse(socket, verdict.code, verdict.message, message.payload.revision)
     this.#refusing = undefined // a verified message: the gateway and the pinned key agree again
     clock.lap('verify')
