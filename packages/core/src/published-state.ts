@@ -17,6 +17,8 @@ export function closeEnded(
   now: number,
 ): { groups: EnforcementGroup[]; ops: GroupOp[] } {
   const groups = currentGroups(published, now)
+  // Nothing ended: the same array, so what callers keep by it (the breaker's bounds) still applies.
+  if (groups.length === published.length) return { groups: published, ops: [] }
   const kept = new Set(groups.map((group) => group.id))
   const ops: GroupOp[] = published
     .filter((group) => !kept.has(group.id))

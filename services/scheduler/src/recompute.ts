@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import {
+  changedPrefixes,
   closeEnded,
   computeGroups,
   currentGroups,
@@ -8,6 +9,7 @@ import {
   enforcedCount,
   type GroupOp,
   liveWindows,
+  moveBounds,
 } from '@offside/core'
 import {
   compactSnapshot,
@@ -217,6 +219,13 @@ export function recompute(
   })
 }
 
+/** The breaker's bounds of `previous`, moved over what `next` dropped, kept for `next`. */
+function carryBounds(cache: RecomputeCache, previous: EnforcementGroup[], next: EnforcementGroup[]): void {
+  const before = cache.bounds.get(previous)
+  if (!before || previous === next) return
+  cache.bounds.set(next, moveBounds(before, [], changedPrefixes(previous, next).removed))
+}
+
 /**
  * Publishes the revision of a calendar instant from the snapshot alone: the groups were staged
  * ahead, so opening a window changes nothing and closing one drops the groups whose `until` has
@@ -239,6 +248,10 @@ export function publishInstant(
     const calendar: Calendar = { now, graceMs: settings.graceMs, competitions, events }
     if (request.stillDue && !request.stillDue(calendar)) return { status: 'stale' }
     const { groups, ops } = closeEnded(snapshot.groups, now)
+    // The breaker's bounds are kept by groups array: an opening publishes the same array
+    // (closeEnded keeps it when nothing ended), a closing carries them over its drops, so the
+    // next change is not cleared from scratch (an exact bound of 300k prefixes costs seconds).
+    carryBounds(cache, snapshot.groups, groups)
     return publishChange(
       db,
       snapshot,

@@ -218,3 +218,27 @@ t.test('growth of a window staged ahead is held too: the wide group is never sen
     'the staged group keeps the two hosts',
   )
 })
+
+t.test(
+  'after a window closes and its group is dropped, growth past the factor still trips the breaker (its bounds follow the drop)',
+  async (t) => {
+    const world = await createWorld(t)
+    const kickoff = Date.now() + 300
+    await world.order('o1', 'sky-it', kickoff)
+    await world.list('sky-it', kickoff, HOSTS)
+    await world.event('short', kickoff, kickoff + 400)
+    await world.event('m2', kickoff, kickoff + 60_000)
+    await startWithBreaker(t, world)
+    await world.waitFor((records) => about(records, 'window-close', 'short').length > 0, 15_000)
+    t.same(
+      (await readSnapshot(world.db)).groups.map((group) => group.id),
+      ['w:m2'],
+      'the closed window left the snapshot',
+    )
+    await world.list('sky-it', kickoff, [WIDE])
+    await world.trigger('list-upload', { rightsholder: 'sky-it' })
+    const hold = await waitForHold(world)
+    t.equal(hold.next.v4Addresses, 256, 'the hold names the /24')
+    t.notOk(everAdded(await world.revisions()).contains(WIDE), 'the /24 was never sent to agents')
+  },
+)
