@@ -164,6 +164,12 @@ export function connectRedis(url: string | RedisTopology, options: RedisOptions 
       retryDelayOnClusterDown: 200,
       retryDelayOnTryAgain: 200,
       retryDelayOnFailover: 200,
+      // No ready check: when it finds the cluster failing over (cluster_state:fail) ioredis 5.11
+      // reconnects but never settles the promise of that connect(), and BullMQ's worker awaits
+      // exactly that promise when it resets its blocking connection, so the worker never took a
+      // job again after a primary crashed. Commands sent meanwhile get CLUSTERDOWN and are
+      // retried (retryDelayOnClusterDown), which is what the ready check would have waited for.
+      enableReadyCheck: false,
     })
     client = cluster as unknown as Redis
   }
