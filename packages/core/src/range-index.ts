@@ -9,6 +9,7 @@
  */
 import { type CidrInterval, parseCidr } from './ip-address.js'
 import type { Bound } from './ip-intervals.js'
+import { lowerBound } from './sorted.js'
 
 interface FamilyIndex<B extends Bound, T> {
   starts: B[]
@@ -34,18 +35,6 @@ function buildFamily<B extends Bound, T>(items: { start: B; end: B; value: T }[]
     open.push(i)
   })
   return index
-}
-
-/** First index whose start is ≥ value (the list length when none). */
-function lowerBound<B extends Bound>(starts: B[], value: B): number {
-  let lo = 0
-  let hi = starts.length
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1
-    if (starts[mid]! < value) lo = mid + 1
-    else hi = mid
-  }
-  return lo
 }
 
 function query<B extends Bound, T>(index: FamilyIndex<B, T>, start: B, end: B): T[] {

@@ -1,4 +1,4 @@
-import type { EnforcementGroup, GroupOp } from '@offside/core'
+import { type EnforcementGroup, type GroupOp, lowerBound } from '@offside/core'
 import type { ApplyReport, Backend } from '../types.js'
 import type { PolicyAnswer } from './policy.js'
 import { RpzZone, type ZoneTimers } from './zone.js'
@@ -196,12 +196,5 @@ function namePatch(ops: GroupOp[] | undefined): Map<string, boolean> | undefined
 }
 
 function sortedHas(sorted: readonly string[], name: string): boolean {
-  let low = 0
-  let high = sorted.length
-  while (low < high) {
-    const middle = (low + high) >> 1
-    if (sorted[middle]! < name) low = middle + 1
-    else high = middle
-  }
-  return sorted[low] === name
+  return sorted[lowerBound(sorted, name)] === name
 }

@@ -1,0 +1,107 @@
+/**
+ * The operations that turn one set of enforcement groups into the next: what a revision carries
+ * (docs/protocol.md). Small changes travel as patches so a hot addition to a 100k-prefix group
+ * costs one entry on the wire; group-apply.ts is the inverse.
+ */
+import type { EnforcementGroup, GroupOp } from './groups.js'
+import { diff, PrefixSet } from './prefix-set.js'
+
+/**
+ * A patch is sent while its delta is smaller than this share of the group's new size;
+ * beyond it a full `put` is as small and simpler for the agent.
+ */
+const PATCH_MAX_SHARE = 0.5
+
+/**
+ * Operations that turn `previous` into `next` (matched by id): `drop` for groups that are gone,
+ * `put` for new groups or groups that changed a lot, `patch` for small changes (including a
+ * moved or extended window with the same prefixes). Unchanged groups produce nothing.
+ * `applyGroupOps(previous, diffGroups(previous, next))` equals `next` up to order.
+ */
+export function diffGroups(previous: EnforcementGroup[], next: EnforcementGroup[]): GroupOp[] {
+  return diffGroupsBy(previous, next, (old, group) => {
+    const delta = {
+      ...diff(PrefixSet.from(old.prefixes), PrefixSet.from(group.prefixes)),
+      ...diffNames(old.names ?? [], group.names ?? []),
+    }
+    const changed = delta.add.length + delta.remove.length + delta.addNames.length + delta.removeNames.length
+    return changed === 0 ? undefined : delta
+  })
+}
+
+/** What changed inside one group between two versions: its prefixes and its names. */
+export interface GroupDelta {
+  add: string[]
+  remove: string[]
+  addNames: string[]
+  removeNames: string[]
+}
+
+/**
+ * `diffGroups` with the comparison of two versions of one group left to `deltaOf` (undefined:
+ * the same prefixes and names), so a caller that knows more about its groups — the scheduler's
+ * are minimal covers, comparable as strings — compares them faster and still makes the same
+ * choice between `put`, `patch` and nothing.
+ */
+export function diffGroupsBy(
+  previous: EnforcementGroup[],
+  next: EnforcementGroup[],
+  deltaOf: (old: EnforcementGroup, group: EnforcementGroup) => GroupDelta | undefined,
+): GroupOp[] {
+  const before = new Map(previous.map((group) => [group.id, group]))
+  const nextIds = new Set(next.map((group) => group.id))
+  const ops: GroupOp[] = []
+  for (const group of previous) if (!nextIds.has(group.id)) ops.push({ op: 'drop', id: group.id })
+  for (const group of next) {
+    const old = before.get(group.id)
+    if (old === undefined || old.event !== group.event) {
+      ops.push({ op: 'put', group })
+      continue
+    }
+    const delta = deltaOf(old, group)
+    if (delta === undefined && old.from === group.from && old.until === group.until) continue
+    const { add, remove, addNames, removeNames } = delta ?? NO_DELTA
+    const changed = add.length + remove.length + addNames.length + removeNames.length
+    const size = group.prefixes.length + (group.names?.length ?? 0)
+    if (changed === 0 || changed < size * PATCH_MAX_SHARE) {
+      ops.push({
+        op: 'patch',
+        id: group.id,
+        from: group.from,
+        until: group.until,
+        add,
+        remove,
+        ...namePatch({ addNames, removeNames }),
+      })
+    } else {
+      ops.push({ op: 'put', group })
+    }
+  }
+  return ops
+}
+
+const NO_DELTA: Readonly<GroupDelta> = { add: [], remove: [], addNames: [], removeNames: [] }
+
+/** Names in `next` and not in `previous`, and the reverse; both inputs sorted, unique. */
+export function diffNames(
+  previous: readonly string[],
+  next: readonly string[],
+): { addNames: string[]; removeNames: string[] } {
+  const before = new Set(previous)
+  const after = new Set(next)
+  return {
+    addNames: next.filter((name) => !before.has(name)),
+    removeNames: previous.filter((name) => !after.has(name)),
+  }
+}
+
+/** Only the name fields a patch needs, so a patch without names carries no empty arrays. */
+function namePatch(delta: { addNames: string[]; removeNames: string[] }): {
+  addNames?: string[]
+  removeNames?: string[]
+} {
+  const patch: { addNames?: string[]; removeNames?: string[] } = {}
+  if (delta.addNames.length > 0) patch.addNames = delta.addNames
+  if (delta.removeNames.length > 0) patch.removeNames = delta.removeNames
+  return patch
+}
