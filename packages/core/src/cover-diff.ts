@@ -3,7 +3,8 @@
  * scheduler's hot path: set algebra on a 100k-prefix group costs hundreds of milliseconds, while
  * two minimal covers can be compared as strings.
  */
-import { diffGroupsBy, diffNames, type EnforcementGroup, type GroupOp } from './groups.js'
+import { diffGroupsBy, diffNames } from './group-diff.js'
+import type { EnforcementGroup, GroupOp } from './groups.js'
 
 /** True when two lists hold the same entries in the same order (covers share their strings: a pointer comparison each). */
 export function sameEntries(a: readonly string[], b: readonly string[]): boolean {

@@ -1,6 +1,8 @@
 import t from 'tap'
 import { diffGroupsQuickly } from '../src/cover-diff.js'
-import { applyGroupOps, diffGroups, type EnforcementGroup } from '../src/groups.js'
+import { applyGroupOps } from '../src/group-apply.js'
+import { diffGroups } from '../src/group-diff.js'
+import type { EnforcementGroup } from '../src/groups.js'
 import { PrefixSet } from '../src/prefix-set.js'
 
 function random(seed: number): () => number {

@@ -1,6 +1,6 @@
 import t from 'tap'
+import { applyGroupOps } from '../src/group-apply.js'
 import type { EnforcementGroup } from '../src/groups.js'
-import { applyGroupOps } from '../src/groups.js'
 import { closeEnded, currentGroups } from '../src/published-state.js'
 
 const group = (id: string, from: number, until: number): EnforcementGroup => ({
