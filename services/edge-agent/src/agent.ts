@@ -214,7 +214,9 @@ export class Agent {
   /** Restores the persisted state into the backend, then connects. */
   async start(): Promise<void> {
     const { backend, stateDir, tickMs, heartbeatMs, now } = this.#options
-    const { store, state: persisted } = await StateStore.open(stateDir)
+    const { store, state: persisted } = await StateStore.open(stateDir, (err) =>
+      this.#options.log.error({ err }, 'compacting the state journal failed; the journal goes on'),
+    )
     this.#store = store
     const at = now()
     this.#state = { ...persisted, groups: shareCovers(unexpired(persisted.groups, at)) }
@@ -232,6 +234,7 @@ export class Agent {
     clearTimeout(this.#reconnectTimer)
     this.#socket?.close(1000, 'agent stopping')
     await this.#work
+    await this.#store?.close()
     await this.#options.backend.close()
   }
 
@@ -490,7 +493,7 @@ export class Agent {
    * Programs the backend, persists, then acknowledges; on failure restores the previous state.
    * A delta is persisted as one journal line of its ops (state-journal.ts: an append and an
    * fdatasync, whatever the size of the groups); a snapshot replaces the persisted state. The
-   * journal is compacted after the ack, once it is long enough, so no ack waits for it.
+   * journal is compacted in the background once it is long enough, so no ack waits for it.
    */
   async #commit(
     socket: WebSocket,
@@ -529,7 +532,8 @@ export class Agent {
     })
     clock.lap('ack')
     this.#options.onRevisionTiming?.(clock.timing(revision, change === 'snapshot' ? 'snapshot' : 'delta'))
-    if (store.wantsCompaction) this.#enqueue(() => store.compact(this.#state))
+    // Beside the next revisions, not before them: they go to the next journal meanwhile.
+    if (store.wantsCompaction) store.compactInBackground(this.#state)
   }
 
   /**

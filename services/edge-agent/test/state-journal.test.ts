@@ -1,10 +1,12 @@
-import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { spawn } from 'node:child_process'
+import { appendFile, copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { EnforcementGroup, GroupOp } from '@offside/core'
+import { applyGroupOps, type EnforcementGroup, type GroupOp } from '@offside/core'
 import t, { type Test } from 'tap'
 import { readState } from '../src/state-file.js'
-import { COMPACT_AFTER_LINES, LARGE_CHANGE_ENTRIES, StateStore } from '../src/state-journal.js'
+import { COMPACT_AFTER_BYTES, COMPACT_AFTER_LINES, StateStore } from '../src/state-journal.js'
+import { addedBy, BASE, basePrefixes } from './fixtures/journal-writer.js'
 
 const group = (prefixes: string[]): EnforcementGroup => ({
   id: 'w:m1',
@@ -86,12 +88,9 @@ t.test(
     groups = state.groups
     await store.compact(state)
     t.notOk(store.wantsCompaction, 'and not after it')
-    const files = (await readdir(dir)).sort()
-    t.same(
-      files.filter((name) => name.startsWith('journal-')),
-      [],
-      'the old journal is gone (the fresh one appears with the next change)',
-    )
+    const journals = (await readdir(dir)).filter((name) => name.startsWith('journal-'))
+    t.equal(journals.length, 1, 'the old journal is gone')
+    t.equal(await readFile(join(dir, journals[0] ?? ''), 'utf8'), '', 'and the fresh one is empty')
     const snapshot = await readState(dir)
     t.equal(snapshot.revision, COMPACT_AFTER_LINES + 1, 'the snapshot holds the last revision')
     await store.record(COMPACT_AFTER_LINES + 2, [patch(['203.0.113.9/32'])])
@@ -121,21 +120,136 @@ t.test(
 )
 
 t.test(
-  'a change about as large as the state (a new 100k-entry group) is persisted as a snapshot, not a line',
+  'a change about as large as the state (a new 100k-entry group) is one journal line, and asks for a compaction',
   async (t) => {
     const dir = await folder(t)
     const { store } = await StateStore.open(dir)
     await store.compact({ revision: 1, groups: [] })
-    const big = group(
-      Array.from({ length: LARGE_CHANGE_ENTRIES + 1 }, (_, i) => `198.18.${i >>> 8}.${i & 255}/32`),
-    )
+    const big = group([...basePrefixes(), ...basePrefixes().map((prefix) => prefix.replace('::1/', '::3/'))])
     await store.persist([{ op: 'put', group: big }], { revision: 2, groups: [big] })
-    t.equal((await readState(dir)).revision, 2, 'state.json holds it')
-    t.notOk(store.wantsCompaction, 'nothing left to compact')
+    t.equal((await readState(dir)).revision, 1, 'state.json was not rewritten before the ack')
+    t.ok(store.wantsCompaction, `a line past ${COMPACT_AFTER_BYTES} bytes asks for compaction`)
     await store.persist([patch(['203.0.113.9/32'])], { revision: 3, groups: [] })
     const { state } = await StateStore.open(dir)
-    t.equal(state.revision, 3, 'and the next small change is a journal line after it')
-    t.equal(state.groups[0]?.prefixes.length, LARGE_CHANGE_ENTRIES + 2)
+    t.equal(state.revision, 3, 'both changes are there after a restart')
+    t.equal(state.groups[0]?.prefixes.length, 2 * BASE + 1)
+  },
+)
+
+t.test(
+  'revisions recorded while a compaction runs go to the next journal, and a restart has them all',
+  async (t) => {
+    const dir = await folder(t)
+    const { store } = await StateStore.open(dir)
+    let groups = [group(Array.from({ length: 100_000 }, (_, i) => `2001:db8::${i.toString(16)}/128`))]
+    await store.compact({ revision: 1, groups })
+    store.compactInBackground({ revision: 1, groups })
+    t.notOk(store.wantsCompaction, 'no second compaction while one runs')
+    for (let n = 2; n <= 6; n++) {
+      const ops = [patch([`198.51.100.${2 * n}/32`])]
+      groups = applyGroupOps(groups, ops)
+      await store.record(n, ops)
+    }
+    await store.close()
+    const { state } = await StateStore.open(dir)
+    t.equal(state.revision, 6)
+    t.equal(state.groups[0]?.prefixes.length, 100_005, 'every patch recorded during the compaction is there')
+    t.same(
+      (await readdir(dir)).filter((name) => name.startsWith('journal-')),
+      ['journal-3.ndjson'],
+      'the journals before the compacted snapshot are gone',
+    )
+  },
+)
+
+t.test(
+  'a compaction stopped before its rename leaves the old snapshot, and the old and the next journal replay in order',
+  async (t) => {
+    const dir = await folder(t)
+    const { store } = await StateStore.open(dir)
+    await store.compact({ revision: 1, groups: [group(['203.0.113.7/32'])] })
+    await store.record(2, [patch(['198.51.100.2/32'])])
+    await copyFile(join(dir, 'state.json'), join(dir, 'old-state.json'))
+    const journal = (await readdir(dir)).find((name) => name.startsWith('journal-')) ?? ''
+    await copyFile(join(dir, journal), join(dir, 'old-journal'))
+    // The compaction moves new lines to the next journal at once; then it is "killed": the old
+    // snapshot and journal put back as they were before its rename.
+    store.compactInBackground({ revision: 2, groups: [group(['198.51.100.2/32', '203.0.113.7/32'])] })
+    await store.record(3, [patch(['198.51.100.9/32'])])
+    await store.close()
+    await copyFile(join(dir, 'old-state.json'), join(dir, 'state.json'))
+    await copyFile(join(dir, 'old-journal'), join(dir, journal))
+    const { state } = await StateStore.open(dir)
+    t.equal(state.revision, 3)
+    t.same(state.groups[0]?.prefixes, ['198.51.100.2/32', '198.51.100.9/32', '203.0.113.7/32'])
+  },
+)
+
+t.test(
+  'a process killed (SIGKILL) mid-compaction restarts with every revision it acknowledged',
+  async (t) => {
+    const killPoints = [0, 2, 8] // acknowledged lines after the compaction started
+    let caughtMidway = 0
+    for (const after of killPoints) {
+      const dir = await folder(t)
+      const child = spawn(
+        process.execPath,
+        [
+          '--conditions=@offside/source',
+          '--import',
+          'tsx',
+          join(import.meta.dirname, 'fixtures/journal-writer.ts'),
+          dir,
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      )
+      const exited = new Promise((done) => child.once('exit', done))
+      let acked = 0
+      let seen = -1
+      let output = ''
+      await new Promise<void>((done) => {
+        const deadline = setTimeout(done, 60_000) // bounded: the assertions below tell what happened
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString()
+          const lines = output.split('\n')
+          output = lines.pop() ?? ''
+          for (const line of lines) {
+            if (line === 'compacting') seen = 0
+            const match = /^acked (\d+)$/.exec(line)
+            if (!match) continue
+            acked = Number(match[1])
+            if (seen >= 0 && seen++ >= after && child.exitCode === null) {
+              child.kill('SIGKILL')
+              clearTimeout(deadline)
+              done()
+            }
+          }
+        })
+      })
+      await exited
+      t.ok(seen >= 0, `the writer started its compaction (kill after ${after} more acks)`)
+      const files = await readdir(dir)
+      if (
+        files.some((name) => name.endsWith('.tmp')) ||
+        files.filter((name) => name.startsWith('journal-')).length > 1
+      )
+        caughtMidway++
+      const { state } = await StateStore.open(dir)
+      t.ok(state.revision >= acked, `revision ${state.revision} holds the last acknowledged one, ${acked}`)
+      const prefixes = new Set(state.groups[0]?.prefixes)
+      t.equal(
+        prefixes.size,
+        BASE + state.revision - 1,
+        'the base list and one prefix per revision, nothing else',
+      )
+      let missing = 0
+      for (let n = 2; n <= state.revision; n++) if (!prefixes.has(addedBy(n))) missing++
+      t.equal(missing, 0, 'every recorded revision is applied')
+    }
+    t.ok(
+      caughtMidway > 0,
+      `at least one kill landed mid-compaction (${caughtMidway} of ${killPoints.length})`,
+    )
   },
 )
 
