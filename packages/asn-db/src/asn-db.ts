@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { type AnnouncingAs, parseCidr } from '@offside/core'
+import { type AnnouncingAs, lowerBound, parseCidr } from '@offside/core'
 
 /** Rows a look-up visits at most, and distinct networks it returns at most, so a /16 stays cheap. */
 const MAX_ROWS_VISITED = 4096
@@ -104,13 +104,7 @@ function readTable<N extends number | bigint>(
 /** Networks of the rows that overlap [first, last] (inclusive). */
 function networksIn<N extends number | bigint>(table: Table<N>, first: N, last: N): AnnouncingAs[] {
   // First row whose running reach gets to `first`: every earlier row ends before it.
-  let low = 0
-  let high = table.reach.length
-  while (low < high) {
-    const mid = (low + high) >>> 1
-    if (table.reach[mid]! < first) low = mid + 1
-    else high = mid
-  }
+  const low = lowerBound(table.reach, first)
   const found: AnnouncingAs[] = []
   const seen = new Set<number>()
   for (let i = low, visited = 0; i < table.starts.length && visited < MAX_ROWS_VISITED; i++, visited++) {

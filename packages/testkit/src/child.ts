@@ -1,5 +1,14 @@
 import type { ChildProcess } from 'node:child_process'
 
+/** A process a test started on a loopback port: stopped cleanly at the end, or killed as a crash. */
+export interface TestProcess {
+  readonly port: number
+  /** SIGTERM, a clean shutdown (then SIGKILL after a grace); resolves once it has exited. */
+  stop(): Promise<void>
+  /** SIGKILL: it dies at once, with no chance to flush anything; resolves once it is gone. */
+  kill(): Promise<void>
+}
+
 /**
  * Stops a child process: SIGTERM, then SIGKILL if it has not exited after `graceMs`. Resolves
  * once it has exited (at once when it already had).

@@ -10,7 +10,7 @@ export {
 export { bridgeIntoNetns } from './bridge.js'
 export { launchBrowser } from './browser.js'
 export { capabilitiesRequired, kernelLabAvailable } from './capabilities.js'
-export { stopChild, untilPrinted } from './child.js'
+export { stopChild, type TestProcess, untilPrinted } from './child.js'
 export {
   connectNetns,
   createNetns,

@@ -3,16 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { TestProcess } from './child.js'
 
 /** A real redis-server started for one test, on a free loopback port, in a temp folder. */
-export interface TestRedis {
-  readonly port: number
+export interface TestRedis extends TestProcess {
   readonly url: string
-  /** The folder holding its AOF: what a restart (or a backup) reads. */
+  /** The folder holding its AOF: what a restart (or a backup) reads. `stop` removes it. */
   readonly dir: string
-  stop(): Promise<void>
-  /** SIGKILL: the server dies at once, with no chance to flush anything. */
-  kill(): Promise<void>
   /** Starts the server again on the same port and folder (after `kill`); it loads its AOF. */
   restart(): Promise<void>
 }

@@ -1,16 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import type { TestProcess } from './child.js'
 
-/** A service process started by a test, a benchmark or the demo. */
-export interface ServiceProcess {
+/** A service process started by a test, a benchmark or the demo (`stop` grants it 5 s). */
+export interface ServiceProcess extends TestProcess {
   readonly name: string
   readonly child: ChildProcess
-  readonly port: number
-  /** SIGTERM, then SIGKILL after 5 s; resolves once the process has exited. */
-  stop(): Promise<void>
-  /** SIGKILL: a crash, for failover tests. */
-  kill(): Promise<void>
 }
 
 export interface ServiceProcessOptions {
