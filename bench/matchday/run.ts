@@ -34,6 +34,8 @@ const { values: flags } = parseArgs({
     lists: { type: 'string', default: '0,1,3' },
     workers: { type: 'string', default: '4' },
     trials: { type: 'string', default: '5' },
+    // Window openings timed (each first stages a 100k-entry group at every agent); default max(2, trials / 2).
+    'window-trials': { type: 'string' },
     // The new 100k list makes every simulated agent apply 100k entries; on a small machine skip it.
     'no-new-list': { type: 'boolean', default: false },
     // A folder: every service process and worker thread writes a V8 CPU profile there on exit.
@@ -215,12 +217,13 @@ async function scenario(agentCount: number, listCount: number, workerCount: numb
     }
     const nextRevision = async (after: number, timeoutMs = 120_000) => {
       const deadline = Date.now() + timeoutMs
-      while (Date.now() < deadline) {
+      // Looked at once even when the deadline has passed: the revision may be out already.
+      for (;;) {
         const revision = await lastRevision()
         if (revision > after) return revision
+        if (Date.now() > deadline) throw new Error(`no revision after ${after}; ${await queueState()}`)
         await sleep(5)
       }
-      throw new Error(`no revision after ${after}; ${await queueState()}`)
     }
     /** What the scheduler's queues hold, to say why a revision never came. */
     const queueState = async () => {
@@ -285,13 +288,23 @@ async function scenario(agentCount: number, listCount: number, workerCount: numb
 
     const timeFromCall = async (action: string, act: (trial: number) => Promise<unknown>, n = trials) => {
       const times: number[] = []
+      const calls: number[] = []
       for (let trial = 0; trial < n; trial++) {
         const before = await lastRevision()
+        const called = Date.now()
         await act(trial)
         const returned = Date.now()
+        calls.push(returned - called)
         times.push((await allAcked(await nextRevision(before))) - returned)
       }
       rows.push({ agents: agentCount, lists: listCount, action, reference: 'API call returned', times })
+      rows.push({
+        agents: agentCount,
+        lists: listCount,
+        action: `${action}: the API call itself`,
+        reference: 'request sent',
+        times: calls,
+      })
       process.stdout.write('.')
     }
     const hot = (size: number) => (trial: number) =>
@@ -320,7 +333,8 @@ async function scenario(agentCount: number, listCount: number, workerCount: numb
     // lead from how long the snapshot took); a trial where they did not is reported as such.
     const opened: number[] = []
     let stagedLate = 0
-    for (let trial = 0; trial < Math.max(2, Math.ceil(trials / 2)); trial++) {
+    const windowTrials = Number(flags['window-trials'] ?? Math.max(2, Math.ceil(trials / 2)))
+    for (let trial = 0; trial < windowTrials; trial++) {
       const before = await lastRevision()
       const kickoff = Date.now() + Math.max(4000, 1.5 * connected)
       await call(admin, 'PUT', `/v1/events/w${trial}`, {
@@ -367,10 +381,15 @@ async function scenario(agentCount: number, listCount: number, workerCount: numb
     const beforeStorm = await lastRevision()
     await hot(1)(trials + 1)
     const stormAcked = await allAcked(await nextRevision(beforeStorm))
+    // Agents away only for the restart resume with deltas: the restarted gateway says how many snapshots it sent.
+    const gatewayMetrics = await fetch(`http://127.0.0.1:${gateway.port}/metrics`).then((res) => res.text())
+    const stormSnapshots = Number(
+      /^offside_gateway_snapshots_sent_total (\d+)/m.exec(gatewayMetrics)?.[1] ?? Number.NaN,
+    )
     rows.push({
       agents: agentCount,
       lists: listCount,
-      action: 'reconnect storm + hot addition',
+      action: `reconnect storm + hot addition (${stormSnapshots} snapshots sent)`,
       reference: 'gateway ready again',
       times: [stormAcked - restartAt],
     })
