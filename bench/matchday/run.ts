@@ -394,6 +394,27 @@ async function scenario(agentCount: number, listCount: number, workerCount: numb
       times: [stormAcked - restartAt],
     })
 
+    // Where the simulated agents' time went per delta: their own work vs waiting for a thread.
+    const timings = (
+      await Promise.all(
+        workers.map(
+          (worker) =>
+            new Promise<Record<string, number | string>[]>((done) => {
+              worker.once('message', (message: { timings?: Record<string, number | string>[] }) =>
+                done(message.timings ?? []),
+              )
+              worker.postMessage({ timings: true })
+            }),
+        ),
+      )
+    ).flat()
+    const deltas = timings.filter((timing) => timing.kind === 'delta')
+    const agentPhases = ['queued', 'verify', 'apply', 'backend', 'persist', 'ack', 'total']
+      .map((phase) => {
+        const values = deltas.map((timing) => Number(timing[phase]))
+        return `${phase} ${quantile(values, 0.5).toFixed(1)}/${quantile(values, 0.99).toFixed(0)}`
+      })
+      .join(', ')
     const memory = await redis.info('memory')
     const redisMiB = Number(/used_memory:(\d+)/.exec(memory)?.[1] ?? 0) / 2 ** 20
     const cpu = {
@@ -404,6 +425,7 @@ async function scenario(agentCount: number, listCount: number, workerCount: numb
     return {
       rows,
       gatewayKiBPerAgent: ((rssAfter - rssBefore) * 1024) / agentCount,
+      agentPhases: `${deltas.length} deltas, ms p50/p99: ${agentPhases}`,
       cpu,
       redisMiB,
     }
@@ -445,7 +467,7 @@ for (const lists of flags.lists.split(',').map(Number)) {
         )
       }
       extras.push(
-        `${agents} agents, ${lists} lists: gateway ${result.gatewayKiBPerAgent.toFixed(0)} KiB/agent; CPU s api ${result.cpu.api.toFixed(1)}, scheduler ${result.cpu.scheduler.toFixed(1)}, gateway (after restart) ${result.cpu.gateway.toFixed(1)}; Redis ${result.redisMiB.toFixed(0)} MiB`,
+        `${agents} agents, ${lists} lists: gateway ${result.gatewayKiBPerAgent.toFixed(0)} KiB/agent; CPU s api ${result.cpu.api.toFixed(1)}, scheduler ${result.cpu.scheduler.toFixed(1)}, gateway (after restart) ${result.cpu.gateway.toFixed(1)}; Redis ${result.redisMiB.toFixed(0)} MiB; agents' own time per delta (${result.agentPhases})`,
       )
     } catch (err) {
       console.log(`| ${agents} | ${lists} | FAILED: ${(err as Error).message.slice(0, 200)} | | | | |`)

@@ -25,6 +25,9 @@ const silent = { info() {}, warn() {}, error() {}, debug() {} }
 const trustedKeys = await loadTrustedKeys([work.publicKeyFile])
 const agents: Agent[] = []
 const readers = sharedSnapshotReaders()
+/** Where each applied revision's time went, per agent (queued = waiting for this thread). */
+type Timing = Parameters<NonNullable<ConstructorParameters<typeof Agent>[0]['onRevisionTiming']>>[0]
+const timings: Timing[] = []
 for (let i = work.first; i < work.first + work.count; i++) {
   const agentId = `edge-${i}`
   const agent = new Agent({
@@ -39,12 +42,17 @@ for (let i = work.first; i < work.first + work.count; i++) {
     reconnectMaxMs: 1000,
     parse: readers.parse,
     verify: readers.verify,
+    onRevisionTiming: (timing) => void timings.push(timing),
   })
   agents.push(agent)
   await agent.start()
 }
 parentPort?.postMessage({ started: agents.length })
-parentPort?.on('message', async (message: { stop?: boolean }) => {
+parentPort?.on('message', async (message: { stop?: boolean; timings?: boolean }) => {
+  if (message.timings) {
+    parentPort?.postMessage({ timings: timings.splice(0) })
+    return
+  }
   if (!message.stop) return
   await Promise.all(agents.map((agent) => agent.stop().catch(() => undefined)))
   parentPort?.postMessage({ stopped: true })
