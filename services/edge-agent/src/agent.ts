@@ -531,7 +531,9 @@ export class Agent {
       ...this.#clockReport(),
     })
     clock.lap('ack')
-    this.#options.onRevisionTiming?.(clock.timing(revision, change === 'snapshot' ? 'snapshot' : 'delta'))
+    const timing = clock.timing(revision, change === 'snapshot' ? 'snapshot' : 'delta')
+    this.#options.onRevisionTiming?.(timing)
+    log.debug({ ...timing, receivedAt: now() - timing.total }, 'revision acknowledged')
     // Beside the next revisions, not before them: they go to the next journal meanwhile.
     if (store.wantsCompaction) store.compactInBackground(this.#state)
   }

@@ -1,0 +1,188 @@
+/**
+ * A new 100k-entry weekly list, from the start of its upload to every element in a real agent's
+ * kernel sets (issue 13, point 1: target ≤ 1.5 s). Real redis-server, API, scheduler and gateway
+ * as processes on loopback, and one real edge agent with the nftables backend programming a
+ * network namespace the bench creates and deletes (root only). A match is live with a 1-entry
+ * list; each trial uploads (PUT /v1/lists) another 100 000 IPv6 hosts of 2001:db8::/32 for the
+ * match's week, replacing the previous list, and times:
+ *   upload     start of the PUT → the API's answer (transfer, guard on every entry, the swap)
+ *   scheduler  the answer → the revision published (recompute, breaker, diff, publish)
+ *   delivery   published → the agent received the frame (gateway delta, websocket)
+ *   agent      the agent's own phases (verify, apply, backend = nft, persist), from its debug log
+ *   kernel     upload start → an element of the list answers `nft get element` (the agent's nft
+ *              batch is one transaction: one element in means all are in; checked by counting
+ *              the set once after each trial, untimed)
+ * One clock (this machine's) for every process.
+ *
+ *   node --conditions=@offside/source --import tsx bench/e2e/new-list.ts [--trials 3]
+ */
+import { parseArgs } from 'node:util'
+import { isoWeekKey, seasonOf } from '@offside/core'
+import { setBase, setName } from '@offside/edge-agent/backends/nftables'
+import { createDb, readAcks, readRevisionsSince } from '@offside/store'
+import { createNetns, sleep, startStack } from '@offside/testkit'
+import { Redis } from 'ioredis'
+import { describeMachine } from '../core/lib/harness.js'
+import { listEntries } from '../scheduler/lib/lists.js'
+
+const { values: flags } = parseArgs({ options: { trials: { type: 'string', default: '3' } } })
+const TRIALS = Number(flags.trials)
+const ENTRIES = 100_000
+const ISP = 'isp-a'
+const AGENT = 'edge-1'
+const competition = { id: 'serie-a', name: 'Serie A', timeZone: 'UTC', preMinutes: 0, postMinutes: 0 }
+
+if (process.getuid?.() !== 0) {
+  console.log('bench/e2e/new-list.ts needs root (a network namespace for nftables); skipped')
+  process.exit(0)
+}
+
+function check(res: { status: number; body: unknown }, what: string): void {
+  if (res.status >= 300) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`)
+}
+
+const cleanups: Array<() => unknown> = []
+const teardown = { teardown: (fn: () => unknown) => cleanups.push(fn) }
+const stack = await startStack(undefined, {
+  services: ['api'],
+  env: { OFFSIDE_GUARD_ALLOW_SPECIAL: 'documentation,benchmarking' },
+  logLevel: 'warn',
+})
+const redis = new Redis(stack.redisUrl)
+const db = createDb(redis)
+const rows: Record<string, number>[] = []
+try {
+  const token = async (id: string, kind: string) => {
+    check(await stack.api.request('POST', '/v1/orgs', { id, kind, name: id }), `org ${id}`)
+    const res = await stack.api.request('POST', '/v1/tokens', { org: id, role: kind })
+    check(res, `token ${id}`)
+    return res.body.token as string
+  }
+  const sky = await token('sky-it', 'rightsholder')
+  const isp = await token(ISP, 'isp')
+  const now = Date.now()
+  const { id: _, ...competitionBody } = competition
+  check(await stack.api.request('PUT', '/v1/competitions/serie-a', competitionBody), 'competition')
+  check(
+    await stack.api.request('PUT', '/v1/orders/o1', {
+      rightsholder: 'sky-it',
+      competitions: ['serie-a'],
+      season: seasonOf(now, competition),
+      reference: 'bench-o1',
+    }),
+    'order',
+  )
+  check(
+    await stack.api.request('PUT', '/v1/events/live', {
+      competition: 'serie-a',
+      kickoff: new Date(now - 60_000).toISOString(),
+      end: new Date(now + 3 * 3600_000).toISOString(),
+    }),
+    'event',
+  )
+  const week = isoWeekKey(now - 60_000, competition.timeZone)
+  const evidence = `sha256:${'ab'.repeat(32)}`
+  const upload = (targets: string[]) =>
+    stack.api.as(sky).request('PUT', `/v1/lists/sky-it/${week}`, {
+      entries: targets.map((target) => ({ target, evidence })),
+    })
+  check(await upload(['2001:db8:ffff:ffff::1']), 'first list')
+
+  await stack.start('scheduler')
+  const gateway = (await stack.start('gateway')).url
+  const ns = await createNetns(teardown, 'offside-nl')
+  await stack.startAgent({
+    id: AGENT,
+    token: isp,
+    gateways: [gateway],
+    nftables: { netns: ns.name, verdict: 'reject' },
+    args: ['--log-level', 'debug', '--heartbeat-ms', '10000'],
+  })
+  const lastRevision = async () => Number((await redis.get(`${db.keys.prefix}revision`)) ?? 0)
+  const ackOf = async (revision: number, timeoutMs = 120_000) => {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const acks = await readAcks(db, { isp: ISP, agentId: AGENT }, revision)
+      if (acks.length > 0) return Math.min(...acks.map((ack) => ack.receivedAt))
+      if (Date.now() > deadline) throw new Error(`revision ${revision} not acknowledged`)
+      await sleep(10)
+    }
+  }
+  await ackOf(await lastRevision())
+  const set = setName(setBase('w:live'), '6_128')
+  const inKernel = async (prefix: string) => {
+    try {
+      await ns.exec('nft', ['get', 'element', 'inet', 'offside', set, `{ ${prefix.replace('/128', '')} }`])
+      return true
+    } catch {
+      return false
+    }
+  }
+  console.log(`# a new ${ENTRIES}-entry list into a real agent's kernel — ${describeMachine()}`)
+  for (let trial = 0; trial < TRIALS; trial++) {
+    const list = listEntries('v6-scattered', ENTRIES, trial + 1)
+    const probe = list[list.length - 1] ?? ''
+    const before = await lastRevision()
+    const started = Date.now()
+    const answer = await upload(list)
+    const answered = Date.now()
+    check(answer, 'upload')
+    let kernelAt = 0
+    const deadline = Date.now() + 120_000
+    while (Date.now() < deadline) {
+      if (await inKernel(probe)) {
+        kernelAt = Date.now()
+        break
+      }
+      await sleep(10)
+    }
+    const records = (await readRevisionsSince(db, before)) ?? []
+    const revision = records.find((record) => record.revision > before)
+    if (!revision || kernelAt === 0) throw new Error(`trial ${trial}: the list did not reach the kernel`)
+    const ackedAt = await ackOf(revision.revision)
+    const { stdout } = await ns.exec('nft', ['-j', 'list', 'set', 'inet', 'offside', set])
+    const held = (JSON.parse(stdout).nftables as Array<{ set?: { elem?: unknown[] } }>).find(
+      (entry) => entry.set,
+    )?.set?.elem?.length
+    const timing = (await stack.logs())
+      .flatMap(({ text }) => text.split('\n'))
+      .filter((line) => line.includes('"revision acknowledged"'))
+      .map((line) => JSON.parse(line) as Record<string, number>)
+      .find((line) => line.revision === revision.revision)
+    if (!timing) throw new Error(`trial ${trial}: no timing logged for revision ${revision.revision}`)
+    const row = {
+      upload: answered - started,
+      scheduler: revision.issuedAt - answered,
+      delivery: (timing.receivedAt ?? 0) - revision.issuedAt,
+      verify: (timing.queued ?? 0) + (timing.verify ?? 0),
+      apply: timing.apply ?? 0,
+      backend: timing.backend ?? 0,
+      persist: timing.persist ?? 0,
+      kernel: kernelAt - started,
+      ack: ackedAt - started,
+      elements: held ?? 0,
+    }
+    rows.push(row)
+    console.log(
+      `trial ${trial + 1} (${trial === 0 ? '1 entry → 100k' : '100k → another 100k'}): ` +
+        Object.entries(row)
+          .map(([name, value]) => `${name} ${Math.round(value)}${name === 'elements' ? '' : ' ms'}`)
+          .join(', '),
+    )
+    if (held !== ENTRIES) console.log(`  the set holds ${held} elements, not ${ENTRIES}`)
+  }
+  const median = (name: string) => {
+    const sorted = rows.map((row) => row[name] ?? 0).sort((a, b) => a - b)
+    return sorted[Math.floor((sorted.length - 1) / 2)] ?? 0
+  }
+  const kernel = median('kernel')
+  console.log(
+    `median: upload ${median('upload')} ms, scheduler ${median('scheduler')} ms, delivery ${median('delivery')} ms, ` +
+      `agent verify ${median('verify').toFixed(0)} / apply ${median('apply').toFixed(0)} / nft ${median('backend').toFixed(0)} / persist ${median('persist').toFixed(0)} ms; ` +
+      `upload start → kernel ${kernel} ms (target ≤ 1500 ms: ${kernel <= 1500 ? 'met' : 'MISSED'})`,
+  )
+} finally {
+  await redis.quit()
+  await stack.stop()
+  for (const cleanup of cleanups.reverse()) await cleanup()
+}
