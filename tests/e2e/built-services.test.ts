@@ -11,9 +11,9 @@ import { orgWithToken, startStack, waitForHttp } from '@offside/testkit'
 import t from 'tap'
 
 const root = resolve(import.meta.dirname, '../..')
-const services = ['api', 'scheduler', 'gateway', 'dashboard', 'edge-agent']
+const services = ['api', 'scheduler', 'gateway', 'dashboard', 'portal', 'notifier', 'edge-agent']
 
-// Five node processes and a tsc check on a shared 2-core machine: more than tap's default minutes.
+// Seven node processes and a tsc check on a shared 2-core machine: more than tap's default minutes.
 t.setTimeout(420_000)
 
 t.test('every service starts from its built dist with plain node and becomes ready', async (t) => {
@@ -24,12 +24,12 @@ t.test('every service starts from its built dist with plain node and becomes rea
   })
 
   const stack = await startStack(t, {
-    services: ['api', 'scheduler', 'gateway', 'dashboard'],
+    services: ['api', 'scheduler', 'gateway', 'dashboard', 'portal', 'notifier'],
     from: 'dist',
-    // A loaded 2-core machine takes tens of seconds to start four node processes at once.
+    // A loaded 2-core machine takes tens of seconds to start six node processes at once.
     readyTimeoutMs: 150_000,
   })
-  for (const name of ['api', 'scheduler', 'gateway', 'dashboard'] as const)
+  for (const name of ['api', 'scheduler', 'gateway', 'dashboard', 'portal', 'notifier'] as const)
     t.ok(stack.urls[name], `${name} answers /readyz from its dist/server.js`)
 
   const dashboard = stack.urls.dashboard

@@ -1,15 +1,12 @@
-import { defaultTimeZone } from '@offside/core'
+import { defaultTimeZone, isValidTimeZone } from '@offside/core'
+import { ConfigError, port, readServiceConfig, type SharedSettings, Type, url } from '@offside/service'
 
 /** The notifier's settings, validated once at start-up; nothing deeper reads `process.env`. */
-export interface NotifierConfig {
-  host: string
+export interface NotifierConfig extends SharedSettings {
   port: number
-  redisUrl: string
-  keyPrefix: string
   smtpUrl: string
   from: string
   signingKeyFile: string
-  logLevel: string
   /** Weekly hosting notices: how often the builder runs (0: never), the delay after a week, its zone. */
   hostingEveryMs: number
   hostingDelayMs: number
@@ -21,48 +18,49 @@ export interface NotifierConfig {
   complaintUrl: string
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError'
-}
+/** Minutes ≥ 0 (fractions allowed: tests and demos run the builder every few seconds). */
+const minutes = (fallback: number) => Type.Number({ default: fallback, minimum: 0 })
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): NotifierConfig {
-  const port = env.OFFSIDE_NOTIFIER_PORT ? Number(env.OFFSIDE_NOTIFIER_PORT) : 8085
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(`OFFSIDE_NOTIFIER_PORT must be a TCP port, got "${env.OFFSIDE_NOTIFIER_PORT}"`)
-  }
-  const smtpUrl = env.OFFSIDE_SMTP_URL || 'smtp://127.0.0.1:25'
-  if (!/^smtps?:\/\//.test(smtpUrl)) throw new ConfigError('OFFSIDE_SMTP_URL must be smtp://… or smtps://…')
+/** The notifier's own variables (docs/notices.md "Configuration"); the shared ones come from the kit. */
+const notifierEnv = {
+  OFFSIDE_NOTIFIER_PORT: port(8085),
+  OFFSIDE_SMTP_URL: url('smtp://127.0.0.1:25', ['smtp', 'smtps']),
+  OFFSIDE_NOTIFY_FROM: Type.String({ default: 'Offside <offside@localhost>' }),
   // A key apart from the push key (OFFSIDE_SIGNING_KEY_FILE, the gateway's alone): a notifier
   // holding the push key, once compromised, could sign revisions that every agent accepts.
-  const signingKeyFile = env.OFFSIDE_NOTICE_KEY_FILE ?? ''
-  if (!signingKeyFile)
-    throw new ConfigError(
-      'OFFSIDE_NOTICE_KEY_FILE is required (the Ed25519 key that signs webhook notices, apart from the push key)',
-    )
-  const minutes = (name: string, fallback: number) => {
-    const raw = env[name]
-    const value = raw ? Number(raw) : fallback
-    if (!Number.isFinite(value) || value < 0)
-      throw new ConfigError(`${name} must be minutes ≥ 0, got "${raw}"`)
-    return value * 60_000
-  }
-  const portalUrl = (env.OFFSIDE_PORTAL_PUBLIC_URL || env.OFFSIDE_PORTAL_URL || '').replace(/\/+$/, '')
-  return {
-    hostingEveryMs: minutes('OFFSIDE_HOSTING_NOTICE_EVERY_MINUTES', 60),
-    hostingDelayMs: minutes('OFFSIDE_HOSTING_NOTICE_DELAY_MINUTES', 0),
-    hostingTimeZone: env.OFFSIDE_HOSTING_NOTICE_TIME_ZONE || defaultTimeZone,
-    asnDbDir: env.OFFSIDE_ASN_DB_DIR || null,
-    abuseContactsFile: env.OFFSIDE_ABUSE_CONTACTS_FILE || null,
-    complaintUrl:
-      env.OFFSIDE_COMPLAINT_URL ||
-      (portalUrl ? `${portalUrl}/lookup` : 'the public complaint form of the authority'),
-    host: env.OFFSIDE_HOST || '127.0.0.1',
-    port,
-    redisUrl: env.OFFSIDE_REDIS_URL || 'redis://127.0.0.1:6379',
-    keyPrefix: env.OFFSIDE_KEY_PREFIX ?? 'offside:',
-    smtpUrl,
-    from: env.OFFSIDE_NOTIFY_FROM || 'Offside <offside@localhost>',
-    signingKeyFile,
-    logLevel: env.OFFSIDE_LOG_LEVEL || 'warn',
-  }
+  OFFSIDE_NOTICE_KEY_FILE: Type.String(),
+  OFFSIDE_HOSTING_NOTICE_EVERY_MINUTES: minutes(60),
+  OFFSIDE_HOSTING_NOTICE_DELAY_MINUTES: minutes(0),
+  OFFSIDE_HOSTING_NOTICE_TIME_ZONE: Type.String({ default: defaultTimeZone }),
+  OFFSIDE_ASN_DB_DIR: Type.Optional(Type.String()),
+  OFFSIDE_ABUSE_CONTACTS_FILE: Type.Optional(Type.String()),
+  OFFSIDE_COMPLAINT_URL: Type.Optional(Type.String()),
+  OFFSIDE_PORTAL_PUBLIC_URL: Type.Optional(Type.String()),
+  OFFSIDE_PORTAL_URL: Type.Optional(Type.String()),
+}
+
+/** Reads and checks the notifier's settings; throws a ConfigError naming the bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): NotifierConfig {
+  return readServiceConfig(notifierEnv, env, (e) => {
+    if (!isValidTimeZone(e.OFFSIDE_HOSTING_NOTICE_TIME_ZONE)) {
+      throw new ConfigError(
+        `OFFSIDE_HOSTING_NOTICE_TIME_ZONE is not a time zone, got "${e.OFFSIDE_HOSTING_NOTICE_TIME_ZONE}"`,
+      )
+    }
+    const portalUrl = (e.OFFSIDE_PORTAL_PUBLIC_URL ?? e.OFFSIDE_PORTAL_URL ?? '').replace(/\/+$/, '')
+    return {
+      port: e.OFFSIDE_NOTIFIER_PORT,
+      smtpUrl: e.OFFSIDE_SMTP_URL,
+      from: e.OFFSIDE_NOTIFY_FROM,
+      signingKeyFile: e.OFFSIDE_NOTICE_KEY_FILE,
+      hostingEveryMs: e.OFFSIDE_HOSTING_NOTICE_EVERY_MINUTES * 60_000,
+      hostingDelayMs: e.OFFSIDE_HOSTING_NOTICE_DELAY_MINUTES * 60_000,
+      hostingTimeZone: e.OFFSIDE_HOSTING_NOTICE_TIME_ZONE,
+      asnDbDir: e.OFFSIDE_ASN_DB_DIR ?? null,
+      abuseContactsFile: e.OFFSIDE_ABUSE_CONTACTS_FILE ?? null,
+      complaintUrl:
+        e.OFFSIDE_COMPLAINT_URL ??
+        (portalUrl ? `${portalUrl}/lookup` : 'the public complaint form of the authority'),
+    }
+  })
 }
