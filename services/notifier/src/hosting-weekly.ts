@@ -16,6 +16,7 @@ import {
   previousWeek,
   weekBounds,
 } from '@offside/core'
+import type { Log } from '@offside/service'
 import {
   appendAudit,
   type Db,
@@ -140,7 +141,7 @@ export async function runHostingWeekly(
 export function scheduleHostingWeekly(
   options: HostingWeeklyOptions,
   everyMs: number,
-  log: { error(obj: object, msg: string): void; info(obj: object, msg: string): void },
+  log: Log,
 ): { close(): Promise<void> } {
   let running: Promise<void> = Promise.resolve()
   const tick = () => {
