@@ -25,6 +25,12 @@ export {
   tcpProbe,
 } from './netns.js'
 export { makeTestPki } from './pki.js'
+export {
+  createProcessGroup,
+  type ProcessGroup,
+  type ProcessGroupOptions,
+  type SpawnOptions,
+} from './process-group.js'
 export { freePort, type RedisOptions, startRedis, type TestRedis } from './redis.js'
 export {
   type RedisProcess,
@@ -36,6 +42,7 @@ export {
   type TestRedisSentinel,
 } from './redis-ha.js'
 export {
+  nodeArgs,
   type ServiceProcess,
   type ServiceProcessOptions,
   startServiceProcess,
@@ -45,6 +52,7 @@ export { type SinkMail, SMTP_SINK_SCRIPT, type SmtpSink, startSmtpSink } from '.
 export {
   type AgentOptions,
   type AgentStatus,
+  type KeyFiles,
   type ServiceName,
   type Stack,
   type StackAgent,

@@ -1,7 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { createWriteStream } from 'node:fs'
+import type { ChildProcess } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import type { TestProcess } from './child.js'
+import { createProcessGroup, type ProcessGroup } from './process-group.js'
 
 /** A service process started by a test, a benchmark or the demo (`stop` grants it 5 s). */
 export interface ServiceProcess extends TestProcess {
@@ -21,12 +21,14 @@ export interface ServiceProcessOptions {
   /** Node's own options before the entry (e.g. `--cpu-prof` for a benchmark's profile). */
   execArgv?: string[]
   env: NodeJS.ProcessEnv
-  /** Where the process's stdout and stderr go. */
+  /** Where the process's stdout and stderr are appended. */
   logFile: string
   /** The port it listens on and the path that answers 2xx once it is ready. */
   port: number
   readyPath: string
   timeoutMs?: number
+  /** The launcher's group, which reports an exit nobody asked for and stops it with the rest. */
+  group?: ProcessGroup
 }
 
 /** Polls `url` until it answers 2xx; fails early, naming the process, if the process exits first. */
@@ -45,7 +47,7 @@ export async function waitForHttp(url: string, child: ChildProcess, name: string
 }
 
 /** Node's arguments for an entry: sources need tsx and the source condition, builds nothing. */
-function nodeArgs(entry: string): string[] {
+export function nodeArgs(entry: string): string[] {
   if (!entry.endsWith('.ts')) return [entry]
   return ['--conditions=@offside/source', '--import', import.meta.resolve('tsx'), entry]
 }
@@ -55,17 +57,13 @@ function nodeArgs(entry: string): string[] {
  * The caller stops it (tests in teardown, benchmarks in `close`).
  */
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
-  const log = createWriteStream(options.logFile)
-  const child = spawn(
+  const group = options.group ?? createProcessGroup()
+  const child = group.spawn(
+    options.name,
     process.execPath,
     [...(options.execArgv ?? []), ...nodeArgs(options.entry), ...(options.args ?? [])],
-    {
-      env: options.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { env: options.env, logFile: options.logFile },
   )
-  child.stdout?.pipe(log)
-  child.stderr?.pipe(log)
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const signal = async (sig: NodeJS.Signals) => {
     if (child.exitCode !== null || child.signalCode !== null) return

@@ -10,6 +10,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { type ApiClient, apiClient } from './api-client.js'
+import { createProcessGroup, type ProcessGroup } from './process-group.js'
 import { freePort, type RedisOptions, startRedis, type TestRedis } from './redis.js'
 import { type ServiceProcess, startServiceProcess } from './service-process.js'
 
@@ -54,6 +55,20 @@ export interface StackOptions {
   logLevel?: string
   /** How long a process may take to answer /readyz (a loaded 2-core machine is slow). */
   readyTimeoutMs?: number
+  /** The launcher's process group (the demo's: it reports unexpected exits and stops its own Redis). */
+  group?: ProcessGroup
+  /** Each process logs to `<logDir>/<name>.log`, appended and kept (default: in `dir`, removed on stop). */
+  logDir?: string
+  /** Ed25519 key files kept by the caller (the demo keeps them across runs); generated in `dir` otherwise. */
+  keys?: Record<'signing' | 'checkpoint' | 'notice', KeyFiles>
+  /** Ports chosen by the caller (the demo tells every service every URL before any starts). */
+  ports?: Partial<Record<ServiceName, number>>
+}
+
+/** An Ed25519 key pair as PEM files: PKCS#8 private (mode 0600), SPKI public. */
+export interface KeyFiles {
+  privateKey: string
+  publicKey: string
 }
 
 /** A service process of the stack: `kill()` is a crash (SIGKILL), `stop()` SIGTERM and wait. */
@@ -74,6 +89,14 @@ export interface AgentOptions {
   args?: string[]
   /** More environment for the agent process (e.g. the OFFSIDE_AGENT_CLOCK_OFFSET_MS test hook). */
   env?: Record<string, string>
+  /** Heartbeat and longest reconnect back-off of 1 s, so tests see changes fast (default); false keeps the agent's own. */
+  testTimings?: boolean
+  /** The port of its local /status and /metrics (default: a free one). */
+  statusPort?: number
+  /** Where the token is written, mode 0600 (default: in the stack's `dir`). */
+  tokenFile?: string
+  /** Its process and log name (default `agent-<id>`). */
+  name?: string
 }
 
 export interface AgentStatus {
@@ -153,6 +176,8 @@ export async function startStack(t: Teardown | undefined, options: StackOptions 
   const from = options.from ?? 'source'
   const logLevel = options.logLevel ?? process.env.OFFSIDE_STACK_LOG_LEVEL ?? 'info'
   const dir = await mkdtemp(join(tmpdir(), 'offside-stack-'))
+  const logDir = options.logDir ?? dir
+  const group = options.group ?? createProcessGroup()
   const redisServer = options.redis ? undefined : await startRedis(undefined, options.redisOptions)
   const plainUrl = options.redis?.url ?? (redisServer as TestRedis).url
   const redisUrlOf = (user: ServiceName | 'admin') => options.redisUrlFor?.(user, plainUrl) ?? plainUrl
@@ -170,26 +195,30 @@ export async function startStack(t: Teardown | undefined, options: StackOptions 
   }
   t?.teardown(stop)
 
-  const keys = generateKeyPairSync('ed25519')
-  const signingKeyFile = join(dir, 'signing.pem')
-  const publicKeyFile = join(dir, 'signing.pub.pem')
-  await writeFile(signingKeyFile, keys.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 })
-  await writeFile(publicKeyFile, keys.publicKey.export({ type: 'spki', format: 'pem' }))
   // Each signer its own key (docs/security.md): pushes, audit checkpoints, webhook notices.
-  const keyPair = async (name: string) => {
+  const keyPair = async (name: string): Promise<KeyFiles> => {
     const pair = generateKeyPairSync('ed25519')
-    const file = join(dir, `${name}.pem`)
-    await writeFile(file, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 })
-    await writeFile(join(dir, `${name}.pub.pem`), pair.publicKey.export({ type: 'spki', format: 'pem' }))
-    return file
+    const privateKey = join(dir, `${name}.pem`)
+    const publicKey = join(dir, `${name}.pub.pem`)
+    await writeFile(privateKey, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 })
+    await writeFile(publicKey, pair.publicKey.export({ type: 'spki', format: 'pem' }))
+    return { privateKey, publicKey }
   }
-  const checkpointKeyFile = await keyPair('checkpoint')
-  const checkpointPublicKeyFile = join(dir, 'checkpoint.pub.pem')
-  const noticeKeyFile = await keyPair('notice')
+  const keys = options.keys ?? {
+    signing: await keyPair('signing'),
+    checkpoint: await keyPair('checkpoint'),
+    notice: await keyPair('notice'),
+  }
+  const signingKeyFile = keys.signing.privateKey
+  const publicKeyFile = keys.signing.publicKey
+  const checkpointPublicKeyFile = keys.checkpoint.publicKey
   const ownKey: Partial<Record<ServiceName, Record<string, string>>> = {
     gateway: { OFFSIDE_SIGNING_KEY_FILE: signingKeyFile },
-    scheduler: { OFFSIDE_CHECKPOINT_KEY_FILE: checkpointKeyFile, OFFSIDE_CHECKPOINT_INTERVAL_MS: '1000' },
-    notifier: { OFFSIDE_NOTICE_KEY_FILE: noticeKeyFile },
+    scheduler: {
+      OFFSIDE_CHECKPOINT_KEY_FILE: keys.checkpoint.privateKey,
+      OFFSIDE_CHECKPOINT_INTERVAL_MS: '1000',
+    },
+    notifier: { OFFSIDE_NOTICE_KEY_FILE: keys.notice.privateKey },
   }
   const admin = `adm_stack_${randomBytes(12).toString('hex')}`
   const adminTokenFile = join(dir, 'admin.token')
@@ -204,7 +233,7 @@ export async function startStack(t: Teardown | undefined, options: StackOptions 
   }
   const timeoutMs = options.readyTimeoutMs ?? 60_000
   const urls: Stack['urls'] = {}
-  const apiPort = await freePort()
+  const apiPort = options.ports?.api ?? (await freePort())
   const apiUrl = `http://127.0.0.1:${apiPort}`
 
   let counter = 0
@@ -221,17 +250,19 @@ export async function startStack(t: Teardown | undefined, options: StackOptions 
       entry,
       args,
       env: { ...env, ...extraEnv },
-      logFile: join(dir, `${name}-${++counter}.log`),
+      logFile: options.logDir ? join(logDir, `${name}.log`) : join(dir, `${name}-${++counter}.log`),
       port,
       readyPath,
       timeoutMs,
+      group,
     })
     running.push(service)
     return service
   }
 
   const start: Stack['start'] = async (service, { name = service, port, env: extra = {} } = {}) => {
-    const chosen = port ?? (service === 'api' && !urls.api ? apiPort : await freePort())
+    const chosen =
+      port ?? (service === 'api' && !urls.api ? apiPort : (options.ports?.[service] ?? (await freePort())))
     const serviceEnv = {
       [portVariable[service]]: String(chosen),
       OFFSIDE_REDIS_URL: redisUrlOf(service),
@@ -257,8 +288,12 @@ export async function startStack(t: Teardown | undefined, options: StackOptions 
     nftables,
     args = [],
     env: agentEnv = {},
+    testTimings = true,
+    statusPort,
+    tokenFile = join(dir, `agent-${id}.token`),
+    name = `agent-${id}`,
   }) => {
-    const port = await freePort()
+    const port = statusPort ?? (await freePort())
     const state = stateDir ?? join(dir, `agent-${id}`)
     const backend = ['--backend', 'dry-run']
     if (nftables) {
@@ -267,7 +302,6 @@ export async function startStack(t: Teardown | undefined, options: StackOptions 
       backend.splice(0, 2, '--backend', 'nftables', '--config', config)
     }
     // The token goes in a file, never on the command line (where `ps` shows it to every user).
-    const tokenFile = join(dir, `agent-${id}.token`)
     await writeFile(tokenFile, `${token}\n`, { mode: 0o600 })
     const to = gateways ?? (urls.gateway ? [urls.gateway] : [])
     if (to.length === 0) throw new Error(`agent ${id}: no gateway started and none given`)
@@ -279,19 +313,11 @@ export async function startStack(t: Teardown | undefined, options: StackOptions 
       ...['--public-key', publicKeyFile],
       ...['--state-dir', state],
       ...['--metrics-port', String(port)],
-      ...['--heartbeat-ms', '1000'],
-      ...['--reconnect-max-ms', '1000'],
+      ...(testTimings ? ['--heartbeat-ms', '1000', '--reconnect-max-ms', '1000'] : []),
       ...['--log-level', logLevel],
       ...args,
     ]
-    const proc = await spawnNode(
-      `agent-${id}`,
-      entryOf(from, 'edge-agent'),
-      agentArgs,
-      agentEnv,
-      port,
-      '/healthz',
-    )
+    const proc = await spawnNode(name, entryOf(from, 'edge-agent'), agentArgs, agentEnv, port, '/healthz')
     const status = async () => {
       const res = await fetch(`http://127.0.0.1:${port}/status?prefixes=1`)
       return (await res.json()) as AgentStatus
@@ -320,8 +346,10 @@ export async function startStack(t: Teardown | undefined, options: StackOptions 
     start,
     startAgent,
     async logs() {
-      const files = (await readdir(dir)).filter((file) => file.endsWith('.log'))
-      return Promise.all(files.map(async (file) => ({ file, text: await readFile(join(dir, file), 'utf8') })))
+      const files = (await readdir(logDir)).filter((file) => file.endsWith('.log'))
+      return Promise.all(
+        files.map(async (file) => ({ file, text: await readFile(join(logDir, file), 'utf8') })),
+      )
     },
     stop,
   }

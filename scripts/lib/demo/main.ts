@@ -1,15 +1,22 @@
-// The demo orchestrator behind ./scripts/demo. Starts what exists, in order, on free ports.
-import { randomBytes } from 'node:crypto'
+// The demo orchestrator behind ./scripts/demo. Starts what exists, in order, on free ports, on
+// the test stack (packages/testkit/src/stack.ts) with the demo's own Redis, keys and logs.
 import { existsSync } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { freePort, SMTP_SINK_SCRIPT } from '@offside/testkit'
+import {
+  createProcessGroup,
+  freePort,
+  nodeArgs,
+  type ServiceName,
+  SMTP_SINK_SCRIPT,
+  type Stack,
+  startStack,
+} from '@offside/testkit'
 import { removeDemoEnv, writeDemoEnv } from './demo-env.js'
 import { BREAKER_DEMO_ENV, DEMO_USAGE, parseDemoOptions } from './options.js'
-import { beginStopping, isStopping, startNodeService, stopAll } from './processes.js'
 import { startSupervisedRedis } from './redis.js'
 import { keyPairFiles, redisUsers, writeTokenFile } from './secrets.js'
-import { waitForHttp, waitForTcp } from './wait.js'
+import { waitForTcp } from './wait.js'
 
 const root = resolve(import.meta.dirname, '../../..')
 const options = (() => {
@@ -29,6 +36,23 @@ const stateDir = options.stateDir
 const logDir = join(stateDir, 'logs')
 const envFile = join(stateDir, 'demo.env')
 
+// Every process the demo starts, its own and the stack's: an exit nobody asked for is reported.
+const group = createProcessGroup({
+  onUnexpectedExit: (name, how) =>
+    console.error(`offside demo: ${name} exited (${how}); see .offside/logs/${name}.log`),
+})
+let stack: Stack | undefined
+
+/** The settings a person gave the demo in its environment (OFFSIDE_LOG_LEVEL, breaker limits…). */
+function givenSettings(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] =>
+        entry[1] !== undefined && entry[0].startsWith('OFFSIDE_') && entry[0] !== 'OFFSIDE_ADMIN_TOKEN',
+    ),
+  )
+}
+
 function serviceEntry(name: string): string | undefined {
   const entry = join(root, 'services', name, 'src', 'server.ts')
   return existsSync(entry) ? entry : undefined
@@ -43,7 +67,7 @@ async function main(): Promise<void> {
   await mkdir(logDir, { recursive: true })
   // Redis is not the root of trust: each service signs in as its own ACL user, default off.
   const users = await redisUsers(stateDir)
-  const redisUrl = await startSupervisedRedis(stateDir, logDir, isStopping, ['--aclfile', users.aclFile])
+  const redisUrl = await startSupervisedRedis(group, stateDir, logDir, ['--aclfile', users.aclFile])
   // Three keys, three holders: the gateway signs pushes, the scheduler audit checkpoints, the
   // notifier webhooks. No other process (nor demo.env, nor Redis) is given a private key.
   const keys = await keyPairFiles(stateDir, 'signing-key')
@@ -51,28 +75,27 @@ async function main(): Promise<void> {
   const noticeKeys = await keyPairFiles(stateDir, 'notice-key')
   // The API signs the prosecutor's export with a fourth key of its own (docs/api.md, Reports).
   const reportKeys = await keyPairFiles(stateDir, 'report-key')
-  const ownEnv: Record<string, Record<string, string>> = {
+  // The stack gives the gateway, the scheduler and the notifier their keys; the API's is the demo's.
+  const ownEnv: Partial<Record<ServiceName, Record<string, string>>> = {
     api: { OFFSIDE_REPORT_SIGNING_KEY_FILE: reportKeys.privateKey },
-    gateway: { OFFSIDE_SIGNING_KEY_FILE: keys.privateKey },
-    scheduler: { OFFSIDE_CHECKPOINT_KEY_FILE: checkpointKeys.privateKey },
-    notifier: { OFFSIDE_NOTICE_KEY_FILE: noticeKeys.privateKey },
+    // The scheduler's own checkpoint period, not the test stack's one second (empty is unset).
+    scheduler: { OFFSIDE_CHECKPOINT_INTERVAL_MS: '' },
   }
-  for (const user of ['api', 'scheduler', 'gateway', 'dashboard', 'notifier'] as const)
-    ownEnv[user] = { ...ownEnv[user], OFFSIDE_REDIS_URL: users.urlOf(redisUrl, user) }
   // The notifier's mail goes to a local SMTP sink (a real SMTP server, its own process): every
   // message it accepts is one JSON line in .offside/logs/mail.log, and nothing leaves the machine.
   const smtpPort = await freePort()
-  startNodeService('mail', SMTP_SINK_SCRIPT, { logDir, args: [String(smtpPort)] })
+  group.spawn('mail', process.execPath, [...nodeArgs(SMTP_SINK_SCRIPT), String(smtpPort)], {
+    env: process.env,
+    logFile: join(logDir, 'mail.log'),
+  })
   await waitForTcp(smtpPort)
-  const adminToken = `adm_${randomBytes(24).toString('base64url')}`
-  // What every process may know; each service adds its own Redis user and key (ownEnv).
+  // What every process may know; each service adds its own Redis user and key (the stack, ownEnv).
   const env: Record<string, string> = {
-    OFFSIDE_ADMIN_TOKEN: adminToken,
+    ...givenSettings(),
     OFFSIDE_SIGNING_PUBLIC_KEY: keys.publicKey,
     OFFSIDE_GUARD_ALLOW_SPECIAL: 'documentation',
     // The portal forwards each visitor's address; the API's public rate limit counts visitors.
     OFFSIDE_TRUST_PROXY: '127.0.0.1',
-    OFFSIDE_LOG_LEVEL: process.env.OFFSIDE_LOG_LEVEL ?? 'info',
     OFFSIDE_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     OFFSIDE_NOTIFY_FROM: 'Offside demo <offside@authority.example>',
     ...(breaker ? BREAKER_DEMO_ENV : {}),
@@ -80,7 +103,7 @@ async function main(): Promise<void> {
   const demoEnv: Record<string, string> = {
     // The operator's Redis user (redis-cli -u "$OFFSIDE_REDIS_URL"); the services' are below.
     OFFSIDE_REDIS_URL: users.urlOf(redisUrl, 'admin'),
-    OFFSIDE_ADMIN_TOKEN: adminToken,
+    OFFSIDE_ADMIN_TOKEN: '',
     OFFSIDE_SIGNING_PUBLIC_KEY: keys.publicKey,
     OFFSIDE_CHECKPOINT_PUBLIC_KEY: checkpointKeys.publicKey,
     OFFSIDE_NOTICE_PUBLIC_KEY: noticeKeys.publicKey,
@@ -89,27 +112,42 @@ async function main(): Promise<void> {
   }
 
   const services = [
-    { name: 'api', portVar: 'OFFSIDE_API_PORT', urlVar: 'OFFSIDE_API_URL', scheme: 'http' },
-    { name: 'scheduler', portVar: 'OFFSIDE_SCHEDULER_PORT', urlVar: 'OFFSIDE_SCHEDULER_URL', scheme: 'http' },
-    { name: 'gateway', portVar: 'OFFSIDE_GATEWAY_PORT', urlVar: 'OFFSIDE_GATEWAY_URL', scheme: 'ws' },
-    { name: 'dashboard', portVar: 'OFFSIDE_DASHBOARD_PORT', urlVar: 'OFFSIDE_DASHBOARD_URL', scheme: 'http' },
-    { name: 'portal', portVar: 'OFFSIDE_PORTAL_PORT', urlVar: 'OFFSIDE_PORTAL_URL', scheme: 'http' },
-    { name: 'notifier', portVar: 'OFFSIDE_NOTIFIER_PORT', urlVar: 'OFFSIDE_NOTIFIER_URL', scheme: 'http' },
-  ]
+    { name: 'api', urlVar: 'OFFSIDE_API_URL', scheme: 'http' },
+    { name: 'scheduler', urlVar: 'OFFSIDE_SCHEDULER_URL', scheme: 'http' },
+    { name: 'gateway', urlVar: 'OFFSIDE_GATEWAY_URL', scheme: 'ws' },
+    { name: 'dashboard', urlVar: 'OFFSIDE_DASHBOARD_URL', scheme: 'http' },
+    { name: 'portal', urlVar: 'OFFSIDE_PORTAL_URL', scheme: 'http' },
+    { name: 'notifier', urlVar: 'OFFSIDE_NOTIFIER_URL', scheme: 'http' },
+  ] as const
+  // Every port first, so that every service is told every URL.
+  const ports: Partial<Record<ServiceName, number>> = {}
   for (const service of services) {
     const port = await freePort()
-    env[service.portVar] = String(port)
+    ports[service.name] = port
     demoEnv[service.urlVar] = `${service.scheme}://127.0.0.1:${port}`
     env[service.urlVar] = demoEnv[service.urlVar]!
   }
+  stack = await startStack(undefined, {
+    services: [],
+    redis: { url: redisUrl },
+    // Each service signs in to Redis as its own ACL user; the portal reads no Redis.
+    redisUrlFor: (user, url) => (user === 'portal' ? url : users.urlOf(url, user)),
+    env,
+    group,
+    logDir,
+    keys: { signing: keys, checkpoint: checkpointKeys, notice: noticeKeys },
+    ports,
+    logLevel: process.env.OFFSIDE_LOG_LEVEL ?? 'info',
+  })
+  const adminToken = stack.admin
+  demoEnv.OFFSIDE_ADMIN_TOKEN = adminToken
+  // In order, each ready before the next: the dashboard and the portal read the API.
   for (const service of services) {
-    const entry = serviceEntry(service.name)
-    if (!entry) {
+    if (!serviceEntry(service.name)) {
       delete demoEnv[service.urlVar]
       continue
     }
-    startNodeService(service.name, entry, { env: { ...env, ...ownEnv[service.name] }, logDir })
-    await waitForHttp(`http://127.0.0.1:${env[service.portVar]}/healthz`)
+    await stack.start(service.name, { env: ownEnv[service.name] ?? {} })
   }
 
   const loader = join(root, 'scripts', 'lib', 'demo', 'load-data.ts')
@@ -128,28 +166,18 @@ async function main(): Promise<void> {
   const agent = join(root, 'services', 'edge-agent', 'src', 'cli.ts')
   if (existsSync(agent) && serviceEntry('gateway') && demoEnv.OFFSIDE_AGENT_TOKEN) {
     const statusPort = await freePort()
-    // The token in a file (mode 0600), never on the command line where `ps` shows it to everyone.
-    const tokenFile = await writeTokenFile(join(stateDir, 'agent.token'), demoEnv.OFFSIDE_AGENT_TOKEN)
     demoEnv.OFFSIDE_AGENT_STATUS_URL = `http://127.0.0.1:${statusPort}/status`
-    startNodeService('agent', agent, {
-      env,
-      logDir,
-      args: [
-        '--gateway',
-        demoEnv.OFFSIDE_GATEWAY_URL!,
-        '--token-file',
-        tokenFile,
-        '--agent-id',
-        'demo-agent-1',
-        '--backend',
-        'dry-run',
-        '--public-key',
-        keys.publicKey,
-        '--state-dir',
-        join(stateDir, 'agent'),
-        '--metrics-port',
-        String(statusPort),
-      ],
+    // The token in a file (mode 0600), never on the command line where `ps` shows it to everyone.
+    await stack.startAgent({
+      id: 'demo-agent-1',
+      name: 'agent',
+      token: demoEnv.OFFSIDE_AGENT_TOKEN,
+      tokenFile: join(stateDir, 'agent.token'),
+      gateways: [demoEnv.OFFSIDE_GATEWAY_URL!],
+      stateDir: join(stateDir, 'agent'),
+      statusPort,
+      // The agent's own heartbeat and back-off, not the test stack's.
+      testTimings: false,
     })
   }
 
@@ -184,10 +212,12 @@ let shuttingDown = false
 async function shutdown(code: number): Promise<void> {
   if (shuttingDown) return
   shuttingDown = true
-  beginStopping()
+  group.beginStopping()
   console.log('\nstopping…')
   await removeDemoEnv(envFile)
-  await stopAll()
+  // The stack's services and agent first, then the mail sink, Redis last.
+  await stack?.stop()
+  await group.stop()
   process.exit(code)
 }
 process.on('SIGINT', () => void shutdown(0))

@@ -1,21 +1,21 @@
+import type { ChildProcess } from 'node:child_process'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { freePort, redisDataArgs } from '@offside/testkit'
-import { type Started, startProcess } from './processes.js'
+import { freePort, type ProcessGroup, redisDataArgs } from '@offside/testkit'
 
 /** Waits for redis-server to say it is ready; fails if it exits first. */
-function ready(redis: Started): Promise<void> {
+function ready(redis: ChildProcess): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let seen = ''
     const onExit = () => reject(new Error(`redis-server failed: ${seen}`))
-    redis.child.stdout?.on('data', (chunk: Buffer) => {
+    redis.stdout?.on('data', (chunk: Buffer) => {
       seen += chunk.toString()
       if (seen.includes('Ready to accept connections')) {
-        redis.child.off('exit', onExit)
+        redis.off('exit', onExit)
         resolve()
       }
     })
-    redis.child.once('exit', onExit)
+    redis.once('exit', onExit)
   })
 }
 
@@ -27,9 +27,9 @@ const RESTART_DELAYS_MS = [200, 500, 1000, 2000, 5000]
  * themselves) carry on with the data it had. Gives up after a few quick failures in a row.
  */
 export async function startSupervisedRedis(
+  group: ProcessGroup,
   stateDir: string,
   logDir: string,
-  isStopping: () => boolean,
   /** More redis-server arguments, e.g. `--aclfile FILE`. */
   extraArgs: string[] = [],
 ): Promise<string> {
@@ -39,11 +39,17 @@ export async function startSupervisedRedis(
   const args = [...redisDataArgs(port, dir), ...extraArgs]
   let failures = 0
   const launch = async (): Promise<void> => {
-    const redis = startProcess('redis', 'redis-server', args, { logDir, quietExit: true })
+    // Stopped after the services (they flush to it on their way out); its exits are reported below.
+    const redis = group.spawn('redis', 'redis-server', args, {
+      env: process.env,
+      logFile: join(logDir, 'redis.log'),
+      stopLast: true,
+      quietExit: true,
+    })
     await ready(redis)
     const startedAt = Date.now()
-    redis.child.once('exit', (code, signal) => {
-      if (isStopping()) return
+    redis.once('exit', (code, signal) => {
+      if (group.isStopping()) return
       // A Redis that ran a while starts a new streak; quick deaths in a row end in giving up.
       failures = Date.now() - startedAt > 30_000 ? 1 : failures + 1
       const delay = RESTART_DELAYS_MS[failures - 1]
@@ -55,7 +61,8 @@ export async function startSupervisedRedis(
       }
       console.error(`offside demo: redis exited (${signal ?? code}); restarting it in ${delay} ms`)
       setTimeout(() => {
-        if (!isStopping()) launch().catch((err) => console.error(`offside demo: ${(err as Error).message}`))
+        if (!group.isStopping())
+          launch().catch((err) => console.error(`offside demo: ${(err as Error).message}`))
       }, delay)
     })
   }
