@@ -1,45 +1,14 @@
-import type { EnforcementGroup } from '@offside/core'
-import { startRedis } from '@offside/testkit'
-import { Redis } from 'ioredis'
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { claimLostHistory, forkHistory, settleHistoryClaims } from '../src/history.js'
-import { createDb, type Db } from '../src/keys.js'
+import type { Db } from '../src/keys.js'
 import {
   currentEpoch,
   historyAt,
   publishRevision,
-  type RevisionDraft,
   readRevisionsSince,
   readSnapshot,
 } from '../src/revisions.js'
-
-const group: EnforcementGroup = {
-  id: 'w:m1',
-  event: 'm1',
-  from: 1_800_000_000_000,
-  until: 1_800_000_600_000,
-  prefixes: ['203.0.113.7/32'],
-}
-
-function draft(previous: number, prefixes = group.prefixes): RevisionDraft {
-  const next = { ...group, prefixes }
-  return {
-    previous,
-    issuedAt: 1_800_000_000_000 + previous,
-    cause: { kind: 'list-upload', requestedAt: 1_800_000_000_000 },
-    ops: [{ op: 'put', group: next }],
-    groups: [next],
-    live: [],
-    enforcedCount: 0,
-  }
-}
-
-async function connect(t: Test): Promise<Db> {
-  const server = await startRedis(t)
-  const redis = new Redis(server.url)
-  t.teardown(() => redis.quit())
-  return createDb(redis, 'test:')
-}
+import { connect, draft, group } from './helper.js'
 
 t.test(
   'the first revision of an empty store starts a history: one epoch, a chain per revision',
@@ -47,7 +16,7 @@ t.test(
     const db = await connect(t)
     t.equal(await currentEpoch(db), null, 'no epoch before the first revision')
     await publishRevision(db, draft(0))
-    await publishRevision(db, draft(1, ['203.0.113.8/32']))
+    await publishRevision(db, draft(1, { prefixes: ['203.0.113.8/32'] }))
     const epoch = await currentEpoch(db)
     t.ok(epoch, 'the first revision created the epoch')
     const [one, two] = [await historyAt(db, 1), await historyAt(db, 2)]
@@ -86,10 +55,10 @@ t.test('the same revision number with other content has another chain, even in t
   const db = await connect(t)
   await publishRevision(db, draft(0))
   const restore = await backup(db)
-  await publishRevision(db, draft(1, ['203.0.113.8/32']))
+  await publishRevision(db, draft(1, { prefixes: ['203.0.113.8/32'] }))
   const before = await historyAt(db, 2)
   await restore()
-  await publishRevision(db, draft(1, ['203.0.113.9/32']))
+  await publishRevision(db, draft(1, { prefixes: ['203.0.113.9/32'] }))
   const after = await historyAt(db, 2)
   t.equal(after?.epoch, before?.epoch, 'the epoch did not change')
   t.not(after?.chain, before?.chain, 'but the chain tells the two revisions 2 apart')
@@ -108,7 +77,7 @@ t.test(
     t.same(fork.groups, [group], 'the enforcement is unchanged')
     t.equal(await readRevisionsSince(db, 0), null, 'no delta crosses the gap: older agents get the snapshot')
     t.same(await readRevisionsSince(db, 41), [], 'an agent of the new history is up to date')
-    await publishRevision(db, draft(41, ['203.0.113.8/32']))
+    await publishRevision(db, draft(41, { prefixes: ['203.0.113.8/32'] }))
     t.same(
       (await readRevisionsSince(db, 41))?.map((record) => [record.revision, record.epoch]),
       [[42, fork.epoch]],

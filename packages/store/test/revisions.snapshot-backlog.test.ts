@@ -1,22 +1,14 @@
 import { applyGroupOps, type EnforcementGroup, type GroupOp } from '@offside/core'
-import { startRedis } from '@offside/testkit'
-import { Redis } from 'ioredis'
-import t, { type Test } from 'tap'
-import { createDb, type Db } from '../src/keys.js'
+import t from 'tap'
+import type { Db } from '../src/keys.js'
 import { compactSnapshot, publishRevision, readSnapshot, type Snapshot } from '../src/revisions.js'
+import { connect } from './helper.js'
 
 const FROM = 1_800_000_000_000
 const UNTIL = FROM + 600_000
 
 function window(id: string, prefixes: string[]): EnforcementGroup {
   return { id, event: id.slice(2), from: FROM, until: UNTIL, prefixes }
-}
-
-async function connect(t: Test): Promise<Db> {
-  const server = await startRedis(t)
-  const redis = new Redis(server.url)
-  t.teardown(() => redis.quit())
-  return createDb(redis, 'test:')
 }
 
 /** Publishes `ops` on top of `snapshot` as the scheduler does, passing the groupsAt it holds. */

@@ -1,44 +1,13 @@
-import type { EnforcementGroup } from '@offside/core'
-import { startRedis } from '@offside/testkit'
-import { Redis } from 'ioredis'
-import t, { type Test } from 'tap'
-import { blockingDb, createDb, type Db } from '../src/keys.js'
+import t from 'tap'
+import { blockingDb } from '../src/keys.js'
 import {
   currentRevision,
   publishRevision,
-  type RevisionDraft,
   readRevisionsSince,
   readSnapshot,
   waitForRevisions,
 } from '../src/revisions.js'
-
-const group: EnforcementGroup = {
-  id: 'w:m1',
-  event: 'm1',
-  from: 1_800_000_000_000,
-  until: 1_800_000_600_000,
-  prefixes: ['203.0.113.7/32'],
-}
-
-function draft(previous: number, overrides: Partial<RevisionDraft> = {}): RevisionDraft {
-  return {
-    previous,
-    issuedAt: 1_800_000_000_000 + previous,
-    cause: { kind: 'list-upload', requestedAt: 1_800_000_000_000, rightsholder: 'sky-it' },
-    ops: [{ op: 'put', group }],
-    groups: [group],
-    live: [],
-    enforcedCount: 0,
-    ...overrides,
-  }
-}
-
-async function connect(t: Test): Promise<Db> {
-  const server = await startRedis(t)
-  const redis = new Redis(server.url)
-  t.teardown(() => redis.quit())
-  return createDb(redis, 'test:')
-}
+import { connect, draft, group } from './helper.js'
 
 t.test('revisions are numbered from 1 and the snapshot follows the last one', async (t) => {
   const db = await connect(t)
