@@ -61,21 +61,25 @@ export function changedPrefixes(
   const after = new Map(next.map((group) => [group.id, group]))
   const added: string[] = []
   const removed: string[] = []
+  // Appended one by one: spreading a 300k-prefix group into push() overflows the call stack.
+  const append = (to: string[], prefixes: string[]) => {
+    for (const prefix of prefixes) to.push(prefix)
+  }
   const matches = (group: EnforcementGroup, others: EnforcementGroup[]) =>
     others.some((other) => sameEntries(other.prefixes, group.prefixes))
   for (const group of next) {
     const old = before.get(group.id)
     if (old && sameEntries(old.prefixes, group.prefixes)) continue
     if (!old) {
-      if (!matches(group, previous)) added.push(...group.prefixes)
+      if (!matches(group, previous)) append(added, group.prefixes)
       continue
     }
     const { add, remove } = known?.(old.prefixes, group.prefixes) ?? stringDiff(old.prefixes, group.prefixes)
-    added.push(...add)
-    removed.push(...remove)
+    append(added, add)
+    append(removed, remove)
   }
   for (const group of previous) {
-    if (!after.has(group.id) && !matches(group, next)) removed.push(...group.prefixes)
+    if (!after.has(group.id) && !matches(group, next)) append(removed, group.prefixes)
   }
   return { added: [...new Set(added)], removed: [...new Set(removed)] }
 }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { diffGroupsQuickly } from '../src/cover-diff.js'
+import { changedPrefixes, diffGroupsQuickly } from '../src/cover-diff.js'
 import { applyGroupOps } from '../src/group-apply.js'
 import { diffGroups } from '../src/group-diff.js'
 import type { EnforcementGroup } from '../src/groups.js'
@@ -65,3 +65,22 @@ t.test('the quick diff turns the previous groups into the next ones, as core dif
   }
   t.pass('300 random changes: applying the quick diff always gives the next groups')
 })
+
+t.test(
+  'a first group of three 100k-entry lists (300 000 prefixes) is counted as added, not a stack overflow',
+  async (t) => {
+    const prefixes = Array.from(
+      { length: 300_000 },
+      (_, i) => `2001:db8:${(i >>> 16).toString(16)}:${(i & 0xffff).toString(16)}::1/128`,
+    )
+    const group: EnforcementGroup = { id: 'w:m1', event: 'm1', from: 0, until: 1, prefixes }
+    const { added, removed } = changedPrefixes([], [group])
+    t.equal(added.length, 300_000, 'every prefix of the new group is added')
+    t.same(
+      changedPrefixes([group], []).removed.length,
+      300_000,
+      'and every one is removed when the group goes',
+    )
+    t.same(removed, [], 'nothing is removed by adding')
+  },
+)
