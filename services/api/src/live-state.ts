@@ -11,6 +11,7 @@ import {
   currentRevision,
   type Db,
   getBreakerProposal,
+  ListCache,
   loadStateInputs,
   readPendingHold,
   readSnapshot,
@@ -114,12 +115,15 @@ export function createLiveState(db: Db, graceMs: number) {
     state: LiveState
   } | null = null
   let loading: Promise<LoadedInputs> | null = null
+  // Uploaded list versions are immutable: a reload after a complaint or a hot addition reads only
+  // the version pointers and hot additions again, not 100k entries per list (seconds under load).
+  const lists = new ListCache()
 
   async function inputsAt(now: number, generation: number): Promise<LoadedInputs> {
     const cached = inputsCache
     if (cached && cached.generation === generation && now - cached.loadedAt < INPUTS_MAX_AGE_MS) return cached
     // Concurrent readers share one load.
-    loading ??= loadStateInputs(db, now, { graceMs })
+    loading ??= loadStateInputs(db, now, { graceMs, cache: lists })
       .then((inputs) => ({ generation, loadedAt: now, inputs }))
       .finally(() => {
         loading = null

@@ -9,7 +9,7 @@ import {
   PrefixSet,
   parseTarget,
 } from '@offside/core'
-import { type Complaint, getOrder, loadStateInputs } from '@offside/store'
+import { type Complaint, getOrder } from '@offside/store'
 import type { FastifyInstance } from 'fastify'
 import { errors, problem } from '../../errors.js'
 import { planNameDecision } from './plan-names.js'
@@ -94,7 +94,8 @@ export async function planDecision(
   const revokedBy = new Map<string, number>()
   if (prefixes.length > 0) {
     const revoked = PrefixSet.from(prefixes)
-    for (const list of (await loadStateInputs(app.db, now)).lists) {
+    // The lists the live state was explained with (loaded once, cached by version), not a second load.
+    for (const list of state.inputs.lists) {
       if (order && list.rightsholder !== order.rightsholder) continue
       const hits = list.prefixes.filter((prefix) => revoked.overlaps(prefix)).length
       if (hits > 0) revokedBy.set(list.rightsholder, (revokedBy.get(list.rightsholder) ?? 0) + hits)
