@@ -161,6 +161,62 @@ t.test(
   },
 )
 
+t.test(
+  'an IPv6 prefix is accepted as written only when written canonically; every other spelling parses to the canonical one or is refused',
+  async (t) => {
+    // Groups drawn mostly from 0, 1 and ffff so that zero runs of every length and position occur.
+    const group = fc.oneof(
+      fc.constant(0),
+      fc.constant(0),
+      fc.constant(1),
+      fc.constant(0xffff),
+      fc.integer({ min: 0, max: 0xffff }),
+    )
+    const address = fc.array(group, { minLength: 8, maxLength: 8 })
+    const spell = (groups: number[], how: 'canonical' | 'upper' | 'padded' | 'full' | 'single' | 'first') => {
+      const canonical = new ipaddr.IPv6(groups).toRFC5952String()
+      if (how === 'upper') return canonical.toUpperCase()
+      if (how === 'padded') return groups.map((g) => g.toString(16).padStart(4, '0')).join(':')
+      if (how === 'full') return groups.map((g) => g.toString(16)).join(':')
+      // "::" for a single zero group, or for the first zero run instead of the longest.
+      const text = groups.map((g) => g.toString(16)).join(':')
+      const runs = [...text.matchAll(/(?:^|:)0(?::0)*(?=:|$)/g)]
+      const pick = how === 'single' ? runs.find((run) => !run[0].includes('0:0')) : runs[0]
+      if (!pick || pick.index === undefined) return canonical
+      const start = pick.index
+      const end = start + pick[0].length
+      return `${text.slice(0, start)}::${text.slice(end).replace(/^:/, '')}`.replace(/^::?:/, '::')
+    }
+    holds(
+      t,
+      'the prefix returned is always the RFC 5952 form of the network, and host bits are refused',
+      fc.property(
+        address,
+        fc.integer({ min: 0, max: 128 }),
+        fc.constantFrom('canonical', 'upper', 'padded', 'full', 'single', 'first'),
+        (groups, length, how) => {
+          const text = `${spell(groups, how as never)}/${length}`
+          let value = 0n
+          for (const g of groups) value = (value << 16n) | BigInt(g)
+          const size = 1n << BigInt(128 - length)
+          const result = parseTarget(text)
+          if (!ipaddr.IPv6.isValid(text.slice(0, text.indexOf('/')))) return !result.ok
+          if (value >> 32n === 0xffffn && length >= 96)
+            return result.ok && result.target.kind === 'prefix' && result.target.family === 4
+          if (value % size !== 0n) return !result.ok && result.reason === 'host-bits-set'
+          const canonical = `${new ipaddr.IPv6(groups).toRFC5952String()}/${length}`
+          return (
+            result.ok &&
+            result.target.kind === 'prefix' &&
+            result.target.prefix === canonical &&
+            result.target.length === length
+          )
+        },
+      ),
+    )
+  },
+)
+
 t.test('a huge or binary input gets a short message with control characters escaped', async (t) => {
   const huge = parseTarget(`${'9'.repeat(100_000)}.0.2.1`)
   t.ok(!huge.ok && huge.message.length < 200, 'the message quotes only the start of the input')
