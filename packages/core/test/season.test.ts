@@ -1,15 +1,6 @@
 import t from 'tap'
 import { isValidMonthDay, parseSeasonKey, seasonOf } from '../src/season.js'
-import type { Competition } from '../src/time.js'
-
-const serieA: Competition = {
-  id: 'serie-a',
-  name: 'Serie A',
-  timeZone: 'Europe/Rome',
-  preMinutes: 15,
-  postMinutes: 30,
-}
-const at = (iso: string) => Date.parse(iso)
+import { at, serieA } from './fixtures/state-inputs.js'
 
 t.test('a season runs from 1 July to 30 June local time by default', async (t) => {
   t.equal(seasonOf(at('2026-06-30T23:59:59+02:00'), serieA), '2025-26', 'last second of 30 June')

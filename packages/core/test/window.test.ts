@@ -1,16 +1,8 @@
 import t from 'tap'
-import type { Competition, MatchEvent } from '../src/time.js'
+import type { MatchEvent } from '../src/time.js'
 import { eventWindow } from '../src/window.js'
+import { at, minute, serieA } from './fixtures/state-inputs.js'
 
-const minute = 60_000
-const serieA: Competition = {
-  id: 'serie-a',
-  name: 'Serie A',
-  timeZone: 'Europe/Rome',
-  preMinutes: 15,
-  postMinutes: 30,
-}
-const at = (iso: string) => Date.parse(iso)
 const match = (kickoff: string, end: string, extra: Partial<MatchEvent> = {}): MatchEvent => ({
   id: 'm1',
   competition: 'serie-a',
