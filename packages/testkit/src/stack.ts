@@ -111,6 +111,8 @@ export interface AgentStatus {
   gaps: number
   /** Times the control plane's history changed under the agent. */
   historyChanges?: number
+  /** The history (epoch) of the revision the agent holds, as the gateway sent it. */
+  epoch?: string
   /** The agent's clock minus the gateway's, once measured, and whether it is past the bound. */
   clock?: { offsetMs: number; roundTripMs: number; skewed: boolean; maxOffsetMs: number }
   prefixes: string[]
