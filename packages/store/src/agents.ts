@@ -290,3 +290,15 @@ export async function readAcks(db: Db, agent: AgentRef, fromRevision: number): P
   const raw = await db.redis.zrangebyscore(db.keys.agents.acks(refOf(agent)), fromRevision, '+inf')
   return raw.map((text) => JSON.parse(text) as AckRecord).sort((a, b) => a.revision - b.revision)
 }
+
+/** Each agent's acknowledgements from `fromRevision` on; empty when there is no such revision yet. */
+export async function readAcksOf<A extends AgentRef>(
+  db: Db,
+  agents: readonly A[],
+  fromRevision: number | undefined,
+): Promise<Map<A, AckRecord[]>> {
+  if (fromRevision === undefined) return new Map()
+  return new Map(
+    await Promise.all(agents.map(async (agent) => [agent, await readAcks(db, agent, fromRevision)] as const)),
+  )
+}

@@ -4,7 +4,7 @@ import {
   type AgentRecord,
   type Db,
   listAgents,
-  readAcks,
+  readAcksOf,
   revisionReferences,
 } from '@offside/store'
 import { type IspSummary, summarise } from './compliance.js'
@@ -32,14 +32,7 @@ export async function loadCompliance(
     revisionReferences(db, query.from, query.to),
     listAgents(db, query.isp === undefined ? {} : { isp: query.isp }),
   ])
-  const firstRevision = references[0]?.revision
-  const byAgent = new Map(
-    firstRevision === undefined
-      ? []
-      : await Promise.all(
-          agents.map(async (agent) => [agent, await readAcks(db, agent, firstRevision)] as const),
-        ),
-  )
+  const byAgent = await readAcksOf(db, agents, references[0]?.revision)
   const rows = complianceRows(references, agents, (agent) => byAgent.get(agent) ?? [], {
     lateMs: query.lateMs,
     now: query.now,

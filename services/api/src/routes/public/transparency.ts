@@ -14,7 +14,7 @@ import {
   listOrders,
   listOrgs,
   listWeeklyLists,
-  readAcks,
+  readAcksOf,
   revisionReferences,
 } from '@offside/store'
 import type { FastifyInstance } from 'fastify'
@@ -47,14 +47,7 @@ async function buildReport(app: FastifyInstance, now: number, lateMs: number): P
     await Promise.all(lists.map((list) => getListSummary(db, list.rightsholder, list.week)))
   ).filter((summary) => summary !== null)
   const enforcing = agents.filter((agent) => enforcesWith(agent.capabilities))
-  const firstRevision = references[0]?.revision
-  const acks = new Map(
-    firstRevision === undefined
-      ? []
-      : await Promise.all(
-          enforcing.map(async (agent) => [agent, await readAcks(db, agent, firstRevision)] as const),
-        ),
-  )
+  const acks = await readAcksOf(db, enforcing, references[0]?.revision)
   const rows = complianceRows(references, enforcing, (agent) => acks.get(agent) ?? [], { lateMs, now })
   return transparencyReport({
     now,
