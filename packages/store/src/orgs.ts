@@ -1,7 +1,5 @@
+import type { OrgKind } from '@offside/core'
 import type { Db } from './keys.js'
-
-export const ORG_KINDS = ['authority', 'rightsholder', 'isp', 'ops'] as const
-export type OrgKind = (typeof ORG_KINDS)[number]
 
 /** An organisation: the authority, a rightsholder, an ISP or the operations task force. */
 export interface Organisation {

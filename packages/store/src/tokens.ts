@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import type { OrgKind } from '@offside/core'
 import type { Db } from './keys.js'
-import type { OrgKind } from './orgs.js'
 
 export type Role = OrgKind
 

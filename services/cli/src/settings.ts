@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
+import type { OrgKind } from '@offside/core'
 
 /** Where the CLI talks to and as whom. */
 export interface Settings {
@@ -32,7 +33,7 @@ export function findDemoEnv(cwd: string): Record<string, string> {
 }
 
 /** The role a command acts as: which of the demo's tokens fits it. `public` needs none. */
-export type Role = 'authority' | 'rightsholder' | 'isp' | 'ops' | 'public'
+export type Role = OrgKind | 'public'
 
 /** The variable of .offside/demo.env holding the demo's token for each role. */
 export const DEMO_TOKEN_OF: Record<Exclude<Role, 'public'>, string> = {

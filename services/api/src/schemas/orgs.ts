@@ -1,8 +1,8 @@
-import { ORG_KINDS } from '@offside/store'
+import { orgKinds } from '@offside/core'
 import { Type } from 'typebox'
 import { Id } from './common.js'
 
-const Kind = Type.Enum(ORG_KINDS)
+const Kind = Type.Enum(orgKinds)
 
 export const CreateOrg = Type.Object(
   { id: Id, kind: Kind, name: Type.String({ minLength: 1, maxLength: 200 }) },

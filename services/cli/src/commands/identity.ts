@@ -1,7 +1,6 @@
+import { orgKinds } from '@offside/core'
 import { type Command, Option } from 'commander'
 import type { Cli } from '../context.js'
-
-const ROLES = ['authority', 'rightsholder', 'isp', 'ops']
 
 /** `org …` and `token …`: organisations and their bearer tokens (authority only). */
 export function registerIdentity(program: Command, cli: Cli): void {
@@ -9,7 +8,9 @@ export function registerIdentity(program: Command, cli: Cli): void {
   org
     .command('create <id>')
     .description('create an organisation: the authority, a rightsholder, an ISP or the ops task force')
-    .addOption(new Option('--kind <kind>', 'what the organisation is').choices(ROLES).makeOptionMandatory())
+    .addOption(
+      new Option('--kind <kind>', 'what the organisation is').choices(orgKinds).makeOptionMandatory(),
+    )
     .requiredOption('--name <name>', 'display name')
     .action(async (id: string, options: { kind: string; name: string }) => {
       const created = await cli.call('authority', '/v1/orgs', {
@@ -36,7 +37,7 @@ export function registerIdentity(program: Command, cli: Cli): void {
     .description('issue a token for an organisation; it is printed once, only its hash is stored')
     .addOption(
       new Option('--role <role>', "the token's role (must be the organisation's kind)")
-        .choices(ROLES)
+        .choices(orgKinds)
         .makeOptionMandatory(),
     )
     .option('--label <label>', 'a note saying what the token is for')
