@@ -22,3 +22,4 @@ export { condition, type HealthOptions, HealthStatus, healthPlugin, type Readine
 export { createLogger, type Log } from './log.js'
 export { createRegistry, type MetricsOptions, metricsPlugin } from './metrics.js'
 export { EXIT, type RunningService, type RunServiceOptions, runService } from './run.js'
+export { type ServeAppOptions, type ServedApp, type ServedConfig, serveApp } from './serve.js'
