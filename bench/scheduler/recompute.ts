@@ -15,11 +15,11 @@ import { performance } from 'node:perf_hooks'
 import { isoWeekKey } from '@offside/core'
 import { publishInstant, type RecomputeSettings, recompute } from '@offside/scheduler/recompute'
 // The bench drives the sources directly; it is not a dependency of anything shipped.
-import { addHotEntries, createDb, putCompetition, putEvent } from '@offside/store'
+import { createDb, putCompetition, putEvent } from '@offside/store'
 import { startRedis } from '@offside/testkit'
 import { Redis } from 'ioredis'
 import { describeMachine } from '../core/lib/harness.js'
-import { competition, putBenchOrder, uploadList } from './lib/fixtures.js'
+import { addBenchHotEntries, competition, putBenchOrder, uploadList } from './lib/fixtures.js'
 
 const ENTRIES = 100_000
 const RUNS = 7
@@ -110,21 +110,11 @@ try {
     1000,
     async () => {
       batch++
-      const at = Date.now()
-      await addHotEntries(db, {
-        rightsholder: 'sky-it',
+      await addBenchHotEntries(
+        db,
         week,
-        accepted: Array.from({ length: 1000 }, (_, i) => ({
-          target: host(i, 2 * ENTRIES + batch * 1000),
-          source: 'hot-addition' as const,
-          at,
-          by: 'bench',
-        })),
-        held: [],
-        rejected: 0,
-        now: at,
-        by: 'bench',
-      })
+        Array.from({ length: 1000 }, (_, i) => host(i, 2 * ENTRIES + batch * 1000)),
+      )
     },
     () =>
       recompute(

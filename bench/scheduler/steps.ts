@@ -13,18 +13,11 @@ import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { isoWeekKey } from '@offside/core'
 import { type RecomputeSettings, type RecomputeStep, recompute } from '@offside/scheduler/recompute'
-import {
-  addHotEntries,
-  createDb,
-  decideComplaint,
-  fileComplaint,
-  putCompetition,
-  putEvent,
-} from '@offside/store'
+import { createDb, decideComplaint, fileComplaint, putCompetition, putEvent } from '@offside/store'
 import { startRedis } from '@offside/testkit'
 import { Redis } from 'ioredis'
 import { describeMachine } from '../core/lib/harness.js'
-import { competition, putBenchOrder, uploadList } from './lib/fixtures.js'
+import { addBenchHotEntries, competition, putBenchOrder, uploadList } from './lib/fixtures.js'
 import { listEntries } from './lib/lists.js'
 
 const { values: args } = parseArgs({
@@ -105,18 +98,7 @@ try {
     '1-entry hot addition',
     async () => {
       n++
-      const at = Date.now()
-      await addHotEntries(db, {
-        rightsholder: 'sky-it',
-        week,
-        accepted: [
-          { target: `2001:db8:ffff:${n.toString(16)}::1/128`, source: 'hot-addition', at, by: 'bench' },
-        ],
-        held: [],
-        rejected: 0,
-        now: at,
-        by: 'bench',
-      })
+      await addBenchHotEntries(db, week, [`2001:db8:ffff:${n.toString(16)}::1/128`])
     },
     settings,
     now,

@@ -1,5 +1,5 @@
 import { seasonOf } from '@offside/core'
-import { type Db, putOrder, swapWeeklyList } from '@offside/store'
+import { addHotEntries, type Db, putOrder, swapWeeklyList } from '@offside/store'
 
 /** The competition every scheduler benchmark schedules its matches in. */
 export const competition = {
@@ -56,5 +56,19 @@ export async function putBenchOrder(
     suspended: false,
     issuedAt: now,
     updatedAt: now,
+  })
+}
+
+/** Adds `targets` to sky-it's list of `week` as one hot addition (all accepted), as the API would. */
+export async function addBenchHotEntries(db: Db, week: string, targets: string[]): Promise<void> {
+  const at = Date.now()
+  await addHotEntries(db, {
+    rightsholder: 'sky-it',
+    week,
+    accepted: targets.map((target) => ({ target, source: 'hot-addition' as const, at, by: 'bench' })),
+    held: [],
+    rejected: 0,
+    now: at,
+    by: 'bench',
   })
 }

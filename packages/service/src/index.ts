@@ -20,6 +20,6 @@ export {
 } from './config.js'
 export { condition, type HealthOptions, HealthStatus, healthPlugin, type ReadinessCheck } from './health.js'
 export { createLogger, type Log } from './log.js'
-export { createRegistry, type MetricsOptions, metricsPlugin } from './metrics.js'
+export { createRegistry, type MetricsOptions, metricsIn, metricsPlugin } from './metrics.js'
 export { EXIT, type RunningService, type RunServiceOptions, runService } from './run.js'
 export { type ServeAppOptions, type ServedApp, type ServedConfig, serveApp } from './serve.js'

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifySchema } from 'fastify'
 import fp from 'fastify-plugin'
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 
 /**
  * A registry of one's own (tests build many apps in one process), with the process metrics.
@@ -10,6 +10,16 @@ export function createRegistry(prefix?: string): Registry {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, ...(prefix ? { prefix } : {}) })
   return registry
+}
+
+/** Declares a service's counters and gauges, each registered in `registry` only. */
+export function metricsIn(registry: Registry) {
+  return {
+    counter: <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) =>
+      new Counter<L>({ name, help, labelNames, registers: [registry] }),
+    gauge: <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) =>
+      new Gauge<L>({ name, help, labelNames, registers: [registry] }),
+  }
 }
 
 export interface MetricsOptions {
