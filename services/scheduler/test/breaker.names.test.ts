@@ -5,7 +5,7 @@ import t from 'tap'
 import type { BreakerConfig } from '../src/breaker.js'
 import { createMetrics } from '../src/metrics.js'
 import { startScheduler } from '../src/scheduler.js'
-import { createWorld, GRACE_MS, sleep } from './helper.js'
+import { createWorld, GRACE_MS, SOON_MS, sleep } from './helper.js'
 
 /** Names on a small scale: growth up to 4 × max(previous, 2 names) passes. */
 const breaker: BreakerConfig = { ...defaultGuardConfig.breaker, maxGrowthFactor: 4, minBaselineNames: 2 }
@@ -16,7 +16,7 @@ t.test(
   'a revision that suddenly multiplies the blocked names is held; ops approving it lets it out',
   async (t) => {
     const world = await createWorld(t)
-    const kickoff = Date.now() + 300
+    const kickoff = Date.now() + SOON_MS
     await world.order('o1', 'sky-it', kickoff)
     await world.list('sky-it', kickoff, names(2, 'first'))
     await world.event('m1', kickoff, kickoff + 60_000)

@@ -12,7 +12,7 @@ import t, { type Test } from 'tap'
 import type { BreakerConfig } from '../src/breaker.js'
 import { createMetrics } from '../src/metrics.js'
 import { startScheduler } from '../src/scheduler.js'
-import { about, createWorld, GRACE_MS, sleep, type World } from './helper.js'
+import { about, createWorld, GRACE_MS, SOON_MS, sleep, type World } from './helper.js'
 
 /**
  * Documentation ranges hold only 768 IPv4 addresses, so the breaker runs with a small floor: growth
@@ -68,7 +68,7 @@ async function waitForHold(world: World, predicate: (recomputes: number) => bool
 /** Two hosts enforced in a live window, then the rightsholder's list turns into the whole /24. */
 async function liveWindowThenWideList(t: Test) {
   const world = await createWorld(t)
-  const kickoff = Date.now() + 300
+  const kickoff = Date.now() + SOON_MS
   await world.order('o1', 'sky-it', kickoff)
   await world.list('sky-it', kickoff, HOSTS)
   await world.event('m1', kickoff, kickoff + 60_000)
@@ -84,7 +84,7 @@ t.test(
   'a normal first list does not trip the breaker; growth from nothing past the floor does',
   async (t) => {
     const world = await createWorld(t)
-    const kickoff = Date.now() + 300
+    const kickoff = Date.now() + SOON_MS
     await world.order('o1', 'sky-it', kickoff)
     // 16 addresses: 4 × the floor of 4, from an empty state.
     const first = Array.from({ length: 16 }, (_, i) => `198.51.100.${i * 2}/32`)
@@ -223,7 +223,7 @@ t.test(
   'after a window closes and its group is dropped, growth past the factor still trips the breaker (its bounds follow the drop)',
   async (t) => {
     const world = await createWorld(t)
-    const kickoff = Date.now() + 300
+    const kickoff = Date.now() + SOON_MS
     await world.order('o1', 'sky-it', kickoff)
     await world.list('sky-it', kickoff, HOSTS)
     await world.event('short', kickoff, kickoff + 400)

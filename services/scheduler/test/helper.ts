@@ -25,6 +25,12 @@ import { createMetrics } from '../src/metrics.js'
 import { type Scheduler, startScheduler } from '../src/scheduler.js'
 
 export const GRACE_MS = 500
+/**
+ * How far ahead a test puts a kickoff it wants to see open: the world and the scheduler must be up
+ * before it, or the instant has passed and only a catch-up revision appears (300 ms was too short
+ * for a loaded 2-core machine).
+ */
+export const SOON_MS = 2_000
 
 export const competition: Competition = {
   id: 'serie-a',

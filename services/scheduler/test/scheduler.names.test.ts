@@ -7,7 +7,7 @@ import {
   readSnapshot,
 } from '@offside/store'
 import t from 'tap'
-import { about, competition, createWorld } from './helper.js'
+import { about, competition, createWorld, SOON_MS } from './helper.js'
 
 /** The group of m1 is published (staged ahead or live: on a loaded machine start-up may be late). */
 const groupPublished = (records: RevisionRecord[]) =>
@@ -18,7 +18,7 @@ const NAMES = ['live.pirate-streams.example', 'xn--bcher-kva.example', 'a.tv.exa
 
 t.test('names in a weekly list become the names of the published group, sorted', async (t) => {
   const world = await createWorld(t)
-  const kickoff = Date.now() + 300
+  const kickoff = Date.now() + SOON_MS
   await world.order('o1', 'sky-it', kickoff)
   await world.list('sky-it', kickoff, [PREFIX, ...NAMES])
   await world.event('m1', kickoff, kickoff + 20_000)
@@ -31,7 +31,7 @@ t.test('names in a weekly list become the names of the published group, sorted',
 
 t.test('a name hot-added during a live window is published at once as a patch with addNames', async (t) => {
   const world = await createWorld(t)
-  const kickoff = Date.now() + 300
+  const kickoff = Date.now() + SOON_MS
   await world.order('o1', 'sky-it', kickoff)
   await world.list('sky-it', kickoff, [PREFIX, ...NAMES])
   await world.event('m1', kickoff, kickoff + 20_000)
@@ -98,7 +98,7 @@ t.test('a name hot-added during a live window is published at once as a patch wi
 
 t.test('a wildcard reaches the group only through an order that allows wildcards', async (t) => {
   const world = await createWorld(t)
-  const kickoff = Date.now() + 300
+  const kickoff = Date.now() + SOON_MS
   await world.order('o1', 'sky-it', kickoff)
   await world.list('sky-it', kickoff, ['*.pirate-streams.example', 'live.other.example'])
   await world.event('m1', kickoff, kickoff + 20_000)

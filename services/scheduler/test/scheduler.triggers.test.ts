@@ -1,14 +1,14 @@
 import { isoWeekKey } from '@offside/core'
 import { addHotEntries, readSnapshot, setOrderSuspended } from '@offside/store'
 import t from 'tap'
-import { about, competition, createWorld, sleep } from './helper.js'
+import { about, competition, createWorld, SOON_MS, sleep } from './helper.js'
 
 const PREFIX = '203.0.113.7/32'
 const HOT = '198.51.100.0/24'
 
 t.test('a hot addition during a live window is published at once as a patch of the live group', async (t) => {
   const world = await createWorld(t)
-  const kickoff = Date.now() + 300
+  const kickoff = Date.now() + SOON_MS
   await world.order('o1', 'sky-it', kickoff)
   const listed = [PREFIX, '203.0.113.9/32', '203.0.113.11/32', '203.0.113.13/32']
   await world.list('sky-it', kickoff, listed)
@@ -46,7 +46,7 @@ t.test(
   'suspending one of two orders that list the same prefix keeps it enforced; suspending both removes it',
   async (t) => {
     const world = await createWorld(t)
-    const kickoff = Date.now() + 300
+    const kickoff = Date.now() + SOON_MS
     await world.order('o1', 'sky-it', kickoff)
     await world.order('o2', 'dazn-it', kickoff)
     await world.list('sky-it', kickoff, [PREFIX])
@@ -98,7 +98,7 @@ t.test('a list uploaded for a window opening later is staged at once, before the
 
 t.test('triggers queued while no scheduler runs are all published on start, in one revision', async (t) => {
   const world = await createWorld(t)
-  const kickoff = Date.now() + 300
+  const kickoff = Date.now() + SOON_MS
   await world.order('o1', 'sky-it', kickoff)
   await world.list('sky-it', kickoff, [PREFIX])
   await world.event('m1', kickoff, kickoff + 20_000)
