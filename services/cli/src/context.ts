@@ -55,3 +55,34 @@ export function decisionCommands<A extends string, T>(
       })
   }
 }
+
+/**
+ * Completes a review queue's `list` subcommand (`command`, already given its description and its
+ * one filter option `filter`): adds `--limit`, reads the page `{ total, <key>: […] }` from
+ * `resource` as `role`, and prints `heading` then one `line` per item.
+ */
+export function listCommand<T>(
+  command: Command,
+  cli: Cli,
+  list: {
+    role: Role
+    resource: string
+    filter: string
+    key: string
+    heading: (total: number, filter: string | undefined) => string
+    line: (item: T) => string
+  },
+): void {
+  command
+    .option('--limit <n>', 'at most this many', '100')
+    .action(async (options: Record<string, string | undefined>) => {
+      const filter = options[list.filter]
+      const page = (await cli.call(list.role, list.resource, {
+        query: { [list.filter]: filter, limit: options.limit },
+      })) as { total: number } & Record<string, T[]>
+      cli.show(page, () => {
+        cli.io.out(list.heading(page.total, filter))
+        for (const item of page[list.key] ?? []) cli.io.out(list.line(item))
+      })
+    })
+}

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander'
-import { type Cli, path } from '../context.js'
+import { type Cli, listCommand, path } from '../context.js'
 
 interface Complaint {
   id: string
@@ -19,21 +19,21 @@ interface Lifts {
 /** `complaint …`: third parties file, the authority decides (SPEC rule 7); `lookup`: the public look-up. */
 export function registerComplaints(program: Command, cli: Cli): void {
   const complaint = program.command('complaint').description('complaints against a block (SPEC rule 7)')
-  complaint
-    .command('list')
-    .description('complaints, newest first (authority, ops)')
-    .addOption(new Option('--status <status>', 'only these').choices(['open', 'upheld', 'rejected']))
-    .option('--limit <n>', 'at most this many', '100')
-    .action(async (options: { status?: string; limit: string }) => {
-      const result = (await cli.call('authority', '/v1/complaints', {
-        query: { status: options.status, limit: options.limit },
-      })) as { total: number; complaints: Complaint[] }
-      cli.show(result, () => {
-        cli.io.out(`${result.total} complaint(s)${options.status ? ` ${options.status}` : ''}`)
-        for (const c of result.complaints)
-          cli.io.out(`  ${c.id}\t${c.status}\t${c.target}\t${c.filedAt}\t${c.contact}: ${c.reason}`)
-      })
-    })
+  listCommand(
+    complaint
+      .command('list')
+      .description('complaints, newest first (authority, ops)')
+      .addOption(new Option('--status <status>', 'only these').choices(['open', 'upheld', 'rejected'])),
+    cli,
+    {
+      role: 'authority',
+      resource: '/v1/complaints',
+      filter: 'status',
+      key: 'complaints',
+      heading: (total, status) => `${total} complaint(s)${status ? ` ${status}` : ''}`,
+      line: (c: Complaint) => `  ${c.id}\t${c.status}\t${c.target}\t${c.filedAt}\t${c.contact}: ${c.reason}`,
+    },
+  )
   complaint
     .command('file <target>')
     .description(

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { type Cli, decisionCommands } from '../context.js'
+import { type Cli, decisionCommands, listCommand } from '../context.js'
 
 interface Held {
   id: string
@@ -38,21 +38,21 @@ const reasonText = (held: Held) =>
 /** `held …`, `breaker …` and `protected …`: the guard's review, for the ops task force. */
 export function registerGuard(program: Command, cli: Cli): void {
   const held = program.command('held').description('entries the overblocking guard held for review (ops)')
-  held
-    .command('list')
-    .description('pending held entries, oldest first')
-    .option('--rightsholder <id>', 'only this rightsholder')
-    .option('--limit <n>', 'at most this many', '100')
-    .action(async (options: { rightsholder?: string; limit: string }) => {
-      const result = (await cli.call('ops', '/v1/guard/held', {
-        query: { rightsholder: options.rightsholder, limit: options.limit },
-      })) as { total: number; held: Held[] }
-      cli.show(result, () => {
-        cli.io.out(`${result.total} held entr${result.total === 1 ? 'y' : 'ies'} pending`)
-        for (const h of result.held)
-          cli.io.out(`  ${h.id}\t${h.target}\t${h.rightsholder} ${h.week}\t${reasonText(h)}`)
-      })
-    })
+  listCommand(
+    held
+      .command('list')
+      .description('pending held entries, oldest first')
+      .option('--rightsholder <id>', 'only this rightsholder'),
+    cli,
+    {
+      role: 'ops',
+      resource: '/v1/guard/held',
+      filter: 'rightsholder',
+      key: 'held',
+      heading: (total) => `${total} held entr${total === 1 ? 'y' : 'ies'} pending`,
+      line: (h: Held) => `  ${h.id}\t${h.target}\t${h.rightsholder} ${h.week}\t${reasonText(h)}`,
+    },
+  )
   decisionCommands(held, cli, {
     role: 'ops',
     resource: '/v1/guard/held',
