@@ -1,10 +1,11 @@
+import { eventStatuses } from '@offside/core'
 import { Type } from 'typebox'
 import { Instant } from './common.js'
 
 /** Pre/post margins: at most 4 h, like the import (calendar-import/fields.ts maxMarginMinutes). */
 const Minutes = Type.Integer({ minimum: 0, maximum: 240 })
 const MonthDay = Type.String({ pattern: '^\\d{2}-\\d{2}$' })
-const Status = Type.Enum(['scheduled', 'live', 'postponed', 'cancelled'])
+const Status = Type.Enum(eventStatuses)
 
 export const PutCompetition = Type.Object(
   {
