@@ -37,6 +37,9 @@ t.test(
       t.ok(live.prefixes.includes('203.0.113.7/32'), `${live.agentId} is live`)
     }
 
+    const port = (url?: string) => (url ? new URL(url).port : undefined)
+    const before = await agents[0]?.status()
+    t.equal(port(before?.gateway), String(gateway1.port), 'edge-1 starts on gateway-1, its first')
     const added: string[] = []
     for (let i = 1; i <= 20; i++) {
       const res = await stack.api.as(sky).request('POST', `/v1/lists/sky-it/${weekOf(kickoff)}/entries`, {
@@ -80,6 +83,11 @@ t.test(
       t.equal(status.duplicates, 0, `${status.agentId} never saw a duplicated revision`)
       t.equal(status.rejected, 0, `${status.agentId} refused nothing (no out-of-order or bad message)`)
       t.ok(status.connected, `${status.agentId} is connected to the surviving gateway`)
+      t.equal(
+        port(status.gateway),
+        String(gateway2.port),
+        `${status.agentId} took what it missed from gateway-2`,
+      )
     }
   },
 )

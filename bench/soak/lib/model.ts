@@ -124,7 +124,7 @@ export class SoakModel {
       sample.obligedSince === undefined
         ? Number.POSITIVE_INFINITY
         : Math.max(at, sample.obligedSince) + liftBudgetMs
-    for (const prefix of sample.prefixes) {
+    for (const prefix of sample.prefixes.flatMap(addressesOf)) {
       this.checks++
       const target = this.#targets.get(prefix)
       if (!target) {
@@ -160,3 +160,18 @@ export class SoakModel {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString()
+
+/**
+ * The /32s an enforced IPv4 prefix covers: agents hold the minimal cover, so two adjacent listed
+ * addresses show as one /31. Prefixes broader than /22 (never listed here) come back as they are.
+ */
+export function addressesOf(prefix: string): string[] {
+  const match = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(prefix)
+  const length = Number(match?.[5])
+  if (!match || length < 22 || length > 32) return [prefix]
+  const base = match.slice(1, 5).reduce((n, octet) => n * 256 + Number(octet), 0)
+  return Array.from({ length: 2 ** (32 - length) }, (_, i) => {
+    const n = base + i
+    return `${[24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.')}/32`
+  })
+}

@@ -113,6 +113,8 @@ export interface AgentStatus {
   historyChanges?: number
   /** The history (epoch) of the revision the agent holds, as the gateway sent it. */
   epoch?: string
+  /** The gateway URL the agent is connected to, or trying next. */
+  gateway?: string
   /** The agent's clock minus the gateway's, once measured, and whether it is past the bound. */
   clock?: { offsetMs: number; roundTripMs: number; skewed: boolean; maxOffsetMs: number }
   prefixes: string[]
