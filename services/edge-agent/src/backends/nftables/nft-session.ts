@@ -1,6 +1,6 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process'
 import type { Readable, Writable } from 'node:stream'
-import { applyScript, NftError, type NftTarget } from './nft.js'
+import { applyScript, NftError, type NftTarget, runNft } from './nft.js'
 
 /**
  * A long-lived `nft -i` that takes small transactions, so a hot addition does not pay for
@@ -17,9 +17,11 @@ import { applyScript, NftError, type NftTarget } from './nft.js'
  */
 export const SESSION_MAX_BYTES = 8 * 1024
 
-/** Printed by nft for `describe ip length`, which needs no kernel call. */
-const MARKER_COMMAND = 'describe ip length'
-const MARKER = 'payload expression, datatype integer (integer), 16 bits\n'
+/**
+ * A command that needs no kernel call; what this nft prints for it (learnt once from a one-shot
+ * `nft`, since the wording may change between nftables releases) marks the end of an answer.
+ */
+const MARKER_COMMAND = ['describe', 'ip', 'length']
 /** A batch that takes longer than this is taken as a hung nft: killed, and the batch refused. */
 const ANSWER_TIMEOUT_MS = 30_000
 
@@ -35,6 +37,8 @@ interface Waiting {
 export class NftSession {
   readonly #target: NftTarget
   #child: Session | undefined
+  /** What `nft describe ip length` prints here; learnt before the first batch. */
+  #marker: string | undefined
   #output = ''
   #waiting: Waiting | undefined
   /** Batches run one at a time, in order. */
@@ -51,7 +55,8 @@ export class NftSession {
     if (Buffer.byteLength(line) > SESSION_MAX_BYTES || line.includes('\n'))
       return this.#serial(() => applyScript(this.#target, lines))
     return this.#serial(async () => {
-      const output = await this.#ask(line)
+      this.#marker ??= await runNft(this.#target, MARKER_COMMAND)
+      const output = await this.#ask(line, this.#marker)
       if (/^Error:/m.test(output)) {
         const first = output.split('\n').slice(0, 3).join(' | ').slice(0, 500)
         throw new NftError(`nft refused the transaction: ${first}`, output)
@@ -79,8 +84,8 @@ export class NftSession {
     return next
   }
 
-  #ask(line: string): Promise<string> {
-    const child = this.#running()
+  #ask(line: string, marker: string): Promise<string> {
+    const child = this.#running(marker)
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#fail(new NftError(`nft -i gave no answer within ${ANSWER_TIMEOUT_MS} ms`, ''))
@@ -88,11 +93,11 @@ export class NftSession {
       }, ANSWER_TIMEOUT_MS)
       this.#waiting = { resolve, reject, timer }
       hold(child, true)
-      child.stdin.write(`${line}\n${MARKER_COMMAND}\n`)
+      child.stdin.write(`${line}\n${MARKER_COMMAND.join(' ')}\n`)
     })
   }
 
-  #running(): Session {
+  #running(marker: string): Session {
     if (this.#child && this.#child.exitCode === null && !this.#child.killed) return this.#child
     const args = ['-c', 'exec nft -i 2>&1']
     const [file, argv] = this.#target.netns
@@ -104,8 +109,8 @@ export class NftSession {
     child.stdout.setEncoding('utf8')
     child.stdout.on('data', (chunk: string) => {
       this.#output += chunk
-      if (!this.#output.endsWith(MARKER)) return
-      const answer = this.#output.slice(0, -MARKER.length)
+      if (!this.#output.endsWith(marker)) return
+      const answer = this.#output.slice(0, -marker.length)
       this.#output = ''
       const waiting = this.#waiting
       this.#waiting = undefined
