@@ -2,6 +2,7 @@ import {
   computeEffectiveState,
   type EventWindow,
   eventWindow,
+  namesOverlap,
   PrefixSet,
   RangeIndex,
   type StateInputs,
@@ -55,6 +56,22 @@ export interface LiveState {
   namesBlocking(name: string): StateName[]
   /** Enforced names equal to `pattern`, or under it for a wildcard. */
   namesMatching(pattern: string): StateName[]
+}
+
+/**
+ * What agents enforce in and around some prefixes: the parts of a {@link LiveState} that a
+ * question about those prefixes needs. `touching` and `pendingTouching` are exact for any prefix
+ * overlapping them; `inputs.lists` hold only the listed prefixes overlapping them.
+ */
+export type LiveStateNear = Pick<
+  LiveState,
+  'snapshot' | 'inputs' | 'touching' | 'pendingTouching' | 'namesBlocking' | 'namesMatching'
+>
+
+/** What a question is about: prefixes (canonical CIDR) and names (or wildcards). */
+export interface Near {
+  prefixes?: string[]
+  names?: string[]
 }
 
 /** Inputs are reloaded at least this often even when nothing was written (the set of weeks loaded moves with time). */
@@ -139,7 +156,8 @@ export function createLiveState(db: Db, graceMs: number) {
     return snapshotCache
   }
 
-  return async function liveState(now: number): Promise<LiveState> {
+  /** The reconciled state when nothing changed since it was computed; else what to compute it from. */
+  async function current(now: number) {
     const [generation, revision] = await Promise.all([stateGeneration(db), currentRevision(db)])
     const cached = stateCache
     if (
@@ -149,12 +167,63 @@ export function createLiveState(db: Db, graceMs: number) {
       now >= cached.from &&
       now < cached.until
     ) {
-      return { ...cached.state, inputs: { ...cached.state.inputs, now } }
+      return { state: { ...cached.state, inputs: { ...cached.state.inputs, now } } }
     }
     const [loaded, snapshot] = await Promise.all([inputsAt(now, generation), snapshotAt(revision)])
     const inputs = { ...loaded.inputs, now }
     const { windows, next } = calendar(inputs, now, loaded.loadedAt + INPUTS_MAX_AGE_MS)
     for (const window of snapshot.live) if (!windows.has(window.event)) windows.set(window.event, window)
+    return { loaded, snapshot, inputs, windows, next }
+  }
+
+  /**
+   * The state around `prefixes` only, for a question about them (a complaint's revocation, the
+   * public look-up of one address): right after a change, explaining every entry of three 100k
+   * lists takes seconds, while the entries near a prefix are found by one scan of the lists and
+   * of the published groups. Exact because an entry's explanation depends only on the inputs that
+   * list it, and an entry overlapping `prefixes` is matched only by published prefixes overlapping
+   * it or them (CIDR prefixes that overlap are nested); likewise a name blocking or under one of
+   * `names` is listed and published only as a pattern overlapping it.
+   */
+  async function liveStateNear(now: number, near: Near): Promise<LiveStateNear> {
+    const found = await current(now)
+    if (found.state) return found.state
+    const { snapshot, windows } = found
+    const prefixes = near.prefixes ?? []
+    const asked = PrefixSet.from(prefixes)
+    const askedNames = near.names ?? []
+    const nearName = (listed: string) => askedNames.some((name) => namesOverlap(listed, name))
+    const inputs = {
+      ...found.inputs,
+      lists: found.inputs.lists.map((list) => ({
+        ...list,
+        prefixes: list.prefixes.filter((prefix) => asked.overlaps(prefix)),
+        names: (list.names ?? []).filter(nearName),
+      })),
+    }
+    const effective = computeEffectiveState(inputs)
+    const reach = PrefixSet.from([...prefixes, ...effective.entries.map((entry) => entry.prefix)])
+    const groups = snapshot.groups.map((group) => ({
+      ...group,
+      prefixes: group.prefixes.filter((prefix) => reach.overlaps(prefix)),
+      ...(group.names ? { names: group.names.filter(nearName) } : {}),
+    }))
+    const view = publishedView({ groups, justified: effective.entries, windows, now, graceMs })
+    const names = publishedNames({ groups, justified: effective.names, now })
+    return {
+      snapshot,
+      inputs,
+      touching: lazyIndex(view.entries),
+      pendingTouching: lazyIndex(view.pending),
+      namesBlocking: (name) => names.blocking(name),
+      namesMatching: (pattern) => names.matching(pattern),
+    }
+  }
+
+  async function liveState(now: number): Promise<LiveState> {
+    const found = await current(now)
+    if (found.state) return found.state
+    const { loaded, snapshot, inputs, windows, next } = found
     const effective = computeEffectiveState(inputs)
     const view = publishedView({
       groups: snapshot.groups,
@@ -179,6 +248,8 @@ export function createLiveState(db: Db, graceMs: number) {
     stateCache = { generation: loaded.generation, revision: snapshot.revision, from: now, until, state }
     return state
   }
+
+  return { liveState, liveStateNear }
 }
 
 /** The pending circuit-breaker hold, with the address space it keeps out of publication. */

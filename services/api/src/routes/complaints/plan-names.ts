@@ -1,5 +1,5 @@
 import { type Lift, liftOfSuspension, namesOverlap, type Order, parseTarget } from '@offside/core'
-import { type Complaint, loadStateInputs } from '@offside/store'
+import type { Complaint } from '@offside/store'
 import type { FastifyInstance } from 'fastify'
 import { errors, problem } from '../../errors.js'
 import type { DecisionBody, DecisionPlan } from './plan.js'
@@ -38,18 +38,25 @@ export async function planNameDecision(
       : body.outcome === 'suspend-order'
         ? [name]
         : []
-  const state = await app.liveState(now)
-  const asCandidates = (entries: typeof state.names) =>
-    entries.map((entry) => ({ prefix: entry.name, until: entry.until, provenance: entry.provenance }))
+  // A revocation asks only about its name; a suspension lifts all its order's names.
+  const near = await app.liveStateNear(now, { names: [name] })
   const lifts: Lift[] =
     body.outcome === 'revoke'
-      ? liftOfNameRevocation(state.namesBlocking(name), order?.id)
+      ? liftOfNameRevocation(near.namesBlocking(name), order?.id)
       : body.outcome === 'suspend-order' && order
-        ? liftOfSuspension(order.id, asCandidates(state.names))
+        ? liftOfSuspension(
+            order.id,
+            (await app.liveState(now)).names.map((entry) => ({
+              prefix: entry.name,
+              until: entry.until,
+              provenance: entry.provenance,
+            })),
+          )
         : []
   const revokedBy = new Map<string, number>()
   if (targets.length > 0) {
-    for (const list of (await loadStateInputs(app.db, now)).lists) {
+    // The lists the state was explained with, near the name (loaded once, cached by version).
+    for (const list of near.inputs.lists) {
       if (order && list.rightsholder !== order.rightsholder) continue
       const hits = (list.names ?? []).filter((listed) => namesOverlap(listed, name)).length
       if (hits > 0) revokedBy.set(list.rightsholder, (revokedBy.get(list.rightsholder) ?? 0) + hits)

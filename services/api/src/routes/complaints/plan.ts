@@ -79,20 +79,26 @@ export async function planDecision(
       : body.outcome === 'suspend-order'
         ? [complaint.target]
         : []
-  const state = await app.liveState(now)
-  const lifts =
+  // A revocation asks only about its prefixes; a suspension lifts all its order's entries.
+  const state =
     body.outcome === 'revoke'
+      ? await app.liveStateNear(now, { prefixes })
+      : body.outcome === 'suspend-order'
+        ? await app.liveState(now)
+        : null
+  const lifts =
+    body.outcome === 'revoke' && state
       ? liftOfRevocation(
           prefixes,
           prefixes.flatMap((prefix) => state.touching(prefix)),
           order?.id,
         )
       : body.outcome === 'suspend-order' && order
-        ? liftOfSuspension(order.id, state.entries)
+        ? liftOfSuspension(order.id, (await app.liveState(now)).entries)
         : []
   // Reporter accountability (SPEC rule 12): count, per rightsholder, the listed entries this decision takes out.
   const revokedBy = new Map<string, number>()
-  if (prefixes.length > 0) {
+  if (state && prefixes.length > 0) {
     const revoked = PrefixSet.from(prefixes)
     // The lists the live state was explained with (loaded once, cached by version), not a second load.
     for (const list of state.inputs.lists) {

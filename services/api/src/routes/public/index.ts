@@ -36,7 +36,7 @@ const publicRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (ap
           reason: 'not-one-address',
         })
       }
-      const state = await app.liveState(Date.now())
+      const state = await app.liveStateNear(Date.now(), { prefixes: [parsed.target.prefix] })
       const orders = new Map(state.inputs.orders.map((order) => [order.id, order]))
       const matches = state.touching(parsed.target.prefix).map((entry) => ({
         prefix: displayPrefix(entry.prefix),
@@ -72,7 +72,7 @@ const publicRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async (ap
         reason: 'public-suffix',
       })
     }
-    const state = await app.liveState(Date.now())
+    const state = await app.liveStateNear(Date.now(), { names: [name] })
     const orders = new Map(state.inputs.orders.map((order) => [order.id, order]))
     const matches = state.namesBlocking(name).map((entry) => ({
       name: entry.name,
