@@ -17,11 +17,17 @@ import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { isoWeekKey } from '@offside/core'
 import { recompute } from '@offside/scheduler/recompute'
-import { createDb, putCompetition, putEvent } from '@offside/store'
+import { createDb } from '@offside/store'
 import { freePort, startRedis, waitForHttp } from '@offside/testkit'
 import { Redis } from 'ioredis'
 import { describeMachine } from '../core/lib/harness.js'
-import { addBenchHotEntries, competition, putBenchOrder, uploadList } from '../scheduler/lib/fixtures.js'
+import {
+  addBenchHotEntries,
+  competition,
+  putBenchMatches,
+  putBenchOrder,
+  uploadList,
+} from '../scheduler/lib/fixtures.js'
 import { listEntries } from '../scheduler/lib/lists.js'
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '7' } } })
@@ -49,14 +55,7 @@ try {
   const now = Date.now()
   const kickoff = now + 5 * 60_000 // windows open 15 min before: live now
   const week = isoWeekKey(kickoff, competition.timeZone)
-  await putCompetition(db, competition)
-  await putEvent(db, {
-    id: 'm1',
-    competition: 'serie-a',
-    kickoff,
-    end: kickoff + 115 * 60_000,
-    status: 'scheduled',
-  })
+  await putBenchMatches(db, ['m1'], kickoff)
   const lists = SHAPES.map((shape) => listEntries(shape, 100_000, 0))
   for (const [i, rightsholder] of RIGHTSHOLDERS.entries()) {
     await putBenchOrder(db, `o-${rightsholder}`, rightsholder, kickoff, now)

@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util'
 // The bench drives the store's sources directly; it is not a dependency of anything shipped.
 import { isoWeekKey, seasonOf } from '@offside/core'
 import { createDb, type Db, readAcks, readRevisionsSince } from '@offside/store'
-import { type Stack, sleep, startStack } from '@offside/testkit'
+import { orgWithToken, type Stack, sleep, startStack } from '@offside/testkit'
 import { Redis } from 'ioredis'
 import { describeMachine, seededRandom } from '../core/lib/harness.js'
 import { type ActionFigures, latencySvg } from './lib/svg.js'
@@ -145,15 +145,9 @@ async function benchmark(agentCount: number): Promise<ActionFigures[]> {
   const redis = new Redis(stack.redisUrl)
   try {
     const db = createDb(redis)
-    const token = async (id: string, kind: string) => {
-      check(await stack.api.request('POST', '/v1/orgs', { id, kind, name: id }), `org ${id}`)
-      const res = await stack.api.request('POST', '/v1/tokens', { org: id, role: kind })
-      check(res, `token ${id}`)
-      return res.body.token as string
-    }
-    const sky = await token('sky-it', 'rightsholder')
-    const dazn = await token('dazn', 'rightsholder')
-    const isp = await token(ISP, 'isp')
+    const sky = await orgWithToken(stack.api, 'sky-it', 'rightsholder')
+    const dazn = await orgWithToken(stack.api, 'dazn', 'rightsholder')
+    const isp = await orgWithToken(stack.api, ISP, 'isp')
     const now = Date.now()
     check(
       await stack.api.request('PUT', '/v1/competitions/serie-a', {

@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util'
 import { isoWeekKey, seasonOf } from '@offside/core'
 import { setBase, setName } from '@offside/edge-agent/backends/nftables'
 import { createDb, readAcks, readRevisionsSince } from '@offside/store'
-import { createNetns, sleep, startStack } from '@offside/testkit'
+import { createNetns, orgWithToken, sleep, startStack } from '@offside/testkit'
 import { Redis } from 'ioredis'
 import { describeMachine } from '../core/lib/harness.js'
 import { listEntries } from '../scheduler/lib/lists.js'
@@ -52,14 +52,8 @@ const redis = new Redis(stack.redisUrl)
 const db = createDb(redis)
 const rows: Record<string, number>[] = []
 try {
-  const token = async (id: string, kind: string) => {
-    check(await stack.api.request('POST', '/v1/orgs', { id, kind, name: id }), `org ${id}`)
-    const res = await stack.api.request('POST', '/v1/tokens', { org: id, role: kind })
-    check(res, `token ${id}`)
-    return res.body.token as string
-  }
-  const sky = await token('sky-it', 'rightsholder')
-  const isp = await token(ISP, 'isp')
+  const sky = await orgWithToken(stack.api, 'sky-it', 'rightsholder')
+  const isp = await orgWithToken(stack.api, ISP, 'isp')
   const now = Date.now()
   const { id: _, ...competitionBody } = competition
   check(await stack.api.request('PUT', '/v1/competitions/serie-a', competitionBody), 'competition')

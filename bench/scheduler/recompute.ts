@@ -15,11 +15,17 @@ import { performance } from 'node:perf_hooks'
 import { isoWeekKey } from '@offside/core'
 import { publishInstant, type RecomputeSettings, recompute } from '@offside/scheduler/recompute'
 // The bench drives the sources directly; it is not a dependency of anything shipped.
-import { createDb, putCompetition, putEvent } from '@offside/store'
+import { createDb } from '@offside/store'
 import { startRedis } from '@offside/testkit'
 import { Redis } from 'ioredis'
 import { describeMachine } from '../core/lib/harness.js'
-import { addBenchHotEntries, competition, putBenchOrder, uploadList } from './lib/fixtures.js'
+import {
+  addBenchHotEntries,
+  competition,
+  putBenchMatches,
+  putBenchOrder,
+  uploadList,
+} from './lib/fixtures.js'
 
 const ENTRIES = 100_000
 const RUNS = 7
@@ -63,14 +69,7 @@ try {
   const kickoff = now + 20 * 60_000
   const week = isoWeekKey(kickoff, competition.timeZone)
   const settings: RecomputeSettings = { horizonMs: 36 * 3600_000, graceMs: 60_000, revisionHistory: 10_000 }
-  await putCompetition(db, competition)
-  await putEvent(db, {
-    id: 'm1',
-    competition: 'serie-a',
-    kickoff,
-    end: kickoff + 115 * 60_000,
-    status: 'scheduled',
-  })
+  await putBenchMatches(db, ['m1'], kickoff)
   await putBenchOrder(db, 'o1', 'sky-it', kickoff, now)
   const lists = [0, 1].map((v) => Array.from({ length: ENTRIES }, (_, i) => host(i, v * ENTRIES)))
 

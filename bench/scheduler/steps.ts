@@ -13,11 +13,17 @@ import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { isoWeekKey } from '@offside/core'
 import { type RecomputeSettings, type RecomputeStep, recompute } from '@offside/scheduler/recompute'
-import { createDb, decideComplaint, fileComplaint, putCompetition, putEvent } from '@offside/store'
+import { createDb, decideComplaint, fileComplaint } from '@offside/store'
 import { startRedis } from '@offside/testkit'
 import { Redis } from 'ioredis'
 import { describeMachine } from '../core/lib/harness.js'
-import { addBenchHotEntries, competition, putBenchOrder, uploadList } from './lib/fixtures.js'
+import {
+  addBenchHotEntries,
+  competition,
+  putBenchMatches,
+  putBenchOrder,
+  uploadList,
+} from './lib/fixtures.js'
 import { listEntries } from './lib/lists.js'
 
 const { values: args } = parseArgs({
@@ -70,16 +76,11 @@ try {
   const kickoff = now + 5 * 60_000 // windows open 15 min before: live now
   const week = isoWeekKey(kickoff, competition.timeZone)
   const settings: RecomputeSettings = { horizonMs: 36 * 3600_000, graceMs: 60_000, revisionHistory: 10_000 }
-  await putCompetition(db, competition)
-  for (let e = 0; e < EVENTS; e++) {
-    await putEvent(db, {
-      id: `m${e}`,
-      competition: 'serie-a',
-      kickoff,
-      end: kickoff + 115 * 60_000,
-      status: 'scheduled',
-    })
-  }
+  await putBenchMatches(
+    db,
+    Array.from({ length: EVENTS }, (_, e) => `m${e}`),
+    kickoff,
+  )
   for (const rightsholder of RIGHTSHOLDERS) {
     await putBenchOrder(db, `o-${rightsholder}`, rightsholder, kickoff, now)
   }

@@ -1,5 +1,5 @@
 import { seasonOf } from '@offside/core'
-import { addHotEntries, type Db, putOrder, swapWeeklyList } from '@offside/store'
+import { addHotEntries, type Db, putCompetition, putEvent, putOrder, swapWeeklyList } from '@offside/store'
 
 /** The competition every scheduler benchmark schedules its matches in. */
 export const competition = {
@@ -71,4 +71,18 @@ export async function addBenchHotEntries(db: Db, week: string, targets: string[]
     now: at,
     by: 'bench',
   })
+}
+
+/** The bench competition and, in it, a scheduled match of each id kicking off at `kickoff` (115 min long). */
+export async function putBenchMatches(db: Db, ids: string[], kickoff: number): Promise<void> {
+  await putCompetition(db, competition)
+  for (const id of ids) {
+    await putEvent(db, {
+      id,
+      competition: 'serie-a',
+      kickoff,
+      end: kickoff + 115 * 60_000,
+      status: 'scheduled',
+    })
+  }
 }
