@@ -70,40 +70,38 @@ const CSV_COLUMNS = [
   'clockSkewed',
 ] as const
 
-/** Domain names an agent reported with the ack covering a revision; null when none did. */
-export interface RowNames {
+/**
+ * What an agent reported with the ack covering a revision (the first at or after it in `acks`,
+ * sorted by revision): the domain names its resolver held, and its clock, a skewed one marking the
+ * evidence. Null where no ack did: a revision counted from a hello carries no counts, and acks
+ * recorded before names (or clocks) were reported count 0 names (and no clock).
+ */
+export interface RowReport {
   enforcedNames: number | null
   stagedNames: number | null
-}
-
-const NO_NAMES: RowNames = { enforcedNames: null, stagedNames: null }
-
-/**
- * The names counts of the first ack at or after `revision` in `acks` (sorted by revision): what the
- * agent's resolver held when it answered for the revision. A revision counted from a hello carries
- * no counts; acks recorded before names were reported count 0.
- */
-export function namesAt(acks: AckRecord[], revision: number): RowNames {
-  const ack = acks.find((candidate) => candidate.revision >= revision)
-  if (ack?.source !== 'ack') return NO_NAMES
-  return { enforcedNames: ack.enforcedNames ?? 0, stagedNames: ack.stagedNames ?? 0 }
-}
-
-/** The agent's clock as its ack covering a revision reported it: a skewed clock marks the evidence. */
-export interface RowClock {
   /** Agent clock minus gateway clock (ms) when it applied the revision; null when not measured. */
   clockOffsetMs: number | null
   /** The agent's alarm was raised: it switched that revision's windows that much early or late (null: not measured). */
   clockSkewed: boolean | null
 }
 
-const NO_CLOCK: RowClock = { clockOffsetMs: null, clockSkewed: null }
+const NO_REPORT: RowReport = {
+  enforcedNames: null,
+  stagedNames: null,
+  clockOffsetMs: null,
+  clockSkewed: null,
+}
 
-/** The clock report of the first ack at or after `revision` in `acks` (sorted by revision). */
-export function clockAt(acks: AckRecord[], revision: number): RowClock {
+export function reportedWith(acks: AckRecord[], revision: number): RowReport {
   const ack = acks.find((candidate) => candidate.revision >= revision)
-  if (ack?.source !== 'ack' || ack.clockOffsetMs === undefined) return NO_CLOCK
-  return { clockOffsetMs: ack.clockOffsetMs, clockSkewed: ack.clockSkewed ?? false }
+  if (ack?.source !== 'ack') return NO_REPORT
+  const clock = ack.clockOffsetMs === undefined
+  return {
+    enforcedNames: ack.enforcedNames ?? 0,
+    stagedNames: ack.stagedNames ?? 0,
+    clockOffsetMs: clock ? null : (ack.clockOffsetMs ?? null),
+    clockSkewed: clock ? null : (ack.clockSkewed ?? false),
+  }
 }
 
 /**
@@ -116,19 +114,17 @@ export function csvField(value: string): string {
   return /[",\n\r\t']/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe
 }
 
-/** RFC 4180 CSV of the rows, instants as ISO 8601 UTC, with each agent's backend and names counts. */
+/** RFC 4180 CSV of the rows, instants as ISO 8601 UTC, with each agent's backend, names counts and clock. */
 export function toCsv(
   rows: ComplianceRow[],
   backendOf: (row: ComplianceRow) => string = () => '',
-  namesOf: (row: ComplianceRow) => RowNames = () => NO_NAMES,
-  clockOf: (row: ComplianceRow) => RowClock = () => NO_CLOCK,
+  reportOf: (row: ComplianceRow) => RowReport = () => NO_REPORT,
 ): string {
   const count = (n: number | null) => (n === null ? '' : String(n))
   const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString())
   const lines = [CSV_COLUMNS.join(',')]
   for (const row of rows) {
-    const names = namesOf(row)
-    const clock = clockOf(row)
+    const report = reportOf(row)
     lines.push(
       [
         String(row.revision),
@@ -141,10 +137,10 @@ export function toCsv(
         row.delayMs === null ? '' : String(row.delayMs),
         row.status,
         backendOf(row),
-        count(names.enforcedNames),
-        count(names.stagedNames),
-        count(clock.clockOffsetMs),
-        clock.clockSkewed === null ? '' : String(clock.clockSkewed),
+        count(report.enforcedNames),
+        count(report.stagedNames),
+        count(report.clockOffsetMs),
+        report.clockSkewed === null ? '' : String(report.clockSkewed),
       ]
         .map(csvField)
         .join(','),

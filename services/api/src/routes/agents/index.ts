@@ -5,7 +5,7 @@ import { Type } from 'typebox'
 import { errors, problem } from '../../errors.js'
 import { identityOf } from '../../plugins/auth.js'
 import { pageQuery, problemResponses } from '../../schemas/common.js'
-import { clockAt, namesAt, toCsv } from './compliance.js'
+import { reportedWith, toCsv } from './compliance.js'
 import { loadCompliance } from './compliance-data.js'
 
 const DAY_MS = 24 * 3600_000
@@ -198,17 +198,15 @@ const agentRoutes: FastifyPluginAsyncTypebox<AgentRoutesOptions> = async (app, o
         ...(isp === undefined ? {} : { isp }),
       })
       const { rows, capabilitiesOf } = data
-      const namesOf = (row: (typeof rows)[number]) =>
-        namesAt(data.acks.get(`${row.isp}/${row.agentId}`) ?? [], row.revision)
-      const clockOf = (row: (typeof rows)[number]) =>
-        clockAt(data.acks.get(`${row.isp}/${row.agentId}`) ?? [], row.revision)
+      const reportOf = (row: (typeof rows)[number]) =>
+        reportedWith(data.acks.get(`${row.isp}/${row.agentId}`) ?? [], row.revision)
       const wantsCsv =
         query.format === 'csv' || (query.format === undefined && request.headers.accept === 'text/csv')
       if (wantsCsv) {
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', 'attachment; filename="offside-compliance.csv"')
-          .send(toCsv(rows, (row) => backendOf(capabilitiesOf(row)) ?? '', namesOf, clockOf))
+          .send(toCsv(rows, (row) => backendOf(capabilitiesOf(row)) ?? '', reportOf))
       }
       const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
       const view = (row: (typeof rows)[number]) => ({
@@ -216,8 +214,7 @@ const agentRoutes: FastifyPluginAsyncTypebox<AgentRoutesOptions> = async (app, o
         reference: iso(row.reference),
         ackedAt: iso(row.ackedAt),
         backend: backendOf(capabilitiesOf(row)),
-        ...namesOf(row),
-        ...clockOf(row),
+        ...reportOf(row),
       })
       // Dry-run agents (and agents naming no backend) are shown apart and never count as enforcing.
       return reply.send({
