@@ -105,6 +105,30 @@ interface LoadedInputs {
   inputs: StateInputs
 }
 
+/** Below this many prefixes a list is scanned for a question; above, it is indexed once per version. */
+const LIST_INDEX_FROM = 4096
+
+/**
+ * The listed prefixes overlapping `asked` (canonical CIDR). An uploaded list's prefixes are the same
+ * array for as long as its version is current (the store's `ListCache`), so a large one is indexed
+ * once and every later question costs a look-up per asked prefix instead of a parse of every entry.
+ */
+function listedNear(
+  indexes: WeakMap<readonly string[], RangeIndex<string>>,
+  prefixes: string[],
+  asked: string[],
+  askedSet: PrefixSet,
+): string[] {
+  if (prefixes.length < LIST_INDEX_FROM) return prefixes.filter((prefix) => askedSet.overlaps(prefix))
+  let index = indexes.get(prefixes)
+  if (!index) {
+    index = new RangeIndex(prefixes.map((prefix) => ({ prefix, value: prefix })))
+    indexes.set(prefixes, index)
+  }
+  const found = index
+  return [...new Set(asked.flatMap((prefix) => found.overlapping(prefix)))]
+}
+
 function lazyIndex<T extends { prefix: string }>(items: T[]): (prefix: string) => T[] {
   let index: RangeIndex<T> | null = null
   return (prefix) => {
@@ -135,6 +159,7 @@ export function createLiveState(db: Db, graceMs: number) {
   // Uploaded list versions are immutable: a reload after a complaint or a hot addition reads only
   // the version pointers and hot additions again, not 100k entries per list (seconds under load).
   const lists = new ListCache()
+  const listIndexes = new WeakMap<readonly string[], RangeIndex<string>>()
 
   async function inputsAt(now: number, generation: number): Promise<LoadedInputs> {
     const cached = inputsCache
@@ -197,7 +222,7 @@ export function createLiveState(db: Db, graceMs: number) {
       ...found.inputs,
       lists: found.inputs.lists.map((list) => ({
         ...list,
-        prefixes: list.prefixes.filter((prefix) => asked.overlaps(prefix)),
+        prefixes: listedNear(listIndexes, list.prefixes, prefixes, asked),
         names: (list.names ?? []).filter(nearName),
       })),
     }

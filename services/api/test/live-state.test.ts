@@ -16,6 +16,8 @@ const SKY = [
   '*.mirror.example',
 ]
 const DAZN = [
+  // Enough entries that a question reads this list through its index, not a scan.
+  ...Array.from({ length: 5000 }, (_, i) => `2001:db8:3::${(i + 1).toString(16)}`),
   '203.0.113.7',
   '203.0.113.64/26',
   '198.51.100.128/25',
@@ -39,6 +41,9 @@ const PREFIX_QUESTIONS = [
   '2001:db8:1:2::/64',
   '2001:db8:2::9/128',
   '2001:db8::/32',
+  '2001:db8:3::10/128',
+  '2001:db8:3::/120',
+  '2001:db8:3::/48',
 ]
 const NAME_QUESTIONS = [
   'live.pirate-streams.example',
