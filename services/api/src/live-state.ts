@@ -222,16 +222,17 @@ export function createLiveState(db: Db, graceMs: number) {
       ...found.inputs,
       lists: found.inputs.lists.map((list) => ({
         ...list,
-        prefixes: listedNear(listIndexes, list.prefixes, prefixes, asked),
-        names: (list.names ?? []).filter(nearName),
+        // A question about names only neither indexes nor parses the lists' prefixes, and back.
+        prefixes: prefixes.length > 0 ? listedNear(listIndexes, list.prefixes, prefixes, asked) : [],
+        names: askedNames.length > 0 ? (list.names ?? []).filter(nearName) : [],
       })),
     }
     const effective = computeEffectiveState(inputs)
     const reach = PrefixSet.from([...prefixes, ...effective.entries.map((entry) => entry.prefix)])
     const groups = snapshot.groups.map((group) => ({
       ...group,
-      prefixes: group.prefixes.filter((prefix) => reach.overlaps(prefix)),
-      ...(group.names ? { names: group.names.filter(nearName) } : {}),
+      prefixes: prefixes.length > 0 ? group.prefixes.filter((prefix) => reach.overlaps(prefix)) : [],
+      ...(group.names ? { names: askedNames.length > 0 ? group.names.filter(nearName) : [] } : {}),
     }))
     const view = publishedView({ groups, justified: effective.entries, windows, now, graceMs })
     const names = publishedNames({ groups, justified: effective.names, now })

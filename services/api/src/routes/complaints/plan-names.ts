@@ -2,6 +2,7 @@ import { type Lift, liftOfSuspension, namesOverlap, type Order, parseTarget } fr
 import type { Complaint } from '@offside/store'
 import type { FastifyInstance } from 'fastify'
 import { errors, problem } from '../../errors.js'
+import type { LiveStateNear } from '../../live-state.js'
 import type { DecisionBody, DecisionPlan } from './plan.js'
 
 /**
@@ -39,24 +40,27 @@ export async function planNameDecision(
         ? [name]
         : []
   // A revocation asks only about its name; a suspension lifts all its order's names.
-  const near = await app.liveStateNear(now, { names: [name] })
-  const lifts: Lift[] =
-    body.outcome === 'revoke'
-      ? liftOfNameRevocation(near.namesBlocking(name), order?.id)
-      : body.outcome === 'suspend-order' && order
-        ? liftOfSuspension(
-            order.id,
-            (await app.liveState(now)).names.map((entry) => ({
-              prefix: entry.name,
-              until: entry.until,
-              provenance: entry.provenance,
-            })),
-          )
-        : []
+  let state: LiveStateNear
+  let lifts: Lift[] = []
+  if (body.outcome === 'suspend-order') {
+    const whole = await app.liveState(now)
+    if (order) {
+      const candidates = whole.names.map((entry) => ({
+        prefix: entry.name,
+        until: entry.until,
+        provenance: entry.provenance,
+      }))
+      lifts = liftOfSuspension(order.id, candidates)
+    }
+    state = whole
+  } else {
+    state = await app.liveStateNear(now, { names: [name] })
+    if (body.outcome === 'revoke') lifts = liftOfNameRevocation(state.namesBlocking(name), order?.id)
+  }
   const revokedBy = new Map<string, number>()
   if (targets.length > 0) {
     // The lists the state was explained with, near the name (loaded once, cached by version).
-    for (const list of near.inputs.lists) {
+    for (const list of state.inputs.lists) {
       if (order && list.rightsholder !== order.rightsholder) continue
       const hits = (list.names ?? []).filter((listed) => namesOverlap(listed, name)).length
       if (hits > 0) revokedBy.set(list.rightsholder, (revokedBy.get(list.rightsholder) ?? 0) + hits)

@@ -12,6 +12,7 @@ import {
 import { type Complaint, getOrder } from '@offside/store'
 import type { FastifyInstance } from 'fastify'
 import { errors, problem } from '../../errors.js'
+import type { LiveStateNear } from '../../live-state.js'
 import { planNameDecision } from './plan-names.js'
 
 /** At most this many lifts are listed in an answer; `liftsTotal` says how many there are. */
@@ -80,22 +81,21 @@ export async function planDecision(
         ? [complaint.target]
         : []
   // A revocation asks only about its prefixes; a suspension lifts all its order's entries.
-  const state =
-    body.outcome === 'revoke'
-      ? await app.liveStateNear(now, { prefixes })
-      : body.outcome === 'suspend-order'
-        ? await app.liveState(now)
-        : null
-  const lifts =
-    body.outcome === 'revoke' && state
-      ? liftOfRevocation(
-          prefixes,
-          prefixes.flatMap((prefix) => state.touching(prefix)),
-          order?.id,
-        )
-      : body.outcome === 'suspend-order' && order
-        ? liftOfSuspension(order.id, (await app.liveState(now)).entries)
-        : []
+  let state: LiveStateNear | null = null
+  let lifts: Lift[] = []
+  if (body.outcome === 'revoke') {
+    const near = await app.liveStateNear(now, { prefixes })
+    lifts = liftOfRevocation(
+      prefixes,
+      prefixes.flatMap((prefix) => near.touching(prefix)),
+      order?.id,
+    )
+    state = near
+  } else if (body.outcome === 'suspend-order') {
+    const whole = await app.liveState(now)
+    if (order) lifts = liftOfSuspension(order.id, whole.entries)
+    state = whole
+  }
   // Reporter accountability (SPEC rule 12): count, per rightsholder, the listed entries this decision takes out.
   const revokedBy = new Map<string, number>()
   if (state && prefixes.length > 0) {
