@@ -47,6 +47,14 @@ export interface HistoryFields {
   chain?: string
 }
 
+/** The history fields of a record, snapshot or state, when it has them (absent ones left out). */
+export function historyOf(from: { epoch?: string | undefined; chain?: string | undefined }): HistoryFields {
+  return {
+    ...(from.epoch !== undefined ? { epoch: from.epoch } : {}),
+    ...(from.chain !== undefined ? { chain: from.chain } : {}),
+  }
+}
+
 export interface SnapshotPayload extends HistoryFields {
   kind: 'snapshot'
   revision: number

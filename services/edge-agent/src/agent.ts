@@ -5,6 +5,7 @@ import {
   type AgentMessage,
   type DeltaPayload,
   type ErrorCode,
+  historyOf,
   PROTOCOL_VERSION,
   parseGatewayMessage,
   type SnapshotPayload,
@@ -118,13 +119,6 @@ export function streamUrl(url: string): string {
 }
 
 /** The history fields of a state or payload, when it has them. */
-function historyOf(from: { epoch?: string | undefined; chain?: string | undefined }) {
-  return {
-    ...(from.epoch !== undefined ? { epoch: from.epoch } : {}),
-    ...(from.chain !== undefined ? { chain: from.chain } : {}),
-  }
-}
-
 /** Groups whose `until` has not passed: nothing is ever enforced past `until`. */
 function unexpired(groups: EnforcementGroup[], now: number): EnforcementGroup[] {
   return groups.filter((group) => group.until > now)

@@ -20,9 +20,11 @@
  * ack — is ignored; a damaged line anywhere else is refused loudly (starting from less would drop
  * live enforcement).
  */
+
 import { type FileHandle, mkdir, open, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { applyGroupOps, type GroupOp } from '@offside/core'
+import { historyOf } from '@offside/protocol'
 import { readOptional, syncFolder } from './durable-files.js'
 import { type AgentState, readState, writeState } from './state-file.js'
 
@@ -36,14 +38,6 @@ interface JournalLine {
   ops: GroupOp[]
   epoch?: string
   chain?: string
-}
-
-/** The history fields of a state, when it has them. */
-function historyOf(state: { epoch?: string | undefined; chain?: string | undefined }) {
-  return {
-    ...(state.epoch !== undefined ? { epoch: state.epoch } : {}),
-    ...(state.chain !== undefined ? { chain: state.chain } : {}),
-  }
 }
 
 const journalName = (number: number) => `journal-${number}.ndjson`

@@ -1,5 +1,6 @@
 import {
   type DeltaMessage,
+  historyOf,
   PROTOCOL_VERSION,
   type SigningKey,
   type SnapshotMessage,
@@ -120,7 +121,7 @@ export class RevisionFeed {
           issuedAt: record.issuedAt,
           cause: record.cause,
           ops: record.ops,
-          ...historyFields(record),
+          ...historyOf(record),
         },
         this.#options.signingKey,
       ),
@@ -167,7 +168,7 @@ export class RevisionFeed {
           revision: snapshot.revision,
           issuedAt: snapshot.issuedAt,
           groups: snapshot.groups,
-          ...historyFields(snapshot),
+          ...historyOf(snapshot),
         },
         this.#options.signingKey,
       ),
@@ -263,12 +264,4 @@ export class RevisionFeed {
       }
     }
   }
-}
-
-/** The history fields of a record or snapshot (docs/protocol.md §4), signed with the message. */
-function historyFields(from: { epoch?: string | undefined; chain?: string | undefined }): {
-  epoch?: string
-  chain?: string
-} {
-  return { ...(from.epoch ? { epoch: from.epoch } : {}), ...(from.chain ? { chain: from.chain } : {}) }
 }
