@@ -23,6 +23,12 @@ type Check = (value: unknown, at: string) => string | null
 const isObj = (value: unknown): value is Obj =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
+/**
+ * A received value, for a refusal's reason: as JSON, never through String(), which throws on an
+ * object whose `toString` is not a function (`{"v":{"toString":""}}` made the parser throw).
+ */
+const shown = (value: unknown): string => (JSON.stringify(value) ?? 'nothing').slice(0, 60)
+
 const int: Check = (v, at) =>
   Number.isSafeInteger(v) && (v as number) >= 0 ? null : `${at} must be a non-negative integer`
 const signedInt: Check = (v, at) => (Number.isSafeInteger(v) ? null : `${at} must be an integer`)
@@ -202,13 +208,15 @@ function parseWith<M>(
     return {
       ok: false,
       code: 'unsupported-version',
-      message: `protocol version ${String(value.v)} is not ${PROTOCOL_VERSION}`,
+      message: `protocol version ${shown(value.v)} is not ${PROTOCOL_VERSION}`,
     }
   }
-  const shape = typeof value.type === 'string' ? shapes[value.type] : undefined
-  if (!shape) return { ok: false, code: 'bad-message', message: `unknown message type ${String(value.type)}` }
-  const optional = optionalShapes[value.type as string] ?? {}
-  const problem = fields(value, value.type as string, shape, optional)
+  // Own keys only: a type like "constructor" or "__proto__" must not find Object's members.
+  const type = value.type
+  const shape = typeof type === 'string' && Object.hasOwn(shapes, type) ? shapes[type] : undefined
+  if (!shape) return { ok: false, code: 'bad-message', message: `unknown message type ${shown(type)}` }
+  const optional = Object.hasOwn(optionalShapes, type as string) ? optionalShapes[type as string] : {}
+  const problem = fields(value, type as string, shape, optional)
   if (problem) return { ok: false, code: 'bad-message', message: problem }
   return { ok: true, message: value as M }
 }

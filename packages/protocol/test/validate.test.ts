@@ -103,6 +103,22 @@ t.test('malformed frames are refused with a reason, never thrown', async (t) => 
   )
 })
 
+t.test('a version or type that cannot be turned into text is refused, not thrown', async (t) => {
+  // fast-check's counterexample (seed 1638229752): String() throws on a non-callable toString.
+  const version = parseAgentMessage('{"v":{"toString":""},"type":"hello"}')
+  t.equal(!version.ok && version.code, 'unsupported-version', 'an object as the version')
+  const type = parseGatewayMessage('{"v":1,"type":{"toString":"","valueOf":""}}')
+  t.equal(!type.ok && type.code, 'bad-message', 'an object as the type')
+})
+
+t.test("a type named after one of Object's members is unknown, on both sides", async (t) => {
+  for (const type of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+    const data = JSON.stringify({ v: 1, type, at: 5 })
+    t.match(parseAgentMessage(data), { ok: false, code: 'bad-message' }, `${type} from an agent`)
+    t.match(parseGatewayMessage(data), { ok: false, code: 'bad-message' }, `${type} from the gateway`)
+  }
+})
+
 t.test('a group whose prefixes are not canonical is refused', async (t) => {
   for (const bad of ['203.0.113.7', '203.0.113.7/24', '2001:DB8::/48', '10.0.0.1/33', 'example.org', 7]) {
     const data = { ...snapshot, payload: { ...snapshot.payload, groups: [{ ...group, prefixes: [bad] }] } }
