@@ -11,7 +11,6 @@
  * `patch()` while diffing and `endRound()`.
  */
 import type { CoverFunction, CoverPart } from './compute-groups.js'
-import { sameEntries } from './cover-diff.js'
 import {
   type CoveredSet,
   INCREMENTAL_MAX,
@@ -19,6 +18,7 @@ import {
   regionCover,
   regionsOf,
 } from './cover-regions.js'
+import { sameEntries } from './group-diff.js'
 import { PrefixSet } from './prefix-set.js'
 
 /** How the cover of one key differs from the previous cover of that key. */

@@ -3,16 +3,8 @@
  * scheduler's hot path: set algebra on a 100k-prefix group costs hundreds of milliseconds, while
  * two minimal covers can be compared as strings.
  */
-import { diffGroupsBy, diffNames } from './group-diff.js'
+import { diffGroupsBy, diffNames, sameEntries } from './group-diff.js'
 import type { EnforcementGroup, GroupOp } from './groups.js'
-
-/** True when two lists hold the same entries in the same order (covers share their strings: a pointer comparison each). */
-export function sameEntries(a: readonly string[], b: readonly string[]): boolean {
-  if (a === b) return true
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
 
 /**
  * Same contract as `diffGroups` (`applyGroupOps(previous, ops)` gives `next`), computed on

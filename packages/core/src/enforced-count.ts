@@ -5,7 +5,7 @@
  * already, counted by its length. With three windows of 3 × 100k prefixes this is a pointer
  * comparison per prefix instead of merging 900 000 entries on every revision.
  */
-import { sameEntries } from './cover-diff.js'
+import { sameEntries } from './group-diff.js'
 import { activeAt, type EnforcementGroup } from './groups.js'
 
 /** The number of entries of `activeAt(groups, now)`, computed cheaply when covers repeat. */

@@ -8,9 +8,29 @@ import type { EnforcementGroup, GroupOp } from './groups.js'
 import { lowerBound } from './sorted.js'
 
 /**
- * Applies operations in order. A group keeps its position; new groups are appended. Throws when a
- * patch names a group that does not exist — the receiver's state is then out of step and it
- * should ask for a snapshot.
+ * A patch or a copy named a group the receiver does not hold: its state is out of step with the
+ * control plane's (it expired that group by its own clock, or the sender is wrong) and it should
+ * ask for a snapshot. `group` is the missing group, `op` the op that named it.
+ */
+export class UnknownGroupError extends Error {
+  override readonly name = 'UnknownGroupError'
+  constructor(
+    readonly group: string,
+    readonly op: 'patch' | 'copy',
+  ) {
+    super(
+      op === 'copy'
+        ? `copy from unknown enforcement group ${group}`
+        : `patch for unknown enforcement group ${group}`,
+    )
+  }
+}
+
+/**
+ * Applies operations in order. A group keeps its position; new groups are appended. A copy shares
+ * its source's arrays (the receivers tell shared covers apart by identity, and nothing edits a
+ * group's arrays in place). Throws {@link UnknownGroupError} when a patch names a group, or a copy
+ * a source, that does not exist at that point.
  */
 export function applyGroupOps(groups: EnforcementGroup[], ops: GroupOp[]): EnforcementGroup[] {
   const result = new Map(groups.map((group) => [group.id, group]))
@@ -29,9 +49,13 @@ export function applyGroupOps(groups: EnforcementGroup[], ops: GroupOp[]): Enfor
       result.delete(op.id)
     } else if (op.op === 'put') {
       result.set(op.group.id, op.group)
+    } else if (op.op === 'copy') {
+      const source = result.get(op.source)
+      if (source === undefined) throw new UnknownGroupError(op.source, 'copy')
+      result.set(op.id, copyOf(op, source))
     } else {
       const group = result.get(op.id)
-      if (group === undefined) throw new Error(`patch for unknown enforcement group ${op.id}`)
+      if (group === undefined) throw new UnknownGroupError(op.id, 'patch')
       const prefixes = patchShared(group.prefixes, op.remove, op.add)
       const patched: EnforcementGroup = { ...group, from: op.from, until: op.until, prefixes }
       if (op.addNames?.length || op.removeNames?.length) {
@@ -43,6 +67,22 @@ export function applyGroupOps(groups: EnforcementGroup[], ops: GroupOp[]): Enfor
     }
   }
   return [...result.values()]
+}
+
+/**
+ * The group a copy makes: its own id, event and bounds, the source's prefixes and names (shared;
+ * `names` left out when the source has none, as groups are kept).
+ */
+export function copyOf(op: Extract<GroupOp, { op: 'copy' }>, source: EnforcementGroup): EnforcementGroup {
+  const group: EnforcementGroup = {
+    id: op.id,
+    event: op.event,
+    from: op.from,
+    until: op.until,
+    prefixes: source.prefixes,
+  }
+  if (source.names !== undefined && source.names.length > 0) group.names = source.names
+  return group
 }
 
 /**

@@ -40,10 +40,19 @@ export type GroupOp =
       addNames?: string[]
       removeNames?: string[]
     }
+  /**
+   * New group or full replace, holding the prefixes and names that group `source` holds after the
+   * preceding ops of the same revision: every window of a matchday shares one cover, so staging a
+   * new window costs one op instead of its 100k–300k prefixes. `source` is never `id`.
+   */
+  | { op: 'copy'; id: string; event: string; from: number; until: number; source: string }
   /** Window cancelled or ended. */
   | { op: 'drop'; id: string }
 
-/** How many entries (prefixes and names) the ops name: a put counts its whole group, a drop none. */
+/**
+ * How many entries (prefixes and names) the ops name: a put counts its whole group, a copy and a
+ * drop none (a copy names its source's entries without carrying them).
+ */
 export function entriesOfOps(ops: readonly GroupOp[]): number {
   let entries = 0
   for (const op of ops) {

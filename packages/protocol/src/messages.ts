@@ -150,6 +150,7 @@ export const ERROR_CODES = [
   'unknown-key',
   'unsupported-version',
   'revision-gap',
+  'unknown-group',
   'apply-failed',
   'not-ready',
   'too-slow',

@@ -143,10 +143,16 @@ const op: Check = (v, at) => {
           { addNames: arrayOf(name), removeNames: arrayOf(name) },
         ) ?? span(v, at)
       )
+    case 'copy':
+      return (
+        fields(v, at, { id: str, event: str, from: int, until: int, source: str }) ??
+        span(v, at) ??
+        (v.source === v.id ? `${at}.source must name another group than ${at}.id` : null)
+      )
     case 'drop':
       return fields(v, at, { id: str })
     default:
-      return `${at}.op must be put, patch or drop`
+      return `${at}.op must be put, patch, copy or drop`
   }
 }
 

@@ -45,6 +45,7 @@ const valid: { side: 'agent' | 'gateway'; message: unknown }[] = [
         ops: [
           { op: 'put', group },
           { op: 'patch', id: 'w:m1', from: 1000, until: 3000, add: ['198.51.100.0/24'], remove: [] },
+          { op: 'copy', id: 'w:m2', event: 'm2', from: 1000, until: 3000, source: 'w:m1' },
           { op: 'drop', id: 'w:m0' },
         ],
       },
@@ -89,6 +90,21 @@ function mutate(
   return copy
 }
 
+/** Every copy an accepted delta carries names another group as its source, within from < until. */
+function copiesAreSound(message: unknown): boolean {
+  const ops = (message as { payload?: { ops?: unknown } }).payload?.ops
+  if (!Array.isArray(ops)) return true
+  return ops.every((op: Record<string, unknown>) => {
+    if (op.op !== 'copy') return true
+    return (
+      typeof op.source === 'string' &&
+      op.source.length > 0 &&
+      op.source !== op.id &&
+      (op.from as number) < (op.until as number)
+    )
+  })
+}
+
 t.test('any string on the socket is answered with a result, never a throw, on both sides', async (t) => {
   fc.assert(
     fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' })), (data) => {
@@ -121,7 +137,19 @@ t.test(
         change: fc.constantFrom('delete' as const, 'replace' as const),
         replacement: fc.oneof(
           fc.jsonValue(),
-          fc.constantFrom(-1, 2 ** 53, 1.5, '', 'x'.repeat(300), '10.0.0.0/8', '203.0.113.7/24', [], {}),
+          fc.constantFrom(
+            -1,
+            2 ** 53,
+            1.5,
+            '',
+            'x'.repeat(300),
+            '10.0.0.0/8',
+            '203.0.113.7/24',
+            [],
+            {},
+            'w:m2', // a copy's source naming its own group
+            'copy',
+          ),
         ),
       }),
     )
@@ -132,7 +160,11 @@ t.test(
         if (!wellAnswered(result)) return false
         if (!result.ok) return true
         const again = parse(side, JSON.stringify(result.message))
-        return again.ok && JSON.stringify(again.message) === JSON.stringify(result.message)
+        return (
+          again.ok &&
+          JSON.stringify(again.message) === JSON.stringify(result.message) &&
+          copiesAreSound(result.message)
+        )
       }),
       { numRuns },
     )

@@ -145,6 +145,23 @@ t.test('a delta with an unknown op or cause is refused', async (t) => {
   t.match(reason(badCause), /cause.kind/, 'unknown cause')
 })
 
+t.test('a copy names its group, event, bounds and another group as its source', async (t) => {
+  const copy = { op: 'copy', id: 'w:m2', event: 'm2', from: 1000, until: 2000, source: 'w:m1' }
+  const withOps = (ops: unknown[]) => ({ ...delta, payload: { ...delta.payload, ops } })
+  t.equal(reason(withOps([{ op: 'put', group }, copy])), 'ok', 'a put and a copy from it')
+  t.match(reason(withOps([{ ...copy, source: 'w:m2' }])), /source must name another group/, 'not itself')
+  t.match(reason(withOps([{ ...copy, until: 1000 }])), /from must be before until/, 'from < until')
+  t.match(reason(withOps([{ ...copy, source: '' }])), /source must be a short string/, 'a source id')
+  t.match(reason(withOps([{ ...copy, source: undefined }])), /source/, 'a source at all')
+  t.match(reason(withOps([{ ...copy, event: 7 }])), /event/, 'an event id')
+  t.match(reason(withOps([{ ...copy, from: -1 }])), /from/, 'bounds are non-negative integers')
+})
+
+t.test('an agent may report a copy from a group it does not hold as unknown-group', async (t) => {
+  const error = { v: 1, type: 'error', code: 'unknown-group', message: 'no w:m1', revision: 4 }
+  t.ok(parseAgentMessage(JSON.stringify(error)).ok, 'a protocol error code')
+})
+
 t.test('groups and patches may carry normalised domain names, and nothing else as a name', async (t) => {
   const delta = (ops: unknown[]) =>
     JSON.stringify({
