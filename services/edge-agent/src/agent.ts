@@ -1,5 +1,12 @@
 import { performance } from 'node:perf_hooks'
-import { activeAt, applyGroupOps, type EnforcementGroup, type GroupOp, shareCovers } from '@offside/core'
+import {
+  activeAt,
+  applyGroupOps,
+  type EnforcementGroup,
+  type GroupOp,
+  shareCovers,
+  UnknownGroupError,
+} from '@offside/core'
 import {
   type AckMessage,
   type AgentMessage,
@@ -13,6 +20,7 @@ import {
   verifySigned,
 } from '@offside/protocol'
 import WebSocket from 'ws'
+import { applicableOps } from './applicable-ops.js'
 import { backendNames } from './backends/combined.js'
 import type { ApplyReport, Backend } from './backends/types.js'
 import { type ConnectionProblem, describeRefusal, readiness } from './readiness.js'
@@ -91,6 +99,8 @@ export interface AgentStatus {
   reconnects: number
   /** Times the control plane's history changed under the agent (its Redis restored or emptied). */
   historyChanges: number
+  /** Deltas refused because a copy named a group the agent no longer held (it asked for a snapshot). */
+  unknownGroups: number
   /** The history the applied revision belongs to (absent before a gateway named one). */
   epoch?: string
   /**
@@ -143,22 +153,6 @@ function ackCounts(report: ApplyReport & Partial<Pick<AckMessage, 'refused' | 'r
 }
 
 /**
- * Ops that still make sense for the local state: a group the agent already expired by its own
- * clock cannot be patched or dropped again, so such ops are skipped rather than failing the revision.
- */
-function applicableOps(groups: EnforcementGroup[], ops: GroupOp[]): GroupOp[] {
-  const known = new Set(groups.map((group) => group.id))
-  const kept: GroupOp[] = []
-  for (const op of ops) {
-    if (op.op === 'put') known.add(op.group.id)
-    else if (!known.has(op.id)) continue
-    if (op.op === 'drop') known.delete(op.id)
-    kept.push(op)
-  }
-  return kept
-}
-
-/**
  * The edge agent: keeps a websocket to the gateway, verifies and applies signed revisions in
  * order through its backend, persists before acknowledging, and ends enforcement at each group's
  * `until` by its own clock even when the control plane is unreachable.
@@ -178,7 +172,17 @@ export class Agent {
   #lastHeard = 0
   #timers: NodeJS.Timeout[] = []
   #reconnectTimer: NodeJS.Timeout | undefined
-  #counters = { rejected: 0, applied: 0, duplicates: 0, gaps: 0, reconnects: 0, historyChanges: 0 }
+  #counters = {
+    rejected: 0,
+    applied: 0,
+    duplicates: 0,
+    gaps: 0,
+    reconnects: 0,
+    historyChanges: 0,
+    unknownGroups: 0,
+  }
+  /** Set when a delta could not follow the state (a copy of a group not held): the next hello asks for a snapshot. */
+  #wantsSnapshot = false
   #gatewayIndex = 0
   #latestRevisionSeen = 0
   #refusing: AgentStatus['refusing']
@@ -350,15 +354,19 @@ export class Agent {
   }
 
   async #sendHello(socket: WebSocket): Promise<void> {
+    // Out of step with the control plane: a hello of revision 0 gets the snapshot (§4), which
+    // replaces the state as a whole; the persisted revision stays what it was until then.
+    const fresh = this.#wantsSnapshot
+    this.#wantsSnapshot = false
     this.#send(socket, {
       v: PROTOCOL_VERSION,
       type: 'hello',
       agentId: this.#options.agentId,
-      lastRevision: this.#state.revision,
+      lastRevision: fresh ? 0 : this.#state.revision,
       capabilities: backendNames(this.#options.backend).map((name) => `backend:${name}`),
       agentVersion: AGENT_VERSION,
       // Which history the revision is of, so the gateway can tell a rewound control plane (§4).
-      ...historyOf(this.#state),
+      ...(fresh ? {} : historyOf(this.#state)),
     })
   }
 
@@ -466,13 +474,18 @@ export class Agent {
       return
     }
     const at = this.#options.now()
-    const ops = applicableOps(this.#state.groups, delta.ops)
+    const applicable = applicableOps(this.#state.groups, delta.ops)
+    if (!applicable.ok) return this.#outOfStep(socket, delta.revision, applicable.source, applicable.id)
+    const { ops } = applicable
     // A revision without ops (a window opening or closing by the clock) changes no group: nothing
     // to rebuild, and only its number needs persisting.
-    const groups = unexpired(
-      ops.length === 0 ? this.#state.groups : applyGroupOps(this.#state.groups, ops),
-      at,
-    )
+    let groups: EnforcementGroup[]
+    try {
+      groups = unexpired(ops.length === 0 ? this.#state.groups : applyGroupOps(this.#state.groups, ops), at)
+    } catch (err) {
+      if (err instanceof UnknownGroupError) return this.#outOfStep(socket, delta.revision, err.group)
+      throw err
+    }
     clock.lap('apply')
     await this.#commit(
       socket,
@@ -481,6 +494,24 @@ export class Agent {
       ops,
       clock,
     )
+  }
+
+  /**
+   * A delta names a group the agent does not hold (a copy from a group it expired by its clock,
+   * or a wrong control plane): refused whole, with nothing changed, and the agent reconnects
+   * asking for a snapshot. Enforcement goes on meanwhile from the state it holds.
+   */
+  #outOfStep(socket: WebSocket, revision: number, source: string, id?: string): void {
+    this.#counters.unknownGroups++
+    const what = id === undefined ? `names group ${source}` : `copies group ${id} from ${source}`
+    this.#refuse(
+      socket,
+      'unknown-group',
+      `revision ${revision} ${what}, which this agent does not hold; asking for a snapshot`,
+      revision,
+    )
+    this.#wantsSnapshot = true
+    socket.close(4000, 'unknown group')
   }
 
   /**

@@ -275,3 +275,45 @@ t.test(
     )
   },
 )
+
+t.test(
+  'a copy is journalled as one short line, not its prefixes, and a restart replays it to the same state',
+  async (t) => {
+    const dir = await folder(t)
+    const { store } = await StateStore.open(dir)
+    const source = group(basePrefixes().slice(0, 100_000))
+    let groups = [source]
+    await store.compact({ revision: 1, groups })
+    const copy: GroupOp = {
+      op: 'copy',
+      id: 'w:m2',
+      event: 'm2',
+      from: source.from + 1,
+      until: source.until + 1,
+      source: 'w:m1',
+    }
+    const changes: [number, GroupOp[]][] = [
+      [2, [copy]],
+      [3, [patch(['198.51.100.1/32'])]], // the source changes after the copy; the copy does not
+    ]
+    for (const [revision, ops] of changes) {
+      groups = applyGroupOps(groups, ops)
+      await store.record(revision, ops)
+    }
+    const journal = (await readdir(dir)).find((name) => name.startsWith('journal-')) ?? ''
+    const [copyLine] = (await readFile(join(dir, journal), 'utf8')).split('\n')
+    t.ok((copyLine?.length ?? 0) < 200, `the copy's line holds ${copyLine?.length} bytes, not 100k prefixes`)
+    // Not closed: the process died after its last acknowledged line.
+    const { state } = await StateStore.open(dir)
+    t.equal(state.revision, 3)
+    t.same(state.groups, groups, 'the groups the agent held in memory')
+    t.equal(state.groups[1]?.prefixes.length, 100_000, 'the copy holds the source as it was when copied')
+    await store.close()
+    const { store: again } = await StateStore.open(dir)
+    await again.compact(state)
+    await again.close()
+    const compacted = await StateStore.open(dir)
+    t.same(compacted.state.groups, groups, 'and so does the compacted state')
+    await compacted.store.close()
+  },
+)

@@ -91,5 +91,6 @@ export class DryRunBackend implements Backend {
 function describeOp(op: GroupOp): string {
   if (op.op === 'put') return `put ${op.group.id} (${op.group.prefixes.length} prefixes)`
   if (op.op === 'patch') return `patch ${op.id} +${op.add.length} -${op.remove.length}`
+  if (op.op === 'copy') return `copy ${op.id} from ${op.source}`
   return `drop ${op.id}`
 }
