@@ -58,6 +58,33 @@ if (await kernelLabAvailable(t, ['nft'])) {
     },
   )
 
+  t.test('a copy fills the new group’s own sets with its source’s prefixes', async (t) => {
+    const ns = await createNetns(t, 'nft')
+    const now = Date.now()
+    const source: EnforcementGroup = {
+      id: 'w:m5',
+      event: 'm5',
+      from: now - 1_000,
+      until: now + 600_000,
+      prefixes: ['198.51.100.7/32', '203.0.113.0/25', '2001:db8:1::/48'],
+    }
+    const backend = createNftablesBackend({ netns: ns.name })
+    await backend.reconcile([source], now)
+    const copied: EnforcementGroup = { ...source, id: 'w:m6', event: 'm6', from: now + 60_000 }
+    const report = await backend.apply(
+      [{ op: 'copy', id: 'w:m6', event: 'm6', from: copied.from, until: copied.until, source: 'w:m5' }],
+      [source, copied],
+      Date.now(),
+    )
+    t.same(report, { enforced: 3, staged: 0, notFitting: [] }, 'the same prefixes, enforced by the source')
+    const sets = await listSets({ netns: ns.name }, 'offside')
+    for (const prefix of source.prefixes) {
+      const key = setKeyOf(prefix)
+      t.same(sets.get(setName(setBase('w:m6'), key)), [prefix], `${prefix}: in the copy’s set`)
+      t.same(sets.get(setName(setBase('w:m5'), key)), [prefix], `${prefix}: still in the source’s`)
+    }
+  })
+
   t.test('removing prefixes that are not in a set does not abort the rest of the change', async (t) => {
     const ns = await createNetns(t, 'nft')
     const now = Date.now()
