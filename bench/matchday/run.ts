@@ -1,314 +1,189 @@
 /**
  * Match day at national scale: N simulated agents (the real edge-agent client — signatures
- * verified, ops applied with core, state persisted, acks sent — many per worker thread, dry-run
- * backend) against the real api, scheduler and gateway processes and redis-server, all on
- * loopback, with 0, 1 or 3 live 100k-entry lists. For each action the time from its reference
- * (API call returned, scheduled instant, gateway restarted) until EVERY agent acknowledged the
- * revision that carries it (gateway receive times recorded in Redis): p50 / p99 / max over the
- * trials of the slowest agent, and over all agents of one trial. Also gateway memory per agent,
- * CPU seconds per service and Redis memory.
+ * verified, ops applied with core, state persisted through the real journal, acks sent — many per
+ * worker process, dry-run backend) against the real api, scheduler and gateway processes and
+ * redis-server, all on loopback, with 0, 1 or 3 live 100k-entry lists. For each action the time
+ * from its reference (API call returned, scheduled instant, upload started, gateway restarted)
+ * until EVERY agent acknowledged the revision that carries it (gateway receive times recorded in
+ * Redis): p50 / p99 / max over the trials of the slowest agent. Also gateway memory per agent,
+ * CPU seconds per service and Redis memory. A trial that times out is a row saying how many
+ * agents had acked; the run goes on.
  *
  *   node --conditions=@offside/source --import tsx bench/matchday/run.ts \
- *     [--agents 100,330,1000] [--lists 0,1,3] [--workers 4] [--trials 5] [--no-new-list]
+ *     [--agents 100,330,1000] [--lists 0,1,3] [--workers 4] [--trials 3] [--no-new-list] \
+ *     [--agent-state tmpfs|disk] [--threadpool 16] [--ack-timeout 120] [--connect-timeout 600]
  *
- * Data: list k of 100 000 hosts — 0: 65 536 IPv4, one per /31 of 198.18.0.0/15, and IPv6; 1: IPv6 scattered over
- * 2001:db8::/32; 2: IPv6 clustered in 2001:db8:aaaa::/48; the list added during the run: IPv6
- * scattered in 2001:db8:bbbb::/48 — only stored, never contacted.
+ * Simulating N machines on a few cores: by default the agents' state folders are on tmpfs
+ * (/dev/shm), where the journal's fdatasync returns at once — a real agent's own disk persists a
+ * 1-entry patch in ≈ 4 ms (bench/agent/state-journal.ts), while 1 000 agents' fdatasyncs on the
+ * bench machine's one disk measured that disk, not the control plane. `--agent-state disk` puts
+ * them under the system's temp folder instead. Each worker process gets `--threadpool` libuv
+ * threads (its file system calls run there). The header line says which.
  */
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { Worker } from 'node:worker_threads'
-import { isoWeekKey, seasonOf } from '@offside/core'
-import { generateSigningKeyPair } from '@offside/protocol'
-import { createDb, type Db } from '@offside/store'
-import { freePort, type ServiceProcess, startRedis, startServiceProcess } from '@offside/testkit'
-import { Redis } from 'ioredis'
-import { describeMachine, seededRandom } from '../core/lib/harness.js'
+import { describeMachine } from '../core/lib/harness.js'
+import { ackWatch } from './lib/acks.js'
+import { type Fleet, startFleet } from './lib/fleet.js'
+import { list } from './lib/lists.js'
+import { evidence, ISP, type Stack, startStack } from './lib/stack.js'
 
 const { values: flags } = parseArgs({
   options: {
     agents: { type: 'string', default: '100,330,1000' },
     lists: { type: 'string', default: '0,1,3' },
     workers: { type: 'string', default: '4' },
-    trials: { type: 'string', default: '5' },
-    // Window openings timed (each first stages a 100k-entry group at every agent); default max(2, trials / 2).
+    trials: { type: 'string', default: '3' },
+    // Window openings timed (each first stages a group at every agent); default max(1, trials / 2).
     'window-trials': { type: 'string' },
-    // The new 100k list makes every simulated agent apply 100k entries; on a small machine skip it.
+    // The new 100k list makes every simulated agent apply and persist 100k entries.
     'no-new-list': { type: 'boolean', default: false },
-    // A folder: every service process and worker thread writes a V8 CPU profile there on exit.
+    'agent-state': { type: 'string', default: 'tmpfs' },
+    threadpool: { type: 'string', default: '16' },
+    // Seconds one change may take to reach every agent before its trial counts as timed out.
+    'ack-timeout': { type: 'string', default: '120' },
+    // Seconds for every agent to hold the first snapshot, and for the new 100k list to reach them.
+    'connect-timeout': { type: 'string', default: '600' },
+    // A folder: every service process and agent worker writes a V8 CPU profile there on exit.
     'cpu-prof': { type: 'string' },
     // A folder kept after the run for the services' logs (by default they go with the run's temp folder).
     logs: { type: 'string' },
   },
 })
-const root = resolve(import.meta.dirname, '../..')
-const ISP = 'isp-a'
 const profiling = flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(flags['cpu-prof'])}`] : []
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
+const ackTimeout = Number(flags['ack-timeout']) * 1000
+const connectTimeout = Number(flags['connect-timeout']) * 1000
+const threadpool = Number(flags.threadpool)
+const workerCount = Number(flags.workers)
+const trials = Number(flags.trials)
+const onTmpfs = flags['agent-state'] !== 'disk'
+if (onTmpfs && !/^\S+ \/dev\/shm tmpfs /m.test(readFileSync('/proc/mounts', 'utf8')))
+  throw new Error('no tmpfs at /dev/shm: run with --agent-state disk')
+
 const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN
 }
-
-function list(k: number): string[] {
-  const random = seededRandom(100 + k)
-  return Array.from({ length: 100_000 }, (_, i) => {
-    // 0: 65 536 IPv4 hosts, one per /31 of 198.18.0.0/15 (none merge), then IPv6 hosts.
-    if (k === 0 && i < 65_536)
-      return `198.${18 + (i >>> 15)}.${(i >>> 7) & 255}.${((i & 127) << 1) | (random() & 1)}`
-    if (k === 0) return `2001:db8:cccc:${(i - 65_536).toString(16)}::1`
-    if (k === 1)
-      return `2001:db8:${(random() & 0xffff).toString(16)}:${(i & 0xffff).toString(16)}:${(i >>> 16).toString(16)}::${((random() & 0xfff) + 1).toString(16)}`
-    if (k === 2) return `2001:db8:aaaa::${((i + 1) >>> 16).toString(16)}:${((i + 1) & 0xffff).toString(16)}`
-    return `2001:db8:bbbb:${(i & 0xffff).toString(16)}:${(i >>> 16).toString(16)}::${((random() & 0xfff) + 1).toString(16)}` // the new list
-  })
-}
-
-/** The bench's one competition (the values PUT to the API below), for core's season and week keys. */
-const competition = { id: 'serie-a', name: 'Serie A', timeZone: 'UTC', preMinutes: 0, postMinutes: 0 }
-
-/** utime + stime of a process, in seconds. */
+const load = () => loadavg()[0] ?? Number.NaN
 function cpuSeconds(pid: number | undefined): number {
-  if (!pid) return Number.NaN
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-  return (Number(fields[11]) + Number(fields[12])) / 100
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return Number.NaN
+  }
 }
 function rssMiB(pid: number | undefined): number {
-  if (!pid) return Number.NaN
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   return Number(match?.[1] ?? Number.NaN) / 1024
 }
+/** Bytes under `dir` (the agents' state: on tmpfs it is memory). */
+const bytesUnder = (dir: string) =>
+  Number(execFileSync('du', ['-sb', dir], { encoding: 'utf8' }).split('\t')[0])
 
 interface Row {
-  agents: number
-  lists: number
   action: string
   reference: string
-  /** Per trial: reference → the last agent's ack. */
+  /** Per completed trial: reference → the last agent's ack. */
   times: number[]
+  /** What went wrong in the other trials (timed out with k/N acked, an error). */
+  notes: string[]
+  load: number
 }
 
-async function scenario(agentCount: number, listCount: number, workerCount: number, trials: number) {
+async function scenario(agentCount: number, listCount: number) {
   const dir = await mkdtemp(join(tmpdir(), 'offside-matchday-'))
+  const stateRoot = onTmpfs ? await mkdtemp('/dev/shm/offside-matchday-agents-') : join(dir, 'agents')
   const logDir = flags.logs ? resolve(flags.logs, `${agentCount}-agents-${listCount}-lists`) : dir
   await mkdir(logDir, { recursive: true })
-  const redisServer = await startRedis()
-  const services: ServiceProcess[] = []
-  const workers: Worker[] = []
-  const redis = new Redis(redisServer.url)
-  const db: Db = createDb(redis)
   const rows: Row[] = []
+  const row = (action: string, reference: string): Row => {
+    const made = { action, reference, times: [], notes: [], load: Number.NaN }
+    rows.push(made)
+    return made
+  }
+  let stack: Stack | undefined
+  let fleet: Fleet | undefined
+  const extras: string[] = []
   try {
-    const pair = generateSigningKeyPair()
-    const privateKeyFile = join(dir, 'signing.pem')
-    const publicKeyFile = join(dir, 'signing.pub.pem')
-    await writeFile(privateKeyFile, pair.privateKeyPem, { mode: 0o600 })
-    await writeFile(publicKeyFile, pair.publicKeyPem)
-    const admin = `adm_matchday_${Math.random().toString(36).slice(2)}_0123456789`
-    const env = {
-      ...process.env,
-      OFFSIDE_REDIS_URL: redisServer.url,
-      OFFSIDE_ADMIN_TOKEN: admin,
-      OFFSIDE_SIGNING_KEY_FILE: privateKeyFile,
-      OFFSIDE_GUARD_ALLOW_SPECIAL: 'documentation,benchmarking',
-      OFFSIDE_GRACE_SECONDS: '1',
-      OFFSIDE_LOG_LEVEL: process.env.OFFSIDE_LOG_LEVEL ?? 'warn',
-      OFFSIDE_GATEWAY_MAX_AGENTS_PER_ISP: String(agentCount * 2 + 10),
-      OFFSIDE_API_PUBLIC_RATE_LIMIT: '100000',
-      // Simulated agents share a few threads, so one applying a 100k-entry group holds up the
-      // others' heartbeats for seconds: a long period keeps the gateway from dropping them as
-      // silent (a real agent has a machine of its own).
-      OFFSIDE_GATEWAY_HEARTBEAT_MS: '60000',
-    }
-    const start = async (name: string, entry: string, portVar: string, port?: number) => {
-      const p = port ?? (await freePort())
-      const service = await startServiceProcess({
-        name,
-        entry: join(root, entry),
-        env: { ...env, [portVar]: String(p), OFFSIDE_GATEWAY_ID: `gateway-${p}` },
-        logFile: join(logDir, `${name}-${services.length}.log`),
-        port: p,
-        readyPath: '/readyz',
-        execArgv: profiling,
-        timeoutMs: 60_000,
-      })
-      services.push(service)
-      return service
-    }
-    const api = await start('api', 'services/api/src/server.ts', 'OFFSIDE_API_PORT')
-    const call = async (token: string, method: string, path: string, body?: unknown) => {
-      const res = await fetch(`http://127.0.0.1:${api.port}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      })
-      const text = await res.text()
-      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`)
-      return text ? JSON.parse(text) : undefined
-    }
-    const tokenFor = async (id: string, kind: string) => {
-      await call(admin, 'POST', '/v1/orgs', { id, kind, name: id })
-      return (await call(admin, 'POST', '/v1/tokens', { org: id, role: kind })).token as string
-    }
-    const now = Date.now()
-    await call(admin, 'PUT', '/v1/competitions/serie-a', {
-      name: 'Serie A',
-      timeZone: 'UTC',
-      preMinutes: 0,
-      postMinutes: 0,
+    stack = await startStack({
+      dir,
+      logDir,
+      agentCount,
+      listCount,
+      complaints: trials,
+      execArgv: profiling,
     })
-    const holders = ['sky-it', ...Array.from({ length: listCount + 1 }, (_, k) => `rh-${k}`)]
-    const tokens = new Map<string, string>()
-    for (const holder of holders) {
-      tokens.set(holder, await tokenFor(holder, 'rightsholder'))
-      await call(admin, 'PUT', `/v1/orders/o-${holder}`, {
-        rightsholder: holder,
-        competitions: ['serie-a'],
-        season: seasonOf(now, competition),
-        reference: `bench-${holder}`,
-      })
-    }
-    const isp = await tokenFor(ISP, 'isp')
-    await call(admin, 'PUT', '/v1/events/live', {
-      competition: 'serie-a',
-      kickoff: new Date(now - 60_000).toISOString(),
-      end: new Date(now + 3 * 3600_000).toISOString(),
-    })
-    const week = isoWeekKey(now - 60_000, competition.timeZone)
-    const evidence = `sha256:${'ab'.repeat(32)}`
-    const upload = (holder: string, targets: string[]) =>
-      call(tokens.get(holder) ?? '', 'PUT', `/v1/lists/${holder}/${week}`, {
-        entries: targets.map((target) => ({ target, evidence })),
-      })
-    const complaintTargets = Array.from({ length: trials }, (_, i) => `203.0.113.${i + 10}`)
-    await upload('sky-it', ['203.0.113.7', ...complaintTargets])
-    for (let k = 0; k < listCount; k++) await upload(`rh-${k}`, list(k))
-
-    const scheduler = await start('scheduler', 'services/scheduler/src/server.ts', 'OFFSIDE_SCHEDULER_PORT')
-    let gateway = await start('gateway', 'services/gateway/src/server.ts', 'OFFSIDE_GATEWAY_PORT')
-    const gatewayUrl = `ws://127.0.0.1:${gateway.port}/v1/agents/stream`
-    const lastRevision = async () => Number((await redis.get(db.keys.revisions.counter)) ?? 0)
+    const s = stack
     const agentIds = Array.from({ length: agentCount }, (_, i) => `edge-${i}`)
-    /** When the last agent first acked ≥ revision (gateway clock), polling all agents in one pipeline. */
-    const allAcked = async (revision: number, timeoutMs = 300_000) => {
-      const deadline = Date.now() + timeoutMs
-      for (;;) {
-        const pipeline = redis.pipeline()
-        for (const id of agentIds)
-          pipeline.zrangebyscore(db.keys.agents.acks(`${ISP}/${id}`), revision, '+inf', 'LIMIT', 0, 1)
-        const replies = (await pipeline.exec()) ?? []
-        const firsts = replies.map(([, raw]) => {
-          const [text] = raw as string[]
-          return text ? (JSON.parse(text) as { receivedAt: number }).receivedAt : undefined
-        })
-        if (firsts.every((at) => at !== undefined)) return Math.max(...(firsts as number[]))
-        if (Date.now() > deadline)
-          throw new Error(
-            `revision ${revision}: ${firsts.filter((f) => f === undefined).length} agents never acked`,
-          )
-        await sleep(20)
-      }
-    }
-    const nextRevision = async (after: number, timeoutMs = 120_000) => {
-      const deadline = Date.now() + timeoutMs
-      // Looked at once even when the deadline has passed: the revision may be out already.
-      for (;;) {
-        const revision = await lastRevision()
-        if (revision > after) return revision
-        if (Date.now() > deadline) throw new Error(`no revision after ${after}; ${await queueState()}`)
-        await sleep(5)
-      }
-    }
-    /** What the scheduler's queues hold, to say why a revision never came. */
-    const queueState = async () => {
-      const parts: string[] = []
-      for (const queue of ['recompute', 'timeline']) {
-        const base = `${db.keys.prefix}bull:${queue}`
-        const [waiting, active, delayed, failed] = await Promise.all([
-          redis.llen(`${base}:wait`),
-          redis.llen(`${base}:active`),
-          redis.zcard(`${base}:delayed`),
-          redis.zrange(`${base}:failed`, -3, -1),
-        ])
-        const reasons = await Promise.all(failed.map((id) => redis.hget(`${base}:${id}`, 'failedReason')))
-        parts.push(
-          `${queue}: wait ${waiting}, active ${active}, delayed ${delayed}, failed [${reasons.join('; ')}]`,
-        )
-      }
-      const metrics = await fetch(`http://127.0.0.1:${scheduler.port}/metrics`).then((res) => res.text())
-      parts.push(
-        ...metrics.split('\n').filter((line) => /^offside_scheduler_(skipped|failures|revisions)/.test(line)),
-      )
-      return parts.join('; ')
-    }
+    const watch = ackWatch(s.redis, s.db, ISP, agentIds, () => `http://127.0.0.1:${s.scheduler.port}`)
+    const timedOut = (acked: number, ms: number) => `${acked}/${agentCount} acked after ${ms / 1000} s`
+    /** After a timed-out trial: lets the agents catch up (bounded) so the next one starts clean. */
+    const settle = async () => watch.allAcked(await watch.lastRevision(), ackTimeout)
 
-    const rssBefore = rssMiB(gateway.child.pid)
-    const perWorker = Math.ceil(agentCount / workerCount)
+    const rssBefore = rssMiB(s.gateway().child.pid)
     const connectStart = Date.now()
-    for (let w = 0; w < workerCount; w++) {
-      const count = Math.min(perWorker, agentCount - w * perWorker)
-      if (count <= 0) break
-      // A worker does not inherit the main thread's tsx hooks: it registers them, then loads the agents.
-      const entry = new URL('./lib/agents-worker.ts', import.meta.url).href
-      const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}) })`
-      const worker = new Worker(boot, {
-        eval: true,
-        workerData: {
-          gateway: gatewayUrl,
-          token: isp,
-          publicKeyFile,
-          stateRoot: join(dir, 'agents'),
-          first: w * perWorker,
-          count,
-        },
-        execArgv: ['--conditions=@offside/source', ...profiling],
-      })
-      workers.push(worker)
-      await new Promise((done, fail) => {
-        worker.once('message', done)
-        worker.once('error', fail)
-      })
-    }
-    await allAcked(await lastRevision())
-    const connected = Date.now() - connectStart
-    const rssAfter = rssMiB(gateway.child.pid)
-    rows.push({
-      agents: agentCount,
-      lists: listCount,
-      action: 'all connect, snapshot held',
-      reference: 'agents started',
-      times: [connected],
+    const connect = row('all connect, snapshot held', 'agents started')
+    fleet = await startFleet({
+      gateway: s.gatewayUrl,
+      token: s.isp,
+      publicKeyFile: s.publicKeyFile,
+      stateRoot,
+      count: agentCount,
+      workers: workerCount,
+      threadpool,
+      execArgv: profiling,
     })
+    const first = await watch.allAcked(await watch.lastRevision(), connectTimeout)
+    connect.load = load()
+    if (first.at === undefined) {
+      connect.notes.push(`timed out: ${timedOut(first.acked, connectTimeout)}; the rest skipped`)
+      return { rows, extras }
+    }
+    const connected = first.at - connectStart
+    connect.times.push(connected)
+    const rssAfter = rssMiB(s.gateway().child.pid)
+    const statePerAgent = bytesUnder(stateRoot) / agentCount
 
-    const timeFromCall = async (action: string, act: (trial: number) => Promise<unknown>, n = trials) => {
-      const times: number[] = []
-      const calls: number[] = []
-      for (let trial = 0; trial < n; trial++) {
-        const before = await lastRevision()
+    /** Trials of a change made by an API call: call returned → every agent acked its revision. */
+    const timeFromCall = async (action: string, act: (trial: number) => Promise<unknown>) => {
+      const result = row(action, 'API call returned')
+      const calls = row(`${action}: the API call itself`, 'request sent')
+      for (let trial = 0; trial < trials; trial++) {
+        const before = await watch.lastRevision()
         const called = Date.now()
-        await act(trial)
+        try {
+          await act(trial)
+        } catch (err) {
+          result.notes.push(`trial ${trial} failed: ${(err as Error).message.slice(0, 120)}`)
+          continue
+        }
         const returned = Date.now()
-        calls.push(returned - called)
-        times.push((await allAcked(await nextRevision(before))) - returned)
+        calls.times.push(returned - called)
+        const revision = await watch.nextRevision(before, ackTimeout)
+        if (revision === undefined) {
+          result.notes.push(`no revision within ${ackTimeout / 1000} s (${await watch.queueState()})`)
+          break
+        }
+        const acked = await watch.allAcked(revision, ackTimeout)
+        if (acked.at === undefined) {
+          result.notes.push(
+            `trial ${trial} timed out: ${timedOut(acked.acked, ackTimeout)}; later trials skipped`,
+          )
+          await settle()
+          break
+        }
+        result.times.push(acked.at - returned)
       }
-      rows.push({ agents: agentCount, lists: listCount, action, reference: 'API call returned', times })
-      rows.push({
-        agents: agentCount,
-        lists: listCount,
-        action: `${action}: the API call itself`,
-        reference: 'request sent',
-        times: calls,
-      })
-      process.stdout.write('.')
+      result.load = calls.load = load()
+      process.stderr.write('.')
     }
     const hot = (size: number) => (trial: number) =>
-      call(tokens.get('sky-it') ?? '', 'POST', `/v1/lists/sky-it/${week}/entries`, {
+      s.call(s.tokenOf('sky-it'), 'POST', `/v1/lists/sky-it/${s.week}/entries`, {
         entries: Array.from({ length: size }, (_, i) => ({
           target: `2001:db8:ffff:${((size === 1 ? 0x100 : 0x200) + trial).toString(16)}::${(i + 1).toString(16)}`,
           evidence,
@@ -317,161 +192,172 @@ async function scenario(agentCount: number, listCount: number, workerCount: numb
     await timeFromCall('hot addition, 1 entry', hot(1))
     await timeFromCall('hot addition, 100 entries', hot(100))
     await timeFromCall('complaint upheld', async (trial) => {
-      const filed = await call('', 'POST', '/v1/complaints', {
-        target: complaintTargets[trial],
+      const filed = await s.call('', 'POST', '/v1/complaints', {
+        target: s.complaintTargets[trial],
         contact: 'noc@example.net',
         reason: 'a lawful service shares this address',
       })
-      await call(admin, 'POST', `/v1/complaints/${filed.id}/decision`, {
+      await s.call(s.admin, 'POST', `/v1/complaints/${filed.id}/decision`, {
         outcome: 'revoke',
         reason: 'lawful service confirmed',
       })
     })
-
-    // Window activation: an event staged ahead, timed from its kickoff.
-    // The kickoff is set far enough ahead for every agent to hold the staged group by then (a
-    // lead from how long the snapshot took); a trial where they did not is reported as such.
-    const opened: number[] = []
-    let stagedLate = 0
-    const windowTrials = Number(flags['window-trials'] ?? Math.max(2, Math.ceil(trials / 2)))
-    for (let trial = 0; trial < windowTrials; trial++) {
-      const before = await lastRevision()
-      const kickoff = Date.now() + Math.max(4000, 1.5 * connected)
-      await call(admin, 'PUT', `/v1/events/w${trial}`, {
-        competition: 'serie-a',
-        kickoff: new Date(kickoff).toISOString(),
-        end: new Date(kickoff + 600_000).toISOString(),
-      })
-      const staged = await nextRevision(before)
-      if ((await allAcked(staged)) > kickoff) stagedLate++ // the group is sent ahead; the opening revision comes at kickoff
-      // The opening revision is the one after the staging (it may be out before the staging's last ack).
-      const open = await nextRevision(staged, kickoff - Date.now() + 60_000)
-      opened.push((await allAcked(open)) - kickoff)
-    }
-    rows.push({
-      agents: agentCount,
-      lists: listCount,
-      action: stagedLate > 0 ? `window activation (${stagedLate} staged late)` : 'window activation',
-      reference: 'scheduled instant',
-      times: opened,
-    })
-
-    // A new 100k-entry list, timed from the start of its upload.
-    if (!flags['no-new-list']) await newListStaged()
-    async function newListStaged() {
-      const newList = `rh-${listCount}`
-      const uploadStart = Date.now()
-      const beforeUpload = await lastRevision()
-      await upload(newList, list(3))
-      const staged = await allAcked(await nextRevision(beforeUpload))
-      rows.push({
-        agents: agentCount,
-        lists: listCount,
-        action: 'new 100k list (upload start → acks)',
-        reference: 'upload started',
-        times: [staged - uploadStart],
-      })
-    }
+    await windowActivation(
+      s,
+      watch,
+      connected,
+      row('window staged', 'event PUT returned'),
+      row('window activation', 'scheduled instant'),
+    )
+    if (!flags['no-new-list']) await newList(s, watch, listCount, row('new 100k list', 'upload started'))
 
     // Reconnect storm: the gateway crashes and comes back on its port; every agent reconnects.
-    await gateway.kill()
-    services.splice(services.indexOf(gateway), 1)
-    gateway = await start('gateway', 'services/gateway/src/server.ts', 'OFFSIDE_GATEWAY_PORT', gateway.port)
-    const restartAt = Date.now() // ready again: from here every agent reconnects at once
-    const beforeStorm = await lastRevision()
-    await hot(1)(trials + 1)
-    const stormAcked = await allAcked(await nextRevision(beforeStorm))
-    // Agents away only for the restart resume with deltas: the restarted gateway says how many snapshots it sent.
-    const gatewayMetrics = await fetch(`http://127.0.0.1:${gateway.port}/metrics`).then((res) => res.text())
-    const stormSnapshots = Number(
-      /^offside_gateway_snapshots_sent_total (\d+)/m.exec(gatewayMetrics)?.[1] ?? Number.NaN,
-    )
-    rows.push({
-      agents: agentCount,
-      lists: listCount,
-      action: `reconnect storm + hot addition (${stormSnapshots} snapshots sent)`,
-      reference: 'gateway ready again',
-      times: [stormAcked - restartAt],
-    })
-
-    // Where the simulated agents' time went per delta: their own work vs waiting for a thread.
-    const timings = (
-      await Promise.all(
-        workers.map(
-          (worker) =>
-            new Promise<Record<string, number | string>[]>((done) => {
-              worker.once('message', (message: { timings?: Record<string, number | string>[] }) =>
-                done(message.timings ?? []),
-              )
-              worker.postMessage({ timings: true })
-            }),
-        ),
+    const storm = row('reconnect storm + hot addition', 'gateway ready again')
+    try {
+      await s.restartGateway()
+      const restartAt = Date.now() // ready again: from here every agent reconnects at once
+      const before = await watch.lastRevision()
+      await hot(1)(trials + 1)
+      const revision = await watch.nextRevision(before, ackTimeout)
+      const acked = revision === undefined ? undefined : await watch.allAcked(revision, connectTimeout)
+      if (acked?.at !== undefined) storm.times.push(acked.at - restartAt)
+      else storm.notes.push(acked ? `timed out: ${timedOut(acked.acked, connectTimeout)}` : 'no revision')
+      // Agents away only for the restart resume with deltas: the restarted gateway says how many snapshots it sent.
+      const metrics = await fetch(`http://127.0.0.1:${s.gateway().port}/metrics`).then((res) => res.text())
+      storm.notes.push(
+        `${/^offside_gateway_snapshots_sent_total (\d+)/m.exec(metrics)?.[1] ?? '?'} snapshots sent`,
       )
-    ).flat()
-    const deltas = timings.filter((timing) => timing.kind === 'delta')
-    const agentPhases = ['queued', 'verify', 'apply', 'backend', 'persist', 'ack', 'total']
+    } catch (err) {
+      storm.notes.push(`failed: ${(err as Error).message.slice(0, 120)}`)
+    }
+    storm.load = load()
+
+    // Where the simulated agents' time went per delta: their own work vs waiting for their process.
+    const deltas = (await fleet.timings()).filter((timing) => timing.kind === 'delta')
+    const phases = (['queued', 'verify', 'apply', 'backend', 'persist', 'ack', 'total'] as const)
       .map((phase) => {
-        const values = deltas.map((timing) => Number(timing[phase]))
+        const values = deltas.map((timing) => timing[phase])
         return `${phase} ${quantile(values, 0.5).toFixed(1)}/${quantile(values, 0.99).toFixed(0)}`
       })
       .join(', ')
-    const memory = await redis.info('memory')
+    const memory = await s.redis.info('memory')
     const redisMiB = Number(/used_memory:(\d+)/.exec(memory)?.[1] ?? 0) / 2 ** 20
-    const cpu = {
-      api: cpuSeconds(api.child.pid),
-      scheduler: cpuSeconds(scheduler.child.pid),
-      gateway: cpuSeconds(gateway.child.pid),
-    }
-    return {
-      rows,
-      gatewayKiBPerAgent: ((rssAfter - rssBefore) * 1024) / agentCount,
-      agentPhases: `${deltas.length} deltas, ms p50/p99: ${agentPhases}`,
-      cpu,
-      redisMiB,
-    }
-  } finally {
-    await Promise.all(
-      workers.map(
-        (worker) =>
-          new Promise<void>((done) => {
-            const timer = setTimeout(() => void worker.terminate().then(() => done()), 10_000)
-            worker.once('message', () => {
-              clearTimeout(timer)
-              void worker.terminate().then(() => done())
-            })
-            worker.postMessage({ stop: true })
-          }),
-      ),
+    const cpu = [
+      `api ${cpuSeconds(s.api.child.pid).toFixed(1)}`,
+      `scheduler ${cpuSeconds(s.scheduler.child.pid).toFixed(1)}`,
+      `gateway (after restart) ${cpuSeconds(s.gateway().child.pid).toFixed(1)}`,
+      `agents ${fleet.cpuSeconds().toFixed(0)}`,
+    ].join(', ')
+    extras.push(
+      `gateway ${(((rssAfter - rssBefore) * 1024) / agentCount).toFixed(0)} KiB/agent; CPU s ${cpu}; Redis ${redisMiB.toFixed(0)} MiB; agent state ${(statePerAgent / 2 ** 20).toFixed(1)} MiB/agent after connecting; agents' own time per delta (${deltas.length} deltas, ms p50/p99: ${phases})`,
     )
-    await redis.quit()
-    await Promise.all(services.map((service) => service.stop()))
-    await redisServer.stop()
+    return { rows, extras }
+  } catch (err) {
+    row(`FAILED: ${(err as Error).message.slice(0, 200)}`, '')
+    return { rows, extras }
+  } finally {
+    await fleet?.stop()
+    await stack?.stop()
     await rm(dir, { recursive: true, force: true })
+    await rm(stateRoot, { recursive: true, force: true })
   }
 }
 
+type Watch = ReturnType<typeof ackWatch>
+
+/**
+ * Window activation: an event put ahead of time is staged to every agent (its group sent before
+ * kickoff), then opened by the scheduler at its kickoff; timed from the kickoff. The kickoff is
+ * set far enough ahead for every agent to hold the staged group by then (from how long the
+ * snapshot took, within 4–60 s); a trial where they did not is marked "staged late".
+ */
+async function windowActivation(s: Stack, watch: Watch, connected: number, staging: Row, opening: Row) {
+  const windowTrials = Number(flags['window-trials'] ?? Math.max(1, Math.ceil(trials / 2)))
+  let stagedLate = 0
+  for (let trial = 0; trial < windowTrials; trial++) {
+    const before = await watch.lastRevision()
+    const kickoff = Date.now() + Math.min(60_000, Math.max(4000, 1.5 * connected))
+    try {
+      await s.call(s.admin, 'PUT', `/v1/events/w${trial}`, {
+        competition: 'serie-a',
+        kickoff: new Date(kickoff).toISOString(),
+        // Ends after the run, so no window closes in the middle of another action's trial.
+        end: new Date(kickoff + 3 * 3600_000).toISOString(),
+      })
+    } catch (err) {
+      opening.notes.push(`trial ${trial} failed: ${(err as Error).message.slice(0, 120)}`)
+      continue
+    }
+    const put = Date.now()
+    const staged = await watch.nextRevision(before, ackTimeout)
+    if (staged === undefined) {
+      opening.notes.push(`no staging revision within ${ackTimeout / 1000} s`)
+      break
+    }
+    const stagedAck = await watch.allAcked(staged, Math.max(ackTimeout, kickoff - Date.now() + ackTimeout))
+    if (stagedAck.at !== undefined) staging.times.push(stagedAck.at - put)
+    else staging.notes.push(`timed out: ${stagedAck.acked} acked`)
+    if (stagedAck.at === undefined || stagedAck.at > kickoff) stagedLate++
+    // The opening revision is the one after the staging (it may be out before the staging's last ack).
+    const open = await watch.nextRevision(staged, Math.max(0, kickoff - Date.now()) + ackTimeout)
+    if (open === undefined) {
+      opening.notes.push(`no opening revision within ${ackTimeout / 1000} s of kickoff`)
+      break
+    }
+    const opened = await watch.allAcked(open, ackTimeout)
+    if (opened.at === undefined) {
+      opening.notes.push(`trial ${trial} timed out: ${opened.acked} acked after ${ackTimeout / 1000} s`)
+      break
+    }
+    opening.times.push(opened.at - kickoff)
+  }
+  if (stagedLate > 0) opening.notes.push(`${stagedLate} staged late`)
+  staging.load = opening.load = load()
+}
+
+/** A new 100k-entry list for the live week: upload start → every agent's ack of its revision. */
+async function newList(s: Stack, watch: Watch, listCount: number, result: Row) {
+  const targets = list(3)
+  const before = await watch.lastRevision()
+  const uploadStart = Date.now()
+  try {
+    await s.upload(`rh-${listCount}`, targets)
+  } catch (err) {
+    result.notes.push(`upload failed: ${(err as Error).message.slice(0, 120)}`)
+    return
+  }
+  result.notes.push(`upload ${((Date.now() - uploadStart) / 1000).toFixed(1)} s`)
+  const revision = await watch.nextRevision(before, connectTimeout)
+  if (revision === undefined) {
+    result.notes.push(`no revision within ${connectTimeout / 1000} s (${await watch.queueState()})`)
+    return
+  }
+  const acked = await watch.allAcked(revision, connectTimeout)
+  if (acked.at === undefined) result.notes.push(`timed out: ${acked.acked} acked`)
+  else result.times.push(acked.at - uploadStart)
+  result.load = load()
+}
+
 console.log(`# bench/matchday — ${describeMachine()}`)
-const workerCount = Number(flags.workers)
-const trials = Number(flags.trials)
-console.log('| agents | live 100k lists | action | from | p50 ms | p99 ms | max ms |')
-console.log('| --- | --- | --- | --- | --- | --- | --- |')
+console.log(
+  `Simulated agents: ${workerCount} worker processes, UV_THREADPOOL_SIZE=${threadpool} each; state on ${onTmpfs ? 'tmpfs (/dev/shm: the journal fdatasync returns at once)' : `disk (${tmpdir()})`}; ${trials} trials per change, ack timeout ${ackTimeout / 1000} s.`,
+)
+console.log('')
+console.log('| agents | live 100k lists | action | from | p50 ms | p99 ms | max ms | load |')
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- |')
 const extras: string[] = []
 for (const lists of flags.lists.split(',').map(Number)) {
   for (const agents of flags.agents.split(',').map(Number)) {
-    try {
-      const result = await scenario(agents, lists, workerCount, trials)
-      for (const row of result.rows) {
-        const cells = [0.5, 0.99, 1].map((q) => quantile(row.times, q).toFixed(0))
-        console.log(
-          `| ${row.agents} | ${row.lists} | ${row.action} | ${row.reference} | ${cells.join(' | ')} |`,
-        )
-      }
-      extras.push(
-        `${agents} agents, ${lists} lists: gateway ${result.gatewayKiBPerAgent.toFixed(0)} KiB/agent; CPU s api ${result.cpu.api.toFixed(1)}, scheduler ${result.cpu.scheduler.toFixed(1)}, gateway (after restart) ${result.cpu.gateway.toFixed(1)}; Redis ${result.redisMiB.toFixed(0)} MiB; agents' own time per delta (${result.agentPhases})`,
+    const result = await scenario(agents, lists)
+    for (const row of result.rows) {
+      const cells = [0.5, 0.99, 1].map((q) => (row.times.length ? quantile(row.times, q).toFixed(0) : '—'))
+      const notes = row.notes.length ? ` (${row.notes.join('; ')})` : ''
+      console.log(
+        `| ${agents} | ${lists} | ${row.action}${notes} | ${row.reference} | ${cells.join(' | ')} | ${row.load.toFixed(1)} |`,
       )
-    } catch (err) {
-      console.log(`| ${agents} | ${lists} | FAILED: ${(err as Error).message.slice(0, 200)} | | | | |`)
     }
+    for (const line of result.extras) extras.push(`${agents} agents, ${lists} lists: ${line}`)
   }
 }
+console.log('')
 for (const line of extras) console.log(`- ${line}`)

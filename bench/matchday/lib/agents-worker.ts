@@ -1,17 +1,19 @@
 /**
- * One worker thread of simulated agents: `count` real Agent instances (services/edge-agent's
+ * One worker process of simulated agents: `count` real Agent instances (services/edge-agent's
  * client code: hello, signature verification against the pinned key, applying ops with core,
- * persisting, acknowledging) with the dry-run backend, each with its own state folder.
- * Started by bench/matchday/run.ts; stops when told to.
+ * persisting through the real state journal, acknowledging) with the dry-run backend, each with
+ * its own state folder. A process, not a thread: each has its own heap, event loop and libuv
+ * thread pool (UV_THREADPOOL_SIZE, set by fleet.ts), as N machines would, instead of every agent
+ * of the run sharing one process's four pool threads for its file writes.
+ * Forked by fleet.ts; told what to run by its first message; stops when told to.
  */
 import { join } from 'node:path'
-import { parentPort, workerData } from 'node:worker_threads'
 import { Agent } from '@offside/edge-agent'
 import { DryRunBackend } from '@offside/edge-agent/backends/dry-run'
 import { loadTrustedKeys } from '@offside/protocol'
 import { sharedSnapshotReaders } from './shared-snapshot.js'
 
-interface Work {
+export interface Work {
   gateway: string
   token: string
   publicKeyFile: string
@@ -19,41 +21,50 @@ interface Work {
   first: number
   count: number
 }
+export type WorkerRequest = { start: Work } | { timings: true } | { stop: true }
 
-const work = workerData as Work
 const silent = { info() {}, warn() {}, error() {}, debug() {} }
-const trustedKeys = await loadTrustedKeys([work.publicKeyFile])
-const agents: Agent[] = []
-const readers = sharedSnapshotReaders()
-/** Where each applied revision's time went, per agent (queued = waiting for this thread). */
-type Timing = Parameters<NonNullable<ConstructorParameters<typeof Agent>[0]['onRevisionTiming']>>[0]
+/** Where each applied revision's time went, per agent (queued = waiting for this process). */
+export type Timing = Parameters<NonNullable<ConstructorParameters<typeof Agent>[0]['onRevisionTiming']>>[0]
 const timings: Timing[] = []
-for (let i = work.first; i < work.first + work.count; i++) {
-  const agentId = `edge-${i}`
-  const agent = new Agent({
-    gatewayUrls: [work.gateway],
-    token: work.token,
-    agentId,
-    backend: new DryRunBackend(),
-    trustedKeys,
-    stateDir: join(work.stateRoot, agentId),
-    log: silent as never,
-    heartbeatMs: 60_000, // as the bench's gateway (run.ts)
-    reconnectMaxMs: 1000,
-    parse: readers.parse,
-    verify: readers.verify,
-    onRevisionTiming: (timing) => void timings.push(timing),
-  })
-  agents.push(agent)
-  await agent.start()
-}
-parentPort?.postMessage({ started: agents.length })
-parentPort?.on('message', async (message: { stop?: boolean; timings?: boolean }) => {
-  if (message.timings) {
-    parentPort?.postMessage({ timings: timings.splice(0) })
-    return
+const agents: Agent[] = []
+const send = (message: unknown) => process.send?.(message)
+
+async function start(work: Work) {
+  const trustedKeys = await loadTrustedKeys([work.publicKeyFile])
+  const readers = sharedSnapshotReaders()
+  for (let i = work.first; i < work.first + work.count; i++) {
+    const agentId = `edge-${i}`
+    const agent = new Agent({
+      gatewayUrls: [work.gateway],
+      token: work.token,
+      agentId,
+      backend: new DryRunBackend(),
+      trustedKeys,
+      stateDir: join(work.stateRoot, agentId),
+      log: silent as never,
+      heartbeatMs: 60_000, // as the bench's gateway (run.ts)
+      reconnectMaxMs: 1000,
+      parse: readers.parse,
+      verify: readers.verify,
+      onRevisionTiming: (timing) => void timings.push(timing),
+    })
+    agents.push(agent)
+    await agent.start()
   }
-  if (!message.stop) return
-  await Promise.all(agents.map((agent) => agent.stop().catch(() => undefined)))
-  parentPort?.postMessage({ stopped: true })
+  send({ started: agents.length })
+}
+
+process.on('message', (message: WorkerRequest) => {
+  if ('start' in message) {
+    start(message.start).catch((err: Error) => send({ failed: err.stack ?? String(err) }))
+  } else if ('timings' in message) {
+    send({ timings: timings.splice(0) })
+  } else if ('stop' in message) {
+    void Promise.all(agents.map((agent) => agent.stop().catch(() => undefined))).then(() =>
+      send({ stopped: true }),
+    )
+  }
 })
+// The bench went away without a goodbye: no orphaned agents left reconnecting.
+process.on('disconnect', () => process.exit(0))
