@@ -15,23 +15,47 @@ interface Row {
   action: string
   p50: number
   p99: number
+  /** Why there is no p50 (every trial timed out or failed), from the row's note. */
+  missing?: string
 }
 const rows: Row[] = []
 for (const line of text.split('\n')) {
   const cells = line.split('|').map((cell) => cell.trim())
-  const [, agents, lists, action = '', , p50, p99] = cells
-  if (!agents || !/^\d+$/.test(agents) || action.includes('API call itself') || action.startsWith('FAILED'))
+  const [, agents, lists, actionCell = '', , p50, p99] = cells
+  if (
+    !agents ||
+    !/^\d+$/.test(agents) ||
+    actionCell.includes('API call itself') ||
+    actionCell.startsWith('FAILED')
+  )
     continue
+  // The row's notes (snapshots sent, upload time, timeouts) follow the action in parentheses.
+  const action = actionCell.replace(/ \(.*\)$/, '')
+  const note = /\((.*)\)$/.exec(actionCell)?.[1] ?? ''
   rows.push({
     run: `${agents} agents, ${lists} × 100k`,
-    action: action.replace(/ \(\d+ snapshots sent\)/, ''),
+    action,
     p50: Number(p50),
     p99: Number(p99),
+    ...(Number.isFinite(Number(p50)) ? {} : { missing: note.replace(/;.*$/, '') || 'no figure' }),
   })
 }
 const runs = [...new Set(rows.map((row) => row.run))]
 const actions = [...new Set(rows.map((row) => row.action))]
-const colours = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b']
+const colours = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+  '#393b79',
+  '#637939',
+]
 const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 const label = 260
 const plot = 520
@@ -47,7 +71,7 @@ const out = [
   `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
   `<rect width="${width}" height="${height}" fill="white"/>`,
   `<text x="10" y="20" font-size="14" font-weight="bold">Match day: change → every simulated agent acknowledged</text>`,
-  `<text x="10" y="36" fill="#555">bar: p50, tick: p99 over trials of the slowest agent; log scale; target p99 ≤ 100 ms (hot addition, complaint), 10 s (reconnect)</text>`,
+  `<text x="10" y="36" fill="#555">bar: p50, tick: p99 over trials of the slowest agent; log scale; target p99 ≤ 100 ms (hot addition, complaint), 1.5 s (new list), 10 s (reconnect)</text>`,
 ]
 for (const [tick, name] of [
   [10, '10 ms'],
@@ -70,6 +94,12 @@ actions.forEach((action, a) => {
     if (!row) return
     const y = y0 + 4 + r * 14
     const colour = colours[r % colours.length]
+    if (row.missing) {
+      out.push(
+        `<text x="${label + 4}" y="${y + 11}" font-size="10" fill="#b00">${xml(`${row.missing}`)}</text>`,
+      )
+      return
+    }
     out.push(
       `<rect x="${label}" y="${y + 2}" width="${(x(row.p50) - label).toFixed(1)}" height="10" fill="${colour}"/>`,
       `<line x1="${x(row.p99).toFixed(1)}" y1="${y}" x2="${x(row.p99).toFixed(1)}" y2="${y + 14}" stroke="black" stroke-width="2"/>`,
@@ -79,7 +109,7 @@ actions.forEach((action, a) => {
 })
 const legendY = top + actions.length * rowHeight + 36
 runs.forEach((run, r) => {
-  const lx = label + (r % 3) * 180
+  const lx = label + (r % 3) * 200
   const ly = legendY + 16 * Math.floor(r / 3)
   out.push(
     `<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="${colours[r % colours.length]}"/>`,

@@ -42,7 +42,8 @@ const { values: flags } = parseArgs({
     'window-trials': { type: 'string' },
     // The new 100k list makes every simulated agent apply and persist 100k entries.
     'no-new-list': { type: 'boolean', default: false },
-    'agent-state': { type: 'string', default: 'tmpfs' },
+    // tmpfs, disk, or auto: tmpfs when the agents' state is sure to fit in memory, else disk.
+    'agent-state': { type: 'string', default: 'auto' },
     threadpool: { type: 'string', default: '16' },
     // Seconds one change may take to reach every agent before its trial counts as timed out.
     'ack-timeout': { type: 'string', default: '120' },
@@ -60,9 +61,25 @@ const connectTimeout = Number(flags['connect-timeout']) * 1000
 const threadpool = Number(flags.threadpool)
 const workerCount = Number(flags.workers)
 const trials = Number(flags.trials)
-const onTmpfs = flags['agent-state'] !== 'disk'
-if (onTmpfs && !/^\S+ \/dev\/shm tmpfs /m.test(readFileSync('/proc/mounts', 'utf8')))
-  throw new Error('no tmpfs at /dev/shm: run with --agent-state disk')
+const stateMode = flags['agent-state']
+if (!['tmpfs', 'disk', 'auto'].includes(stateMode)) throw new Error('--agent-state: tmpfs, disk or auto')
+const hasTmpfs = /^\S+ \/dev\/shm tmpfs /m.test(readFileSync('/proc/mounts', 'utf8'))
+if (stateMode === 'tmpfs' && !hasTmpfs) throw new Error('no tmpfs at /dev/shm: run with --agent-state disk')
+/** MemAvailable, in bytes. */
+const available = () =>
+  Number(/^MemAvailable:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) * 1024
+/**
+ * The agents' state at its largest, per agent: a 100k list's prefixes take ≈ 3.4 MB in
+ * `state.json`; while a compaction writes the new file, the old one, the journal line of the
+ * change and the new one are all there (each live list twice, the new list twice).
+ */
+const peakStateBytes = (lists: number) => (2 * lists + (flags['no-new-list'] ? 0 : 2)) * 3.4e6 + 64e3
+/** tmpfs is memory: there only when N agents' peak state takes at most half of what is free. */
+const stateOnTmpfs = (agents: number, lists: number) =>
+  stateMode === 'tmpfs' ||
+  (stateMode === 'auto' && hasTmpfs && agents * peakStateBytes(lists) <= available() / 2)
+/** Below this much free memory a run stops starting new actions (its tmpfs and heaps would swap or be killed). */
+const MIN_AVAILABLE = 2 * 2 ** 30
 
 const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -97,6 +114,7 @@ interface Row {
 
 async function scenario(agentCount: number, listCount: number) {
   const dir = await mkdtemp(join(tmpdir(), 'offside-matchday-'))
+  const onTmpfs = stateOnTmpfs(agentCount, listCount)
   const stateRoot = onTmpfs ? await mkdtemp('/dev/shm/offside-matchday-agents-') : join(dir, 'agents')
   const logDir = flags.logs ? resolve(flags.logs, `${agentCount}-agents-${listCount}-lists`) : dir
   await mkdir(logDir, { recursive: true })
@@ -105,6 +123,18 @@ async function scenario(agentCount: number, listCount: number) {
     const made = { action, reference, times: [], notes: [], load: Number.NaN }
     rows.push(made)
     return made
+  }
+  /** Prints the rows made so far (each action's as soon as it is done: a cut-short run keeps them). */
+  let printed = 0
+  const flush = () => {
+    for (const done of rows.slice(printed)) print(agentCount, listCount, done)
+    printed = rows.length
+  }
+  /** False (and says why in `result`) when the machine is short of memory for another action. */
+  const roomFor = (result: Row) => {
+    if (available() >= MIN_AVAILABLE) return true
+    result.notes.push(`skipped: ${(available() / 2 ** 30).toFixed(1)} GiB of memory available`)
+    return false
   }
   let stack: Stack | undefined
   let fleet: Fleet | undefined
@@ -128,6 +158,7 @@ async function scenario(agentCount: number, listCount: number) {
     const rssBefore = rssMiB(s.gateway().child.pid)
     const connectStart = Date.now()
     const connect = row('all connect, snapshot held', 'agents started')
+    connect.notes.push(`state on ${onTmpfs ? 'tmpfs' : 'disk'}`)
     fleet = await startFleet({
       gateway: s.gatewayUrl,
       token: s.isp,
@@ -142,10 +173,11 @@ async function scenario(agentCount: number, listCount: number) {
     connect.load = load()
     if (first.at === undefined) {
       connect.notes.push(`timed out: ${timedOut(first.acked, connectTimeout)}; the rest skipped`)
-      return { rows, extras }
+      return { extras }
     }
     const connected = first.at - connectStart
     connect.times.push(connected)
+    flush()
     const rssAfter = rssMiB(s.gateway().child.pid)
     const statePerAgent = bytesUnder(stateRoot) / agentCount
 
@@ -153,7 +185,7 @@ async function scenario(agentCount: number, listCount: number) {
     const timeFromCall = async (action: string, act: (trial: number) => Promise<unknown>) => {
       const result = row(action, 'API call returned')
       const calls = row(`${action}: the API call itself`, 'request sent')
-      for (let trial = 0; trial < trials; trial++) {
+      for (let trial = 0; trial < trials && roomFor(result); trial++) {
         const before = await watch.lastRevision()
         const called = Date.now()
         try {
@@ -180,7 +212,7 @@ async function scenario(agentCount: number, listCount: number) {
         result.times.push(acked.at - returned)
       }
       result.load = calls.load = load()
-      process.stderr.write('.')
+      flush()
     }
     const hot = (size: number) => (trial: number) =>
       s.call(s.tokenOf('sky-it'), 'POST', `/v1/lists/sky-it/${s.week}/entries`, {
@@ -202,18 +234,20 @@ async function scenario(agentCount: number, listCount: number) {
         reason: 'lawful service confirmed',
       })
     })
-    await windowActivation(
-      s,
-      watch,
-      connected,
-      row('window staged', 'event PUT returned'),
-      row('window activation', 'scheduled instant'),
-    )
-    if (!flags['no-new-list']) await newList(s, watch, listCount, row('new 100k list', 'upload started'))
+    const staging = row('window staged', 'event PUT returned')
+    const opening = row('window activation', 'scheduled instant')
+    if (roomFor(opening)) await windowActivation(s, watch, connected, staging, opening)
+    flush()
+    if (!flags['no-new-list']) {
+      const result = row('new 100k list', 'upload started')
+      if (roomFor(result)) await newList(s, watch, listCount, result)
+      flush()
+    }
 
     // Reconnect storm: the gateway crashes and comes back on its port; every agent reconnects.
     const storm = row('reconnect storm + hot addition', 'gateway ready again')
     try {
+      if (!roomFor(storm)) throw new Error('no room')
       await s.restartGateway()
       const restartAt = Date.now() // ready again: from here every agent reconnects at once
       const before = await watch.lastRevision()
@@ -231,6 +265,7 @@ async function scenario(agentCount: number, listCount: number) {
       storm.notes.push(`failed: ${(err as Error).message.slice(0, 120)}`)
     }
     storm.load = load()
+    flush()
 
     // Where the simulated agents' time went per delta: their own work vs waiting for their process.
     const deltas = (await fleet.timings()).filter((timing) => timing.kind === 'delta')
@@ -251,11 +286,12 @@ async function scenario(agentCount: number, listCount: number) {
     extras.push(
       `gateway ${(((rssAfter - rssBefore) * 1024) / agentCount).toFixed(0)} KiB/agent; CPU s ${cpu}; Redis ${redisMiB.toFixed(0)} MiB; agent state ${(statePerAgent / 2 ** 20).toFixed(1)} MiB/agent after connecting; agents' own time per delta (${deltas.length} deltas, ms p50/p99: ${phases})`,
     )
-    return { rows, extras }
+    return { extras }
   } catch (err) {
     row(`FAILED: ${(err as Error).message.slice(0, 200)}`, '')
-    return { rows, extras }
+    return { extras }
   } finally {
+    flush()
     await fleet?.stop()
     await stack?.stop()
     await rm(dir, { recursive: true, force: true })
@@ -339,23 +375,28 @@ async function newList(s: Stack, watch: Watch, listCount: number, result: Row) {
 }
 
 console.log(`# bench/matchday — ${describeMachine()}`)
+const where = {
+  tmpfs: 'tmpfs (/dev/shm: the journal fdatasync returns at once)',
+  disk: `disk (${tmpdir()})`,
+  auto: `tmpfs (/dev/shm: the journal fdatasync returns at once) when N × ${(peakStateBytes(1) / 1e6).toFixed(1)} MB per live list fits in half the free memory, else disk (${tmpdir()}); each run's first row says which`,
+}[stateMode]
 console.log(
-  `Simulated agents: ${workerCount} worker processes, UV_THREADPOOL_SIZE=${threadpool} each; state on ${onTmpfs ? 'tmpfs (/dev/shm: the journal fdatasync returns at once)' : `disk (${tmpdir()})`}; ${trials} trials per change, ack timeout ${ackTimeout / 1000} s.`,
+  `Simulated agents: ${workerCount} worker processes, UV_THREADPOOL_SIZE=${threadpool} each; state on ${where}; ${trials} trials per change, ack timeout ${ackTimeout / 1000} s.`,
 )
 console.log('')
 console.log('| agents | live 100k lists | action | from | p50 ms | p99 ms | max ms | load |')
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |')
+function print(agents: number, lists: number, row: Row) {
+  const cells = [0.5, 0.99, 1].map((q) => (row.times.length ? quantile(row.times, q).toFixed(0) : '—'))
+  const notes = row.notes.length ? ` (${row.notes.join('; ')})` : ''
+  console.log(
+    `| ${agents} | ${lists} | ${row.action}${notes} | ${row.reference} | ${cells.join(' | ')} | ${row.load.toFixed(1)} |`,
+  )
+}
 const extras: string[] = []
 for (const lists of flags.lists.split(',').map(Number)) {
   for (const agents of flags.agents.split(',').map(Number)) {
     const result = await scenario(agents, lists)
-    for (const row of result.rows) {
-      const cells = [0.5, 0.99, 1].map((q) => (row.times.length ? quantile(row.times, q).toFixed(0) : '—'))
-      const notes = row.notes.length ? ` (${row.notes.join('; ')})` : ''
-      console.log(
-        `| ${agents} | ${lists} | ${row.action}${notes} | ${row.reference} | ${cells.join(' | ')} | ${row.load.toFixed(1)} |`,
-      )
-    }
     for (const line of result.extras) extras.push(`${agents} agents, ${lists} lists: ${line}`)
   }
 }
