@@ -248,6 +248,9 @@ async function scenario(agentCount: number, listCount: number) {
     const storm = row('reconnect storm + hot addition', 'gateway ready again')
     try {
       if (!roomFor(storm)) throw new Error('no room')
+      // Every agent up to date first, so the storm does not carry an earlier change's backlog.
+      const behind = await watch.allAcked(await watch.lastRevision(), connectTimeout)
+      if (behind.at === undefined) storm.notes.push(`started with ${agentCount - behind.acked} agents behind`)
       await s.restartGateway()
       const restartAt = Date.now() // ready again: from here every agent reconnects at once
       const before = await watch.lastRevision()
