@@ -24,6 +24,26 @@ t.test('the hand-written IPv6 parser reads every spelling ipaddr.js writes', asy
   t.equal(parseV6Address('::ffff:203.0.113.7'), 0xffffcb007107n, 'an embedded IPv4 tail is read')
 })
 
+t.test('addresses with runs of zero groups are written with the first longest run as "::"', async (t) => {
+  // Groups drawn mostly from 0 so that runs of every length and ties between runs occur.
+  const group = fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 0, max: 0xffff }))
+  holds(
+    t,
+    'formatV6 writes what ipaddr.js writes and parseV6Address reads it back',
+    fc.property(fc.array(group, { minLength: 8, maxLength: 8 }), (parts) => {
+      const value = parts.reduce((sum, part) => (sum << 16n) | BigInt(part), 0n)
+      const text = new ipaddr.IPv6(parts).toRFC5952String()
+      return formatV6(value) === text && parseV6Address(text) === value
+    }),
+  )
+  t.equal(formatV6(0n), '::', 'the zero address')
+  t.equal(formatV6(1n), '::1', 'loopback')
+  t.equal(formatV6(0x20010db8000000000001000000000001n), '2001:db8::1:0:0:1', 'the first of two equal runs')
+  t.equal(formatV6(0x20010db8000000000001000000000000n), '2001:db8:0:0:1::', 'the longer of two runs')
+  t.equal(formatV6(0x20010db8000100000000000000000001n), '2001:db8:1::1', 'a run in the middle')
+  t.equal(formatV6(0x20010db8000000010001000100010001n), '2001:db8:0:1:1:1:1:1', 'one zero group stays')
+})
+
 t.test('malformed IPv6 text is refused by the hand-written parser', async (t) => {
   for (const bad of [
     '1:2:3:4:5:6:7:8:9',
