@@ -61,6 +61,8 @@ export interface StackOptions {
   logDir?: string
   /** Ed25519 key files kept by the caller (the demo keeps them across runs); generated in `dir` otherwise. */
   keys?: Record<'signing' | 'checkpoint' | 'notice', KeyFiles>
+  /** Node's own flags for every service process, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
+  execArgv?: string[]
   /** Ports chosen by the caller (the demo tells every service every URL before any starts). */
   ports?: Partial<Record<ServiceName, number>>
 }
@@ -259,6 +261,7 @@ export async function startStack(t: Teardown | undefined, options: StackOptions 
       readyPath,
       timeoutMs,
       group,
+      ...(options.execArgv ? { execArgv: options.execArgv } : {}),
     })
     running.push(service)
     return service
