@@ -13,7 +13,8 @@
  *              list is refused by the agent's rule (the agent's nft batch is one transaction: one
  *              element in means all are in; checked by counting the set once after each trial,
  *              untimed). The probe address sits on the namespace's loopback with a listener, so
- *              before the list it connects; one long-lived prober connects every 10 ms. (An
+ *              before the list it connects; one long-lived prober connects every 10 ms (a blocked SYN
+ *              times out after 500 ms; the attempt's start is the instant). (An
  *              `nft get element` per probe, as before, reads the whole 100k set each time: seconds
  *              of CPU per probe on a loaded machine, taken from the agent it was timing.)
  * One clock (this machine's) for every process.
@@ -126,11 +127,18 @@ try {
   const PROBE_PORT = 8443
   await startTcpListener(ns, '::', PROBE_PORT)
   const prober = await startTcpProber(ns)
-  /** When a connection to `address` was first refused, probing every 10 ms; 0 if never. */
+  /**
+   * When a connection to `address` first failed, probing every 10 ms; 0 if never. A rejected SYN
+   * to the namespace's own address times out (the ICMP error is not taken as a refusal), so a
+   * failure counts once a second attempt right after it fails too.
+   */
   const refusedAt = async (address: string, deadline: number) => {
     while (Date.now() < deadline) {
-      const probe = await prober.probe(address, PROBE_PORT, 1_000)
-      if (probe.outcome !== 'connected' && probe.outcome !== 'timeout') return probe.startedAt
+      const probe = await prober.probe(address, PROBE_PORT, 500)
+      if (probe.outcome !== 'connected') {
+        const again = await prober.probe(address, PROBE_PORT, 500)
+        if (again.outcome !== 'connected') return probe.startedAt
+      }
       await sleep(10)
     }
     return 0
