@@ -2,6 +2,7 @@
  * Patching a minimal cover in place: `(prefixes − remove) ∪ add` for a group's canonical cover,
  * editing the sorted list only around each changed block instead of rebuilding the whole set.
  */
+import { firstAtOrAfter } from './cover-search.js'
 import { type CidrInterval, formatV4Cidr, formatV6Cidr, parseCidr } from './ip-address.js'
 import { PrefixSet } from './prefix-set.js'
 
@@ -81,24 +82,6 @@ function parentOf(block: CidrInterval): CidrInterval {
 /** Whether `entry` sorts before the end of `block` (same family, starts inside or before it). */
 function startsBefore(entry: CidrInterval, block: CidrInterval): boolean {
   return entry.family === block.family && entry.start < block.end
-}
-
-/** Sort order of the cover: IPv4 before IPv6, then by start. */
-function compare(entry: CidrInterval, block: CidrInterval): number {
-  if (entry.family !== block.family) return entry.family - block.family
-  return entry.start < block.start ? -1 : entry.start > block.start ? 1 : 0
-}
-
-/** Index of the first entry whose start is at or after the block's start. */
-function firstAtOrAfter(list: string[], block: CidrInterval): number {
-  let low = 0
-  let high = list.length
-  while (low < high) {
-    const middle = (low + high) >> 1
-    if (compare(parseCidr(list[middle]!), block) < 0) low = middle + 1
-    else high = middle
-  }
-  return low
 }
 
 /** The entry that holds all of `block` and more (blocks nest or are disjoint), if any. */
