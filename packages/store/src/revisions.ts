@@ -36,6 +36,7 @@ import { waitForReplicas } from './connection.js'
 import type { Db } from './keys.js'
 import type { RevisionCause } from './queues.js'
 import { runScript } from './scripts.js'
+import { type StreamEntries, toRecords } from './stream-records.js'
 
 /** One published revision: what changed, when, and why. */
 export interface RevisionRecord {
@@ -221,7 +222,18 @@ export async function readSnapshot(db: Db): Promise<Snapshot> {
   }
 }
 
-type SnapshotMeta = Omit<Snapshot, 'groups'> & { order?: string[] }
+/** The snapshot hash's `meta` field: the snapshot without its groups, and the groups' order. */
+export type SnapshotMeta = Omit<Snapshot, 'groups'> & { order?: string[] }
+
+/** Puts `groups` in the order the publisher gave (`meta.order`), as readers of the snapshot get them. */
+export function inPublishedOrder(
+  groups: EnforcementGroup[],
+  order: string[] | undefined,
+): EnforcementGroup[] {
+  if (!order) return groups
+  const rank = new Map(order.map((id, i) => [id, i]))
+  return groups.sort((a, b) => (rank.get(a.id) ?? 0) - (rank.get(b.id) ?? 0))
+}
 
 async function readSnapshotOnce(db: Db): Promise<Snapshot | null> {
   const keys = db.keys.revisions
@@ -245,14 +257,13 @@ async function readSnapshotOnce(db: Db): Promise<Snapshot | null> {
     )) as StreamEntries
     const records = toRecords(entries)
     if (records.length !== meta.revision - groupsAt || records[0]?.revision !== groupsAt + 1) return null
-    groups = applyGroupOps(
-      groups,
-      records.flatMap((record) => record.ops),
+    groups = inPublishedOrder(
+      applyGroupOps(
+        groups,
+        records.flatMap((record) => record.ops),
+      ),
+      order,
     )
-    if (order) {
-      const rank = new Map(order.map((id, i) => [id, i]))
-      groups.sort((a, b) => (rank.get(a.id) ?? 0) - (rank.get(b.id) ?? 0))
-    }
   }
   return { ...meta, groups, groupsAt, ...(epoch ? { epoch } : {}), ...(chain ? { chain } : {}) }
 }
@@ -274,21 +285,6 @@ export async function historyAt(db: Db, revision: number): Promise<HistoryMark |
   )) as StreamEntries
   const record = toRecords(entries)[0]
   return record?.epoch && record.chain ? { epoch: record.epoch, revision, chain: record.chain } : null
-}
-
-type StreamEntries = [id: string, fields: string[]][]
-
-function toRecords(entries: StreamEntries): RevisionRecord[] {
-  return entries.map(([, fields]) => {
-    const field = (name: string) => {
-      const at = fields.indexOf(name)
-      return at >= 0 && at % 2 === 0 ? fields[at + 1] : undefined
-    }
-    const record = JSON.parse(field('record') ?? 'null') as RevisionRecord
-    const epoch = field('epoch')
-    const chain = field('chain')
-    return { ...record, ...(epoch ? { epoch } : {}), ...(chain ? { chain } : {}) }
-  })
 }
 
 /**
