@@ -1,5 +1,6 @@
 import {
   computeEffectiveState,
+  coverOverlapping,
   type EventWindow,
   eventWindow,
   namesOverlap,
@@ -15,8 +16,8 @@ import {
   ListCache,
   loadStateInputs,
   readPendingHold,
-  readSnapshot,
   type Snapshot,
+  SnapshotReader,
   stateGeneration,
 } from '@offside/store'
 import { type PendingName, publishedNames, type StateName } from './published-names.js'
@@ -174,10 +175,12 @@ export function createLiveState(db: Db, graceMs: number) {
     return inputsCache
   }
 
+  // The groups are megabytes for a large list: read only when a revision was published, and then
+  // only the revisions since the last read are applied to it.
+  const snapshots = new SnapshotReader()
   async function snapshotAt(revision: number): Promise<Snapshot> {
-    // The groups are megabytes for a large list: read them only when a revision was published.
     if (snapshotCache && snapshotCache.revision === revision) return snapshotCache
-    snapshotCache = await readSnapshot(db)
+    snapshotCache = await snapshots.read(db)
     return snapshotCache
   }
 
@@ -204,11 +207,12 @@ export function createLiveState(db: Db, graceMs: number) {
   /**
    * The state around `prefixes` only, for a question about them (a complaint's revocation, the
    * public look-up of one address): right after a change, explaining every entry of three 100k
-   * lists takes seconds, while the entries near a prefix are found by one scan of the lists and
-   * of the published groups. Exact because an entry's explanation depends only on the inputs that
-   * list it, and an entry overlapping `prefixes` is matched only by published prefixes overlapping
-   * it or them (CIDR prefixes that overlap are nested); likewise a name blocking or under one of
-   * `names` is listed and published only as a pattern overlapping it.
+   * lists takes seconds, while the entries near a prefix are found in each large list's index
+   * (built once per uploaded version) and by binary search of each published group's cover. Exact
+   * because an entry's explanation depends only on the inputs that list it, and an entry
+   * overlapping `prefixes` is matched only by published prefixes overlapping it or them (CIDR
+   * prefixes that overlap are nested); likewise a name blocking or under one of `names` is listed
+   * and published only as a pattern overlapping it.
    */
   async function liveStateNear(now: number, near: Near): Promise<LiveStateNear> {
     const found = await current(now)
@@ -228,10 +232,14 @@ export function createLiveState(db: Db, graceMs: number) {
       })),
     }
     const effective = computeEffectiveState(inputs)
-    const reach = PrefixSet.from([...prefixes, ...effective.entries.map((entry) => entry.prefix)])
+    // A group's prefixes are a minimal cover in PrefixSet order, so each question is a binary search.
+    const reach = PrefixSet.from([
+      ...prefixes,
+      ...effective.entries.map((entry) => entry.prefix),
+    ]).toPrefixes()
     const groups = snapshot.groups.map((group) => ({
       ...group,
-      prefixes: prefixes.length > 0 ? group.prefixes.filter((prefix) => reach.overlaps(prefix)) : [],
+      prefixes: prefixes.length > 0 ? coverOverlapping(group.prefixes, reach) : [],
       ...(group.names ? { names: askedNames.length > 0 ? group.names.filter(nearName) : [] } : {}),
     }))
     const view = publishedView({ groups, justified: effective.entries, windows, now, graceMs })
