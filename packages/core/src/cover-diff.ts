@@ -76,6 +76,26 @@ export function changedPrefixes(
   return { added: [...new Set(added)], removed: [...new Set(removed)] }
 }
 
+/**
+ * A {@link KnownPatch} that asks `known` first and otherwise compares the two covers as strings,
+ * remembering what it compared: the scheduler's breaker and diff both compare the same two
+ * arrays of a replaced 100k-entry list, which then costs one pair of string sets, not two.
+ * Covers are never changed in place, so an array pair stands for its contents. Keep one per
+ * recompute.
+ */
+export function rememberingPatches(known?: KnownPatch): KnownPatch {
+  const seen: { previous: string[]; next: string[]; patch: { add: string[]; remove: string[] } }[] = []
+  return (previous, next) => {
+    const patch = known?.(previous, next)
+    if (patch) return patch
+    const held = seen.find((entry) => entry.previous === previous && entry.next === next)
+    if (held) return held.patch
+    const fresh = stringDiff(previous, next)
+    seen.push({ previous, next, patch: fresh })
+    return fresh
+  }
+}
+
 function stringDiff(before: string[], after: string[]): { add: string[]; remove: string[] } {
   const beforeSet = new Set(before)
   const afterSet = new Set(after)

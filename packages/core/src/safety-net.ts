@@ -60,8 +60,22 @@ const lengthOf = (prefix: string) => Number(prefix.slice(prefix.indexOf('/') + 1
  * and taken before it leave. By the interval property, checking at each group's start bounds the
  * count at every instant.
  */
-export function applySafetyNet(groups: EnforcementGroup[], limits: SafetyNetLimits): SafetyNetResult {
+export function applySafetyNet(
+  groups: EnforcementGroup[],
+  limits: SafetyNetLimits,
+  /**
+   * Prefix lists already found to hold nothing broader than `limits` allow nor overlapping their
+   * never-block ranges (an agent keeps one for its fixed limits): such a list is checked again for
+   * capacity only, so an unchanged 100k-prefix group costs nothing on the next revision.
+   */
+  cleared?: WeakSet<readonly string[]>,
+): SafetyNetResult {
   const never = PrefixSet.from(limits.neverBlock)
+  // A family without never-block ranges cannot overlap them: its prefixes need no parsing.
+  const neverIn = {
+    v4: limits.neverBlock.some((prefix) => !prefix.includes(':')),
+    v6: limits.neverBlock.some((prefix) => prefix.includes(':')),
+  }
   const refused: Refusal[] = []
   let refusedPrefixes = 0
   const ordered = [...groups].sort((a, b) => a.from - b.from || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
@@ -81,14 +95,21 @@ export function applySafetyNet(groups: EnforcementGroup[], limits: SafetyNetLimi
     }
     const live = taken.reduce((sum, other) => (other.until > group.from ? sum + other.count : sum), 0)
     let room = limits.capacity - live
+    if (cleared?.has(group.prefixes) && room >= group.prefixes.length) {
+      taken.push({ until: group.until, count: group.prefixes.length })
+      accepted.set(group.id, group)
+      continue
+    }
     let overCapacity: Refusal | null = null
+    let refusedHere = false
     const kept: string[] = []
     for (const prefix of group.prefixes) {
       const family = prefix.includes(':') ? 'v6' : 'v4'
       let reason: RefusalReason | null = null
       if (lengthOf(prefix) < limits.broadest[family]) reason = 'broader-than-limit'
-      else if (never.overlaps(prefix)) reason = 'never-block'
+      else if (neverIn[family] && never.overlaps(prefix)) reason = 'never-block'
       else if (room <= 0) reason = 'over-capacity'
+      if (reason !== null && reason !== 'over-capacity') refusedHere = true
       if (reason === null) {
         kept.push(prefix)
         room--
@@ -103,6 +124,7 @@ export function applySafetyNet(groups: EnforcementGroup[], limits: SafetyNetLimi
         }
       } else refused.push({ reason, group: group.id, prefix, count: 1 })
     }
+    if (!refusedHere) cleared?.add(group.prefixes)
     taken.push({ until: group.until, count: kept.length })
     accepted.set(group.id, kept.length === group.prefixes.length ? group : { ...group, prefixes: kept })
   }

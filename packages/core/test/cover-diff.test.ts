@@ -1,5 +1,5 @@
 import t from 'tap'
-import { changedPrefixes, diffGroupsQuickly } from '../src/cover-diff.js'
+import { changedPrefixes, diffGroupsQuickly, rememberingPatches } from '../src/cover-diff.js'
 import { applyGroupOps } from '../src/group-apply.js'
 import { diffGroups } from '../src/group-diff.js'
 import type { EnforcementGroup } from '../src/groups.js'
@@ -84,3 +84,27 @@ t.test(
     t.same(removed, [], 'nothing is removed by adding')
   },
 )
+
+t.test('a remembering patch compares two covers once and gives what the plain diff gives', async (t) => {
+  const next = random(7)
+  let asked = 0
+  const patchOf = rememberingPatches(() => {
+    asked++
+    return undefined
+  })
+  const before = group(next, 'w:m1', 0)
+  const after = group(next, 'w:m1', 0)
+  const first = patchOf(before.prefixes, after.prefixes)
+  const second = patchOf(before.prefixes, after.prefixes)
+  t.equal(second, first, 'the second comparison of the same two covers is the remembered patch')
+  t.equal(asked, 2, 'the known patches are still asked first each time')
+  const ops = diffGroupsQuickly([before], [after], patchOf)
+  t.same(applyGroupOps([before], ops), [after], 'the diff built on it turns the old group into the new one')
+  const set = (prefixes: string[]) => PrefixSet.from(prefixes)
+  t.ok(
+    set(before.prefixes).subtract(set(first!.remove)).union(set(first!.add)).equals(set(after.prefixes)),
+    'removing then adding the patch gives the new cover',
+  )
+  const known = { add: ['192.0.2.0/24'], remove: [] }
+  t.equal(rememberingPatches(() => known)(before.prefixes, after.prefixes), known, 'a known patch wins')
+})

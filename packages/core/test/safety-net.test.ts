@@ -87,3 +87,42 @@ t.test('the capacity budget bounds what is held at any one instant, not over all
   )
   t.same(result.refused, [{ reason: 'over-capacity', group: 'overlap', prefix: '203.0.113.3/32', count: 1 }])
 })
+
+t.test('a prefix list that once passed is checked again for capacity only', async (t) => {
+  const cleared = new WeakSet<readonly string[]>()
+  const prefixes = ['203.0.113.7/32', '2001:db8::1/128']
+  const first = applySafetyNet([group('a', 0, H, prefixes)], { ...limits, capacity: 10 }, cleared)
+  t.same(first.refused, [], 'nothing refused the first time')
+  t.ok(cleared.has(prefixes), 'the list is remembered as cleared')
+  const again = applySafetyNet([group('a', 0, H, prefixes)], { ...limits, capacity: 10 }, cleared)
+  t.same(again.refused, [], 'nothing refused the second time')
+  const tight = applySafetyNet([group('a', 0, H, prefixes)], { ...limits, capacity: 1 }, cleared)
+  t.same(
+    tight.refused.map((refusal) => [refusal.reason, refusal.count]),
+    [['over-capacity', 1]],
+    'a cleared list over the capacity is still cut to it',
+  )
+  const refused = ['198.51.100.9/32', '203.0.113.8/32']
+  applySafetyNet([group('b', 0, H, refused)], limits, cleared)
+  t.notOk(cleared.has(refused), 'a list with a refused prefix is not remembered')
+  t.same(
+    applySafetyNet([group('b', 0, H, refused)], limits, cleared).refused.map((r) => r.prefix),
+    ['198.51.100.9/32'],
+    'and its prefix is refused again',
+  )
+})
+
+t.test('an IPv6 prefix overlapping an IPv6 never-block range is refused beside IPv4 ones', async (t) => {
+  const result = applySafetyNet(
+    [group('a', 0, H, ['192.0.2.53/32', '2001:db8:53::/48', '2001:db8:54::1/128'])],
+    {
+      ...limits,
+      neverBlock: ['192.0.2.53/32', '2001:db8:53::/64'],
+    },
+  )
+  t.same(
+    result.refused.map((refusal) => refusal.prefix),
+    ['192.0.2.53/32', '2001:db8:53::/48'],
+    'each family is checked against its own ranges',
+  )
+})

@@ -33,6 +33,8 @@ export class SafetyNetBackend implements Backend {
   #safe: EnforcementGroup[] = []
   #refused: Refusal[] = []
   #refusedCount = 0
+  /** Prefix lists that passed the limits (core's applySafetyNet re-checks them for capacity only). */
+  readonly #cleared = new WeakSet<readonly string[]>()
 
   constructor(
     readonly inner: Backend,
@@ -52,13 +54,13 @@ export class SafetyNetBackend implements Backend {
   }
 
   async reconcile(groups: EnforcementGroup[], now: number): Promise<SafetyNetReport> {
-    const result = applySafetyNet(groups, this.limits)
+    const result = applySafetyNet(groups, this.limits, this.#cleared)
     const report = await this.inner.reconcile(result.groups, now)
     return this.#keep(result, report)
   }
 
   async apply(ops: GroupOp[], groups: EnforcementGroup[], now: number): Promise<SafetyNetReport> {
-    const result = applySafetyNet(groups, this.limits)
+    const result = applySafetyNet(groups, this.limits, this.#cleared)
     // Nothing refused before or now: the control plane's ops are the device's ops.
     const deviceOps =
       result.refusedPrefixes === 0 && this.#refusedCount === 0 ? ops : diffGroups(this.#safe, result.groups)

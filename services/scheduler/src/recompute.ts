@@ -10,6 +10,7 @@ import {
   type GroupOp,
   liveWindows,
   moveBounds,
+  rememberingPatches,
 } from '@offside/core'
 import {
   compactSnapshot,
@@ -190,6 +191,8 @@ export function recompute(
     const computed = currentGroups(computeGroups(inputs, settings.horizonMs, cache.covers.cover), now)
     cache.covers.endRound()
     step('compute')
+    // The breaker and the diff compare the same covers: each pair is compared once.
+    const known = rememberingPatches((a, b) => cache.covers.patch(a, b))
     // SPEC rule 6: growth past the breaker is held for ops; what stays inside the current space goes out.
     const groups = await holdEnlargement(
       db,
@@ -198,13 +201,13 @@ export function recompute(
         next: computed,
         cause: request.cause,
         now,
-        known: (a, b) => cache.covers.patch(a, b),
+        known,
         bounds: cache.bounds,
       },
       settings.breaker,
     )
     step('breaker')
-    const ops = diffGroupsQuickly(snapshot.groups, groups, (a, b) => cache.covers.patch(a, b))
+    const ops = diffGroupsQuickly(snapshot.groups, groups, known)
     step('diff')
     const outcome = await publishChange(
       db,
