@@ -225,6 +225,44 @@ t.test('an agent that acknowledges a revision it was never sent is told so', asy
   t.equal((await listAgents(gw.db))[0]?.lastRevision, 0, 'and not recorded')
 })
 
+t.test(
+  'a frame whose version or type is an object is answered with an error, and the agent may go on',
+  async (t) => {
+    const gw = await startGateway(t)
+    const socket = await gw.connect()
+    t.teardown(() => socket.terminate())
+    const box = inbox(socket)
+    // Objects with a non-callable toString: String() of either threw, and the agent heard nothing.
+    socket.send('{"v":{"toString":""},"type":"hello"}')
+    socket.send('{"v":1,"type":{"toString":"","valueOf":""}}')
+    socket.send('{"v":1,"type":"constructor"}')
+    socket.send(hello(0))
+    socket.send(
+      JSON.stringify({
+        v: 1,
+        type: 'ack',
+        revision: 9,
+        appliedAt: 1,
+        enforced: 0,
+        staged: 0,
+        notFitting: [],
+      }),
+    )
+    const messages = await box.next(4)
+    t.match(
+      messages,
+      [
+        { type: 'error', code: 'unsupported-version' },
+        { type: 'error', code: 'bad-message', message: /unknown message type/ },
+        { type: 'error', code: 'bad-message', message: /unknown message type "constructor"/ },
+        // Not "say hello first": the hello after them was taken.
+        { type: 'error', code: 'bad-message', message: /not sent/ },
+      ],
+      'each refused with its code, and the session goes on',
+    )
+  },
+)
+
 t.test('a silent agent, or one that never says hello, is disconnected after three heartbeats', async (t) => {
   const gw = await startGateway(t, { heartbeatMs: 100 })
   const silent = await gw.connect()
