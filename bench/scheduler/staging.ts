@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
-import { type EnforcementGroup, type GroupOp, isoWeekKey } from '@offside/core'
+import { type EnforcementGroup, type GroupOp, isoWeekKey, toSnapshotGroups } from '@offside/core'
 import { Agent } from '@offside/edge-agent'
 import { DryRunBackend } from '@offside/edge-agent/backends/dry-run'
 import type { RevisionTiming } from '@offside/edge-agent/revision-timing'
@@ -222,10 +222,33 @@ try {
     console.log(
       `3. a real agent (dry-run) holding 3 windows × ${cover.length} prefixes, ${RUNS} stagings each (load ${describeMachine().split('load average ')[1]}):`,
     )
+    // The same three windows as a snapshot, each carrying the cover, and carrying it once.
+    const snapshotFigures: string[] = []
+    for (const [form, groups] of [
+      ['whole', windows],
+      ['shared', toSnapshotGroups(windows)],
+    ] as const) {
+      const own: number[] = []
+      const signs: number[] = []
+      let size = 0
+      for (let run = 0; run < RUNS; run++) {
+        const signStart = performance.now()
+        const payload = { kind: 'snapshot' as const, revision, issuedAt: Date.now(), groups }
+        const frame = JSON.stringify({ v: PROTOCOL_VERSION, type: 'snapshot', ...signPayload(payload, key) })
+        signs.push(performance.now() - signStart)
+        size = Buffer.byteLength(frame)
+        await exchange(revision, frame)
+        own.push(timings.get(revision)?.total ?? Number.NaN)
+      }
+      snapshotFigures.push(
+        `   snapshot of the 3 windows, ${form.padEnd(6)}: frame ${bytes(size)}; sign ${ms(signs)}; agent received → ack written ${ms(own)}`,
+      )
+    }
     for (const [variant, figure] of agentSide)
       console.log(
         `   ${variant.padEnd(4)} received → ack written ${ms(figure.own)}; sent → ack received ${ms(figure.roundTrip)}`,
       )
+    for (const line of snapshotFigures) console.log(line)
   } finally {
     await agent.stop()
     wss.close()

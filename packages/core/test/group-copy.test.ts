@@ -3,8 +3,8 @@ import t from 'tap'
 import { applyGroupOps, UnknownGroupError } from '../src/group-apply.js'
 import { diffGroups } from '../src/group-diff.js'
 import type { EnforcementGroup } from '../src/groups.js'
-import { byId, group, hour } from './fixtures/groups.js'
-import { anyPrefix, holds } from './fixtures/prefix-arbitraries.js'
+import { byId, hour, sharedCovers } from './fixtures/groups.js'
+import { holds } from './fixtures/prefix-arbitraries.js'
 
 const cover = Array.from({ length: 50 }, (_, i) => `198.51.100.${i * 4}/30`)
 const window = (id: string, from: number, prefixes: string[], names?: string[]): EnforcementGroup => ({
@@ -99,29 +99,6 @@ t.test('a copy never takes the old content of a group replaced later in the same
     t.same(byId(applyGroupOps(before, ops)), byId(next), `ops ${ops.map((op) => op.op).join(', ')}`)
   }
 })
-
-/** Groups drawn from a few shared covers (the same arrays), equal copies of them, and names. */
-const sharedCovers = fc
-  .tuple(
-    fc.array(fc.array(anyPrefix, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 3 }),
-    fc.uniqueArray(
-      fc.record({
-        id: fc.constantFrom('m1', 'm2', 'm3', 'm4', 'm5'),
-        from: fc.integer({ min: 0, max: 4 }).map((h) => h * hour),
-        cover: fc.nat(),
-        copied: fc.boolean(),
-        names: fc.constantFrom(undefined, [] as string[], ['pirate.test'], ['a.test', 'b.test']),
-      }),
-      { selector: (g) => g.id, maxLength: 5 },
-    ),
-  )
-  .map(([prefixLists, specs]) => {
-    const covers = prefixLists.map((prefixes) => group('x', 0, 1, prefixes).prefixes)
-    return specs.map((spec): EnforcementGroup => {
-      const shared = covers[spec.cover % covers.length] ?? []
-      return window(spec.id, spec.from, spec.copied ? [...shared] : shared, spec.names)
-    })
-  })
 
 t.test('applying diffGroups(previous, next) gives next when groups share covers', async (t) => {
   holds(

@@ -1,4 +1,4 @@
-import type { EnforcementGroup, GroupOp, Refusal } from '@offside/core'
+import type { GroupOp, Refusal, SnapshotGroup } from '@offside/core'
 
 /** The protocol version this package speaks; every message carries it as `v`. */
 export const PROTOCOL_VERSION = 1
@@ -59,7 +59,11 @@ export interface SnapshotPayload extends HistoryFields {
   kind: 'snapshot'
   revision: number
   issuedAt: number
-  groups: EnforcementGroup[]
+  /**
+   * The groups; one whose prefixes and names equal an earlier group's names it as `source`
+   * instead of carrying them (core's `toSnapshotGroups`; the receiver's `fromSnapshotGroups`).
+   */
+  groups: SnapshotGroup[]
 }
 
 /** Signed content of a delta: what revision `revision` changes relative to `revision - 1`. */

@@ -129,6 +129,32 @@ const group: Check = (v, at) =>
     { names: arrayOf(name) },
   ) ?? span(v, at)
 
+/**
+ * A snapshot's group: a whole group, or one naming the earlier group of the snapshot whose
+ * prefixes and names it holds (`source`, never itself) and carrying none of its own.
+ */
+const snapshotGroups: Check = (v, at) => {
+  if (!Array.isArray(v)) return `${at} must be an array`
+  const earlier = new Set<unknown>()
+  for (let i = 0; i < v.length; i++) {
+    const where = `${at}[${i}]`
+    const item = v[i]
+    if (isObj(item) && item.source !== undefined) {
+      const problem =
+        fields(item, where, { id: str, event: str, from: int, until: int, source: str }) ?? span(item, where)
+      if (problem) return problem
+      if (item.prefixes !== undefined || item.names !== undefined)
+        return `${where} names a source and must carry no prefixes or names`
+      if (!earlier.has(item.source)) return `${where}.source must name an earlier group of the snapshot`
+    } else {
+      const problem = group(item, where)
+      if (problem) return problem
+    }
+    earlier.add((item as Obj).id)
+  }
+  return null
+}
+
 const op: Check = (v, at) => {
   if (!isObj(v)) return `${at} must be an object`
   switch (v.op) {
@@ -161,7 +187,7 @@ const cause: Check = (v, at) => fields(v, at, { kind: oneOf(CAUSE_KINDS) }, { sc
 const signedPayload = (kind: 'snapshot' | 'delta'): Check => {
   const body: Record<string, Check> =
     kind === 'snapshot'
-      ? { kind: oneOf([kind]), revision: int, issuedAt: int, groups: arrayOf(group) }
+      ? { kind: oneOf([kind]), revision: int, issuedAt: int, groups: snapshotGroups }
       : { kind: oneOf([kind]), revision: int, issuedAt: int, cause, ops: arrayOf(op) }
   return (v, at) => fields(v, at, body, { epoch: str, chain: str })
 }

@@ -27,7 +27,12 @@ const valid: { side: 'agent' | 'gateway'; message: unknown }[] = [
     message: {
       v: 1,
       type: 'snapshot',
-      payload: { kind: 'snapshot', revision: 3, issuedAt: 900, groups: [group] },
+      payload: {
+        kind: 'snapshot',
+        revision: 3,
+        issuedAt: 900,
+        groups: [group, { id: 'w:m2', event: 'm2', from: 1000, until: 3000, source: 'w:m1' }],
+      },
       sig: 'c2ln',
       keyId: 'abcd',
     },
@@ -90,8 +95,20 @@ function mutate(
   return copy
 }
 
-/** Every copy an accepted delta carries names another group as its source, within from < until. */
+/**
+ * Every copy an accepted delta carries names another group as its source, within from < until;
+ * every snapshot group naming a source names an earlier group and carries no prefixes.
+ */
 function copiesAreSound(message: unknown): boolean {
+  const groups = (message as { payload?: { groups?: unknown } }).payload?.groups
+  if (Array.isArray(groups)) {
+    const ids = groups.map((group: Record<string, unknown>) => group.id)
+    return groups.every(
+      (group: Record<string, unknown>, i) =>
+        group.source === undefined ||
+        (ids.slice(0, i).includes(group.source) && group.prefixes === undefined && group.names === undefined),
+    )
+  }
   const ops = (message as { payload?: { ops?: unknown } }).payload?.ops
   if (!Array.isArray(ops)) return true
   return ops.every((op: Record<string, unknown>) => {

@@ -157,6 +157,25 @@ t.test('a copy names its group, event, bounds and another group as its source', 
   t.match(reason(withOps([{ ...copy, from: -1 }])), /from/, 'bounds are non-negative integers')
 })
 
+t.test('a snapshot group may name an earlier group as its source instead of carrying prefixes', async (t) => {
+  const shared = { id: 'w:m2', event: 'm2', from: 1000, until: 2000, source: 'w:m1' }
+  const withGroups = (groups: unknown[]) => ({ ...snapshot, payload: { ...snapshot.payload, groups } })
+  t.equal(reason(withGroups([group, shared])), 'ok', 'a group and one sharing its cover')
+  t.match(reason(withGroups([shared, group])), /source must name an earlier group/, 'the source comes first')
+  t.match(reason(withGroups([{ ...shared, source: 'w:m2' }])), /earlier group/, 'never itself')
+  t.match(
+    reason(withGroups([group, { ...shared, prefixes: ['192.0.2.0/24'] }])),
+    /carry no prefixes or names/,
+    'a source or prefixes, not both',
+  )
+  t.match(
+    reason(withGroups([group, { ...shared, until: 1000 }])),
+    /from must be before until/,
+    'from < until',
+  )
+  t.match(reason(withGroups([group, { ...shared, source: 7 }])), /source/, 'a source id')
+})
+
 t.test('an agent may report a copy from a group it does not hold as unknown-group', async (t) => {
   const error = { v: 1, type: 'error', code: 'unknown-group', message: 'no w:m1', revision: 4 }
   t.ok(parseAgentMessage(JSON.stringify(error)).ok, 'a protocol error code')

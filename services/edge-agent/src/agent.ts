@@ -3,6 +3,7 @@ import {
   activeAt,
   applyGroupOps,
   type EnforcementGroup,
+  fromSnapshotGroups,
   type GroupOp,
   shareCovers,
   UnknownGroupError,
@@ -428,8 +429,9 @@ export class Agent {
       return this.#refuse(socket, 'bad-message', reason, snapshot.revision)
     }
     const at = this.#options.now()
-    // Windows sharing a cover share one array, so each patch of it is applied and counted once.
-    const groups = shareCovers(unexpired(snapshot.groups, at))
+    // Windows sharing a cover share one array, so each patch of it is applied and counted once
+    // (a group the snapshot sent as naming its source's cover already does).
+    const groups = shareCovers(unexpired(fromSnapshotGroups(snapshot.groups), at))
     const { epoch } = this.#state
     if (epoch !== undefined && snapshot.epoch !== undefined && snapshot.epoch !== epoch) {
       this.#counters.historyChanges++

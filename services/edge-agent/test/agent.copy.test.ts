@@ -79,3 +79,30 @@ t.test(
     t.equal(again.lastRevision, 6, 'later hellos resume from the applied revision again')
   },
 )
+
+t.test(
+  'a snapshot group naming an earlier group as its source is enforced with that group’s prefixes',
+  async (t) => {
+    const gw = await startFakeGateway(t)
+    const { agent, backend, stateDir } = await startAgent(t, gw)
+    await gw.waitForHello()
+    const now = Date.now()
+    gw.snapshot(3, [
+      group('w:m1', now + 60_000, now + 120_000),
+      { id: 'w:m2', event: 'm2', from: now - 1000, until: now + 60_000, source: 'w:m1' },
+    ])
+    const ack = await gw.waitForAck(3)
+    t.match(ack, { enforced: 2 }, 'the shared group is enforced')
+    t.same(backend.activePrefixes(Date.now()), cover, 'with its source’s prefixes')
+    t.equal(agent.status().groups, 2, 'two groups held')
+    const { state } = await StateStore.open(stateDir)
+    t.same(
+      state.groups.map((g) => [g.id, g.prefixes]),
+      [
+        ['w:m1', cover],
+        ['w:m2', cover],
+      ],
+      'and persisted whole',
+    )
+  },
+)

@@ -1,3 +1,4 @@
+import { toSnapshotGroups } from '@offside/core'
 import {
   type DeltaMessage,
   historyOf,
@@ -167,7 +168,8 @@ export class RevisionFeed {
           kind: 'snapshot',
           revision: snapshot.revision,
           issuedAt: snapshot.issuedAt,
-          groups: snapshot.groups,
+          // Windows over one cover carry it once (docs/protocol.md §2): 3 × 112k prefixes → 112k.
+          groups: toSnapshotGroups(snapshot.groups),
           ...historyOf(snapshot),
         },
         this.#options.signingKey,

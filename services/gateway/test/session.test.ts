@@ -36,6 +36,48 @@ const revisionsOf = (messages: GatewayMessage[]) =>
     m.type === 'snapshot' || m.type === 'delta' ? `${m.type}:${m.payload.revision}` : m.type,
   )
 
+t.test(
+  'a snapshot carries a cover once: later windows over it name the first, and a copy is forwarded as it is',
+  async (t) => {
+    const gw = await startGateway(t)
+    const now = Date.now()
+    const cover = ['198.51.100.0/24', '203.0.113.7/32']
+    await gw.publish([{ op: 'put', group: group('w:m1', now, now + 60_000, cover) }])
+    const copy = {
+      op: 'copy' as const,
+      id: 'w:m2',
+      event: 'm2',
+      from: now + 1000,
+      until: now + 60_000,
+      source: 'w:m1',
+    }
+    await gw.publish([copy])
+    const socket = await gw.connect()
+    t.teardown(() => socket.terminate())
+    const box = inbox(socket)
+    socket.send(hello(0))
+    const [snapshot] = await box.next(1)
+    if (snapshot?.type !== 'snapshot') return t.fail('a snapshot first')
+    t.same(
+      snapshot.payload.groups,
+      [
+        group('w:m1', now, now + 60_000, cover),
+        { id: 'w:m2', event: 'm2', from: now + 1000, until: now + 60_000, source: 'w:m1' },
+      ],
+      'the second window names the first instead of its prefixes',
+    )
+    t.ok(verifySigned(snapshot, gw.trusted).ok, 'signed')
+    await gw.publish([{ ...copy, id: 'w:m3', event: 'm3' }])
+    const [, delta] = await box.next(2)
+    if (delta?.type !== 'delta') return t.fail('then a delta')
+    t.same(
+      delta.payload.ops,
+      [{ ...copy, id: 'w:m3', event: 'm3' }],
+      'the copy as the scheduler published it',
+    )
+  },
+)
+
 t.test('a connection without an ISP token is refused before the upgrade', async (t) => {
   const gw = await startGateway(t)
   await t.rejects(gw.connect(''), /401/, 'no token refused')
