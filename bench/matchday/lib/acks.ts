@@ -12,6 +12,8 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
 export interface Acked {
   /** Gateway time of the last agent's first ack of the revision; undefined if some never acked. */
   at: number | undefined
+  /** Gateway time of the first agent's first ack of it (undefined if none did). */
+  first: number | undefined
   /** How many agents had acked it when the wait ended. */
   acked: number
 }
@@ -31,9 +33,11 @@ export function ackWatch(redis: Redis, db: Db, isp: string, agentIds: string[], 
         const [text] = raw as string[]
         return text ? (JSON.parse(text) as { receivedAt: number }).receivedAt : undefined
       })
-      const acked = firsts.filter((at) => at !== undefined).length
-      if (acked === agentIds.length) return { at: Math.max(...(firsts as number[])), acked }
-      if (Date.now() > deadline) return { at: undefined, acked }
+      const times = firsts.filter((at) => at !== undefined)
+      const first = times.length > 0 ? Math.min(...times) : undefined
+      const acked = times.length
+      if (acked === agentIds.length) return { at: Math.max(...times), first, acked }
+      if (Date.now() > deadline) return { at: undefined, first, acked }
       // Polling 1 000 agents' acks costs Redis too: poll less often the more there are.
       await sleep(Math.max(20, agentIds.length / 20))
     }

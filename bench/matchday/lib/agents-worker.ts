@@ -20,6 +20,7 @@ export interface Work {
   stateRoot: string
   first: number
   count: number
+  heartbeatMs: number
 }
 export type WorkerRequest = { start: Work } | { timings: true } | { stop: true }
 
@@ -43,7 +44,7 @@ async function start(work: Work) {
       trustedKeys,
       stateDir: join(work.stateRoot, agentId),
       log: silent as never,
-      heartbeatMs: 60_000, // as the bench's gateway (run.ts)
+      heartbeatMs: work.heartbeatMs, // as the bench's gateway (stack.ts)
       reconnectMaxMs: 1000,
       parse: readers.parse,
       verify: readers.verify,

@@ -14,6 +14,7 @@ export interface FleetOptions {
   stateRoot: string
   count: number
   workers: number
+  heartbeatMs: number
   /** UV_THREADPOOL_SIZE of each worker process (its file system calls run on that pool). */
   threadpool: number
   /** Extra node flags (e.g. --cpu-prof). */
@@ -117,6 +118,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         stateRoot: options.stateRoot,
         first,
         count,
+        heartbeatMs: options.heartbeatMs,
       }
       ask(child, { start: work })
       await started

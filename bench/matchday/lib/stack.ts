@@ -17,6 +17,14 @@ export const ISP = 'isp-a'
 const competition = { id: 'serie-a', name: 'Serie A', timeZone: 'UTC', preMinutes: 0, postMinutes: 0 }
 const root = resolve(import.meta.dirname, '../../..')
 export const evidence = `sha256:${'ab'.repeat(32)}`
+/**
+ * The gateway's and the agents' heartbeat period. Simulated agents share a few cores: with 250 of
+ * them in one process each applying a new 100k list, an agent's heartbeat waits minutes for its
+ * event loop, and at 60 s (silent after three) the gateway dropped a whole process's agents in
+ * the middle of the change. A real agent has a machine of its own; 5 min keeps the runs about
+ * the control plane.
+ */
+export const HEARTBEAT_MS = 300_000
 
 export interface StackOptions {
   dir: string
@@ -26,6 +34,8 @@ export interface StackOptions {
   /** How many complaints the run will uphold (their targets are listed by sky-it). */
   complaints: number
   execArgv: string[]
+  /** Hears at once how to stop whatever has been started so far (a run stopped mid-start leaves nothing behind). */
+  onStop?: (stop: () => Promise<void>) => void
 }
 
 export async function startStack(options: StackOptions) {
@@ -39,6 +49,7 @@ export async function startStack(options: StackOptions) {
     await Promise.all(services.map((service) => service.stop()))
     await redisServer.stop()
   }
+  options.onStop?.(stop)
   try {
     const pair = generateSigningKeyPair()
     const privateKeyFile = join(dir, 'signing.pem')
@@ -56,10 +67,7 @@ export async function startStack(options: StackOptions) {
       OFFSIDE_LOG_LEVEL: process.env.OFFSIDE_LOG_LEVEL ?? 'warn',
       OFFSIDE_GATEWAY_MAX_AGENTS_PER_ISP: String(agentCount * 2 + 10),
       OFFSIDE_API_PUBLIC_RATE_LIMIT: '100000',
-      // Simulated agents share a few cores, so one applying a 100k-entry group holds up the
-      // others' heartbeats for seconds: a long period keeps the gateway from dropping them as
-      // silent (a real agent has a machine of its own).
-      OFFSIDE_GATEWAY_HEARTBEAT_MS: '60000',
+      OFFSIDE_GATEWAY_HEARTBEAT_MS: String(HEARTBEAT_MS),
     }
     const start = async (name: string, entry: string, portVar: string, port?: number) => {
       const p = port ?? (await freePort())
