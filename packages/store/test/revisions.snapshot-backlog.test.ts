@@ -109,3 +109,28 @@ t.test('a revision further than the backlog allows from the stored groups writes
   t.equal(held.groupsAt, 5, 'an unknown backlog writes in full')
   t.same((await readSnapshot(db)).groups, held.groups, 'the snapshot read matches either way')
 })
+
+t.test(
+  'a copy is stored as one op and the snapshot read after it holds the copied group, patched or not',
+  async (t) => {
+    const db = await connect(t)
+    const cover = Array.from({ length: 2_000 }, (_, i) => `2001:db8::${i.toString(16)}/128`)
+    let held = await publish(db, { ...(await readSnapshot(db)) }, [
+      { op: 'put', group: window('w:m1', cover) },
+    ])
+    const stored = await db.redis.hget(db.keys.revisions.snapshot, 'groups')
+    held = await publish(db, held, [
+      { op: 'copy', id: 'w:m2', event: 'm2', from: FROM + 1, until: UNTIL, source: 'w:m1' },
+    ])
+    t.equal(
+      await db.redis.hget(db.keys.revisions.snapshot, 'groups'),
+      stored,
+      'the stored groups were not rewritten for the copy',
+    )
+    held = await publish(db, held, [addOne('w:m1', 9)])
+    const snapshot = await readSnapshot(db)
+    t.same(snapshot.groups, held.groups, 'the reader replays the copy and the patch after it')
+    t.equal(snapshot.groups[1]?.prefixes.length, 2_000, 'the copy holds the cover as it was copied')
+    t.equal(snapshot.groups[0]?.prefixes.length, 2_001, 'the source holds its later patch')
+  },
+)
