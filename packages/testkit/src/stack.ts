@@ -113,6 +113,8 @@ export interface AgentStatus {
   gaps: number
   /** Times the control plane's history changed under the agent. */
   historyChanges?: number
+  /** Deltas refused because a copy named a group the agent no longer held. */
+  unknownGroups?: number
   /** The history (epoch) of the revision the agent holds, as the gateway sent it. */
   epoch?: string
   /** The gateway URL the agent is connected to, or trying next. */

@@ -35,6 +35,11 @@ export function createStatusServer(agent: Agent): Server {
       (s) => (s.clock?.skewed ? 1 : 0),
     ],
     ['offside_agent_reconnects', 'Reconnects since start', (s) => s.reconnects],
+    [
+      'offside_agent_unknown_group_refusals',
+      'Deltas refused since start because a copy named a group the agent no longer held (each asks for a snapshot)',
+      (s) => s.unknownGroups,
+    ],
   ]
   for (const [name, help, read] of gauges) {
     new Gauge({
