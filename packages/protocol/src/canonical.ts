@@ -14,7 +14,11 @@ export function canonicalJson(value: unknown): string {
       if (!Number.isFinite(value)) throw new TypeError(`canonical JSON cannot hold ${value}`)
       return JSON.stringify(value)
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+      if (Array.isArray(value)) {
+        // A group's 100k prefixes: JSON.stringify writes an array of strings exactly so, at once.
+        if (value.every((item) => typeof item === 'string')) return JSON.stringify(value)
+        return `[${value.map(canonicalJson).join(',')}]`
+      }
       const members: string[] = []
       for (const key of Object.keys(value).sort()) {
         const member = (value as Record<string, unknown>)[key]

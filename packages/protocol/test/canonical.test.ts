@@ -21,3 +21,19 @@ t.test('canonical JSON refuses values JSON cannot carry', async (t) => {
   t.throws(() => canonicalJson({ n: Number.POSITIVE_INFINITY }), TypeError, 'Infinity refused')
   t.throws(() => canonicalJson({ f: () => 1 }), TypeError, 'functions refused')
 })
+
+t.test(
+  'an array of strings is written as each string is, in order, whole or among other values',
+  async (t) => {
+    const prefixes = ['2001:db8::1/128', '203.0.113.7/32', 'é"\n', '\ud800']
+    const byElement = `[${prefixes.map((prefix) => JSON.stringify(prefix)).join(',')}]`
+    t.equal(canonicalJson(prefixes), byElement, 'strings only')
+    t.equal(canonicalJson({ prefixes }), `{"prefixes":${byElement}}`, 'inside an object')
+    t.equal(
+      canonicalJson(['a', { b: 1, a: 2 }]),
+      '["a",{"a":2,"b":1}]',
+      'mixed arrays still sort their objects',
+    )
+    t.equal(canonicalJson([]), '[]', 'the empty array')
+  },
+)
