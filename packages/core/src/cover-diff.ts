@@ -51,29 +51,37 @@ export function changedPrefixes(
 ): { added: string[]; removed: string[] } {
   const before = new Map(previous.map((group) => [group.id, group]))
   const after = new Map(next.map((group) => [group.id, group]))
-  const added: string[] = []
-  const removed: string[] = []
-  // Appended one by one: spreading a 300k-prefix group into push() overflows the call stack.
-  const append = (to: string[], prefixes: string[]) => {
-    for (const prefix of prefixes) to.push(prefix)
-  }
+  // Lists, each once by identity: the windows of a matchday share one cover and so one patch.
+  const added = new Set<string[]>()
+  const removed = new Set<string[]>()
   const matches = (group: EnforcementGroup, others: EnforcementGroup[]) =>
     others.some((other) => sameEntries(other.prefixes, group.prefixes))
   for (const group of next) {
     const old = before.get(group.id)
     if (old && sameEntries(old.prefixes, group.prefixes)) continue
     if (!old) {
-      if (!matches(group, previous)) append(added, group.prefixes)
+      if (!matches(group, previous) && group.prefixes.length > 0) added.add(group.prefixes)
       continue
     }
     const { add, remove } = known?.(old.prefixes, group.prefixes) ?? stringDiff(old.prefixes, group.prefixes)
-    append(added, add)
-    append(removed, remove)
+    if (add.length > 0) added.add(add)
+    if (remove.length > 0) removed.add(remove)
   }
   for (const group of previous) {
-    if (!after.has(group.id) && !matches(group, next)) append(removed, group.prefixes)
+    if (!after.has(group.id) && !matches(group, next) && group.prefixes.length > 0)
+      removed.add(group.prefixes)
   }
-  return { added: [...new Set(added)], removed: [...new Set(removed)] }
+  return { added: distinct(added), removed: distinct(removed) }
+}
+
+/** The distinct entries of some lists; a single list is handed back as it is (covers hold no repeats): read it, never change it. */
+function distinct(lists: Set<string[]>): string[] {
+  if (lists.size === 0) return []
+  if (lists.size === 1) return [...lists][0]!
+  const all = new Set<string>()
+  // Added one by one: spreading a 300k-prefix group into a call overflows the call stack.
+  for (const list of lists) for (const prefix of list) all.add(prefix)
+  return [...all]
 }
 
 /**
