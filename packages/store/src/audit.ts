@@ -84,11 +84,26 @@ export function queueAudit(tx: Tx, db: Db, record: AuditRecord): void {
  * runs again, with a little random backoff, on the new head.
  */
 export async function appendAudit(db: Db, input: AuditInput): Promise<AuditRecord> {
+  const [record] = await appendAudits(db, [input])
+  return record!
+}
+
+/**
+ * Appends several records in order as one transaction, each chained to the one before: one
+ * notice per party of an order (dozens of ISPs) costs one append, not one each.
+ */
+export async function appendAudits(db: Db, inputs: AuditInput[]): Promise<AuditRecord[]> {
+  if (inputs.length === 0) return []
   return watchedChange(db, [db.keys.auditHead], 'audit head', async (redis) => {
-    const record = nextAuditRecord(await redis.get(db.keys.auditHead), input)
+    let head = await redis.get(db.keys.auditHead)
     const tx = redis.multi()
-    queueAudit(tx, db, record)
-    return { tx, result: record }
+    const records = inputs.map((input) => {
+      const record = nextAuditRecord(head, input)
+      queueAudit(tx, db, record)
+      head = `${record.seq} ${record.hash}`
+      return record
+    })
+    return { tx, result: records }
   })
 }
 

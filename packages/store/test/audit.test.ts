@@ -1,7 +1,7 @@
 import { startRedis } from '@offside/testkit'
 import { Redis } from 'ioredis'
 import t from 'tap'
-import { appendAudit, readAudit, verifyAudit } from '../src/audit.js'
+import { appendAudit, appendAudits, readAudit, verifyAudit } from '../src/audit.js'
 import { createDb } from '../src/keys.js'
 import { getListSummary, swapWeeklyList } from '../src/lists.js'
 
@@ -32,6 +32,45 @@ t.test('concurrent writers on separate connections never fork the audit chain', 
   )
   t.equal(new Set(page.records.map((record) => record.subject)).size, 60, 'every write is there exactly once')
 })
+
+t.test(
+  'records appended together are chained in their order, between concurrent single appends',
+  async (t) => {
+    const server = await startRedis(t)
+    const redis = new Redis(server.url)
+    t.teardown(() => redis.disconnect())
+    const db = createDb(redis, 'audit-batch:')
+    const record = (subject: string) => ({ at: 1, actor: null, action: 'notice.file', subject })
+    const batches = Array.from({ length: 5 }, (_, b) =>
+      Array.from({ length: 10 }, (_, i) => record(`batch${b}:${i}`)),
+    )
+    const [appended] = await Promise.all([
+      appendAudits(db, batches[0]!),
+      ...batches.slice(1).map((batch) => appendAudits(db, batch)),
+      ...Array.from({ length: 10 }, (_, i) => appendAudit(db, record(`single:${i}`))),
+    ])
+    t.same(
+      appended?.map((r) => r.subject),
+      batches[0]?.map((r) => r.subject),
+      'a batch answers its records in order',
+    )
+    t.match(
+      await verifyAudit(db),
+      { ok: true, checked: 60, head: { seq: 60 } },
+      'one unbroken chain of all sixty',
+    )
+    const subjects = (await readAudit(db, { limit: 100 })).records.map((r) => r.subject)
+    for (const [b, batch] of batches.entries()) {
+      const at = subjects.indexOf(`batch${b}:0`)
+      t.same(
+        subjects.slice(at, at + 10),
+        batch.map((r) => r.subject),
+        `batch ${b} is contiguous and in order`,
+      )
+    }
+    t.same(await appendAudits(db, []), [], 'an empty batch appends nothing')
+  },
+)
 
 t.test('an empty log verifies, and keys carry the deployment prefix', async (t) => {
   const server = await startRedis(t)

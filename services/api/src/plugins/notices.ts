@@ -1,5 +1,5 @@
 import { noticeText, type OrderNoticeKind, partiesOf } from '@offside/core'
-import { appendAudit, createQueue, fileNotices, listParties, type OrderRecord } from '@offside/store'
+import { appendAudits, createQueue, fileNotices, listParties, type OrderRecord } from '@offside/store'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 
@@ -32,17 +32,26 @@ export default fp(
             createdAt: now,
           })),
         )
-        for (const notice of notices) {
-          await appendAudit(app.db, {
+        if (notices.length === 0) return
+        // One audit append and one queue call for all parties: an order has dozens (every ISP).
+        await appendAudits(
+          app.db,
+          notices.map((notice) => ({
             at: now,
             actor: null,
             action: 'notice.file',
             subject: `notice:${notice.id}`,
             details: { kind, order: order.id, party: notice.party },
-          })
-          // The notice id as job id: queuing one twice delivers it once.
-          await queue.add('notify', { notice: notice.id }, { jobId: notice.id })
-        }
+          })),
+        )
+        // The notice id as job id: queuing one twice delivers it once.
+        await queue.addBulk(
+          notices.map((notice) => ({
+            name: 'notify',
+            data: { notice: notice.id },
+            opts: { jobId: notice.id },
+          })),
+        )
       } catch (err) {
         app.log.error({ err, kind, order: order.id }, 'could not file or queue notices')
       }

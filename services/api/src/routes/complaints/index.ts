@@ -207,15 +207,17 @@ const complaintRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async 
         order: order?.id ?? null,
         lifted: lifts.length,
       })
-      if (body.outcome !== 'reject') {
-        await app.recompute({
-          kind: body.outcome === 'revoke' ? 'complaint-upheld' : 'order-suspended',
-          complaint: complaint.id,
-          prefixes: prefixes.filter((target) => !isNameText(target)),
-          ...(prefixes.some(isNameText) ? { names: prefixes.filter(isNameText) } : {}),
-          ...(order ? { order: order.id, rightsholder: order.rightsholder } : {}),
-        })
-      }
+      // The scheduler is asked at once; the notices are filed meanwhile (recompute never throws).
+      const requested =
+        body.outcome === 'reject'
+          ? null
+          : app.recompute({
+              kind: body.outcome === 'revoke' ? 'complaint-upheld' : 'order-suspended',
+              complaint: complaint.id,
+              prefixes: prefixes.filter((target) => !isNameText(target)),
+              ...(prefixes.some(isNameText) ? { names: prefixes.filter(isNameText) } : {}),
+              ...(order ? { order: order.id, rightsholder: order.rightsholder } : {}),
+            })
       if (suspended) await app.notifyOrder('order-suspended', suspended, `Complaint ${complaint.id} upheld.`)
       if (body.outcome === 'revoke') {
         // Every order the revocation lifts something from is partly revoked (SPEC rule 15).
@@ -230,6 +232,7 @@ const complaintRoutes: FastifyPluginAsyncTypebox<{ config: ApiConfig }> = async 
           }
         }
       }
+      await requested
       return { ...complaintView(decided), ...liftsView(lifts) }
     },
   )
