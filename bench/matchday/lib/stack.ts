@@ -79,7 +79,7 @@ export async function startStack(options: StackOptions) {
         port: p,
         readyPath: '/readyz',
         execArgv: options.execArgv,
-        timeoutMs: 60_000,
+        timeoutMs: 120_000, // a gateway restarted under a reconnect storm on a loaded machine
       })
       services.push(service)
       return service
