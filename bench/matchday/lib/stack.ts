@@ -65,7 +65,10 @@ export async function startStack(options: StackOptions) {
       OFFSIDE_GUARD_ALLOW_SPECIAL: 'documentation,benchmarking',
       OFFSIDE_GRACE_SECONDS: '1',
       OFFSIDE_LOG_LEVEL: process.env.OFFSIDE_LOG_LEVEL ?? 'warn',
-      OFFSIDE_GATEWAY_MAX_AGENTS_PER_ISP: String(agentCount * 2 + 10),
+      // A connection's claim lapses after three heartbeats (15 min here): after the gateway is
+      // killed, its claims and the reconnected agents' count together, and agents sent away (a
+      // history change) come back again. The cap is not what the run measures.
+      OFFSIDE_GATEWAY_MAX_AGENTS_PER_ISP: String(agentCount * 10 + 10),
       OFFSIDE_API_PUBLIC_RATE_LIMIT: '100000',
       OFFSIDE_GATEWAY_HEARTBEAT_MS: String(HEARTBEAT_MS),
     }
