@@ -45,8 +45,9 @@ export interface GroupDelta {
  * choice between `put`, `copy`, `patch` and nothing.
  *
  * A group that would be put is copied instead from a group the receiver holds with the same
- * prefixes and names at that point of the ops — one kept unchanged, one not yet changed (its
- * previous version), or one put, copied or patched earlier — so staging a new window over a
+ * prefixes and names at that point of the ops — one kept unchanged or patched (puts and copies
+ * come after every patch), one not yet replaced (its previous version), or one put or copied
+ * earlier — so staging a new window over a
  * matchday's 300k cover costs one op, not 300k prefixes. Candidates are compared by identity
  * first (the scheduler's cover cache gives every window of one list the same arrays), then entry
  * by entry.
@@ -78,32 +79,38 @@ export function diffGroupsBy(
           },
     )
   }
+  // Puts go after the patches, so a new window over a cover patched in the same revision (a hot
+  // addition as it is staged) copies the patched group instead of carrying the cover.
+  const puts: EnforcementGroup[] = []
   for (const group of next) {
     const old = before.get(group.id)
     if (old === undefined || old.event !== group.event) {
-      put(group)
-      held.set(group.id, group)
+      puts.push(group)
       continue
     }
     const delta = deltaOf(old, group)
-    held.set(group.id, group)
-    if (delta === undefined && old.from === group.from && old.until === group.until) continue
     const { add, remove, addNames, removeNames } = delta ?? NO_DELTA
     const changed = add.length + remove.length + addNames.length + removeNames.length
     const size = group.prefixes.length + (group.names?.length ?? 0)
-    if (changed === 0 || changed < size * PATCH_MAX_SHARE) {
-      ops.push({
-        op: 'patch',
-        id: group.id,
-        from: group.from,
-        until: group.until,
-        add,
-        remove,
-        ...namePatch({ addNames, removeNames }),
-      })
-    } else {
-      put(group)
+    if (changed > 0 && changed >= size * PATCH_MAX_SHARE) {
+      puts.push(group)
+      continue
     }
+    held.set(group.id, group)
+    if (delta === undefined && old.from === group.from && old.until === group.until) continue
+    ops.push({
+      op: 'patch',
+      id: group.id,
+      from: group.from,
+      until: group.until,
+      add,
+      remove,
+      ...namePatch({ addNames, removeNames }),
+    })
+  }
+  for (const group of puts) {
+    put(group)
+    held.set(group.id, group)
   }
   return ops
 }

@@ -75,6 +75,22 @@ t.test('a new window over a cover another window holds is staged as a copy, not 
   t.equal(names[0]?.op, 'put', 'the same prefixes with other names are put')
 })
 
+t.test('a window staged in the revision that patches the cover copies the patched window', async (t) => {
+  const patched = [...cover, '203.0.113.9/32']
+  const before = [window('m1', 0, cover)]
+  const next = [window('m0', 4 * hour, patched), window('m1', 0, patched)]
+  const ops = diffGroups(before, next)
+  t.same(
+    ops,
+    [
+      { op: 'patch', id: 'w:m1', from: 0, until: 2 * hour, add: ['203.0.113.9/32'], remove: [] },
+      { op: 'copy', id: 'w:m0', event: 'm0', from: 4 * hour, until: 6 * hour, source: 'w:m1' },
+    ],
+    'the patch first, then a copy of its result, though m0 comes first in next',
+  )
+  t.same(byId(applyGroupOps(before, ops)), byId(next), 'the receiver holds both')
+})
+
 t.test('windows staged together copy from the first one put', async (t) => {
   const next = [window('m1', 0, cover), window('m2', hour, cover), window('m3', 2 * hour, cover)]
   const ops = diffGroups([], next)
