@@ -26,6 +26,9 @@ async function complianceRow(stack: Stack, kind: string, event: string) {
   )
 }
 
+// Two stacks one after the other (≈ 45 s idle); tap's 120 s default was passed at load 20.
+t.setTimeout(300_000)
+
 t.test('a window opening in a few seconds switches on at the instant and off at its end', async (t) => {
   const stack = await startStack(t, { env: e2eEnv(1000) })
   const now = Date.now()
