@@ -100,6 +100,8 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     },
   }
   try {
+    // Every process starts its agents at once, as N machines would connect.
+    const starting: Promise<unknown>[] = []
     for (let w = 0; w < options.workers; w++) {
       const first = w * perWorker
       const count = Math.min(perWorker, options.count - first)
@@ -110,7 +112,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       })
       children.push(child)
-      const started = reply(child, 'started', options.startTimeoutMs ?? 120_000)
+      starting.push(reply(child, 'started', options.startTimeoutMs ?? 120_000 + 500 * count))
       const work: Work = {
         gateway: options.gateway,
         token: options.token,
@@ -121,8 +123,8 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         heartbeatMs: options.heartbeatMs,
       }
       ask(child, { start: work })
-      await started
     }
+    await Promise.all(starting)
   } catch (err) {
     await fleet.stop()
     throw err
