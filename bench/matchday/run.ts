@@ -217,6 +217,7 @@ async function scenario(agentCount: number, listCount: number) {
       const result = row(action, 'API call returned')
       const calls = row(`${action}: the API call itself`, 'request sent')
       const firsts: number[] = []
+      const published: number[] = []
       for (let trial = 0; trial < trials && roomFor(result); trial++) {
         const before = await watch.lastRevision()
         const called = Date.now()
@@ -243,8 +244,12 @@ async function scenario(agentCount: number, listCount: number) {
         }
         result.times.push(acked.at - returned)
         if (acked.first !== undefined) firsts.push(acked.first - returned)
+        const issued = await watch.issuedAt(revision)
+        if (issued !== undefined) published.push(issued - returned)
       }
-      // The first agent's ack is the control plane's part; the rest is N agents sharing the bench's cores.
+      // Published: the scheduler's part; first agent: + the gateway and one agent; the rest is N
+      // agents sharing the bench's cores.
+      if (published.length > 0) result.notes.push(`published p50 ${quantile(published, 0.5).toFixed(0)} ms`)
       if (firsts.length > 0) result.notes.push(`first agent p50 ${quantile(firsts, 0.5).toFixed(0)} ms`)
       result.load = calls.load = load()
       flush()
@@ -405,6 +410,8 @@ async function newList(s: Stack, watch: Watch, listCount: number, result: Row) {
     return
   }
   const acked = await watch.allAcked(revision, connectTimeout)
+  const issued = await watch.issuedAt(revision)
+  if (issued !== undefined) result.notes.push(`published ${issued - uploadStart} ms`)
   if (acked.first !== undefined) result.notes.push(`first agent ${acked.first - uploadStart} ms`)
   if (acked.at === undefined) result.notes.push(`timed out: ${acked.acked} acked`)
   else result.times.push(acked.at - uploadStart)

@@ -55,6 +55,17 @@ export function ackWatch(redis: Redis, db: Db, isp: string, agentIds: string[], 
     }
   }
 
+  /** When the scheduler issued `revision` (its clock just before publishing it), or undefined. */
+  const issuedAt = async (revision: number): Promise<number | undefined> => {
+    const entries = (await redis.xrange(db.keys.revisions.stream, `${revision}-0`, `${revision}-0`)) as [
+      string,
+      string[],
+    ][]
+    const fields = entries[0]?.[1] ?? []
+    const record = fields[fields.indexOf('record') + 1]
+    return record ? (JSON.parse(record) as { issuedAt?: number }).issuedAt : undefined
+  }
+
   /** What the scheduler's queues hold, to say why a revision never came. */
   const queueState = async () => {
     const parts: string[] = []
@@ -80,5 +91,5 @@ export function ackWatch(redis: Redis, db: Db, isp: string, agentIds: string[], 
     return parts.join('; ')
   }
 
-  return { lastRevision, allAcked, nextRevision, queueState }
+  return { lastRevision, allAcked, nextRevision, issuedAt, queueState }
 }
