@@ -210,20 +210,24 @@ export class RevisionFeed {
 
   async #check(): Promise<void> {
     const { db, log } = this.#options
+    // The revision held when the check starts, and its chain: the reader may take newer revisions
+    // while the store answers, and the store's chain of this one is compared with this one's own.
+    const last = this.#last
+    const chain = this.#chain
     const [epoch, counter, mark] = await Promise.all([
       currentEpoch(db),
       currentRevision(db),
-      this.#last > 0 && this.#chain !== undefined ? historyAt(db, this.#last) : Promise.resolve(null),
+      last > 0 && chain !== undefined ? historyAt(db, last) : Promise.resolve(null),
     ])
     // The first revision of an empty (or older) store creates its epoch: that starts the history,
     // it does not change it.
-    if (this.#epoch === null && counter >= this.#last) {
+    if (this.#epoch === null && counter >= last) {
       this.#epoch = epoch
       return
     }
     // A store written before chains existed has none to compare: its epoch and counter must hold.
-    const sameChain = this.#chain === undefined || mark?.chain === this.#chain
-    if (epoch === this.#epoch && counter >= this.#last && sameChain) return
+    const sameChain = chain === undefined || mark?.chain === chain
+    if (epoch === this.#epoch && counter >= last && sameChain) return
     const before = { epoch: this.#epoch, revision: this.#last }
     await this.#follow()
     log.warn(

@@ -146,3 +146,54 @@ t.test('an agent of the same history, sent its revision, resumes with the deltas
   t.match(next, { type: 'delta', payload: { revision: 2, epoch: held.payload.epoch } }, 'the missing delta')
   t.ok(next.payload.chain && next.payload.chain !== held.payload.chain, 'with the next chain')
 })
+
+t.test(
+  'agents saying hello while revisions are published never see a history change that did not happen',
+  async (t) => {
+    const gw = await startGateway(t)
+    await gw.publish([{ op: 'put', group: m1 }])
+    const follower = await gw.connect()
+    const followed: Frame[] = []
+    follower.on('message', (data) => {
+      const parsed = parseGatewayMessage(String(data))
+      if (parsed.ok && parsed.message.type !== 'heartbeat') followed.push(parsed.message as unknown as Frame)
+    })
+    let closedWith: number | undefined
+    follower.on('close', (code) => {
+      closedWith = code
+    })
+    follower.send(hello(0))
+    // Each hello makes the gateway check the store's history while its reader takes the revision
+    // being published: the check must compare the chain of one revision with that revision's own.
+    const rounds = 40
+    for (let i = 0; i < rounds; i++) {
+      const other = await gw.connect()
+      const published = gw.publish([
+        {
+          op: 'patch',
+          id: 'w:m1',
+          from: m1.from,
+          until: m1.until,
+          add: [`198.51.100.${i + 1}/32`],
+          remove: [],
+        },
+      ])
+      other.send(hello(0))
+      const answer = await nextFrame(other)
+      await published
+      other.terminate()
+      if (answer.type !== 'snapshot') {
+        t.fail(`hello ${i + 1} was answered ${JSON.stringify(answer)}`)
+        break
+      }
+    }
+    for (let i = 0; i < 250 && followed.length < rounds + 1 && closedWith === undefined; i++)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    t.equal(closedWith, undefined, 'the agent that followed the revisions was never sent away')
+    t.same(
+      followed.map((frame) => frame.payload?.revision),
+      Array.from({ length: rounds + 1 }, (_, i) => i + 1),
+      'and got every revision once, in order',
+    )
+  },
+)
