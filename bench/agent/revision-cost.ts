@@ -33,9 +33,9 @@ import {
   trustedKeysFromPem,
 } from '@offside/protocol'
 import { deleteNetns } from '@offside/testkit'
-import { WebSocketServer } from 'ws'
 import { describeMachine } from '../core/lib/harness.js'
 import { listEntries } from '../scheduler/lib/lists.js'
+import { silentLog, startStandInGateway } from './lib/stand-in-gateway.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -70,37 +70,24 @@ const ns = args.backend === 'nftables' ? `offside-rc-${randomBytes(3).toString('
 if (ns) execFileSync('ip', ['netns', 'add', ns])
 const backend = ns ? createNftablesBackend({ netns: ns, table: 'bench' }) : new DryRunBackend()
 
-const server = new WebSocketServer({ host: '127.0.0.1', port: 0 })
-await new Promise((done) => server.once('listening', done))
-const port = (server.address() as { port: number }).port
+const gateway = await startStandInGateway()
 const dir = await mkdtemp(join(tmpdir(), 'offside-bench-revision-'))
-const acks = new Map<number, () => void>()
-const ackOf = (revision: number) => new Promise<void>((done) => acks.set(revision, done))
-let send: ((text: string) => void) | undefined
-server.on('connection', (socket) => {
-  socket.on('message', (data) => {
-    const message = JSON.parse(String(data)) as { type: string; revision?: number }
-    if (message.type === 'hello') send = (text) => socket.send(text)
-    if (message.type === 'ack' && message.revision !== undefined) acks.get(message.revision)?.()
-  })
-})
+const { ackOf } = gateway
 const timings = new Map<number, RevisionTiming>()
-const silent = { info() {}, warn() {}, error() {}, debug() {} }
 const agent = new Agent({
-  gatewayUrls: [`ws://127.0.0.1:${port}`],
+  gatewayUrls: [gateway.url],
   token: 'isp_bench_0123456789abcdef',
   agentId: 'edge-bench',
   backend,
   trustedKeys: trustedKeysFromPem([pair.publicKeyPem]),
   stateDir: dir,
-  log: silent as never,
+  log: silentLog,
   heartbeatMs: 60_000,
   onRevisionTiming: (timing) => timings.set(timing.revision, timing),
 })
 try {
   await agent.start()
-  for (let i = 0; i < 200 && !send; i++) await new Promise((done) => setTimeout(done, 25))
-  if (!send) throw new Error('the agent did not say hello')
+  const send = await gateway.hello()
   const snapshotAcked = ackOf(1)
   const started = performance.now()
   send(
@@ -168,7 +155,7 @@ try {
   console.log(`  ${'sent → ack received (round trip)'.padEnd(34)} ${figure(roundTrips)}`)
 } finally {
   await agent.stop()
-  server.close()
+  gateway.close()
   await rm(dir, { recursive: true, force: true })
   if (ns) await deleteNetns(ns)
 }

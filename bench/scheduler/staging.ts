@@ -36,7 +36,7 @@ import { type RecomputeSettings, type RecomputeStep, recompute } from '@offside/
 import { createDb, publishRevision, readSnapshot, type Snapshot } from '@offside/store'
 import { startRedis } from '@offside/testkit'
 import { Redis } from 'ioredis'
-import { WebSocketServer } from 'ws'
+import { silentLog, startStandInGateway } from '../agent/lib/stand-in-gateway.js'
 import { describeMachine } from '../core/lib/harness.js'
 import { competition, putBenchMatches, putBenchOrder, uploadList } from './lib/fixtures.js'
 import { listEntries } from './lib/lists.js'
@@ -170,39 +170,27 @@ try {
     id: `w:${event}`,
     event,
   }))
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
-  await new Promise((done) => wss.once('listening', done))
-  const acks = new Map<number, () => void>()
-  const ackOf = (revision: number) => new Promise<void>((done) => acks.set(revision, done))
-  let send: ((text: string) => void) | undefined
-  wss.on('connection', (socket) => {
-    socket.on('message', (data) => {
-      const message = JSON.parse(String(data)) as { type: string; revision?: number }
-      if (message.type === 'hello') send = (text) => socket.send(text)
-      if (message.type === 'ack' && message.revision !== undefined) acks.get(message.revision)?.()
-    })
-  })
+  const gateway = await startStandInGateway()
+  const { ackOf } = gateway
   const timings = new Map<number, RevisionTiming>()
-  const silent = { info() {}, warn() {}, error() {}, debug() {} }
   const agent = new Agent({
-    gatewayUrls: [`ws://127.0.0.1:${(wss.address() as { port: number }).port}`],
+    gatewayUrls: [gateway.url],
     token: 'isp_bench_0123456789abcdef',
     agentId: 'edge-bench',
     backend: new DryRunBackend(),
     trustedKeys: trustedKeysFromPem([pair.publicKeyPem]),
     stateDir: dir,
-    log: silent as never,
+    log: silentLog,
     heartbeatMs: 60_000,
     onRevisionTiming: (timing) => timings.set(timing.revision, timing),
   })
   try {
     await agent.start()
-    for (let i = 0; i < 200 && !send; i++) await new Promise((done) => setTimeout(done, 25))
-    if (!send) throw new Error('the agent did not say hello')
+    const send = await gateway.hello()
     const exchange = async (revision: number, text: string) => {
       const acked = ackOf(revision)
       const started = performance.now()
-      send?.(text)
+      send(text)
       await acked
       return performance.now() - started
     }
@@ -251,7 +239,7 @@ try {
     for (const line of snapshotFigures) console.log(line)
   } finally {
     await agent.stop()
-    wss.close()
+    gateway.close()
   }
 } finally {
   await redis.quit()
