@@ -116,7 +116,22 @@ t.test('a copy never takes the old content of a group replaced later in the same
   }
 })
 
+/**
+ * Groups by id with empty `names` left out: a group's names absent and `names: []` mean the same
+ * (none), and a group that only gains `names: []` is unchanged, so the diff rightly sends nothing.
+ */
+const normal = (groups: EnforcementGroup[]) =>
+  byId(groups).map(({ names, ...group }) => (names?.length ? { ...group, names } : group))
+
 t.test('applying diffGroups(previous, next) gives next when groups share covers', async (t) => {
+  t.same(
+    applyGroupOps(
+      [window('m1', 0, ['2001:db8::/32'])],
+      diffGroups([window('m1', 0, ['2001:db8::/32'])], [window('m1', 0, ['2001:db8::/32'], [])]),
+    ),
+    [window('m1', 0, ['2001:db8::/32'])],
+    'a group that only gains empty names is left as it is (the counterexample of seed -802378701)',
+  )
   holds(
     t,
     'applyGroupOps(previous, diffGroups(previous, next)) equals next, with copies among the ops',
@@ -124,7 +139,7 @@ t.test('applying diffGroups(previous, next) gives next when groups share covers'
       const ops = diffGroups(previous, next)
       const result = applyGroupOps(previous, ops)
       return (
-        JSON.stringify(byId(result)) === JSON.stringify(byId(next)) &&
+        JSON.stringify(normal(result)) === JSON.stringify(normal(next)) &&
         ops.every((op) => op.op !== 'copy' || op.source !== op.id)
       )
     }),
