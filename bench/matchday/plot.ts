@@ -37,7 +37,9 @@ for (const line of text.split('\n')) {
     action,
     p50: Number(p50),
     p99: Number(p99),
-    ...(Number.isFinite(Number(p50)) ? {} : { missing: note.replace(/;.*$/, '') || 'no figure' }),
+    ...(Number.isFinite(Number(p50))
+      ? {}
+      : { missing: /(timed out|skipped|failed|no revision)[^;]*/.exec(note)?.[0] ?? 'no figure' }),
   })
 }
 const runs = [...new Set(rows.map((row) => row.run))]
