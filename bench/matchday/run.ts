@@ -117,8 +117,11 @@ interface Row {
 
 /** Ends the running scenario's processes and folders (also on SIGINT / SIGTERM: nothing is left behind). */
 let cleanUp: (() => Promise<void>) | undefined
+/** Prints the running scenario's rows not printed yet, marked as cut short. */
+let printCutShort: (() => void) | undefined
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.once(signal, () => {
+    printCutShort?.()
     console.log(`(stopped by ${signal})`)
     void (cleanUp?.() ?? Promise.resolve()).finally(() => {
       // A service still starting when the signal came is not in the stack's list yet: end this
@@ -152,6 +155,10 @@ async function scenario(agentCount: number, listCount: number) {
   const flush = () => {
     for (const done of rows.slice(printed)) print(agentCount, listCount, done)
     printed = rows.length
+  }
+  printCutShort = () => {
+    for (const open of rows.slice(printed)) open.notes.push('cut short: the run was stopped')
+    flush()
   }
   /** False (and says why in `result`) when the machine is short of memory for another action. */
   const roomFor = (result: Row) => {
