@@ -21,21 +21,14 @@ import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import type { EnforcementGroup, GroupOp } from '@offside/core'
 import { PrefixSet } from '@offside/core'
-import { Agent } from '@offside/edge-agent'
 import { DryRunBackend } from '@offside/edge-agent/backends/dry-run'
 import { createNftablesBackend } from '@offside/edge-agent/backends/nftables'
 import type { RevisionTiming } from '@offside/edge-agent/revision-timing'
-import {
-  generateSigningKeyPair,
-  PROTOCOL_VERSION,
-  signingKeyFromPem,
-  signPayload,
-  trustedKeysFromPem,
-} from '@offside/protocol'
+import { generateSigningKeyPair, PROTOCOL_VERSION, signingKeyFromPem, signPayload } from '@offside/protocol'
 import { deleteNetns } from '@offside/testkit'
 import { describeMachine } from '../core/lib/harness.js'
 import { listEntries } from '../scheduler/lib/lists.js'
-import { silentLog, startStandInGateway } from './lib/stand-in-gateway.js'
+import { measuredAgent, startStandInGateway } from './lib/stand-in-gateway.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -73,17 +66,10 @@ const backend = ns ? createNftablesBackend({ netns: ns, table: 'bench' }) : new 
 const gateway = await startStandInGateway()
 const dir = await mkdtemp(join(tmpdir(), 'offside-bench-revision-'))
 const { ackOf } = gateway
-const timings = new Map<number, RevisionTiming>()
-const agent = new Agent({
-  gatewayUrls: [gateway.url],
-  token: 'isp_bench_0123456789abcdef',
-  agentId: 'edge-bench',
+const { agent, timings } = measuredAgent(gateway, {
   backend,
-  trustedKeys: trustedKeysFromPem([pair.publicKeyPem]),
+  publicKeyPem: pair.publicKeyPem,
   stateDir: dir,
-  log: silentLog,
-  heartbeatMs: 60_000,
-  onRevisionTiming: (timing) => timings.set(timing.revision, timing),
 })
 try {
   await agent.start()

@@ -22,21 +22,13 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { type EnforcementGroup, type GroupOp, isoWeekKey, toSnapshotGroups } from '@offside/core'
-import { Agent } from '@offside/edge-agent'
 import { DryRunBackend } from '@offside/edge-agent/backends/dry-run'
-import type { RevisionTiming } from '@offside/edge-agent/revision-timing'
-import {
-  generateSigningKeyPair,
-  PROTOCOL_VERSION,
-  signingKeyFromPem,
-  signPayload,
-  trustedKeysFromPem,
-} from '@offside/protocol'
+import { generateSigningKeyPair, PROTOCOL_VERSION, signingKeyFromPem, signPayload } from '@offside/protocol'
 import { type RecomputeSettings, type RecomputeStep, recompute } from '@offside/scheduler/recompute'
 import { createDb, publishRevision, readSnapshot, type Snapshot } from '@offside/store'
 import { startRedis } from '@offside/testkit'
 import { Redis } from 'ioredis'
-import { silentLog, startStandInGateway } from '../agent/lib/stand-in-gateway.js'
+import { measuredAgent, startStandInGateway } from '../agent/lib/stand-in-gateway.js'
 import { describeMachine } from '../core/lib/harness.js'
 import { competition, putBenchMatches, putBenchOrder, uploadList } from './lib/fixtures.js'
 import { listEntries } from './lib/lists.js'
@@ -172,17 +164,10 @@ try {
   }))
   const gateway = await startStandInGateway()
   const { ackOf } = gateway
-  const timings = new Map<number, RevisionTiming>()
-  const agent = new Agent({
-    gatewayUrls: [gateway.url],
-    token: 'isp_bench_0123456789abcdef',
-    agentId: 'edge-bench',
+  const { agent, timings } = measuredAgent(gateway, {
     backend: new DryRunBackend(),
-    trustedKeys: trustedKeysFromPem([pair.publicKeyPem]),
+    publicKeyPem: pair.publicKeyPem,
     stateDir: dir,
-    log: silentLog,
-    heartbeatMs: 60_000,
-    onRevisionTiming: (timing) => timings.set(timing.revision, timing),
   })
   try {
     await agent.start()
