@@ -6,7 +6,6 @@ import {
   fromSnapshotGroups,
   type GroupOp,
   shareCovers,
-  UnknownGroupError,
 } from '@offside/core'
 import {
   type AckMessage,
@@ -129,7 +128,6 @@ export function streamUrl(url: string): string {
   return parsed.toString()
 }
 
-/** The history fields of a state or payload, when it has them. */
 /** Groups whose `until` has not passed: nothing is ever enforced past `until`. */
 function unexpired(groups: EnforcementGroup[], now: number): EnforcementGroup[] {
   return groups.filter((group) => group.until > now)
@@ -481,13 +479,11 @@ export class Agent {
     const { ops } = applicable
     // A revision without ops (a window opening or closing by the clock) changes no group: nothing
     // to rebuild, and only its number needs persisting.
-    let groups: EnforcementGroup[]
-    try {
-      groups = unexpired(ops.length === 0 ? this.#state.groups : applyGroupOps(this.#state.groups, ops), at)
-    } catch (err) {
-      if (err instanceof UnknownGroupError) return this.#outOfStep(socket, delta.revision, err.group)
-      throw err
-    }
+    // applicableOps left out every op that names a group not held, so applying cannot fail on one.
+    const groups = unexpired(
+      ops.length === 0 ? this.#state.groups : applyGroupOps(this.#state.groups, ops),
+      at,
+    )
     clock.lap('apply')
     await this.#commit(
       socket,
@@ -503,13 +499,12 @@ export class Agent {
    * or a wrong control plane): refused whole, with nothing changed, and the agent reconnects
    * asking for a snapshot. Enforcement goes on meanwhile from the state it holds.
    */
-  #outOfStep(socket: WebSocket, revision: number, source: string, id?: string): void {
+  #outOfStep(socket: WebSocket, revision: number, source: string, id: string): void {
     this.#counters.unknownGroups++
-    const what = id === undefined ? `names group ${source}` : `copies group ${id} from ${source}`
     this.#refuse(
       socket,
       'unknown-group',
-      `revision ${revision} ${what}, which this agent does not hold; asking for a snapshot`,
+      `revision ${revision} copies group ${id} from ${source}, which this agent does not hold; asking for a snapshot`,
       revision,
     )
     this.#wantsSnapshot = true
